@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * `kalshi-engine` command line. Each subcommand lives in its own `*-command.ts` file and is
+ * registered here; this file only composes them.
+ */
+import { Command } from "commander";
+
+const program = new Command();
+program
+  .name("kalshi-engine")
+  .description("Low-latency Kalshi trading engine running an ONNX policy")
+  .showHelpAfterError();
+
+// Subcommand registrations (one line each).
+
+await program.parseAsync(process.argv);
