@@ -15,9 +15,9 @@ import {
   constants,
   createPrivateKey,
   createPublicKey,
-  type KeyObject,
   sign as cryptoSign,
   verify as cryptoVerify,
+  type KeyObject,
 } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 
