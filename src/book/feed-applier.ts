@@ -1,0 +1,231 @@
+/**
+ * FeedApplier — turns WebSocket text frames into BookTable updates (io thread, the only writer of
+ * BookTable).
+ *
+ * Implements observation-v1.md §3 to the letter and lessons.md rules 1–6:
+ * - a snapshot replaces both sides and ends staleness; a delta adds a signed change in exact
+ *   integer hundredths;
+ * - a delta is ignored (and counted) when its side/price/change is invalid, its market has had no
+ *   snapshot, or its market is stale; a delta that would drive a level below zero changes nothing
+ *   and marks the market stale (out of sync);
+ * - a `seq` gap on a sid marks stale every market whose latest book message came on that sid, and
+ *   the message's own market, and asks for fresh snapshots;
+ * - each frame is applied exactly once, and only applied updates reach the listener.
+ * The hot path (a valid delta) allocates nothing.
+ */
+import { FRAME_DELTA, FRAME_MALFORMED, FRAME_OTHER, FrameScanner } from "../kalshi/frame-scanner.js";
+import { type BookTable, MAX_LEVEL_HUNDREDTHS, type Side } from "./book-table.js";
+import type { MarketDirectory } from "./market-directory.js";
+import { SeqTracker } from "./seq-tracker.js";
+
+export type UpdateKind = "snapshot" | "delta";
+
+export interface FeedListener {
+  /** After every APPLIED update; the BookTable already holds the new book. `tsMs` = T of §3.5. */
+  onApplied?(m: number, tsMs: number, recvMs: number, kind: UpdateKind): void;
+  /** A market became stale (out of sync). */
+  onStale?(m: number): void;
+  /** Fresh snapshots are needed for these markets of `sid` (gap or negative level). */
+  onResnapshotNeeded?(sid: number, markets: number[]): void;
+  /** A valid JSON frame that is not a book message (subscribed, ok, fill, ticker, …). */
+  onOtherFrame?(text: string, recvMs: number): void;
+  /** A frame that is not valid JSON. */
+  onMalformed?(text: string, recvMs: number): void;
+}
+
+export interface RejectCounts {
+  invalidPrice: number;
+  invalidCount: number;
+  invalidSide: number;
+  noSnapshot: number;
+  stale: number;
+  negativeLevel: number;
+  capacity: number;
+}
+
+export class FeedStats {
+  frames = 0;
+  malformed = 0;
+  other = 0;
+  bookMessages = 0;
+  applied = 0;
+  snapshots = 0;
+  deltas = 0;
+  gaps = 0;
+  skippedLevels = 0;
+  readonly rejected: RejectCounts = {
+    invalidPrice: 0,
+    invalidCount: 0,
+    invalidSide: 0,
+    noSnapshot: 0,
+    stale: 0,
+    negativeLevel: 0,
+    capacity: 0,
+  };
+
+  get rejectedTotal(): number {
+    const r = this.rejected;
+    return (
+      r.invalidPrice + r.invalidCount + r.invalidSide + r.noSnapshot + r.stale + r.negativeLevel + r.capacity
+    );
+  }
+}
+
+export const APPLIED = 1;
+export const IGNORED = 0;
+
+export class FeedApplier {
+  readonly stats = new FeedStats();
+  readonly scanner = new FrameScanner();
+  private readonly seq = new SeqTracker();
+
+  constructor(
+    private readonly directory: MarketDirectory,
+    private readonly book: BookTable,
+    private readonly listener: FeedListener = {},
+  ) {}
+
+  /** Market index of the last book message (−1 if none / over capacity). */
+  lastMarket = -1;
+
+  /**
+   * Applies one frame. Returns APPLIED when it produced an applied update, IGNORED otherwise
+   * (malformed, not a book message, or a rejected update; see `stats`).
+   */
+  applyFrame(text: string, recvMs: number): number {
+    this.stats.frames++;
+    this.lastMarket = -1;
+    const sc = this.scanner;
+    const kind = sc.scan(text);
+    if (kind === FRAME_MALFORMED) {
+      this.stats.malformed++;
+      this.listener.onMalformed?.(text, recvMs);
+      return IGNORED;
+    }
+    if (kind === FRAME_OTHER) {
+      this.stats.other++;
+      this.listener.onOtherFrame?.(text, recvMs);
+      return IGNORED;
+    }
+    this.stats.bookMessages++;
+    const m =
+      sc.tickerDecoded === null
+        ? this.directory.ensureRange(text, sc.tickerStart, sc.tickerEnd)
+        : this.directory.ensure(sc.tickerDecoded);
+    if (m >= this.book.capacity) throw new Error("MarketDirectory capacity exceeds BookTable capacity");
+    this.lastMarket = m;
+
+    const sid = sc.sid;
+    const seq = sc.seq;
+    if (this.seq.observe(sid, seq)) this.onGap(sid, m);
+    if (m < 0) {
+      this.stats.rejected.capacity++;
+      return IGNORED;
+    }
+    const tsMs = Number.isNaN(sc.tsMs) ? recvMs : sc.tsMs;
+    return kind === FRAME_DELTA
+      ? this.applyDelta(m, sid, seq, tsMs, recvMs)
+      : this.applySnapshot(m, sid, seq, tsMs, recvMs);
+  }
+
+  /** A new connection: every sid starts again and no book survives until its fresh snapshot. */
+  onReconnect(): void {
+    this.seq.reset();
+    for (let m = 0; m < this.directory.size; m++) this.makeStale(m);
+  }
+
+  private applySnapshot(m: number, sid: number, seq: number, tsMs: number, recvMs: number): number {
+    const sc = this.scanner;
+    const book = this.book;
+    book.writeBegin(m);
+    book.clearBook(m);
+    for (let k = 0; k < sc.yesCount; k++) book.setLevel(m, 0, sc.yesTicks[k], sc.yesSizes[k]);
+    for (let k = 0; k < sc.noCount; k++) book.setLevel(m, 1, sc.noTicks[k], sc.noSizes[k]);
+    book.setSnapshotFlags(m);
+    this.setSidSeq(m, sid, seq);
+    book.markApplied(m, tsMs, recvMs);
+    book.writeEnd(m);
+    this.stats.skippedLevels += sc.skippedLevels;
+    this.stats.snapshots++;
+    this.stats.applied++;
+    this.listener.onApplied?.(m, tsMs, recvMs, "snapshot");
+    return APPLIED;
+  }
+
+  private applyDelta(m: number, sid: number, seq: number, tsMs: number, recvMs: number): number {
+    const sc = this.scanner;
+    const book = this.book;
+    const r = this.stats.rejected;
+    const side = sc.side;
+    const tick = sc.priceTicks;
+    const change = sc.deltaHundredths;
+    let reject = true;
+    if (side < 0) r.invalidSide++;
+    else if (Number.isNaN(tick)) r.invalidPrice++;
+    else if (Number.isNaN(change)) r.invalidCount++;
+    else if (!book.hasSnapshot(m)) r.noSnapshot++;
+    else if (book.isStale(m)) r.stale++;
+    else reject = false;
+    if (reject) {
+      this.recordSidSeq(m, sid, seq);
+      return IGNORED;
+    }
+    const next = book.sizeAfterDelta(m, side as Side, tick, change);
+    if (next < 0) {
+      r.negativeLevel++;
+      this.recordSidSeq(m, sid, seq);
+      this.makeStale(m);
+      this.listener.onResnapshotNeeded?.(Number.isInteger(sid) ? sid : -1, [m]);
+      return IGNORED;
+    }
+    if (next > MAX_LEVEL_HUNDREDTHS) {
+      r.invalidCount++;
+      this.recordSidSeq(m, sid, seq);
+      return IGNORED;
+    }
+    book.writeBegin(m);
+    book.addDelta(m, side as Side, tick, change);
+    this.setSidSeq(m, sid, seq);
+    book.markApplied(m, tsMs, recvMs);
+    book.writeEnd(m);
+    this.stats.deltas++;
+    this.stats.applied++;
+    this.listener.onApplied?.(m, tsMs, recvMs, "delta");
+    return APPLIED;
+  }
+
+  private setSidSeq(m: number, sid: number, seq: number): void {
+    if (Number.isInteger(sid))
+      this.book.setSidSeq(m, sid, Number.isInteger(seq) ? seq : this.book.lastSeq(m));
+  }
+
+  /** sid/seq bookkeeping for a message that did not change the book (its own write section). */
+  private recordSidSeq(m: number, sid: number, seq: number): void {
+    if (!Number.isInteger(sid)) return;
+    this.book.writeBegin(m);
+    this.setSidSeq(m, sid, seq);
+    this.book.writeEnd(m);
+  }
+
+  private makeStale(m: number): void {
+    if (this.book.isStale(m)) return;
+    this.book.markStale(m);
+    this.listener.onStale?.(m);
+  }
+
+  private onGap(sid: number, own: number): void {
+    this.stats.gaps++;
+    const affected: number[] = [];
+    for (let m = 0; m < this.directory.size; m++) {
+      if (m === own || this.book.sid(m) === sid) {
+        affected.push(m);
+        this.makeStale(m);
+      }
+    }
+    if (own >= 0 && !affected.includes(own)) {
+      affected.push(own);
+      this.makeStale(own);
+    }
+    this.listener.onResnapshotNeeded?.(sid, affected);
+  }
+}
