@@ -1,0 +1,374 @@
+/**
+ * The cash ledger of the orders thread: free and reserved cash, open-order reservations, positions
+ * per market, fills applied exactly once. Only the orders thread owns one (ARCHITECTURE.md).
+ *
+ * Option B of lessons.md rule 8, exact integer micros:
+ *   - a BUY reserves limit × count + the worst-case fee (fees.ts) from free cash at placement;
+ *   - a fill releases limit × size of that reservation and pays the fill price × size, i.e. moves
+ *     the cost from reserved to spent and refunds the price improvement; its fee comes out of the
+ *     fee reservation (any excess from free cash, recorded as an event);
+ *   - cancel / expiry / decrease returns the reservation of what is left; a reject returns all;
+ *   - a SELL (closing held contracts) reserves only its fee and adds proceeds at fill.
+ * Netting, NO pricing and flips are in position.ts. A sell of contracts not held is refused
+ * (rule 9): `sellableHundredths` counts holdings minus those already committed to open sells.
+ *
+ * Balances are exact micros (the paper exchange does not floor sub-cent balances). When a fill
+ * carries the exchange's `fee_cost`, that number is authoritative; a difference from our own
+ * model is reported as an event, never thrown.
+ */
+import { MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
+import { type FeeSchedule, OrderFeeAccumulator, STANDARD_FEE_SCHEDULE, worstCaseFeeMicros } from "./fees.js";
+import { type BookSide, MarketPosition } from "./position.js";
+
+export type EngineAction = "BUY_YES" | "SELL_YES" | "BUY_NO" | "SELL_NO";
+
+/** The V2 book side of an engine action (kalshi-protocol.md §3.4 mapping table). */
+export function bookSideOf(action: EngineAction): BookSide {
+  return action === "BUY_YES" || action === "SELL_NO" ? "bid" : "ask";
+}
+
+export function isBuy(action: EngineAction): boolean {
+  return action === "BUY_YES" || action === "BUY_NO";
+}
+
+/** A price on the action's own scale (NO actions on the NO scale) → the V2 YES-leg price. */
+export function yesLegTicks(action: EngineAction, ownPriceTicks: number): number {
+  return action === "BUY_YES" || action === "SELL_YES" ? ownPriceTicks : 1000 - ownPriceTicks;
+}
+
+export interface LedgerOrder {
+  readonly clientOrderId: string;
+  readonly market: number;
+  readonly action: EngineAction;
+  readonly side: BookSide;
+  /** limit on the action's own scale (NO actions on the NO scale) */
+  ownLimitTicks: number;
+  countHundredths: number;
+  filledHundredths: number;
+  reservedCostMicros: number;
+  reservedFeeMicros: number;
+  feesPaidMicros: number;
+  exchangeOrderId: string;
+  open: boolean;
+  readonly fees: OrderFeeAccumulator;
+}
+
+export type LedgerEvent =
+  | { kind: "fee_mismatch"; fillId: string; modelMicros: number; exchangeMicros: number }
+  | { kind: "fee_over_reservation"; clientOrderId: string; excessMicros: number }
+  | { kind: "fill_unknown_order"; fillId: string; market: number }
+  | { kind: "overfill"; clientOrderId: string; excessHundredths: number }
+  | { kind: "negative_free_cash"; freeCashMicros: number };
+
+export interface PlaceRequest {
+  clientOrderId: string;
+  market: number;
+  action: EngineAction;
+  ownLimitTicks: number;
+  countHundredths: number;
+}
+
+export type PlaceResult =
+  | { ok: true; reservedMicros: number }
+  | {
+      ok: false;
+      reason: "insufficient_cash" | "nothing_to_sell" | "duplicate_client_order_id" | "bad_order";
+    };
+
+export interface LedgerFill {
+  /** trade_id / fill_id: the dedupe key (lessons.md rule 13) */
+  fillId: string;
+  market: number;
+  /** our order, if known; fills of unknown orders still move cash and position */
+  clientOrderId?: string;
+  exchangeOrderId?: string;
+  side: BookSide;
+  yesPriceTicks: number;
+  sizeHundredths: number;
+  isTaker: boolean;
+  /** `fee_cost` of the fill message, if present (authoritative) */
+  exchangeFeeMicros?: number;
+}
+
+export interface LedgerOptions {
+  feeScheduleOf?: (market: number) => FeeSchedule;
+  onEvent?: (event: LedgerEvent) => void;
+}
+
+export class Ledger {
+  private free: number;
+  private reserved = 0;
+  private readonly positions = new Map<number, MarketPosition>();
+  private readonly orders = new Map<string, LedgerOrder>();
+  private readonly byExchangeId = new Map<string, string>();
+  private readonly seenFills = new Set<string>();
+  private readonly feeScheduleOf: (market: number) => FeeSchedule;
+  private readonly onEvent: (event: LedgerEvent) => void;
+
+  constructor(initialFreeCashMicros: number, options: LedgerOptions = {}) {
+    if (!Number.isSafeInteger(initialFreeCashMicros))
+      throw new RangeError("ledger: cash must be integer micros");
+    this.free = initialFreeCashMicros;
+    this.feeScheduleOf = options.feeScheduleOf ?? (() => STANDARD_FEE_SCHEDULE);
+    this.onEvent = options.onEvent ?? (() => {});
+  }
+
+  get freeCashMicros(): number {
+    return this.free;
+  }
+  get reservedCashMicros(): number {
+    return this.reserved;
+  }
+
+  position(market: number): MarketPosition {
+    let p = this.positions.get(market);
+    if (p === undefined) {
+      p = new MarketPosition();
+      this.positions.set(market, p);
+    }
+    return p;
+  }
+
+  /** Markets with a position record (possibly flat now). */
+  markets(): IterableIterator<number> {
+    return this.positions.keys();
+  }
+
+  order(clientOrderId: string): LedgerOrder | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  openOrders(): LedgerOrder[] {
+    return [...this.orders.values()].filter((o) => o.open);
+  }
+
+  /** Held contracts on the action's side not yet committed to open sell orders (rule 9). */
+  sellableHundredths(market: number, action: "SELL_YES" | "SELL_NO"): number {
+    const h = this.positions.get(market)?.contractsHundredths ?? 0;
+    let held = action === "SELL_YES" ? Math.max(0, h) : Math.max(0, -h);
+    for (const o of this.orders.values()) {
+      if (o.open && o.market === market && o.action === action)
+        held -= o.countHundredths - o.filledHundredths;
+    }
+    return Math.max(0, held);
+  }
+
+  /** Cash a new order would reserve now (cost for buys, fee for all). */
+  reservationMicros(req: PlaceRequest): number {
+    const fee = worstCaseFeeMicros(this.feeScheduleOf(req.market), req.ownLimitTicks, req.countHundredths);
+    const cost = isBuy(req.action) ? req.ownLimitTicks * req.countHundredths * MICROS_PER_TICK_HUNDREDTH : 0;
+    return cost + fee;
+  }
+
+  /** Reserves cash for a new order before it is sent (rule 8); refuses what cannot be paid or sold. */
+  place(req: PlaceRequest): PlaceResult {
+    if (this.orders.has(req.clientOrderId)) return { ok: false, reason: "duplicate_client_order_id" };
+    if (
+      !Number.isInteger(req.ownLimitTicks) ||
+      req.ownLimitTicks < 1 ||
+      req.ownLimitTicks > 999 ||
+      !Number.isSafeInteger(req.countHundredths) ||
+      req.countHundredths <= 0
+    ) {
+      return { ok: false, reason: "bad_order" };
+    }
+    if (!isBuy(req.action)) {
+      const sellable = this.sellableHundredths(req.market, req.action as "SELL_YES" | "SELL_NO");
+      if (req.countHundredths > sellable) return { ok: false, reason: "nothing_to_sell" };
+    }
+    const schedule = this.feeScheduleOf(req.market);
+    const fee = worstCaseFeeMicros(schedule, req.ownLimitTicks, req.countHundredths);
+    const cost = isBuy(req.action) ? req.ownLimitTicks * req.countHundredths * MICROS_PER_TICK_HUNDREDTH : 0;
+    if (cost + fee > this.free) return { ok: false, reason: "insufficient_cash" };
+    this.free -= cost + fee;
+    this.reserved += cost + fee;
+    this.orders.set(req.clientOrderId, {
+      clientOrderId: req.clientOrderId,
+      market: req.market,
+      action: req.action,
+      side: bookSideOf(req.action),
+      ownLimitTicks: req.ownLimitTicks,
+      countHundredths: req.countHundredths,
+      filledHundredths: 0,
+      reservedCostMicros: cost,
+      reservedFeeMicros: fee,
+      feesPaidMicros: 0,
+      exchangeOrderId: "",
+      open: true,
+      fees: new OrderFeeAccumulator(schedule),
+    });
+    return { ok: true, reservedMicros: cost + fee };
+  }
+
+  /** Links the exchange's order_id (fills from REST carry only that). */
+  setExchangeOrderId(clientOrderId: string, exchangeOrderId: string): void {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined || exchangeOrderId === "") return;
+    o.exchangeOrderId = exchangeOrderId;
+    this.byExchangeId.set(exchangeOrderId, clientOrderId);
+  }
+
+  clientOrderIdOf(exchangeOrderId: string): string | undefined {
+    return this.byExchangeId.get(exchangeOrderId);
+  }
+
+  hasFill(fillId: string): boolean {
+    return this.seenFills.has(fillId);
+  }
+
+  /** Applies a fill once; returns false for a fill id already applied (rule 13). */
+  applyFill(fill: LedgerFill): boolean {
+    if (this.seenFills.has(fill.fillId)) return false;
+    this.seenFills.add(fill.fillId);
+    const cid =
+      fill.clientOrderId !== undefined && this.orders.has(fill.clientOrderId)
+        ? fill.clientOrderId
+        : fill.exchangeOrderId !== undefined
+          ? this.byExchangeId.get(fill.exchangeOrderId)
+          : undefined;
+    const order = cid === undefined ? undefined : this.orders.get(cid);
+    const pos = this.position(fill.market);
+    const effect = pos.applyFill(fill.side, fill.yesPriceTicks, fill.sizeHundredths);
+    this.free += effect.closeProceedsMicros - effect.openCostMicros;
+
+    let feeMicros: number;
+    if (order === undefined) {
+      this.onEvent({ kind: "fill_unknown_order", fillId: fill.fillId, market: fill.market });
+      feeMicros =
+        fill.exchangeFeeMicros ??
+        new OrderFeeAccumulator(this.feeScheduleOf(fill.market)).chargeFill(
+          fill.isTaker,
+          fill.yesPriceTicks,
+          fill.sizeHundredths,
+        );
+    } else {
+      feeMicros = this.settleOrderFill(order, fill);
+    }
+    pos.feesPaidMicros += feeMicros;
+    if (order === undefined) this.free -= feeMicros;
+    if (this.free < 0) this.onEvent({ kind: "negative_free_cash", freeCashMicros: this.free });
+    return true;
+  }
+
+  /** Releases the order's reservation for this fill and charges its fee; returns the fee. */
+  private settleOrderFill(order: LedgerOrder, fill: LedgerFill): number {
+    const remaining = order.countHundredths - order.filledHundredths;
+    if (fill.sizeHundredths > remaining) {
+      this.onEvent({
+        kind: "overfill",
+        clientOrderId: order.clientOrderId,
+        excessHundredths: fill.sizeHundredths - remaining,
+      });
+    }
+    const covered = Math.min(fill.sizeHundredths, remaining);
+    order.filledHundredths += fill.sizeHundredths;
+    if (isBuy(order.action)) {
+      const release = Math.min(
+        order.reservedCostMicros,
+        order.ownLimitTicks * covered * MICROS_PER_TICK_HUNDREDTH,
+      );
+      order.reservedCostMicros -= release;
+      this.reserved -= release;
+      this.free += release;
+    }
+    const modelFee = order.fees.chargeFill(fill.isTaker, fill.yesPriceTicks, fill.sizeHundredths);
+    let fee = modelFee;
+    if (fill.exchangeFeeMicros !== undefined) {
+      if (fill.exchangeFeeMicros !== modelFee) {
+        this.onEvent({
+          kind: "fee_mismatch",
+          fillId: fill.fillId,
+          modelMicros: modelFee,
+          exchangeMicros: fill.exchangeFeeMicros,
+        });
+      }
+      fee = fill.exchangeFeeMicros;
+    }
+    const fromReserve = Math.min(fee, order.reservedFeeMicros);
+    if (fee > fromReserve) {
+      this.onEvent({
+        kind: "fee_over_reservation",
+        clientOrderId: order.clientOrderId,
+        excessMicros: fee - fromReserve,
+      });
+    }
+    order.reservedFeeMicros -= fromReserve;
+    this.reserved -= fromReserve;
+    this.free -= fee - fromReserve;
+    order.feesPaidMicros += fee;
+    if (order.filledHundredths >= order.countHundredths) this.closeOrder(order);
+    return fee;
+  }
+
+  /** Cancel, expiry, IOC remainder: returns the reservation of what is left (rule 8). */
+  cancelRemainder(clientOrderId: string): boolean {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined || !o.open) return false;
+    this.closeOrder(o);
+    return true;
+  }
+
+  /** A reject: the order never rested; every micro reserved comes back. */
+  reject(clientOrderId: string): boolean {
+    return this.cancelRemainder(clientOrderId);
+  }
+
+  /**
+   * Re-reserves an order for a new limit and/or new total count (amend; decrease is
+   * `newCountHundredths` < count). Refused when the extra reservation does not fit in free cash.
+   */
+  amend(clientOrderId: string, newOwnLimitTicks: number, newCountHundredths: number): boolean {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined || !o.open || newCountHundredths < o.filledHundredths) return false;
+    const left = newCountHundredths - o.filledHundredths;
+    const cost = isBuy(o.action) ? newOwnLimitTicks * left * MICROS_PER_TICK_HUNDREDTH : 0;
+    const worst = worstCaseFeeMicros(this.feeScheduleOf(o.market), newOwnLimitTicks, newCountHundredths);
+    const fee = Math.max(0, worst - o.feesPaidMicros);
+    const delta = cost + fee - (o.reservedCostMicros + o.reservedFeeMicros);
+    if (delta > this.free) return false;
+    this.free -= delta;
+    this.reserved += delta;
+    o.reservedCostMicros = cost;
+    o.reservedFeeMicros = fee;
+    o.ownLimitTicks = newOwnLimitTicks;
+    o.countHundredths = newCountHundredths;
+    if (left === 0) this.closeOrder(o);
+    return true;
+  }
+
+  private closeOrder(o: LedgerOrder): void {
+    const back = o.reservedCostMicros + o.reservedFeeMicros;
+    this.reserved -= back;
+    this.free += back;
+    o.reservedCostMicros = 0;
+    o.reservedFeeMicros = 0;
+    o.open = false;
+  }
+
+  /** Updates a market's mark from its top of book (0 = side empty; rule 12 keeps the last). */
+  mark(market: number, bestYesBidTicks: number, bestNoBidTicks: number): void {
+    this.position(market).mark(bestYesBidTicks, bestNoBidTicks);
+  }
+
+  /** Σ value of positions at their marks. */
+  positionsValueMicros(): number {
+    let v = 0;
+    for (const p of this.positions.values()) v += p.markValueMicros();
+    return v;
+  }
+
+  /** free + reserved + positions at marks. */
+  equityMicros(): number {
+    return this.free + this.reserved + this.positionsValueMicros();
+  }
+
+  /**
+   * Sets free cash to a reconciled value (reconciliation resolves toward the exchange; the caller
+   * decides how the exchange balance maps to free cash). Returns the correction applied.
+   */
+  correctFreeCash(targetFreeCashMicros: number): number {
+    const correction = targetFreeCashMicros - this.free;
+    this.free = targetFreeCashMicros;
+    return correction;
+  }
+}
