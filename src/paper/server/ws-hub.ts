@@ -1,0 +1,494 @@
+/**
+ * The paper exchange's WebSocket hub (io of the paper process): connections, subscriptions
+ * (`sid` → channel, markets, per-sid `seq`), and fan-out of core events as Kalshi frames
+ * (kalshi-protocol.md §2). It is the core's ExchangeListener, so it is called synchronously
+ * inside every core mutation; frames are queued per connection and flushed corked in one
+ * microtask, which batches a whole simulator step into one write per socket.
+ *
+ * Invariants:
+ * - `seq` is per subscription, starts at 1, shared by snapshots and deltas (§2.6). A dropped
+ *   frame (fault plan) still consumes its seq: that is the gap the client must detect.
+ * - A socket whose unsent bytes exceed `maxBufferedBytes` gets error 25 and is closed: a slow
+ *   reader never costs unbounded memory (§2.3 code 25).
+ * - Socket access after close is never attempted (`conn.closed`).
+ */
+import type {
+  ExchangeListener,
+  FillView,
+  OrderView,
+  PaperExchangeApi,
+  PositionView,
+  TradeEvent,
+} from "../exchange/index.js";
+import type { FaultInjector } from "../faults/fault-plan.js";
+import { fillFrame, marketPositionFrame, userOrderFrame } from "./user-frames.js";
+import { deltaFrame, snapshotFrame, tickerFrame, tradeFrame, type WireFlags } from "./wire-format.js";
+import {
+  type Channel,
+  type Command,
+  errorFrame,
+  parseCommand,
+  SEQ_CHANNELS,
+  WS_ERRORS,
+} from "./ws-commands.js";
+
+/** The part of a uWS WebSocket the hub uses (uWS's WebSocket satisfies it structurally). */
+export interface HubSocket {
+  send(message: string): number;
+  getBufferedAmount(): number;
+  cork(cb: () => void): unknown;
+  end(code?: number, shortMessage?: string): void;
+  close(): void;
+  ping(message?: string): number;
+}
+
+export interface WsHubOptions {
+  core: PaperExchangeApi;
+  /** ticker → market_id (UUID) */
+  marketIds: ReadonlyMap<string, string>;
+  legacyWire: boolean;
+  faults: FaultInjector;
+  /** unsent bytes at which a subscriber is cut off with error 25 */
+  maxBufferedBytes: number;
+}
+
+class Subscription {
+  seq = 0;
+  constructor(
+    readonly sid: number,
+    readonly channel: Channel,
+    readonly conn: Connection,
+    public allMarkets: boolean,
+    readonly markets: Set<string>,
+    readonly flags: WireFlags,
+  ) {}
+
+  covers(ticker: string): boolean {
+    return this.allMarkets || this.markets.has(ticker);
+  }
+}
+
+export class Connection {
+  readonly subs = new Map<number, Subscription>();
+  nextSid = 1;
+  readonly pending: string[] = [];
+  closed = false;
+  /** data frames sent, for the fault plan's periodic disconnect */
+  dataFrames = 0;
+  disconnectAfterFlush = false;
+  constructor(
+    readonly socket: HubSocket,
+    readonly userId: string,
+  ) {}
+}
+
+export class WsHub implements ExchangeListener {
+  private readonly connections = new Set<Connection>();
+  /** subscriptions by channel; a few per connection, so a linear scan with Set lookups is cheap */
+  private readonly byChannel = new Map<Channel, Subscription[]>();
+  private readonly dirty = new Set<Connection>();
+  private readonly dirtyTickers = new Set<string>();
+  private flushScheduled = false;
+  private readonly flushBound = (): void => this.flush();
+  /** frames handed to sockets, dropped by faults, and subscribers cut off */
+  readonly stats = { framesSent: 0, overflows: 0 };
+
+  constructor(private readonly opts: WsHubOptions) {
+    for (const c of [
+      "orderbook_delta",
+      "ticker",
+      "trade",
+      "fill",
+      "user_orders",
+      "market_positions",
+      "market_lifecycle_v2",
+    ] as const) {
+      this.byChannel.set(c, []);
+    }
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  open(socket: HubSocket, userId: string): Connection {
+    const conn = new Connection(socket, userId);
+    this.connections.add(conn);
+    return conn;
+  }
+
+  /** Called from the socket's close handler; forgets everything about it. */
+  closed(conn: Connection): void {
+    conn.closed = true;
+    conn.pending.length = 0;
+    this.connections.delete(conn);
+    this.dirty.delete(conn);
+    for (const sub of conn.subs.values()) this.removeSub(sub);
+    conn.subs.clear();
+  }
+
+  message(conn: Connection, text: string): void {
+    const parsed = parseCommand(text, (t) => this.opts.marketIds.has(t));
+    if (!parsed.ok) {
+      this.control(conn, errorFrame(parsed.id, parsed.error, parsed.ticker));
+      return;
+    }
+    this.apply(conn, parsed.command);
+  }
+
+  /** Ping frames with payload `heartbeat` (kalshi-protocol.md §2.1). */
+  pingAll(): void {
+    for (const conn of this.connections) if (!conn.closed) conn.socket.ping("heartbeat");
+  }
+
+  /** Forces a disconnect of every connection (fault hook / shutdown). */
+  disconnectAll(): void {
+    for (const conn of [...this.connections]) this.hardClose(conn);
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  private apply(conn: Connection, c: Command): void {
+    switch (c.cmd) {
+      case "subscribe":
+        this.subscribe(conn, c);
+        return;
+      case "unsubscribe":
+        for (const sid of c.sids) {
+          const sub = conn.subs.get(sid);
+          if (sub === undefined) {
+            this.control(conn, errorFrame(c.id, WS_ERRORS.unknownSid, undefined, sid));
+            continue;
+          }
+          conn.subs.delete(sid);
+          this.removeSub(sub);
+          this.control(conn, `{"id":${c.id},"sid":${sid},"seq":${sub.seq},"type":"unsubscribed"}`);
+        }
+        return;
+      case "update_subscription":
+        this.update(conn, c);
+        return;
+      case "list_subscriptions": {
+        const list = [...conn.subs.values()].map((s) => `{"channel":"${s.channel}","sid":${s.sid}}`);
+        this.control(conn, `{"id":${c.id},"type":"ok","msg":[${list.join(",")}]}`);
+        return;
+      }
+    }
+  }
+
+  private subscribe(conn: Connection, c: Extract<Command, { cmd: "subscribe" }>): void {
+    const created: Subscription[] = [];
+    for (const channel of c.channels) {
+      const sid = conn.nextSid++;
+      const flags: WireFlags = { legacy: this.opts.legacyWire, useYesPrice: c.useYesPrice };
+      const sub = new Subscription(
+        sid,
+        channel,
+        conn,
+        c.tickers === undefined,
+        new Set(c.tickers ?? []),
+        flags,
+      );
+      conn.subs.set(sid, sub);
+      this.byChannel.get(channel)!.push(sub);
+      created.push(sub);
+      // One `subscribed` per channel, same id, distinct sids (§2.3).
+      this.control(conn, `{"id":${c.id},"type":"subscribed","msg":{"channel":"${channel}","sid":${sid}}}`);
+    }
+    for (const sub of created) {
+      if (sub.channel === "orderbook_delta") for (const t of sub.markets) this.sendSnapshot(sub, t);
+      if (sub.channel === "ticker" && c.sendInitialSnapshot && c.tickers !== undefined) {
+        for (const t of c.tickers) this.sendTicker(sub, t);
+      }
+    }
+  }
+
+  private update(conn: Connection, c: Extract<Command, { cmd: "update_subscription" }>): void {
+    const sub = conn.subs.get(c.sid);
+    if (sub === undefined) {
+      this.control(conn, errorFrame(c.id, WS_ERRORS.unknownSid, undefined, c.sid));
+      return;
+    }
+    const fresh: string[] = [];
+    if (c.action === "add_markets") {
+      for (const t of c.tickers) {
+        if (!sub.markets.has(t)) {
+          sub.markets.add(t);
+          fresh.push(t);
+        }
+      }
+    } else if (c.action === "delete_markets") {
+      for (const t of c.tickers) sub.markets.delete(t);
+    } else {
+      if (sub.channel !== "orderbook_delta") {
+        this.control(conn, errorFrame(c.id, WS_ERRORS.unsupportedAction, undefined, c.sid));
+        return;
+      }
+      const missing = c.tickers.find((t) => !sub.markets.has(t));
+      if (missing !== undefined) {
+        this.control(conn, errorFrame(c.id, WS_ERRORS.invalidParameter, missing, c.sid));
+        return;
+      }
+      fresh.push(...c.tickers);
+    }
+    const list = sub.allMarkets ? "" : [...sub.markets].map((t) => `"${t}"`).join(",");
+    const seq = SEQ_CHANNELS.has(sub.channel) ? `"seq":${sub.seq},` : "";
+    this.control(
+      conn,
+      `{"id":${c.id},"sid":${sub.sid},${seq}"type":"ok","msg":{"market_tickers":[${list}]}}`,
+    );
+    if (sub.channel === "orderbook_delta") for (const t of fresh) this.sendSnapshot(sub, t);
+  }
+
+  private removeSub(sub: Subscription): void {
+    const list = this.byChannel.get(sub.channel)!;
+    const i = list.indexOf(sub);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  private sendSnapshot(sub: Subscription, ticker: string): void {
+    const book = this.opts.core.orderbook(ticker, 0);
+    if (!book.ok) return;
+    const seq = ++sub.seq;
+    if (this.feedFault(sub.conn) === "drop") return;
+    const frame = snapshotFrame(
+      sub.sid,
+      seq,
+      ticker,
+      this.marketId(ticker),
+      book.value.yes,
+      book.value.no,
+      sub.flags,
+    );
+    this.data(sub.conn, frame);
+  }
+
+  private sendTicker(sub: Subscription, ticker: string): void {
+    const m = this.opts.core.market(ticker);
+    if (!m.ok) return;
+    this.data(
+      sub.conn,
+      tickerFrame(sub.sid, ticker, this.marketId(ticker), m.value, Date.now(), sub.flags.legacy),
+    );
+  }
+
+  private marketId(ticker: string): string {
+    return this.opts.marketIds.get(ticker) ?? "";
+  }
+
+  // ------------------------------------------------------------------ core events (listener)
+
+  bookDelta(
+    ticker: string,
+    side: "yes" | "no",
+    priceTicks: number,
+    deltaHundredths: number,
+    causedByClientOrderId: string | undefined,
+    userIdOfCause: string | undefined,
+    tsMs: number,
+  ): void {
+    if (this.byChannel.get("ticker")!.length > 0) this.markTickerDirty(ticker);
+    const subs = this.byChannel.get("orderbook_delta")!;
+    if (subs.length === 0) return;
+    let coidJson: string | undefined;
+    const isYes = side === "yes";
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i]!;
+      if (!sub.covers(ticker)) continue;
+      const seq = ++sub.seq;
+      const fault = this.feedFault(sub.conn);
+      if (fault === "drop") continue;
+      let own = "";
+      if (causedByClientOrderId !== undefined && userIdOfCause === sub.conn.userId) {
+        coidJson ??= JSON.stringify(causedByClientOrderId);
+        own = coidJson;
+      }
+      const frame = deltaFrame(
+        sub.sid,
+        seq,
+        ticker,
+        this.marketId(ticker),
+        isYes,
+        priceTicks,
+        deltaHundredths,
+        tsMs,
+        own,
+        sub.flags,
+      );
+      this.data(sub.conn, frame);
+      if (fault === "duplicate") this.data(sub.conn, frame);
+    }
+  }
+
+  trade(ticker: string, trade: TradeEvent): void {
+    if (this.byChannel.get("ticker")!.length > 0) this.markTickerDirty(ticker);
+    const values = {
+      tradeId: trade.tradeId,
+      yesPriceTicks: trade.yesPriceTicks,
+      countHundredths: trade.countHundredths,
+      takerIsYes: trade.takerSide === "yes",
+    };
+    for (const sub of this.byChannel.get("trade")!) {
+      if (!sub.covers(ticker)) continue;
+      const seq = ++sub.seq;
+      const fault = this.feedFault(sub.conn);
+      if (fault === "drop") continue;
+      const frame = tradeFrame(sub.sid, seq, ticker, values, trade.tsMs, sub.flags.legacy);
+      this.data(sub.conn, frame);
+      if (fault === "duplicate") this.data(sub.conn, frame);
+    }
+  }
+
+  fill(userId: string, fill: FillView): void {
+    for (const sub of this.byChannel.get("fill")!) {
+      if (sub.conn.userId === userId && sub.covers(fill.ticker)) {
+        this.data(sub.conn, fillFrame(sub.sid, fill, sub.flags.legacy));
+      }
+    }
+  }
+
+  orderUpdate(userId: string, order: OrderView): void {
+    for (const sub of this.byChannel.get("user_orders")!) {
+      if (sub.conn.userId === userId && sub.covers(order.ticker))
+        this.data(sub.conn, userOrderFrame(sub.sid, order));
+    }
+  }
+
+  positionUpdate(userId: string, ticker: string, position: PositionView): void {
+    for (const sub of this.byChannel.get("market_positions")!) {
+      if (sub.conn.userId === userId && sub.covers(ticker)) {
+        this.data(sub.conn, marketPositionFrame(sub.sid, userId, position, sub.flags.legacy));
+      }
+    }
+  }
+
+  marketUpdate(market: { ticker: string; status: string; result?: string | undefined }): void {
+    const eventType =
+      market.status === "active"
+        ? "activated"
+        : market.status === "determined"
+          ? "determined"
+          : market.status === "finalized"
+            ? "settled"
+            : "deactivated";
+    for (const sub of this.byChannel.get("market_lifecycle_v2")!) {
+      const seq = ++sub.seq;
+      const result = market.result === undefined ? "" : `,"result":"${market.result}"`;
+      this.data(
+        sub.conn,
+        `{"type":"market_lifecycle_v2","sid":${sub.sid},"seq":${seq},"msg":{"market_ticker":"${market.ticker}","event_type":"${eventType}"${result}}}`,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private markTickerDirty(ticker: string): void {
+    this.dirtyTickers.add(ticker);
+    this.schedule();
+  }
+
+  private feedFault(conn: Connection): "none" | "drop" | "duplicate" {
+    const faults = this.opts.faults;
+    if (!faults.feedActive) return "none";
+    const every = faults.plan.feedDisconnectEvery;
+    if (every !== undefined && ++conn.dataFrames % every === 0) {
+      conn.disconnectAfterFlush = true;
+      faults.counts.feedDisconnects++;
+      this.dirty.add(conn);
+      this.schedule();
+    }
+    return faults.drawFeedFault();
+  }
+
+  private control(conn: Connection, frame: string): void {
+    this.data(conn, frame);
+  }
+
+  private data(conn: Connection, frame: string): void {
+    if (conn.closed) return;
+    conn.pending.push(frame);
+    this.dirty.add(conn);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  /** Sends every queued frame, one cork per socket; cuts off sockets that fell too far behind. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.dirtyTickers.size > 0) this.flushTickers();
+    const max = this.opts.maxBufferedBytes;
+    for (const conn of this.dirty) {
+      if (conn.closed) continue;
+      const pending = conn.pending;
+      const socket = conn.socket;
+      let overflow = socket.getBufferedAmount() > max;
+      if (!overflow && pending.length > 0) {
+        socket.cork(() => {
+          for (let i = 0; i < pending.length; i++) {
+            // 2 = dropped by uWS's own limit: never let a frame vanish silently.
+            if (socket.send(pending[i]!) === 2 || ((i & 255) === 255 && socket.getBufferedAmount() > max)) {
+              overflow = true;
+              break;
+            }
+          }
+        });
+        this.stats.framesSent += pending.length;
+      }
+      pending.length = 0;
+      if (overflow) this.overflow(conn);
+      else if (conn.disconnectAfterFlush) this.hardClose(conn);
+    }
+    this.dirty.clear();
+  }
+
+  private flushTickers(): void {
+    const subs = this.byChannel.get("ticker")!;
+    const now = Date.now();
+    for (const ticker of this.dirtyTickers) {
+      let frameFor: ((sid: number, legacy: boolean) => string) | undefined;
+      for (const sub of subs) {
+        if (!sub.covers(ticker) || sub.conn.closed) continue;
+        if (frameFor === undefined) {
+          const m = this.opts.core.market(ticker);
+          if (!m.ok) break;
+          const id = this.marketId(ticker);
+          frameFor = (sid, legacy) => tickerFrame(sid, ticker, id, m.value, now, legacy);
+        }
+        sub.conn.pending.push(frameFor(sub.sid, sub.flags.legacy));
+        this.dirty.add(sub.conn);
+      }
+    }
+    this.dirtyTickers.clear();
+  }
+
+  private overflow(conn: Connection): void {
+    this.stats.overflows++;
+    const socket = conn.socket;
+    conn.closed = true;
+    try {
+      socket.send(errorFrame(0, WS_ERRORS.bufferOverflow));
+      socket.end(1008, "subscription buffer overflow");
+    } catch {
+      // already gone
+    }
+    this.closed(conn);
+  }
+
+  private hardClose(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    try {
+      conn.socket.close();
+    } catch {
+      // already gone
+    }
+    this.closed(conn);
+  }
+}
