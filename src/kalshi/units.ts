@@ -64,7 +64,7 @@ export function parseScaledDecimal(text: string, scale: number): number {
   }
   if (digits === 0 && frac === 0) return Number.NaN;
   if (!Number.isSafeInteger(value)) return Number.NaN;
-  return negative ? -value : value;
+  return negative && value !== 0 ? -value : value;
 }
 
 /**

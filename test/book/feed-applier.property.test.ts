@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { BookTable } from "../../src/book/book-table.js";
+import { APPLIED, FeedApplier } from "../../src/book/feed-applier.js";
+import { MarketDirectory } from "../../src/book/market-directory.js";
+import {
+  FRAME_DELTA,
+  FRAME_MALFORMED,
+  FRAME_OTHER,
+  FRAME_SNAPSHOT,
+  FrameScanner,
+} from "../../src/kalshi/frame-scanner.js";
+import { frameStream } from "./frame-gen.js";
+import { RefFeed, refDecode } from "./reference-model.js";
+
+function sideOf(book: BookTable, m: number, side: 0 | 1): Map<number, number> {
+  const out = new Map<number, number>();
+  const sizes = side === 0 ? book.yesSizes : book.noSizes;
+  for (let t = 1; t <= 999; t++) {
+    const s = sizes[m * 1000 + t];
+    if (s !== 0) out.set(t, s);
+  }
+  return out;
+}
+
+function best(levels: Map<number, number>): number {
+  let b = 0;
+  for (const t of levels.keys()) if (t > b) b = t;
+  return b;
+}
+
+function total(levels: Map<number, number>): number {
+  let s = 0;
+  for (const v of levels.values()) s += v;
+  return s;
+}
+
+describe("BookTable + FeedApplier vs a Map-based model", () => {
+  it("agree on every book after random snapshot/delta streams in both wire formats", () => {
+    fc.assert(
+      fc.property(frameStream, (frames) => {
+        const dir = new MarketDirectory(8);
+        const book = BookTable.create(8);
+        const applier = new FeedApplier(dir, book);
+        const ref = new RefFeed();
+        for (const { text, recvMs } of frames) {
+          const got = applier.applyFrame(text, recvMs) === APPLIED;
+          const want = ref.apply(text, recvMs);
+          assert.equal(got, want, `applied? ${text}`);
+        }
+        assert.equal(applier.stats.applied, ref.applied);
+        for (const [ticker, rb] of ref.books) {
+          const m = dir.indexOf(ticker);
+          assert.ok(m >= 0);
+          const yes = sideOf(book, m, 0);
+          const no = sideOf(book, m, 1);
+          assert.deepEqual(yes, rb.yes, `${ticker} YES levels`);
+          assert.deepEqual(no, rb.no, `${ticker} NO levels`);
+          assert.equal(book.bestYesTick(m), best(rb.yes));
+          assert.equal(book.bestNoTick(m), best(rb.no));
+          assert.equal(book.yesTotalHundredths(m), total(rb.yes));
+          assert.equal(book.noTotalHundredths(m), total(rb.no));
+          assert.equal(book.yesLevelCount(m), rb.yes.size);
+          assert.equal(book.noLevelCount(m), rb.no.size);
+          assert.equal(book.hasSnapshot(m), rb.snapshot);
+          assert.equal(book.isStale(m), rb.stale, `${ticker} stale`);
+          assert.equal(book.appliedCount(m), rb.applied);
+          if (rb.applied > 0) assert.equal(book.lastTsMs(m), rb.tsMs);
+        }
+      }),
+      { numRuns: 400, seed: 20261124 },
+    );
+  });
+});
+
+describe("FrameScanner vs JSON.parse", () => {
+  it("decodes every generated frame exactly as the JSON.parse reference does", () => {
+    const sc = new FrameScanner();
+    fc.assert(
+      fc.property(frameStream, (frames) => {
+        for (const { text } of frames) {
+          const want = refDecode(text);
+          const kind = sc.scan(text);
+          const gotKind =
+            kind === FRAME_MALFORMED
+              ? "malformed"
+              : kind === FRAME_OTHER
+                ? "other"
+                : kind === FRAME_SNAPSHOT
+                  ? "snapshot"
+                  : "delta";
+          assert.equal(gotKind, want.kind, text);
+          if (kind !== FRAME_SNAPSHOT && kind !== FRAME_DELTA) continue;
+          assert.equal(sc.tickerString(), want.ticker);
+          assert.equal(Number.isNaN(sc.sid) ? undefined : sc.sid, want.sid);
+          assert.equal(Number.isNaN(sc.seq) ? undefined : sc.seq, want.seq);
+          assert.equal(Number.isNaN(sc.tsMs) ? undefined : sc.tsMs, want.tsMs, text);
+          if (kind === FRAME_DELTA) {
+            assert.equal(sc.side, want.side);
+            assert.deepEqual(sc.priceTicks, want.priceTicks, text);
+            assert.deepEqual(sc.deltaHundredths, want.deltaHundredths, text);
+          } else {
+            const yes = Array.from({ length: sc.yesCount }, (_, k) => [sc.yesTicks[k], sc.yesSizes[k]]);
+            const no = Array.from({ length: sc.noCount }, (_, k) => [sc.noTicks[k], sc.noSizes[k]]);
+            assert.deepEqual(yes, want.yes, text);
+            assert.deepEqual(no, want.no, text);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it("agrees with JSON.parse on validity for arbitrary and mutated text, and never throws", () => {
+    const sc = new FrameScanner();
+    const base = `{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"FED-23DEC-T3.00","price_dollars":"0.9600","delta_fp":"-54.00","side":"yes","ts_ms":1669149841000}}`;
+    const mutated = fc
+      .record({
+        at: fc.nat({ max: base.length - 1 }),
+        cut: fc.nat({ max: 3 }),
+        insert: fc.string({ maxLength: 3 }),
+      })
+      .map(({ at, cut, insert }) => base.slice(0, at) + insert + base.slice(at + cut));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), mutated), (text) => {
+        const kind = sc.scan(text);
+        const want = refDecode(text);
+        assert.equal(kind === FRAME_MALFORMED, want.kind === "malformed", text);
+        if (want.kind === "delta") {
+          assert.equal(kind, FRAME_DELTA, text);
+          assert.deepEqual(sc.priceTicks, want.priceTicks, text);
+          assert.deepEqual(sc.deltaHundredths, want.deltaHundredths, text);
+          assert.equal(sc.side, want.side, text);
+        }
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
+
+  it("decodes escaped keys and values like JSON.parse", () => {
+    const sc = new FrameScanner();
+    const text = `{"\\u0074ype":"orderbook_delta","sid":1,"seq":1,"msg":{"market_ticker":"KX\\u0041","pric\\u0065_dollars":"0.4\\u0032","delta_fp":"1.00","side":"n\\u006f"}}`;
+    assert.equal(sc.scan(text), FRAME_DELTA);
+    assert.equal(sc.tickerString(), "KXA");
+    assert.equal(sc.priceTicks, 420);
+    assert.equal(sc.side, 1);
+  });
+});
