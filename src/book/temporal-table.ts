@@ -15,7 +15,7 @@
  *   byte 0                      Int32 region: capacity × I32_STRIDE words
  *   ┌───────────────────────────────────────────────────────────────────────────────────────┐
  *   │ m·128  +0  version        seqlock, odd while io writes                                  │
- *   │        +4  updateCount    applied updates seen (wraps at 2^31; compared for equality)   │
+ *   │        +4  (reserved)                                                                   │
  *   │        +8  historyCount   #H, 0..10             +12 historyHead  ring slot of oldest    │
  *   │       +16  windowCount    0..60                 +20 windowHead   ring slot of oldest    │
  *   │       +24  midChangeCount min(#M, 3)            +28..+36 M[0..2] last three, oldest first│
@@ -29,6 +29,7 @@
  *   │        +8..+80  features[10]   indices 26–35 after the latest update                    │
  *   │       +88..+160 H.tMs[10]     +168..+240 H.volumeHundredths[10]                         │
  *   │      +248..+720 window[60]    effective times of the latest updates in (t − 60 s, t]    │
+ *   │      +728  updateCount    applied updates advanced so far (= BookTable.appliedCount)     │
  *   └───────────────────────────────────────────────────────────────────────────────────────┘
  *
  * The 60 s window (§6.2 step 3). Effective times never decrease within a market, so the updates
@@ -58,7 +59,6 @@ const WINDOW_CAPACITY = ACTIVITY_COUNT_CAP;
 
 const I32_STRIDE = 32;
 const I_VERSION = 0;
-const I_UPDATE_COUNT = 1;
 const I_HISTORY_COUNT = 2;
 const I_HISTORY_HEAD = 3;
 const I_WINDOW_COUNT = 4;
@@ -76,6 +76,7 @@ const F_FEATURES = 1;
 const F_HISTORY_T = 11;
 const F_HISTORY_VOLUME = 21;
 const F_WINDOW = 31;
+const F_UPDATE_COUNT = 91;
 
 export interface TemporalTableShared {
   sab: SharedArrayBuffer;
@@ -127,7 +128,8 @@ export class TemporalTable {
     const inp = this.inputs;
 
     Atomics.add(i32, ib + I_VERSION, 1); // odd: readers retry
-    const first = i32[ib + I_UPDATE_COUNT] === 0;
+    const updateCount = f64[fb + F_UPDATE_COUNT];
+    const first = updateCount === 0;
     const tLastMs = f64[fb + F_T_LAST];
     const tMs = first ? tsMs : Math.max(tsMs, tLastMs);
 
@@ -198,7 +200,7 @@ export class TemporalTable {
     f64[fb + F_T_LAST] = tMs;
     i32[ib + I_MID] = midHalfTicks;
     if (midHalfTicks !== NO_MID) Atomics.store(i32, ib + I_REF_MID, midHalfTicks);
-    i32[ib + I_UPDATE_COUNT] = (i32[ib + I_UPDATE_COUNT] + 1) | 0 || 1; // never back to 0 (= "no state")
+    f64[fb + F_UPDATE_COUNT] = updateCount + 1;
     Atomics.add(i32, ib + I_VERSION, 1); // even: published
   }
 
@@ -216,9 +218,9 @@ export class TemporalTable {
     return Atomics.load(this.i32, m * I32_STRIDE + I_VERSION) === version;
   }
 
-  /** Applied updates advanced so far (0 = market never updated). Wraps, never returns to 0. */
+  /** Applied updates advanced so far (0 = market never updated); equals BookTable.appliedCount. */
   updateCount(m: number): number {
-    return this.i32[m * I32_STRIDE + I_UPDATE_COUNT];
+    return this.f64[m * F64_STRIDE + F_UPDATE_COUNT];
   }
 
   /** Effective time of market m's latest applied update (§3.5); 0 if none. */

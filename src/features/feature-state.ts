@@ -1,0 +1,30 @@
+/**
+ * FeatureState — the io-thread side of the features: advances the TemporalTable after every
+ * applied update (observation-v1.md §6.2; lessons.md rule 20: on book updates, never on
+ * decisions). Live io calls `onAppliedUpdate` from FeedApplier's `onApplied` listener; replay and
+ * export call the very same method, so live and replay observations are identical.
+ */
+import type { BookTable } from "../book/book-table.js";
+import type { TemporalTable } from "../book/temporal-table.js";
+import { NO_MID } from "./temporal.js";
+
+export class FeatureState {
+  constructor(
+    readonly book: BookTable,
+    readonly temporal: TemporalTable,
+  ) {}
+
+  /**
+   * io thread, right after FeedApplier applied an update of market m (the BookTable already holds
+   * the new book). `tsMs` = the update time T of §3.5 (`ts_ms`, else receive time).
+   */
+  onAppliedUpdate(m: number, tsMs: number): void {
+    const book = this.book;
+    const bestYesTick = book.bestYesTick(m);
+    const bestNoTick = book.bestNoTick(m);
+    // YES mid in half-ticks = b_Y + a_Y = b_Y + (1000 − b_N), defined only with both sides (§4).
+    const midHalfTicks = bestYesTick > 0 && bestNoTick > 0 ? bestYesTick + 1000 - bestNoTick : NO_MID;
+    const volumeHundredths = book.yesTotalHundredths(m) + book.noTotalHundredths(m);
+    this.temporal.advance(m, tsMs, midHalfTicks, volumeHundredths);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Market block (indices 0–25) of observation v1 — pure math over a dense bids-only book.
+ *
+ * observation-v1.md §4–§5. The book is BookTable's dense layout: `sizes[base + t]` is the size in
+ * hundredths of the bid at tick t (1..999), 0 = no level; YES bids in one array, NO bids (NO price
+ * scale) in the other. Every accumulation is an integer (ticks, hundredths, tick·hundredths —
+ * at most 999 × 999 × 2^31 < 2^53, exact in binary64); floating point only evaluates the final
+ * formulas (§2 exactness).
+ */
+
+/** L = ln(10001): log-volume reference of 10,000 contracts (§2). */
+export const LOG_VOLUME_REFERENCE = Math.log(10001);
+/** D_B / D_A look at bids within $0.05 = 50 ticks of the touch, inclusive (§4). */
+const NEAR_DEPTH_TICKS = 50;
+
+/** Integer aggregates of one side, filled by `scanSide`; preallocated, reused (no allocation). */
+export class SideScan {
+  bestTick = 0;
+  touchHundredths = 0;
+  totalHundredths = 0;
+  nearHundredths = 0;
+  levelCount = 0;
+  /** Σ q·(best − p) in tick·hundredths */
+  distanceTickHundredths = 0;
+}
+
+/** Top three level sizes over both sides, largest first (§5 index 24). */
+export class TopThree {
+  a = 0;
+  b = 0;
+  c = 0;
+  reset(): void {
+    this.a = 0;
+    this.b = 0;
+    this.c = 0;
+  }
+  offer(q: number): void {
+    if (q > this.a) {
+      this.c = this.b;
+      this.b = this.a;
+      this.a = q;
+    } else if (q > this.b) {
+      this.c = this.b;
+      this.b = q;
+    } else if (q > this.c) this.c = q;
+  }
+}
+
+/**
+ * Scans one side from its best tick downwards. `levelCountHint` (the book's level count, read in
+ * the same seqlock window) lets the scan stop at the last level instead of tick 1; pass 1000 to
+ * scan everything.
+ */
+export function scanSide(
+  sizes: Int32Array,
+  base: number,
+  bestTick: number,
+  levelCountHint: number,
+  side: SideScan,
+  top: TopThree,
+): void {
+  side.bestTick = bestTick;
+  side.touchHundredths = 0;
+  side.totalHundredths = 0;
+  side.nearHundredths = 0;
+  side.levelCount = 0;
+  side.distanceTickHundredths = 0;
+  if (bestTick <= 0) return;
+  side.touchHundredths = sizes[base + bestTick];
+  const nearFloor = bestTick - NEAR_DEPTH_TICKS;
+  let total = 0;
+  let near = 0;
+  let levels = 0;
+  let distance = 0;
+  for (let t = bestTick; t >= 1 && levels < levelCountHint; t--) {
+    const q = sizes[base + t];
+    if (q > 0) {
+      levels++;
+      total += q;
+      if (t >= nearFloor) near += q;
+      distance += q * (bestTick - t);
+      top.offer(q);
+    }
+  }
+  side.totalHundredths = total;
+  side.nearHundredths = near;
+  side.levelCount = levels;
+  side.distanceTickHundredths = distance;
+}
+
+function logSize(hundredths: number): number {
+  return Math.min(Math.log(1 + hundredths / 100) / LOG_VOLUME_REFERENCE, 1);
+}
+
+/** Writes features 0–25 (§5) from the two side scans into out[offset .. offset + 25]. */
+export function computeMarketBlock(
+  yes: SideScan,
+  no: SideScan,
+  top: TopThree,
+  out: Float64Array,
+  o: number,
+): void {
+  const hasYes = yes.bestTick > 0;
+  const hasNo = no.bestTick > 0;
+  const bidTicks = yes.bestTick; // b_Y
+  const askTicks = 1000 - no.bestTick; // a_Y = 1 − b_N
+  const qB = yes.touchHundredths;
+  const qA = no.touchHundredths;
+  const vB = yes.totalHundredths;
+  const vA = no.totalHundredths;
+  const v = vB + vA;
+  const dB = yes.nearHundredths;
+  const dA = no.nearHundredths;
+
+  out[o] = hasYes ? bidTicks / 1000 : 0;
+  out[o + 1] = hasNo ? askTicks / 1000 : 1;
+  out[o + 2] = hasNo ? no.bestTick / 1000 : 0;
+  out[o + 3] = hasYes ? (1000 - bidTicks) / 1000 : 1;
+  if (hasYes && hasNo) {
+    const midHalfTicks = bidTicks + askTicks;
+    const spreadTicks = askTicks - bidTicks; // may be ≤ 0: crossed/locked books are not repaired (§4)
+    out[o + 4] = midHalfTicks / 2000;
+    out[o + 5] = (2000 - midHalfTicks) / 2000;
+    out[o + 6] = spreadTicks / 1000;
+    out[o + 7] = (bidTicks * qA + askTicks * qB) / (qA + qB) / 1000;
+    out[o + 8] = (2 * spreadTicks) / midHalfTicks;
+    out[o + 9] = (2 * spreadTicks) / (2000 - midHalfTicks);
+    out[o + 10] =
+      spreadTicks < 20 ? 0 : spreadTicks < 50 ? 0.25 : spreadTicks < 100 ? 0.5 : spreadTicks < 200 ? 0.75 : 1;
+    out[o + 20] = (bidTicks * vA + askTicks * vB) / v / 1000;
+    out[o + 21] = (1000 * v - bidTicks * vA - askTicks * vB) / v / 1000;
+  } else {
+    out[o + 4] = 0.5;
+    out[o + 5] = 0.5;
+    out[o + 6] = 1;
+    out[o + 7] = 0.5;
+    out[o + 8] = 2;
+    out[o + 9] = 2;
+    out[o + 10] = 1;
+    out[o + 20] = 0.5;
+    out[o + 21] = 0.5;
+  }
+  out[o + 11] = qB + qA > 0 ? (qB - qA) / (qB + qA) : 0;
+  out[o + 12] = logSize(qB);
+  out[o + 13] = logSize(qA);
+  out[o + 14] = logSize(v);
+  out[o + 15] = dB + dA > 0 ? (dB - dA) / (dB + dA) : 0;
+  out[o + 16] = v > 0 ? (vB - vA) / v : 0;
+  out[o + 17] = logSize(dB);
+  out[o + 18] = logSize(dA);
+  out[o + 19] = hasYes && vB > 0 ? yes.distanceTickHundredths / vB / 1000 : 0;
+  out[o + 22] = Math.min((yes.levelCount + no.levelCount) / 20, 1);
+  out[o + 23] = hasNo && vA > 0 ? no.distanceTickHundredths / vA / 1000 : 0;
+  out[o + 24] = v > 0 ? (top.a + top.b + top.c) / v : 0;
+  out[o + 25] = v > 0 ? (qB + qA) / v : 0;
+}

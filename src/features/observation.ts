@@ -1,0 +1,152 @@
+/**
+ * Observation v1 builder (decide workers; also the replay/export path). Pure reader of the shared
+ * tables: BookTable (per-market seqlock), TemporalTable (per-market seqlock) and PortfolioTable
+ * (global seqlock). observation-v1.md §1, §9.
+ *
+ * `ObservationBuilder` owns every scratch buffer, so `build` allocates nothing. A read that
+ * overlaps an io write is retried; the book and temporal reads are also checked against each other
+ * (BookTable.appliedCount = TemporalTable.updateCount) so a worker never mixes the book of update
+ * k + 1 with the temporal state of update k (io applies, then advances).
+ */
+import type { BookTable } from "../book/book-table.js";
+import type { TemporalTable } from "../book/temporal-table.js";
+import { computeMarketBlock, SideScan, scanSide, TopThree } from "./market.js";
+import {
+  MARKET_OFFSET,
+  OBSERVATION_SIZE,
+  ORDER_OFFSET,
+  PORTFOLIO_OFFSET,
+  postProcess,
+  TEMPORAL_OFFSET,
+} from "./names.js";
+import { computeOrderBlock, OrderInputs } from "./order.js";
+import { computePortfolioBlock, PortfolioInputs } from "./portfolio.js";
+import type { PortfolioReader } from "./portfolio-reader.js";
+
+export interface FeatureTables {
+  book: BookTable;
+  temporal: TemporalTable;
+  portfolio: PortfolioReader;
+}
+
+/** Bound on consistency retries; io writes last well under a microsecond. */
+const MAX_RETRIES = 10_000;
+
+export class ObservationBuilder {
+  readonly book: BookTable;
+  readonly temporal: TemporalTable;
+  readonly portfolio: PortfolioReader;
+  /** reads that had to be retried (torn or book/temporal out of step) */
+  retries = 0;
+  /** builds that gave up waiting for book and temporal state to agree */
+  inconsistent = 0;
+
+  private readonly values = new Float64Array(OBSERVATION_SIZE);
+  private readonly yes = new SideScan();
+  private readonly no = new SideScan();
+  private readonly top = new TopThree();
+  private readonly portfolioInputs = new PortfolioInputs();
+  private readonly orderInputs = new OrderInputs();
+
+  constructor(tables: FeatureTables) {
+    this.book = tables.book;
+    this.temporal = tables.temporal;
+    this.portfolio = tables.portfolio;
+  }
+
+  /**
+   * Writes the 52 post-processed float32 values of market m into out[offset .. offset + 51].
+   * `nowMs` overrides the order block's `now` (default: the effective time of m's latest update).
+   * Returns the effective time of the observed update.
+   */
+  build(m: number, out: Float32Array, offset: number, nowMs?: number): number {
+    const values = this.values;
+    const tMs = this.readBookAndTemporal(m);
+    const order = this.orderInputs;
+    order.nowMs = nowMs ?? tMs;
+    this.readPortfolio(m);
+    computePortfolioBlock(this.portfolioInputs, values, PORTFOLIO_OFFSET);
+    computeOrderBlock(order, values, ORDER_OFFSET);
+    for (let i = 0; i < OBSERVATION_SIZE; i++) out[offset + i] = postProcess(values[i]);
+    return tMs;
+  }
+
+  /** Market block + temporal copy under both per-market seqlocks; returns the effective time. */
+  private readBookAndTemporal(m: number): number {
+    const book = this.book;
+    const temporal = this.temporal;
+    const values = this.values;
+    const base = m * 1000;
+    for (let attempt = 0; ; attempt++) {
+      const vb = book.readBegin(m);
+      this.top.reset();
+      scanSide(book.yesSizes, base, book.bestYesTick(m), book.yesLevelCount(m), this.yes, this.top);
+      scanSide(book.noSizes, base, book.bestNoTick(m), book.noLevelCount(m), this.no, this.top);
+      const applied = book.appliedCount(m);
+      if (!book.readValid(m, vb)) {
+        this.retries++;
+        continue;
+      }
+      const vt = temporal.readBegin(m);
+      temporal.copyFeatures(m, values, TEMPORAL_OFFSET);
+      const tMs = temporal.effectiveTimeMs(m);
+      const refMid = temporal.referenceMidHalfTicks(m);
+      const count = temporal.updateCount(m);
+      if (!temporal.readValid(m, vt)) {
+        this.retries++;
+        continue;
+      }
+      if (count !== applied && attempt < MAX_RETRIES) {
+        this.retries++;
+        continue;
+      }
+      if (count !== applied) this.inconsistent++;
+      computeMarketBlock(this.yes, this.no, this.top, values, MARKET_OFFSET);
+      this.orderInputs.referenceMidHalfTicks = refMid;
+      return tMs;
+    }
+  }
+
+  /** Whole-portfolio snapshot under the global seqlock, then marks from TemporalTable (§7.2). */
+  private readPortfolio(m: number): void {
+    const p = this.portfolio;
+    const inp = this.portfolioInputs;
+    const order = this.orderInputs;
+    for (;;) {
+      const v = p.readBegin();
+      const n = p.positionCount();
+      inp.ensureCapacity(n);
+      inp.freeCashMicros = p.freeCashMicros();
+      inp.reservedCashMicros = p.reservedCashMicros();
+      for (let i = 0; i < n; i++) {
+        const j = p.positionMarketAt(i);
+        inp.contractsHundredths[i] = p.contractsHundredths(j);
+        inp.costBasisMicros[i] = p.costBasisMicros(j);
+        // Marks are the reference mid of each market (rule 12: a market without a book keeps its
+        // last defined mid, or $0.50); the observed market uses the mid read with its book.
+        inp.referenceMidHalfTicks[i] =
+          j === m ? order.referenceMidHalfTicks : this.temporal.referenceMidHalfTicks(j);
+      }
+      inp.positionCount = n;
+      order.hasOpenBuy = p.hasOpenBuy(m);
+      order.hasOpenSell = p.hasOpenSell(m);
+      order.newestBuyYesLimitTicks = p.newestBuyYesLimitTicks(m);
+      order.newestBuyPlacedMs = p.newestBuyPlacedMs(m);
+      order.newestSellYesLimitTicks = p.newestSellYesLimitTicks(m);
+      order.newestSellPlacedMs = p.newestSellPlacedMs(m);
+      if (p.readValid(v)) return;
+      this.retries++;
+    }
+  }
+}
+
+/** Functional form of `ObservationBuilder.build` (the builder holds the tables and scratch). */
+export function buildObservation(
+  builder: ObservationBuilder,
+  m: number,
+  nowMs: number | undefined,
+  out: Float32Array,
+  offset: number,
+): number {
+  return builder.build(m, out, offset, nowMs);
+}

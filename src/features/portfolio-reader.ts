@@ -1,0 +1,41 @@
+/**
+ * The PortfolioTable surface the features read and the portfolio file writes (contract of
+ * `src/orders/portfolio-table.ts`, written at run time by the orders thread only). Declared here
+ * structurally so the feature code depends on the contract, not on the module's internals.
+ */
+
+export interface PortfolioReader {
+  /** global seqlock: spins while a write is in progress, returns the even version */
+  readBegin(): number;
+  readValid(version: number): boolean;
+  freeCashMicros(): number;
+  reservedCashMicros(): number;
+  positionCount(): number;
+  /** the i-th market with a non-zero position */
+  positionMarketAt(i: number): number;
+  contractsHundredths(m: number): number;
+  costBasisMicros(m: number): number;
+  hasOpenBuy(m: number): boolean;
+  hasOpenSell(m: number): boolean;
+  newestBuyYesLimitTicks(m: number): number;
+  newestBuyPlacedMs(m: number): number;
+  newestSellYesLimitTicks(m: number): number;
+  newestSellPlacedMs(m: number): number;
+}
+
+export interface OrderSummary {
+  hasOpenBuy: boolean;
+  hasOpenSell: boolean;
+  newestBuyYesLimitTicks: number;
+  newestBuyPlacedMs: number;
+  newestSellYesLimitTicks: number;
+  newestSellPlacedMs: number;
+}
+
+export interface PortfolioWriter {
+  beginWrite(): void;
+  endWrite(): void;
+  setCash(freeCashMicros: number, reservedCashMicros: number): void;
+  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
+  setOrderSummary(m: number, s: OrderSummary): void;
+}
