@@ -1,0 +1,248 @@
+/**
+ * Seeded market simulator: realistic order flow for N markets, all of it THROUGH the paper core,
+ * so the engine's resting orders sit in the same books and fill by price-time priority when the
+ * flow crosses them (ARCHITECTURE.md "The paper exchange").
+ *
+ * Per market: a fair value (YES ticks) doing a Gaussian random walk; simulated makers post limit
+ * orders a few grid steps around it, cancel old ones, and simulated takers cross the spread with
+ * immediate-or-cancel orders at the touch. Every action changes the book at least once, so the
+ * action rate is the book-update rate (a taker sweeping k levels makes k updates).
+ *
+ * Loop: one interval timer; each tick runs the actions that are due since the start (catching
+ * up in batches, capped at `maxBatch` so a stalled process sheds load instead of spiralling);
+ * never one setTimeout per action. All randomness comes from one xoshiro128** seeded stream, so a
+ * given sequence of `step(n)` calls is reproducible.
+ */
+import type { MarketSpec, PaperExchangeApi, PriceLevelStructure } from "../exchange/index.js";
+import { snapToGrid } from "../exchange/index.js";
+import { Xoshiro128 } from "../faults/prng.js";
+
+export interface SimulatorOptions {
+  core: PaperExchangeApi;
+  markets: readonly MarketSpec[];
+  seed: number;
+  /** target book updates per second over all markets (0 = paused) */
+  ratePerSec: number;
+  /** timer period; default 10 ms */
+  tickMs?: number;
+  /** most actions run in one tick (load shedding); default max(1000, rate / 5) */
+  maxBatch?: number;
+  /** simulated maker accounts; default 4 */
+  makers?: number;
+  /** simulated taker accounts; default 2 */
+  takers?: number;
+  /** resting simulator orders per market above which the maker cancels instead; default 40 */
+  maxRestingPerMarket?: number;
+  /** deposit of each simulated account, micros; default $1e8 */
+  depositMicros?: number;
+  /** orders per side placed at start in each market; default 5 */
+  seedOrdersPerSide?: number;
+}
+
+interface SimMarket {
+  ticker: string;
+  structure: PriceLevelStructure;
+  fractional: boolean;
+  /** fair YES value in ticks (float) */
+  fair: number;
+  /** ids of the simulator's orders that may still rest (stale ids are tolerated) */
+  resting: string[];
+  /** owner of each entry in `resting` */
+  owners: string[];
+}
+
+export interface SimulatorStats {
+  actions: number;
+  placed: number;
+  canceled: number;
+  takes: number;
+  rejected: number;
+  shed: number;
+}
+
+export class MarketSimulator {
+  private readonly rng: Xoshiro128;
+  private readonly markets: SimMarket[];
+  private readonly makers: string[];
+  private readonly takers: string[];
+  private readonly maxResting: number;
+  private readonly tickMs: number;
+  private readonly maxBatch: number;
+  private rate: number;
+  private timer: NodeJS.Timeout | undefined;
+  private startMs = 0;
+  private due = 0;
+  private coid = 0;
+  readonly stats: SimulatorStats = { actions: 0, placed: 0, canceled: 0, takes: 0, rejected: 0, shed: 0 };
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.rng = new Xoshiro128(opts.seed);
+    this.rate = opts.ratePerSec;
+    this.tickMs = opts.tickMs ?? 10;
+    this.maxBatch = opts.maxBatch ?? Math.max(1000, Math.ceil(opts.ratePerSec / 5));
+    this.maxResting = opts.maxRestingPerMarket ?? 40;
+    this.makers = Array.from({ length: opts.makers ?? 4 }, (_, i) => `sim-maker-${i}`);
+    this.takers = Array.from({ length: opts.takers ?? 2 }, (_, i) => `sim-taker-${i}`);
+    const deposit = opts.depositMicros ?? 100_000_000 * 1_000_000;
+    for (const u of [...this.makers, ...this.takers]) {
+      if (!opts.core.hasAccount(u)) opts.core.openAccount(u, deposit);
+    }
+    this.markets = opts.markets.map((m) => ({
+      ticker: m.ticker,
+      structure: m.priceLevelStructure,
+      fractional: m.fractionalTradingEnabled !== false,
+      fair: 150 + this.rng.next() * 700,
+      resting: [],
+      owners: [],
+    }));
+  }
+
+  /** Places the opening books (a few bids and asks around each fair value). */
+  seedBooks(): void {
+    const perSide = this.opts.seedOrdersPerSide ?? 5;
+    for (const m of this.markets) {
+      for (let i = 0; i < perSide; i++) {
+        this.place(m, true);
+        this.place(m, false);
+      }
+    }
+  }
+
+  get ratePerSec(): number {
+    return this.rate;
+  }
+
+  /** Changes the target rate without losing the schedule. */
+  setRate(ratePerSec: number): void {
+    this.rebase();
+    this.rate = ratePerSec;
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.rebase();
+    this.timer = setInterval(() => this.onTick(), this.tickMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private rebase(): void {
+    this.startMs = performance.now();
+    this.due = 0;
+  }
+
+  private onTick(): void {
+    if (this.rate <= 0) return;
+    const target = Math.floor(((performance.now() - this.startMs) * this.rate) / 1000);
+    let n = target - this.due;
+    if (n <= 0) return;
+    if (n > this.maxBatch) {
+      // Behind schedule: skip the excess instead of trying to catch up forever.
+      this.stats.shed += n - this.maxBatch;
+      n = this.maxBatch;
+    }
+    this.due = target;
+    this.step(n);
+  }
+
+  /** Runs `n` simulated actions now (the bench and tests call this directly). */
+  step(n: number): void {
+    const markets = this.markets;
+    for (let i = 0; i < n; i++) {
+      const m = markets[this.rng.int(markets.length)]!;
+      m.fair += this.rng.normal() * 1.5;
+      if (m.fair < 30) m.fair = 30;
+      else if (m.fair > 970) m.fair = 970;
+      const r = this.rng.next();
+      if (r < 0.1) this.take(m);
+      else if (r < 0.45 || m.resting.length >= this.maxResting) this.cancelOne(m);
+      else this.place(m, this.rng.next() < 0.5);
+      this.stats.actions++;
+    }
+  }
+
+  private count(m: SimMarket): number {
+    const contracts = 1 + Math.floor(-Math.log(1 - this.rng.next()) * 15);
+    const hundredths = Math.min(contracts, 500) * 100;
+    return m.fractional && this.rng.next() < 0.2 ? hundredths + 25 + this.rng.int(50) : hundredths;
+  }
+
+  private nextCoid(): string {
+    return `sim-${(this.coid++).toString(36)}`;
+  }
+
+  private place(m: SimMarket, bid: boolean): void {
+    // Offsets of 1..~12 grid-ish ticks; more weight near the fair value.
+    const step = m.structure === "deci_cent" ? 2 : 10;
+    const offset = step * (1 + Math.floor(-Math.log(1 - this.rng.next()) * 3));
+    const raw = bid ? m.fair - offset : m.fair + offset;
+    const price = snapToGrid(m.structure, Math.round(raw), bid);
+    if (price < 1 || price > 999) return;
+    const user = this.makers[this.rng.int(this.makers.length)]!;
+    const r = this.opts.core.createOrder(user, {
+      ticker: m.ticker,
+      clientOrderId: this.nextCoid(),
+      side: bid ? "bid" : "ask",
+      yesPriceTicks: price,
+      countHundredths: this.count(m),
+      timeInForce: "good_till_canceled",
+      selfTradePrevention: "maker",
+      postOnly: true,
+    });
+    if (!r.ok) {
+      this.stats.rejected++;
+      return;
+    }
+    this.stats.placed++;
+    if (r.value.status === "resting") {
+      m.resting.push(r.value.orderId);
+      m.owners.push(user);
+    }
+  }
+
+  private cancelOne(m: SimMarket): void {
+    const n = m.resting.length;
+    if (n === 0) {
+      this.place(m, this.rng.next() < 0.5);
+      return;
+    }
+    // Older orders are more likely to be pulled: pick among the oldest half.
+    const i = this.rng.int(Math.max(1, n >> 1));
+    const orderId = m.resting[i]!;
+    const user = m.owners[i]!;
+    m.resting[i] = m.resting[n - 1]!;
+    m.owners[i] = m.owners[n - 1]!;
+    m.resting.pop();
+    m.owners.pop();
+    const r = this.opts.core.cancelOrder(user, orderId);
+    if (r.ok && r.value.reducedByHundredths > 0) this.stats.canceled++;
+    else this.cancelOne(m); // it had filled meanwhile: pull another one (or place)
+  }
+
+  private take(m: SimMarket): void {
+    const view = this.opts.core.market(m.ticker);
+    if (!view.ok) return;
+    const buyYes = this.rng.next() < 0.5;
+    const touch = buyYes ? view.value.yesAskTicks : view.value.yesBidTicks;
+    if (touch === 0) {
+      this.place(m, !buyYes);
+      return;
+    }
+    // Takers pull the fair value toward the traded price: flow has information.
+    m.fair = m.fair * 0.8 + touch * 0.2;
+    const r = this.opts.core.createOrder(this.takers[this.rng.int(this.takers.length)]!, {
+      ticker: m.ticker,
+      clientOrderId: this.nextCoid(),
+      side: buyYes ? "bid" : "ask",
+      yesPriceTicks: touch,
+      countHundredths: this.count(m),
+      timeInForce: "immediate_or_cancel",
+      selfTradePrevention: "taker_at_cross",
+    });
+    if (r.ok) this.stats.takes++;
+    else this.stats.rejected++;
+  }
+}
