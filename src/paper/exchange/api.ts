@@ -133,6 +133,7 @@ export type OrderUpdateReason =
   | "OrderGroupTriggered"
   | "OrderGroupDeleted"
   | "MarketPaused"
+  | "MarketClosed"
   | "MarketSettled";
 
 export interface CreateOrderRequest {
@@ -395,11 +396,21 @@ export interface ExchangeListener {
 // The exchange
 // ---------------------------------------------------------------------------------------------
 
+export interface AccountOptions {
+  /** Default true. */
+  keepHistory?: boolean;
+}
+
 export interface PaperExchangeApi {
   setListener(listener: ExchangeListener | undefined): void;
 
   // Accounts. Users are opaque strings (the server maps API key ids to users).
-  openAccount(userId: string, depositMicros: number): Result<BalanceView>;
+  /**
+   * 409 account_already_exists when the user exists. `keepHistory: false` (simulator users):
+   * finished orders and fills are not retained, so memory stays flat under load — such orders
+   * vanish from getOrder/listOrders once finished and their client_order_id can be reused.
+   */
+  openAccount(userId: string, depositMicros: number, options?: AccountOptions): Result<BalanceView>;
   deposit(userId: string, amountMicros: number): Result<BalanceView>;
   hasAccount(userId: string): boolean;
 

@@ -3,10 +3,24 @@
  *
  * - `PaperExchange` (exchange.ts): `new PaperExchange({ markets, clock, feeConfig?, listener? })`,
  *   implements `PaperExchangeApi` (api.ts).
- * - Renderers (render.ts): `renderOrder`, `renderFill`, `renderPosition`, `renderBalance`,
- *   `renderMarket`, `renderOrderbook`, `renderSettlement`, `renderCreateOrderResponse`,
- *   `renderCancelResponse`, `renderAmendResponse`, `renderDecreaseResponse`, `renderError` —
- *   the only place dollar strings are produced.
+ * - Renderers (render.ts): the only place dollar strings are produced.
  */
 export * from "./api.js";
+export { PaperExchange } from "./exchange.js";
+export { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, oneShotFeeMicros } from "./fees.js";
 export { isOnGrid, priceRanges, snapToGrid } from "./grid.js";
+export {
+  renderAmendResponse,
+  renderBalance,
+  renderCancelResponse,
+  renderCreateOrderResponse,
+  renderDecreaseResponse,
+  renderError,
+  renderFill,
+  renderMarket,
+  renderMarketPositionMsg,
+  renderOrder,
+  renderOrderbook,
+  renderPosition,
+  renderSettlement,
+} from "./render.js";

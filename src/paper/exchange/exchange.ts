@@ -1,0 +1,391 @@
+/**
+ * PaperExchange: the composition root of the paper exchange core. Holds the state, runs lazy
+ * expiry before every call, resolves users/orders and delegates to the operation modules.
+ * Pure and synchronous: no I/O, no timers; time comes only from the injected clock.
+ */
+import type {
+  AccountOptions,
+  AmendRequest,
+  BalanceView,
+  CancelResult,
+  CreateOrderRequest,
+  DecreaseRequest,
+  ExchangeError,
+  ExchangeListener,
+  FillFilter,
+  FillView,
+  MarketResult,
+  MarketStatus,
+  MarketView,
+  OrderbookView,
+  OrderFilter,
+  OrderGroupView,
+  OrderView,
+  PaperExchangeApi,
+  PaperExchangeOptions,
+  PositionView,
+  Result,
+  SettlementView,
+} from "./api.js";
+import { Book } from "./book.js";
+import { amendOrder, createOrder, fail, shrinkInPlace } from "./create.js";
+import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, multiplierToBp } from "./fees.js";
+import { createGroup, deleteGroup, findGroup, groupView, resetGroup, triggerGroup } from "./groups.js";
+import { cancelResting, expireDue } from "./ops.js";
+import { settle, statusChanged } from "./settlement.js";
+import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord } from "./state.js";
+import { balanceView, marketView, positionList } from "./views.js";
+
+export class PaperExchange implements PaperExchangeApi {
+  private readonly state: ExchangeState;
+
+  constructor(options: PaperExchangeOptions) {
+    const markets = new Map<string, MarketState>();
+    for (const spec of options.markets) {
+      if (markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
+      const feeMultiplierBp = multiplierToBp(spec.feeMultiplier ?? 1);
+      if (Number.isNaN(feeMultiplierBp)) throw new Error(`bad fee multiplier for ${spec.ticker}`);
+      markets.set(spec.ticker, {
+        ticker: spec.ticker,
+        eventTicker: spec.eventTicker,
+        seriesTicker: spec.seriesTicker,
+        priceLevelStructure: spec.priceLevelStructure,
+        feeType: spec.feeType,
+        feeMultiplierBp,
+        fractionalTradingEnabled: spec.fractionalTradingEnabled ?? true,
+        status: spec.status ?? "active",
+        book: new Book(),
+        lastPriceTicks: 0,
+        volumeHundredths: 0,
+        openInterestHundredths: 0,
+        result: undefined,
+        settledTsMs: undefined,
+        holders: new Set(),
+      });
+    }
+    this.state = {
+      clock: options.clock,
+      listener: options.listener,
+      takerRatePpm: options.feeConfig?.takerRatePpm ?? DEFAULT_TAKER_RATE_PPM,
+      makerRatePpm: options.feeConfig?.makerRatePpm ?? DEFAULT_MAKER_RATE_PPM,
+      markets,
+      accounts: new Map(),
+      ordersById: new Map(),
+      groupsById: new Map(),
+      expiring: new Set(),
+      nextExpiryTsMs: Number.POSITIVE_INFINITY,
+      orderSeq: 0,
+      fillSeq: 0,
+      tradeSeq: 0,
+      groupSeq: 0,
+    };
+  }
+
+  setListener(listener: ExchangeListener | undefined): void {
+    this.state.listener = listener;
+  }
+
+  // --- accounts ---------------------------------------------------------------------------
+
+  openAccount(userId: string, depositMicros: number, options?: AccountOptions): Result<BalanceView> {
+    if (this.state.accounts.has(userId)) return fail(409, "account_already_exists", `user ${userId} exists`);
+    if (!Number.isSafeInteger(depositMicros) || depositMicros < 0)
+      return fail(400, "invalid_amount", "bad deposit");
+    const account: Account = {
+      userId,
+      balanceMicros: depositMicros,
+      heldMicros: 0,
+      depositsMicros: depositMicros,
+      updatedTsMs: this.state.clock(),
+      keepHistory: options?.keepHistory ?? true,
+      positions: new Map(),
+      orders: [],
+      ordersByClientId: new Map(),
+      fills: [],
+      settlements: [],
+      groups: new Map(),
+    };
+    this.state.accounts.set(userId, account);
+    return { ok: true, value: balanceView(this.state, account) };
+  }
+
+  deposit(userId: string, amountMicros: number): Result<BalanceView> {
+    const account = this.state.accounts.get(userId);
+    if (account === undefined) return fail(404, "user_not_found", `user ${userId} not found`);
+    if (!Number.isSafeInteger(amountMicros) || amountMicros <= 0)
+      return fail(400, "invalid_amount", "bad deposit");
+    account.balanceMicros += amountMicros;
+    account.depositsMicros += amountMicros;
+    account.updatedTsMs = this.state.clock();
+    return { ok: true, value: balanceView(this.state, account) };
+  }
+
+  hasAccount(userId: string): boolean {
+    return this.state.accounts.has(userId);
+  }
+
+  /** Lazy expiry on the clock, then the user's account. */
+  private enter(userId: string): Result<Account> {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    const account = this.state.accounts.get(userId);
+    if (account === undefined) return fail(404, "user_not_found", `user ${userId} not found`);
+    return { ok: true, value: account };
+  }
+
+  private ownOrder(account: Account, orderId: string): Result<OrderRecord> {
+    const order = this.state.ordersById.get(orderId);
+    if (order === undefined || order.account !== account) {
+      return fail(404, "order_not_found", `order ${orderId} not found`);
+    }
+    return { ok: true, value: order };
+  }
+
+  // --- writes -----------------------------------------------------------------------------
+
+  createOrder(userId: string, req: CreateOrderRequest): Result<OrderView> {
+    const acc = this.enter(userId);
+    return acc.ok ? createOrder(this.state, acc.value, req) : acc;
+  }
+
+  /** A known order that is no longer resting answers 200 with `reducedByHundredths: 0`. */
+  cancelOrder(userId: string, orderId: string): Result<CancelResult> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const order = this.ownOrder(acc.value, orderId);
+    if (!order.ok) return order;
+    const reducedByHundredths = cancelResting(this.state, order.value, "UserCanceled");
+    return { ok: true, value: { order: order.value, reducedByHundredths } };
+  }
+
+  amendOrder(userId: string, orderId: string, req: AmendRequest): Result<OrderView> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const order = this.ownOrder(acc.value, orderId);
+    return order.ok ? amendOrder(this.state, acc.value, order.value, req) : order;
+  }
+
+  /** Keeps queue priority; reducing to 0 cancels (reason "Decreased"). */
+  decreaseOrder(userId: string, orderId: string, req: DecreaseRequest): Result<OrderView> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const found = this.ownOrder(acc.value, orderId);
+    if (!found.ok) return found;
+    const order = found.value;
+    const by = req.reduceByHundredths;
+    const to = req.reduceToHundredths;
+    if ((by === undefined) === (to === undefined)) {
+      return fail(400, "invalid_order", "exactly one of reduce_by and reduce_to is required");
+    }
+    if (order.status !== "resting" || !order.inBook)
+      return fail(400, "order_not_resting", "order is not resting");
+    const remaining = order.remainingHundredths;
+    let target: number;
+    if (by !== undefined) {
+      if (!Number.isSafeInteger(by) || by <= 0)
+        return fail(400, "invalid_count", "reduce_by must be positive");
+      target = Math.max(0, remaining - by);
+    } else {
+      if (!Number.isSafeInteger(to) || to! < 0 || to! > remaining) {
+        return fail(400, "invalid_count", "reduce_to must be between 0 and the remaining count");
+      }
+      target = to!;
+    }
+    if (!order.market.fractionalTradingEnabled && target % 100 !== 0) {
+      return fail(400, "invalid_count", "whole contracts only on this market");
+    }
+    if (target === 0) {
+      cancelResting(this.state, order, "Decreased");
+    } else if (target < remaining) {
+      shrinkInPlace(this.state, order, target);
+      order.lastUpdateReason = "Decreased";
+      order.lastUpdateTsMs = this.state.clock();
+      this.state.listener?.orderUpdate?.(order.userId, order);
+    }
+    return { ok: true, value: order };
+  }
+
+  batchCreate(userId: string, reqs: readonly CreateOrderRequest[]): Result<OrderView>[] {
+    return reqs.map((req) => this.createOrder(userId, req));
+  }
+
+  batchCancel(userId: string, orderIds: readonly string[]): Result<CancelResult>[] {
+    return orderIds.map((id) => this.cancelOrder(userId, id));
+  }
+
+  // --- order groups -----------------------------------------------------------------------
+
+  createOrderGroup(userId: string, contractsLimitHundredths: number): Result<OrderGroupView> {
+    const acc = this.enter(userId);
+    return acc.ok ? createGroup(this.state, acc.value, contractsLimitHundredths) : acc;
+  }
+
+  private withGroup(
+    userId: string,
+    orderGroupId: string,
+    action: (account: Account, group: OrderGroupRecord) => ExchangeError | undefined,
+  ): Result<OrderGroupView> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const group = findGroup(acc.value, orderGroupId);
+    if (!group.ok) return group;
+    const error = action(acc.value, group.value);
+    return error !== undefined
+      ? { ok: false, error }
+      : { ok: true, value: groupView(group.value, this.state.clock()) };
+  }
+
+  getOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView> {
+    return this.withGroup(userId, orderGroupId, () => undefined);
+  }
+
+  listOrderGroups(userId: string): OrderGroupView[] {
+    const acc = this.enter(userId);
+    if (!acc.ok) return [];
+    const now = this.state.clock();
+    return [...acc.value.groups.values()].map((g) => groupView(g, now));
+  }
+
+  resetOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView> {
+    return this.withGroup(userId, orderGroupId, (_a, g) => {
+      resetGroup(g);
+      return undefined;
+    });
+  }
+
+  triggerOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView> {
+    return this.withGroup(userId, orderGroupId, (_a, g) => {
+      triggerGroup(this.state, g);
+      return undefined;
+    });
+  }
+
+  setOrderGroupLimit(
+    userId: string,
+    orderGroupId: string,
+    contractsLimitHundredths: number,
+  ): Result<OrderGroupView> {
+    return this.withGroup(userId, orderGroupId, (_a, g) => {
+      if (!Number.isSafeInteger(contractsLimitHundredths) || contractsLimitHundredths <= 0) {
+        return {
+          status: 400,
+          code: "invalid_order_group",
+          message: "contracts_limit must be a positive count",
+        };
+      }
+      g.contractsLimitHundredths = contractsLimitHundredths;
+      if (!g.isTriggered && g.windowFilledHundredths >= contractsLimitHundredths) triggerGroup(this.state, g);
+      return undefined;
+    });
+  }
+
+  /** Cancels the group's resting orders; returns the group as it was just before deletion. */
+  deleteOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const group = findGroup(acc.value, orderGroupId);
+    if (!group.ok) return group;
+    const view = groupView(group.value, this.state.clock());
+    deleteGroup(this.state, acc.value, group.value);
+    return { ok: true, value: view };
+  }
+
+  // --- reads ------------------------------------------------------------------------------
+
+  getOrder(userId: string, orderId: string): Result<OrderView> {
+    const acc = this.enter(userId);
+    return acc.ok ? this.ownOrder(acc.value, orderId) : acc;
+  }
+
+  listOrders(userId: string, filter: OrderFilter = {}): OrderView[] {
+    const acc = this.enter(userId);
+    if (!acc.ok) return [];
+    const out: OrderView[] = [];
+    const orders = acc.value.orders;
+    for (let i = orders.length - 1; i >= 0; i--) {
+      const o = orders[i]!;
+      if (filter.ticker !== undefined && o.ticker !== filter.ticker) continue;
+      if (filter.eventTicker !== undefined && o.market.eventTicker !== filter.eventTicker) continue;
+      if (filter.status !== undefined && o.status !== filter.status) continue;
+      if (filter.minTsMs !== undefined && o.createdTsMs < filter.minTsMs) continue;
+      if (filter.maxTsMs !== undefined && o.createdTsMs > filter.maxTsMs) continue;
+      out.push(o);
+    }
+    return out;
+  }
+
+  listFills(userId: string, filter: FillFilter = {}): FillView[] {
+    const acc = this.enter(userId);
+    if (!acc.ok) return [];
+    const out: FillView[] = [];
+    const fills = acc.value.fills;
+    for (let i = fills.length - 1; i >= 0; i--) {
+      const f = fills[i]!;
+      if (filter.ticker !== undefined && f.ticker !== filter.ticker) continue;
+      if (filter.orderId !== undefined && f.orderId !== filter.orderId) continue;
+      if (filter.minTsMs !== undefined && f.tsMs < filter.minTsMs) continue;
+      if (filter.maxTsMs !== undefined && f.tsMs > filter.maxTsMs) continue;
+      out.push(f);
+    }
+    return out;
+  }
+
+  positions(userId: string, ticker?: string): PositionView[] {
+    const acc = this.enter(userId);
+    return acc.ok ? positionList(acc.value, ticker) : [];
+  }
+
+  balance(userId: string): Result<BalanceView> {
+    const acc = this.enter(userId);
+    return acc.ok ? { ok: true, value: balanceView(this.state, acc.value) } : acc;
+  }
+
+  settlements(userId: string): SettlementView[] {
+    const acc = this.enter(userId);
+    return acc.ok ? [...acc.value.settlements].reverse() : [];
+  }
+
+  market(ticker: string): Result<MarketView> {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    const m = this.state.markets.get(ticker);
+    return m === undefined
+      ? fail(404, "market_not_found", `market ${ticker} not found`)
+      : { ok: true, value: marketView(m) };
+  }
+
+  markets(): MarketView[] {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    return [...this.state.markets.values()].map(marketView);
+  }
+
+  orderbook(ticker: string, depth: number): Result<OrderbookView> {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    const m = this.state.markets.get(ticker);
+    if (m === undefined) return fail(404, "market_not_found", `market ${ticker} not found`);
+    const { yes, no } = m.book.levels(Number.isSafeInteger(depth) && depth > 0 ? depth : 0);
+    return { ok: true, value: { ticker, yes, no } };
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------
+
+  setMarketStatus(ticker: string, status: MarketStatus): Result<MarketView> {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    const m = this.state.markets.get(ticker);
+    if (m === undefined) return fail(404, "market_not_found", `market ${ticker} not found`);
+    statusChanged(this.state, m, status);
+    return { ok: true, value: marketView(m) };
+  }
+
+  settleMarket(ticker: string, result: MarketResult): Result<MarketView> {
+    if (this.state.expiring.size > 0) expireDue(this.state);
+    const m = this.state.markets.get(ticker);
+    if (m === undefined) return fail(404, "market_not_found", `market ${ticker} not found`);
+    if (m.status === "finalized") return fail(400, "market_closed", `market ${ticker} is already settled`);
+    if (result !== "yes" && result !== "no") return fail(400, "invalid_order", "result must be yes or no");
+    settle(this.state, m, result);
+    return { ok: true, value: marketView(m) };
+  }
+
+  expireDue(): number {
+    return expireDue(this.state);
+  }
+}
