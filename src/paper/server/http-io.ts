@@ -86,7 +86,10 @@ export function readBody(handle: ResponseHandle, maxBytes: number, onBody: (body
     size += chunk.byteLength;
     if (size > maxBytes) {
       tooLarge = true;
-      handle.send(413, `{"error":{"code":"payload_too_large","message":"request body exceeds ${maxBytes} bytes"}}`);
+      handle.send(
+        413,
+        `{"error":{"code":"payload_too_large","message":"request body exceeds ${maxBytes} bytes"}}`,
+      );
       return;
     }
     // uWS reuses the chunk's memory after the callback: copy it.

@@ -85,7 +85,8 @@ export class MarketSimulator {
     this.takers = Array.from({ length: opts.takers ?? 2 }, (_, i) => `sim-taker-${i}`);
     const deposit = opts.depositMicros ?? 100_000_000 * 1_000_000;
     for (const u of [...this.makers, ...this.takers]) {
-      if (!opts.core.hasAccount(u)) opts.core.openAccount(u, deposit);
+      // Simulator accounts keep no history: memory stays flat under sustained load.
+      if (!opts.core.hasAccount(u)) opts.core.openAccount(u, deposit, { keepHistory: false });
     }
     this.markets = opts.markets.map((m) => ({
       ticker: m.ticker,

@@ -1,0 +1,107 @@
+/**
+ * Public market-data routes (kalshi-protocol.md §3.2): exchange status, markets, one market,
+ * orderbooks. They work without auth headers (§1.5).
+ */
+import type { MarketStatus, MarketView, PaperExchangeApi } from "../exchange/index.js";
+import { renderMarket, renderOrderbook } from "../exchange/index.js";
+import { badRequest, coreError, guarded, pageByOffset, parseIntParam } from "./rest-params.js";
+import { json, type Router } from "./rest-router.js";
+
+/** The `status` query filter has its own vocabulary (§3.2); `active` is invalid there. */
+const STATUS_FILTER: Record<string, readonly MarketStatus[]> = {
+  unopened: ["initialized"],
+  open: ["active"],
+  paused: ["inactive"],
+  closed: ["closed", "determined", "disputed", "amended"],
+  settled: ["finalized"],
+};
+
+export function addMarketRoutes(
+  router: Router,
+  core: PaperExchangeApi,
+  marketIds: ReadonlyMap<string, string>,
+): void {
+  const withId = (m: MarketView): Record<string, unknown> => ({
+    ...renderMarket(m),
+    market_id: marketIds.get(m.ticker),
+  });
+
+  router.add(
+    "GET",
+    "/exchange/status",
+    () => json(200, '{"exchange_active":true,"trading_active":true,"exchange_estimated_resume_time":null}'),
+    true,
+  );
+
+  router.add(
+    "GET",
+    "/markets",
+    ({ query }) =>
+      guarded(() => {
+        let list = core.markets();
+        const status = query.get("status");
+        if (status !== null && status !== "") {
+          const allowed = STATUS_FILTER[status];
+          if (allowed === undefined) {
+            return badRequest(
+              "invalid_parameters",
+              "status must be one of unopened, open, paused, closed, settled",
+            );
+          }
+          list = list.filter((m) => allowed.includes(m.status));
+        }
+        const tickers = query.get("tickers");
+        if (tickers !== null && tickers !== "") {
+          const wanted = new Set(tickers.split(","));
+          list = list.filter((m) => wanted.has(m.ticker));
+        }
+        const event = query.get("event_ticker");
+        if (event !== null && event !== "") list = list.filter((m) => m.eventTicker === event);
+        const series = query.get("series_ticker");
+        if (series !== null && series !== "") list = list.filter((m) => m.seriesTicker === series);
+        const { page, cursor } = pageByOffset(list, query);
+        return json(200, { markets: page.map(withId), cursor });
+      }),
+    true,
+  );
+
+  router.add(
+    "GET",
+    "/markets/orderbooks",
+    ({ query }) =>
+      guarded(() => {
+        const tickers = (query.get("tickers") ?? "").split(",").filter((t) => t !== "");
+        if (tickers.length === 0) return badRequest("invalid_parameters", "tickers is required");
+        const orderbooks: unknown[] = [];
+        for (const t of tickers) {
+          const book = core.orderbook(t, 0);
+          if (!book.ok) return coreError(book.error);
+          orderbooks.push({ ticker: t, ...renderOrderbook(book.value) });
+        }
+        return json(200, { orderbooks });
+      }),
+    true,
+  );
+
+  router.add(
+    "GET",
+    "/markets/:ticker",
+    ({ params }) => {
+      const m = core.market(params.ticker!);
+      return m.ok ? json(200, { market: withId(m.value) }) : coreError(m.error);
+    },
+    true,
+  );
+
+  router.add(
+    "GET",
+    "/markets/:ticker/orderbook",
+    ({ params, query }) =>
+      guarded(() => {
+        const depth = parseIntParam(query, "depth") ?? 0;
+        const book = core.orderbook(params.ticker!, depth);
+        return book.ok ? json(200, renderOrderbook(book.value)) : coreError(book.error);
+      }),
+    true,
+  );
+}
