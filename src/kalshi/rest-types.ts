@@ -6,6 +6,7 @@
  * strings first, legacy integer fields if present, numbers or strings. Everything is converted
  * to ticks ($0.001), hundredths of a contract and micros ($0.000001) (units.ts).
  */
+import { centsToTicks, countToHundredths, dollarsToMicros, dollarsToTicks } from "./units.js";
 
 export type V2Side = "bid" | "ask";
 export type TimeInForce = "fill_or_kill" | "good_till_canceled" | "immediate_or_cancel";
@@ -146,4 +147,216 @@ export interface RestErrorInfo {
   code: string;
   message: string;
   details: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers: wire JSON → integer units. They never throw on a missing optional field; a required
+// field that is missing or off-grid becomes NaN / "" and the caller decides.
+
+type Json = Record<string, unknown>;
+
+function str(o: Json, ...keys: string[]): string {
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return String(v);
+  }
+  return "";
+}
+
+function num(o: Json, key: string): number {
+  const v = o[key];
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v !== "") return Number(v);
+  return Number.NaN;
+}
+
+/** `*_fp` fixed-point count first, then a legacy integer count. */
+export function countField(o: Json, fpKey: string, legacyKey: string): number {
+  const fp = o[fpKey];
+  if (typeof fp === "string" || typeof fp === "number") return countToHundredths(fp);
+  const legacy = o[legacyKey];
+  if (typeof legacy === "string" || typeof legacy === "number") return countToHundredths(legacy);
+  return Number.NaN;
+}
+
+/** A dollar string/number → micros; absent → 0 (fees and costs default to nothing). */
+export function moneyField(o: Json, key: string): number {
+  const v = o[key];
+  if (typeof v === "string" && v !== "") return dollarsToMicros(v);
+  if (typeof v === "number") return dollarsToMicros(v);
+  return 0;
+}
+
+/** The YES-leg price: `yes_price_dollars`, legacy `yes_price` cents, or 1 − `no_price_dollars`. */
+export function yesPriceField(o: Json): number {
+  const d = o.yes_price_dollars;
+  if (typeof d === "string" || typeof d === "number") return dollarsToTicks(d);
+  const c = o.yes_price;
+  if (typeof c === "string" || typeof c === "number") return centsToTicks(c);
+  const n = o.no_price_dollars;
+  if (typeof n === "string" || typeof n === "number") {
+    const t = dollarsToTicks(n);
+    return Number.isNaN(t) ? t : 1000 - t;
+  }
+  return Number.NaN;
+}
+
+/**
+ * The V2 book side: `book_side` (bid ≡ YES-buy direction) or, for legacy objects, from
+ * side × action: buy yes / sell no → bid; buy no / sell yes → ask (kalshi-protocol.md §3.4).
+ */
+export function bookSideField(o: Json): V2Side | "" {
+  const b = o.book_side;
+  if (b === "bid" || b === "ask") return b;
+  const side = o.side;
+  if (side === "bid" || side === "ask") return side;
+  const action = o.action;
+  if ((side === "yes" || side === "no") && (action === "buy" || action === "sell")) {
+    return (side === "yes") === (action === "buy") ? "bid" : "ask";
+  }
+  if (side === "yes" || side === "no") return side === "yes" ? "bid" : "ask";
+  return "";
+}
+
+export function parseOrderAck(o: Json): OrderAck {
+  const avg = o.average_fill_price;
+  return {
+    orderId: str(o, "order_id"),
+    clientOrderId: str(o, "client_order_id"),
+    fillCountHundredths: countField(o, "fill_count_fp", "fill_count") || 0,
+    remainingCountHundredths: countField(o, "remaining_count_fp", "remaining_count"),
+    tsMs: num(o, "ts_ms"),
+    averageFillPriceTicks: typeof avg === "string" || typeof avg === "number" ? dollarsToTicks(avg) : 0,
+    averageFeePaidMicros: moneyField(o, "average_fee_paid"),
+  };
+}
+
+export function parseCancelAck(o: Json): CancelAck {
+  return {
+    orderId: str(o, "order_id"),
+    clientOrderId: str(o, "client_order_id"),
+    reducedByHundredths: countField(o, "reduced_by_fp", "reduced_by"),
+    tsMs: num(o, "ts_ms"),
+  };
+}
+
+export function parseDecreaseAck(o: Json): DecreaseAck {
+  return {
+    orderId: str(o, "order_id"),
+    clientOrderId: str(o, "client_order_id"),
+    remainingCountHundredths: countField(o, "remaining_count_fp", "remaining_count"),
+    tsMs: num(o, "ts_ms"),
+  };
+}
+
+export function parseRestOrder(o: Json): RestOrder {
+  return {
+    orderId: str(o, "order_id"),
+    clientOrderId: str(o, "client_order_id"),
+    ticker: str(o, "ticker", "market_ticker"),
+    side: bookSideField(o) || "bid",
+    status: str(o, "status"),
+    yesPriceTicks: yesPriceField(o),
+    fillCountHundredths: countField(o, "fill_count_fp", "fill_count"),
+    remainingCountHundredths: countField(o, "remaining_count_fp", "remaining_count"),
+    initialCountHundredths: countField(o, "initial_count_fp", "initial_count"),
+    takerFeesMicros: moneyField(o, "taker_fees_dollars"),
+    makerFeesMicros: moneyField(o, "maker_fees_dollars"),
+    createdTime: str(o, "created_time"),
+  };
+}
+
+export function parseRestFill(o: Json): RestFill {
+  const ts = num(o, "ts_ms");
+  const tsSec = num(o, "ts");
+  return {
+    fillId: str(o, "fill_id", "trade_id"),
+    tradeId: str(o, "trade_id", "fill_id"),
+    orderId: str(o, "order_id"),
+    clientOrderId: str(o, "client_order_id"),
+    ticker: str(o, "ticker", "market_ticker"),
+    side: bookSideField(o) || "bid",
+    yesPriceTicks: yesPriceField(o),
+    countHundredths: countField(o, "count_fp", "count"),
+    isTaker: o.is_taker === true,
+    feeMicros: moneyField(o, "fee_cost"),
+    createdTime: str(o, "created_time"),
+    tsMs: Number.isFinite(ts) ? ts : Number.isFinite(tsSec) ? tsSec * 1000 : Number.NaN,
+  };
+}
+
+export function parseRestPosition(o: Json): RestPosition {
+  return {
+    ticker: str(o, "ticker", "market_ticker"),
+    positionHundredths: countField(o, "position_fp", "position"),
+    marketExposureMicros: moneyField(o, "market_exposure_dollars"),
+    realizedPnlMicros: moneyField(o, "realized_pnl_dollars"),
+    feesPaidMicros: moneyField(o, "fees_paid_dollars"),
+    restingOrdersCount: num(o, "resting_orders_count") || 0,
+  };
+}
+
+/** `balance_dollars` keeps sub-cents; `balance` is integer cents (kalshi-protocol.md §3.5). */
+export function parseRestBalance(o: Json): RestBalance {
+  const bd = o.balance_dollars;
+  const balanceMicros =
+    typeof bd === "string" || typeof bd === "number" ? dollarsToMicros(bd) : num(o, "balance") * 10_000;
+  const pv = num(o, "portfolio_value");
+  return {
+    balanceMicros,
+    portfolioValueMicros: Number.isFinite(pv) ? pv * 10_000 : 0,
+    updatedTs: num(o, "updated_ts"),
+  };
+}
+
+export function parseRestMarket(o: Json): RestMarket {
+  const bid = o.yes_bid_dollars;
+  const ask = o.yes_ask_dollars;
+  return {
+    ticker: str(o, "ticker"),
+    eventTicker: str(o, "event_ticker"),
+    status: str(o, "status"),
+    priceLevelStructure: str(o, "price_level_structure") || "linear_cent",
+    yesBidTicks: typeof bid === "string" || typeof bid === "number" ? dollarsToTicks(bid) || 0 : 0,
+    yesAskTicks: typeof ask === "string" || typeof ask === "number" ? dollarsToTicks(ask) || 0 : 0,
+    fractionalTradingEnabled: o.fractional_trading_enabled === true,
+  };
+}
+
+function levels(v: unknown): Array<[number, number]> {
+  if (!Array.isArray(v)) return [];
+  const out: Array<[number, number]> = [];
+  for (const l of v) {
+    if (!Array.isArray(l) || l.length < 2) continue;
+    const p = dollarsToTicks(l[0] as string | number);
+    const c = countToHundredths(l[1] as string | number);
+    if (!Number.isNaN(p) && !Number.isNaN(c)) out.push([p, c]);
+  }
+  // best LAST on the wire; sort defensively ascending (kalshi-protocol.md §6 item 12)
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+export function parseRestOrderbook(o: Json): RestOrderbook {
+  const ob = (o.orderbook_fp ?? o.orderbook ?? {}) as Json;
+  return { yes: levels(ob.yes_dollars ?? ob.yes), no: levels(ob.no_dollars ?? ob.no) };
+}
+
+/** Flattens the three error shapes and the 429 string body (kalshi-protocol.md §3.6). */
+export function parseErrorBody(status: number, text: string): RestErrorInfo {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return { status, code: "", message: text.slice(0, 200), details: "" };
+  }
+  if (o === null || typeof o !== "object") return { status, code: "", message: String(o), details: "" };
+  const j = o as Json;
+  const e = j.error;
+  if (e !== null && typeof e === "object") {
+    const n = e as Json;
+    return { status, code: str(n, "code"), message: str(n, "message"), details: str(n, "details") };
+  }
+  if (typeof e === "string") return { status, code: "", message: e, details: "" };
+  return { status, code: str(j, "code"), message: str(j, "message", "msg"), details: str(j, "details") };
 }
