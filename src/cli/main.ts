@@ -4,6 +4,7 @@
  * registered here; this file only composes them.
  */
 import { Command } from "commander";
+import { registerPaperCommand } from "./paper-command.js";
 
 const program = new Command();
 program
@@ -12,5 +13,6 @@ program
   .showHelpAfterError();
 
 // Subcommand registrations (one line each).
+registerPaperCommand(program);
 
 await program.parseAsync(process.argv);

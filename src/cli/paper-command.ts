@@ -1,0 +1,179 @@
+/**
+ * `kalshi-engine paper`: runs the local paper exchange (REST + WS speaking Kalshi's protocol,
+ * simulated order flow, optional fault injection) until SIGINT/SIGTERM.
+ *
+ * Contract with scripts and tests: the FIRST stdout line is exactly one JSON object
+ *   {"rest":…,"ws":…,"key_id":…,"key_file":…,"markets":[…]}
+ * and nothing else is written to stdout; logs go to stderr (pino, one human-readable line each).
+ */
+import type { Command } from "commander";
+import pino from "pino";
+import { dollarsToMicros } from "../kalshi/units.js";
+import { REST_FAULT_KINDS, type RestFaultKind } from "../paper/faults/fault-plan.js";
+import type { RateLimitTier } from "../paper/faults/rate-limiter.js";
+import { startPaperExchange } from "../paper/index.js";
+
+interface PaperCliOptions {
+  markets: string;
+  rate: string;
+  seed: string;
+  port: string;
+  host: string;
+  faultRate: string;
+  faultKinds?: string;
+  feedFaultRate: string;
+  feedDisconnectEvery?: string;
+  legacyWire?: boolean;
+  keyFile?: string;
+  keyId?: string;
+  deposit: string;
+  pingMs: string;
+  rateLimitTier: string;
+  statsEveryMs: string;
+  logLevel: string;
+}
+
+const TIERS: readonly RateLimitTier[] = ["basic", "advanced", "premier", "paragon", "prime", "off"];
+
+function int(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  return n;
+}
+
+function rate(name: string, v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new Error(`--${name} must be within 0..1, got ${v}`);
+  return n;
+}
+
+/** pino → stderr as "HH:MM:SS.mmm LEVEL msg key=value …" (no pretty-printer dependency). */
+function stderrLogger(level: string): pino.Logger {
+  const names: Record<number, string> = {
+    10: "TRACE",
+    20: "DEBUG",
+    30: "INFO",
+    40: "WARN",
+    50: "ERROR",
+    60: "FATAL",
+  };
+  const stream = {
+    write(line: string): void {
+      try {
+        const {
+          level: lv,
+          time,
+          msg,
+          pid: _p,
+          hostname: _h,
+          ...rest
+        } = JSON.parse(line) as Record<string, unknown>;
+        const t = new Date(Number(time)).toISOString().slice(11, 23);
+        const extra = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+          .join(" ");
+        process.stderr.write(
+          `${t} ${names[Number(lv)] ?? lv} ${String(msg ?? "")}${extra ? ` ${extra}` : ""}\n`,
+        );
+      } catch {
+        process.stderr.write(line);
+      }
+    },
+  };
+  return pino({ level, base: undefined }, stream);
+}
+
+export function registerPaperCommand(program: Command): void {
+  program
+    .command("paper")
+    .description("run the local paper exchange (Kalshi protocol, simulated markets, fault injection)")
+    .option("--markets <n>", "number of simulated markets", "200")
+    .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
+    .option("--seed <n>", "seed of the simulator and the fault plan", "1")
+    .option("--port <n>", "listen port (0 = ephemeral)", "0")
+    .option("--host <host>", "listen address", "127.0.0.1")
+    .option("--fault-rate <r>", "probability that a REST request is faulted", "0")
+    .option(
+      "--fault-kinds <list>",
+      `REST fault kinds, comma list of ${REST_FAULT_KINDS.join("|")} (default: all)`,
+    )
+    .option("--feed-fault-rate <r>", "probability that a WS data frame is dropped or duplicated", "0")
+    .option("--feed-disconnect-every <n>", "close a WS connection after every n data frames")
+    .option("--legacy-wire", "emit the pre-2026-03-12 integer-cent WS wire format")
+    .option("--key-file <pem>", "private key PEM (or a public key PEM) to register instead of generating one")
+    .option("--key-id <id>", "Key ID of the registered key (default: random UUID)")
+    .option("--deposit <dollars>", "opening cash of the key's account", "10000")
+    .option("--ping-ms <n>", "WS heartbeat ping period", "10000")
+    .option("--rate-limit-tier <tier>", `token-bucket tier: ${TIERS.join("|")}`, "basic")
+    .option("--stats-every-ms <n>", "log simulator/feed counters this often (0 = never)", "10000")
+    .option("--log-level <level>", "pino level", "info")
+    .action(async (o: PaperCliOptions) => {
+      const log = stderrLogger(o.logLevel);
+      if (!(TIERS as readonly string[]).includes(o.rateLimitTier)) {
+        throw new Error(`--rate-limit-tier must be one of ${TIERS.join(", ")}`);
+      }
+      const kinds = o.faultKinds?.split(",").filter((k) => k !== "");
+      for (const k of kinds ?? []) {
+        if (!(REST_FAULT_KINDS as readonly string[]).includes(k)) throw new Error(`unknown fault kind ${k}`);
+      }
+      const deposit = dollarsToMicros(o.deposit);
+      if (!(deposit >= 0)) throw new Error(`--deposit must be a dollar amount, got ${o.deposit}`);
+      const px = await startPaperExchange({
+        host: o.host,
+        port: int("port", o.port, 0),
+        markets: int("markets", o.markets, 1),
+        ratePerSec: int("rate", o.rate, 0),
+        seed: int("seed", o.seed, 0),
+        faults: {
+          restFaultRate: rate("fault-rate", o.faultRate),
+          ...(kinds ? { restFaultKinds: Object.fromEntries(kinds.map((k) => [k as RestFaultKind, 1])) } : {}),
+          feedFaultRate: rate("feed-fault-rate", o.feedFaultRate),
+          ...(o.feedDisconnectEvery
+            ? { feedDisconnectEvery: int("feed-disconnect-every", o.feedDisconnectEvery, 1) }
+            : {}),
+        },
+        legacyWire: o.legacyWire === true,
+        ...(o.keyFile ? { keyFile: o.keyFile } : {}),
+        ...(o.keyId ? { keyId: o.keyId } : {}),
+        depositMicros: deposit,
+        pingMs: int("ping-ms", o.pingMs, 0),
+        rateLimitTier: o.rateLimitTier as RateLimitTier,
+      });
+      process.stdout.write(
+        `${JSON.stringify({ rest: px.restUrl, ws: px.wsUrl, key_id: px.keyId, key_file: px.keyFile, markets: px.markets })}\n`,
+      );
+      log.info(
+        { rest: px.restUrl, markets: px.markets.length, rate: px.simulator.ratePerSec },
+        "paper exchange up",
+      );
+
+      const statsEvery = int("stats-every-ms", o.statsEveryMs, 0);
+      const stats =
+        statsEvery > 0
+          ? setInterval(() => {
+              log.info(
+                {
+                  sim: px.simulator.stats,
+                  feed: px.hub.stats,
+                  ws: px.hub.connectionCount,
+                  faults: px.faults.counts,
+                },
+                "stats",
+              );
+            }, statsEvery)
+          : undefined;
+      stats?.unref();
+
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log.info({ signal }, "stopping");
+          resolve();
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+      if (stats !== undefined) clearInterval(stats);
+      await px.close();
+      log.info("stopped");
+    });
+}
