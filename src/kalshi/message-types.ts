@@ -64,8 +64,10 @@ export interface ErrorMessage {
 }
 
 /**
- * Book messages (observation-v1.md §3). `sid`/`seq` are undefined when the envelope has no integer
- * there: such messages are still book messages but are not seq-checked (observation-v1.md §3.6).
+ * Book messages (observation-v1.md §3). `sid`/`seq` are undefined unless the envelope holds an
+ * integer JSON number there (as in frame-scanner.ts): such messages are still book messages but are
+ * not seq-checked (observation-v1.md §3.6). Fields other than ticker, side, price and change never
+ * reject a book message; a malformed extra (market_id, client_order_id, …) reads as absent.
  * `tsMs` is `msg.ts_ms` when it is an integer, else undefined and the caller uses its receive time
  * (observation-v1.md §3.5).
  */

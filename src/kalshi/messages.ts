@@ -112,11 +112,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** sid, seq and market ticker as far as they are readable, attached to every error of this frame. */
+/**
+ * sid, seq and market ticker as far as they are readable, attached to every error of this frame.
+ * sid/seq count only as integer JSON numbers, as in frame-scanner.ts (observation-v1.md §3.6).
+ */
 function errorContext(envelope: Record<string, unknown>, type: string): ReaderContext {
   const details: MessageParseErrorDetails = { reason: "invalid_field", messageType: type };
-  const sid = lenientInt(envelope.sid);
-  const seq = lenientInt(envelope.seq);
+  const sid = integerNumber(envelope.sid);
+  const seq = integerNumber(envelope.seq);
   if (sid !== undefined) details.sid = sid;
   if (seq !== undefined) details.seq = seq;
   const msg = Object.hasOwn(envelope, "msg") ? envelope.msg : undefined;
@@ -186,6 +189,7 @@ function parseError(env: FieldReader): ErrorMessage {
 
 // ---- book messages (kalshi-protocol.md §2.5, observation-v1.md §3) ----
 
+/** A snapshot is always applied (observation-v1.md §3.3): only msg and its ticker can reject it. */
 function parseSnapshot(env: FieldReader, ctx: ReaderContext): OrderbookSnapshotMessage {
   const msg = env.requireObject("msg");
   const marketTicker = msg.requireString("market_ticker");
@@ -196,7 +200,7 @@ function parseSnapshot(env: FieldReader, ctx: ReaderContext): OrderbookSnapshotM
     sid: ctx.details.sid,
     seq: ctx.details.seq,
     marketTicker,
-    marketId: msg.optionalString("market_id"),
+    marketId: msg.lenientString("market_id"),
     yes: yes.levels,
     no: no.levels,
     skippedLevels: yes.skipped + no.skipped,
@@ -205,6 +209,10 @@ function parseSnapshot(env: FieldReader, ctx: ReaderContext): OrderbookSnapshotM
   });
 }
 
+/**
+ * Only side, price and change can reject a delta (observation-v1.md §3.4); the other fields are
+ * read leniently so a valid book update is never lost to a malformed extra.
+ */
 function parseDelta(env: FieldReader, ctx: ReaderContext): OrderbookDeltaMessage {
   const msg = env.requireObject("msg");
   return withoutUndefined({
@@ -212,13 +220,13 @@ function parseDelta(env: FieldReader, ctx: ReaderContext): OrderbookDeltaMessage
     sid: ctx.details.sid,
     seq: ctx.details.seq,
     marketTicker: msg.requireString("market_ticker"),
-    marketId: msg.optionalString("market_id"),
+    marketId: msg.lenientString("market_id"),
     side: msg.requireEnum("side", SIDES),
     priceTicks: msg.requirePriceTicks("price_dollars", "price"),
-    deltaHundredths: msg.requireCount("delta_fp", "delta", "signed"),
+    deltaHundredths: msg.requireCount("delta_fp", "delta", "bookChange"),
     tsMs: msg.lenientInt("ts_ms"), // else the receive time (observation-v1.md §3.5)
-    clientOrderId: msg.optionalString("client_order_id"),
-    subaccount: msg.optionalInt("subaccount"),
+    clientOrderId: msg.lenientString("client_order_id"),
+    subaccount: msg.lenientInt("subaccount"),
   });
 }
 
@@ -383,7 +391,8 @@ interface ReaderContext {
   details: MessageParseErrorDetails;
 }
 
-type CountSign = "signed" | "nonNegative" | "positive";
+/** "bookChange": signed, within the int32 size of a BookTable level. */
+type CountSign = "signed" | "nonNegative" | "positive" | "bookChange";
 type PriceUnit = "dollars" | "cents";
 interface SnapshotSide {
   levels: BookLevel[];
@@ -391,7 +400,9 @@ interface SnapshotSide {
   replaced: number;
 }
 
-const INT_TEXT = /^-?\d{1,16}$/;
+/** BookTable holds level sizes as int32 hundredths (MAX_LEVEL_HUNDREDTHS); frame-scanner.ts agrees. */
+const MAX_BOOK_SIZE_HUNDREDTHS = 0x7fffffff;
+const INT_TEXT = /^\d+$/;
 const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const RFC3339_START = /^\d{4}-\d{2}-\d{2}T/;
 
@@ -428,6 +439,12 @@ class FieldReader {
     if (typeof v !== "string" || v === "")
       return this.invalid("invalid_field", used, "is not a non-empty string");
     return v;
+  }
+
+  /** A non-empty string, else absent: for extras that must not reject a book message. */
+  lenientString(key: string): string | undefined {
+    const v = this.raw(key);
+    return typeof v === "string" && v !== "" ? v : undefined;
   }
 
   /** "" reads as absent. */
@@ -545,6 +562,9 @@ class FieldReader {
     }
     if (sign === "positive" && hundredths <= 0) return this.invalid("invalid_count", key, "is not positive");
     if (sign === "nonNegative" && hundredths < 0) return this.invalid("invalid_count", key, "is negative");
+    if (sign === "bookChange" && Math.abs(hundredths) > MAX_BOOK_SIZE_HUNDREDTHS) {
+      return this.invalid("invalid_count", key, "is beyond the int32 size of a book level");
+    }
     return hundredths;
   }
 
@@ -590,7 +610,7 @@ class FieldReader {
   /**
    * One side of a snapshot (observation-v1.md §3.3): the first key present and not null decides,
    * even when its value is not an array (then the side is empty). Invalid levels and counts ≤ 0
-   * are skipped; a repeated price replaces the earlier level. Levels come out ascending by price.
+   * (or beyond int32) are skipped; a repeated price replaces the earlier level. Levels come out ascending by price.
    */
   snapshotSide(keys: readonly [dollarsFp: string, dollars: string, cents: string]): SnapshotSide {
     const index = keys.findIndex((key) => this.raw(key) !== undefined);
@@ -606,7 +626,7 @@ class FieldReader {
       const count = pair ? level[1] : undefined;
       const sizeHundredths =
         typeof count === "string" || typeof count === "number" ? countToHundredths(count) : Number.NaN;
-      if (Number.isNaN(priceTicks) || !(sizeHundredths > 0)) {
+      if (Number.isNaN(priceTicks) || !(sizeHundredths > 0 && sizeHundredths <= MAX_BOOK_SIZE_HUNDREDTHS)) {
         skipped++;
         continue;
       }
@@ -628,7 +648,12 @@ class FieldReader {
   }
 }
 
-/** An integer JSON number or digit string, else undefined (observation-v1.md §3.5, §3.6). */
+/** An integer JSON number, else undefined. */
+function integerNumber(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isSafeInteger(v) ? v : undefined;
+}
+
+/** An integer JSON number or a digit string, else undefined (observation-v1.md §3.5). */
 function lenientInt(v: unknown): number | undefined {
   if (typeof v === "number") return Number.isSafeInteger(v) ? v : undefined;
   if (typeof v !== "string" || !INT_TEXT.test(v)) return undefined;

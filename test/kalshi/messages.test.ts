@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { FRAME_DELTA, FRAME_MALFORMED, FRAME_OTHER, FrameScanner } from "../../src/kalshi/frame-scanner.js";
 import {
+  type BookLevel,
   MessageParseError,
   type MessageParseReason,
   parseServerMessage,
@@ -223,9 +225,10 @@ describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
       return [m.sid, m.seq];
     };
     assert.deepEqual(sidSeq(`,"sid":7,"seq":12`), [7, 12]);
-    assert.deepEqual(sidSeq(`,"sid":"7","seq":"12"`), [7, 12]);
-    // Not integers: still a book message, just not seq-checked (observation-v1.md §3.6).
+    // Not integer JSON numbers: still a book message, just not seq-checked (observation-v1.md §3.6),
+    // exactly as frame-scanner.ts reads them.
     assert.deepEqual(sidSeq(`,"sid":1.5,"seq":"x"`), [undefined, undefined]);
+    assert.deepEqual(sidSeq(`,"sid":"7","seq":"12"`), [undefined, undefined]);
   });
 
   it("keeps the exchange ts_ms, and leaves it absent when it is not an integer (lessons.md rule 6)", () => {
@@ -299,6 +302,57 @@ describe("snapshot sides (observation-v1.md §3.3)", () => {
   });
 });
 
+describe("what can reject a book message (observation-v1.md §3.3, §3.4)", () => {
+  it("never rejects a snapshot or a valid delta for a malformed extra field", () => {
+    const snapshot = parseServerMessage(
+      `{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"M","market_id":5,"ts_ms":"soon",
+        "yes_dollars_fp":[["0.50","1"]]}}`,
+    );
+    assert.deepEqual(snapshot, {
+      kind: "orderbook_snapshot",
+      sid: 1,
+      seq: 1,
+      marketTicker: "M",
+      yes: [{ priceTicks: 500, sizeHundredths: 100 }],
+      no: [],
+      skippedLevels: 0,
+      replacedLevels: 0,
+    });
+    const delta = parseServerMessage(
+      `{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"M","market_id":[],"client_order_id":7,
+        "subaccount":"main","price_dollars":"0.50","delta_fp":"1","side":"yes"}}`,
+    );
+    assert.deepEqual(delta, {
+      kind: "orderbook_delta",
+      sid: 1,
+      seq: 2,
+      marketTicker: "M",
+      side: "yes",
+      priceTicks: 500,
+      deltaHundredths: 100,
+    });
+  });
+
+  it("keeps book sizes within the int32 hundredths of a BookTable level", () => {
+    const snapshot = parseServerMessage(
+      `{"type":"orderbook_snapshot","msg":{"market_ticker":"M","yes_dollars_fp":[["0.50","21474836.47"],["0.60","21474836.48"]]}}`,
+    );
+    assert.equal(snapshot.kind, "orderbook_snapshot");
+    assert.deepEqual(
+      [snapshot.yes, snapshot.skippedLevels],
+      [[{ priceTicks: 500, sizeHundredths: 0x7fffffff }], 1],
+    );
+    const err = tryParseServerMessage(
+      `{"type":"orderbook_delta","msg":{"market_ticker":"M","price":50,"delta_fp":"-21474836.48","side":"no"}}`,
+    );
+    assert.ok(err instanceof MessageParseError);
+    assert.equal(
+      err.message,
+      'orderbook_delta: msg.delta_fp "-21474836.48" is beyond the int32 size of a book level',
+    );
+  });
+});
+
 describe("numbers or strings (kalshi-protocol.md §2.5, observation-v1.md §3.2)", () => {
   it("reads JSON numbers and strings alike", () => {
     const snapshot = parseServerMessage(
@@ -321,7 +375,7 @@ describe("numbers or strings (kalshi-protocol.md §2.5, observation-v1.md §3.2)
       [750, 27800, 340000, 1671899397000],
     );
     const delta = parseServerMessage(
-      `{"type":"orderbook_delta","sid":"3","seq":"4","msg":{"market_ticker":"M","price":"42","delta":"-3","side":"no"}}`,
+      `{"type":"orderbook_delta","sid":3,"seq":4,"msg":{"market_ticker":"M","price":"42","delta":"-3","side":"no"}}`,
     );
     assert.deepEqual(delta, {
       kind: "orderbook_delta",
@@ -841,7 +895,7 @@ describe("fuzz", () => {
 
   it("random strings never throw anything but MessageParseError", () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.json()), parsesOrRejects), {
-      numRuns: 2000,
+      numRuns: 1000,
       seed: 42,
     });
   });
@@ -871,6 +925,111 @@ describe("fuzz", () => {
         parsesOrRejects(frame.slice(0, i) + insert + frame.slice(i + cut));
       }),
       { numRuns: 3000, seed: 11 },
+    );
+  });
+});
+
+describe("agreement with the hot-path frame scanner (frame-scanner.ts)", () => {
+  const scanner = new FrameScanner();
+  const bookFrames = [SPEC.snapshot, SPEC.delta, LEGACY.snapshot, LEGACY.transitional, LEGACY.delta];
+
+  /** Scanner levels in frame order, later replacing earlier, as the book applies them. */
+  function scannedSide(ticks: Int32Array, sizes: Int32Array, count: number): BookLevel[] {
+    const byPrice = new Map<number, number>();
+    for (let i = 0; i < count; i++) byPrice.set(ticks[i], sizes[i]);
+    return [...byPrice]
+      .sort((a, b) => a[0] - b[0])
+      .map(([priceTicks, sizeHundredths]) => ({ priceTicks, sizeHundredths }));
+  }
+
+  // The scanner also keeps integers beyond 2^53 (sid/seq/ts_ms); this parser reads them as absent.
+  const orUndefined = (x: number) => (Number.isSafeInteger(x) ? x : undefined);
+
+  function agree(text: string): void {
+    const kind = scanner.scan(text);
+    const parsed = tryParseServerMessage(text);
+    if (kind === FRAME_MALFORMED) {
+      assert.ok(parsed instanceof MessageParseError && parsed.reason === "not_json", text);
+      return;
+    }
+    if (kind === FRAME_OTHER) {
+      const book = !(parsed instanceof MessageParseError) && parsed.kind.startsWith("orderbook_");
+      assert.ok(!book, text);
+      return;
+    }
+    const env = {
+      sid: orUndefined(scanner.sid),
+      seq: orUndefined(scanner.seq),
+      marketTicker: scanner.tickerString(),
+    };
+    if (kind === FRAME_DELTA) {
+      const valid =
+        scanner.side >= 0 && !Number.isNaN(scanner.priceTicks) && !Number.isNaN(scanner.deltaHundredths);
+      if (!valid) {
+        // Rejected, but still identified for seq counting (observation-v1.md §3.6).
+        assert.ok(parsed instanceof MessageParseError, text);
+        assert.deepEqual({ sid: parsed.sid, seq: parsed.seq, marketTicker: parsed.marketTicker }, env, text);
+        return;
+      }
+      assert.ok(!(parsed instanceof MessageParseError) && parsed.kind === "orderbook_delta", text);
+      assert.deepEqual(
+        [
+          parsed.sid,
+          parsed.seq,
+          parsed.marketTicker,
+          parsed.side,
+          parsed.priceTicks,
+          parsed.deltaHundredths,
+          parsed.tsMs,
+        ],
+        [
+          env.sid,
+          env.seq,
+          env.marketTicker,
+          scanner.side === 0 ? "yes" : "no",
+          scanner.priceTicks,
+          scanner.deltaHundredths,
+          orUndefined(scanner.tsMs),
+        ],
+        text,
+      );
+      return;
+    }
+    assert.ok(!(parsed instanceof MessageParseError) && parsed.kind === "orderbook_snapshot", text);
+    assert.deepEqual(
+      [parsed.sid, parsed.seq, parsed.marketTicker, parsed.tsMs, parsed.skippedLevels, parsed.yes, parsed.no],
+      [
+        env.sid,
+        env.seq,
+        env.marketTicker,
+        orUndefined(scanner.tsMs),
+        scanner.skippedLevels,
+        scannedSide(scanner.yesTicks, scanner.yesSizes, scanner.yesCount),
+        scannedSide(scanner.noTicks, scanner.noSizes, scanner.noCount),
+      ],
+      text,
+    );
+  }
+
+  it("agrees on the spec's book frames and on every frame of the error table's kinds", () => {
+    for (const frame of [...bookFrames, ...Object.values(SPEC), ...Object.values(LEGACY)]) agree(frame);
+  });
+
+  it("agrees on random mutations of book frames", () => {
+    const mutation = fc.record({
+      frame: fc.constantFrom(...bookFrames),
+      pick: fc.nat(),
+      op: fc.constantFrom("set", "delete"),
+      value: fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.constantFrom("0.4150", "0.4155", 0.415, "12.50", 12.5, -3, "1e2", null, "", "yes", "no", [
+          ["0.5", "1"],
+        ]),
+      ),
+    });
+    fc.assert(
+      fc.property(mutation, ({ frame, pick, op, value }) => agree(mutateJson(frame, pick, op, value))),
+      { numRuns: 3000, seed: 3 },
     );
   });
 });
