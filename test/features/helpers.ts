@@ -32,10 +32,12 @@ export class MemoryPortfolio implements PortfolioReader, PortfolioWriter {
   private readonly contracts = new Map<number, number>();
   private readonly cost = new Map<number, number>();
   private readonly orders = new Map<number, OrderSummary>();
+  private positionMarkets: number[] = [];
   beginWrite(): void {
     this.version++;
   }
   endWrite(): void {
+    this.positionMarkets = [...this.contracts.keys()];
     this.version++;
   }
   setCash(freeCashMicros: number, reservedCashMicros: number): void {
@@ -66,7 +68,7 @@ export class MemoryPortfolio implements PortfolioReader, PortfolioWriter {
     return this.contracts.size;
   }
   positionMarketAt(i: number): number {
-    return [...this.contracts.keys()][i];
+    return this.positionMarkets[i];
   }
   contractsHundredths(m: number): number {
     return this.contracts.get(m) ?? 0;
