@@ -17,10 +17,17 @@
  *   changes: `delta_fp` if present and not null, else legacy `delta`; numbers or strings;
  * - snapshot sides: the first present non-null of `*_dollars_fp`, `*_dollars`, legacy `yes`/`no`.
  * Escaped strings (rare) are decoded on a slow path so results stay exactly those of JSON.parse.
+ *
+ * Exactness: for every text JSON.parse accepts, the scanner reports the same values. A frame with
+ * no backslash skips strings natively (indexOf), so a raw control character inside a string the
+ * engine does not read (e.g. `market_id`) is not rejected as JSON.parse would; everything the
+ * engine reads (type, ticker, prices, counts, side, sid, seq, ts_ms) is validated character by
+ * character. The property tests in test/book pin both statements.
  */
 import {
   hasEscape,
   skipString,
+  skipStringPlain,
   skipValue,
   skipWs,
   V_ARRAY,
@@ -165,7 +172,8 @@ export class FrameScanner {
     const type = this.bookType();
     if (type === FRAME_OTHER) return (this.kind = FRAME_OTHER);
     if (this.vType[F_MSG] !== V_OBJECT) return (this.kind = FRAME_OTHER);
-    if (!this.readTicker()) return (this.kind = FRAME_OTHER);
+    const ticker = this.readTicker();
+    if (ticker !== 0) return (this.kind = ticker < 0 ? FRAME_MALFORMED : FRAME_OTHER);
     this.sid = this.integerNumber(F_SID);
     this.seq = this.integerNumber(F_SEQ);
     if (type === FRAME_DELTA) this.readDelta();
@@ -199,7 +207,7 @@ export class FrameScanner {
       for (;;) {
         if (text.charCodeAt(i) !== 34) return false;
         const ks = i + 1;
-        i = skipString(text, i);
+        i = this.escapes ? skipString(text, i) : skipStringPlain(text, i);
         if (i < 0) return false;
         const field = this.topField(ks, i - 1);
         i = skipWs(text, i);
@@ -211,7 +219,7 @@ export class FrameScanner {
           i = this.scanMsg(i);
         } else {
           if (field === F_MSG) this.clearMsgFields();
-          i = skipValue(text, i, 1);
+          i = skipValue(text, i, 1, !this.escapes);
         }
         if (i < 0) return false;
         if (field >= 0) this.remember(field, vs, i);
@@ -232,14 +240,14 @@ export class FrameScanner {
     for (;;) {
       if (text.charCodeAt(i) !== 34) return -1;
       const ks = i + 1;
-      i = skipString(text, i);
+      i = this.escapes ? skipString(text, i) : skipStringPlain(text, i);
       if (i < 0) return -1;
       const field = this.msgField(ks, i - 1);
       i = skipWs(text, i);
       if (text.charCodeAt(i) !== 58) return -1;
       i = skipWs(text, i + 1);
       const vs = i;
-      i = skipValue(text, i, 2);
+      i = skipValue(text, i, 2, !this.escapes);
       if (i < 0) return -1;
       if (field >= 0) this.remember(field, vs, i);
       i = skipWs(text, i);
@@ -263,7 +271,12 @@ export class FrameScanner {
   private keyIs(ks: number, ke: number, key: string): boolean {
     if (this.escapes && hasEscape(this.text, ks, ke))
       return JSON.parse(this.text.slice(ks - 1, ke + 1)) === key;
-    return ke - ks === key.length && this.text.startsWith(key, ks);
+    const n = key.length;
+    if (ke - ks !== n) return false;
+    // A charCodeAt loop inlines; String#startsWith is a builtin call per key (measured slower).
+    const text = this.text;
+    for (let k = 0; k < n; k++) if (text.charCodeAt(ks + k) !== key.charCodeAt(k)) return false;
+    return true;
   }
 
   private topField(ks: number, ke: number): number {
@@ -339,18 +352,21 @@ export class FrameScanner {
     return FRAME_OTHER;
   }
 
-  private readTicker(): boolean {
-    if (this.vType[F_TICKER] !== V_STRING) return false;
+  /** 0: ticker read; 1: no usable ticker (not a book message); −1: invalid JSON string. */
+  private readTicker(): number {
+    if (this.vType[F_TICKER] !== V_STRING) return 1;
     const s = this.vStart[F_TICKER] + 1;
     const e = this.vEnd[F_TICKER] - 1;
-    if (e <= s) return false;
+    if (e <= s) return 1;
     if (this.escapes && hasEscape(this.text, s, e)) {
       this.tickerDecoded = JSON.parse(this.text.slice(s - 1, e + 1)) as string;
-      if (this.tickerDecoded.length === 0) return false;
+      if (this.tickerDecoded.length === 0) return 1;
+    } else {
+      for (let i = s; i < e; i++) if (this.text.charCodeAt(i) < 32) return -1;
     }
     this.tickerStart = s;
     this.tickerEnd = e;
-    return true;
+    return 0;
   }
 
   /** Integer value of a JSON-number field, NaN if absent/not a number/not an integer. */

@@ -59,6 +59,17 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
+/**
+ * Fast string skip for frames that contain no backslash at all (checked once per frame): the
+ * closing quote is the next quote, found natively. Raw control characters inside such a string
+ * are not looked for (JSON.parse would reject them); the frame scanner validates every character
+ * of the values it reads, so only the content of strings it ignores is taken on trust.
+ */
+export function skipStringPlain(text: string, i: number): number {
+  const j = text.indexOf('"', i + 1);
+  return j < 0 ? -1 : j + 1;
+}
+
 /** i at the opening quote; returns the index after the closing quote. */
 export function skipString(text: string, i: number): number {
   const n = text.length;
@@ -129,15 +140,18 @@ function skipLiteral(text: string, i: number, lit: string): number {
   return text.startsWith(lit, i) ? i + lit.length : -1;
 }
 
-/** i at the first character of a value (no leading whitespace); returns the index after it. */
-export function skipValue(text: string, i: number, depth: number): number {
+/**
+ * i at the first character of a value (no leading whitespace); returns the index after it.
+ * `plain`: the text has no backslash, strings may be skipped with `skipStringPlain`.
+ */
+export function skipValue(text: string, i: number, depth: number, plain = false): number {
   switch (text.charCodeAt(i)) {
     case 34:
-      return skipString(text, i);
+      return plain ? skipStringPlain(text, i) : skipString(text, i);
     case 123:
-      return skipObject(text, i, depth + 1);
+      return skipObject(text, i, depth + 1, plain);
     case 91:
-      return skipArray(text, i, depth + 1);
+      return skipArray(text, i, depth + 1, plain);
     case 116:
       return skipLiteral(text, i, "true");
     case 102:
@@ -149,18 +163,18 @@ export function skipValue(text: string, i: number, depth: number): number {
   }
 }
 
-export function skipObject(text: string, i: number, depth: number): number {
+export function skipObject(text: string, i: number, depth: number, plain = false): number {
   if (depth > MAX_DEPTH) return -1;
   i = skipWs(text, i + 1);
   if (text.charCodeAt(i) === 125) return i + 1;
   for (;;) {
     if (text.charCodeAt(i) !== 34) return -1;
-    i = skipString(text, i);
+    i = plain ? skipStringPlain(text, i) : skipString(text, i);
     if (i < 0) return -1;
     i = skipWs(text, i);
     if (text.charCodeAt(i) !== 58) return -1;
     i = skipWs(text, i + 1);
-    i = skipValue(text, i, depth);
+    i = skipValue(text, i, depth, plain);
     if (i < 0) return -1;
     i = skipWs(text, i);
     const c = text.charCodeAt(i);
@@ -170,12 +184,12 @@ export function skipObject(text: string, i: number, depth: number): number {
   }
 }
 
-export function skipArray(text: string, i: number, depth: number): number {
+export function skipArray(text: string, i: number, depth: number, plain = false): number {
   if (depth > MAX_DEPTH) return -1;
   i = skipWs(text, i + 1);
   if (text.charCodeAt(i) === 93) return i + 1;
   for (;;) {
-    i = skipValue(text, i, depth);
+    i = skipValue(text, i, depth, plain);
     if (i < 0) return -1;
     i = skipWs(text, i);
     const c = text.charCodeAt(i);

@@ -122,10 +122,19 @@ describe("FrameScanner vs JSON.parse", () => {
         insert: fc.string({ maxLength: 3 }),
       })
       .map(({ at, cut, insert }) => base.slice(0, at) + insert + base.slice(at + cut));
+    const withControlChar = fc
+      .record({ at: fc.nat({ max: base.length - 1 }), c: fc.integer({ min: 0, max: 31 }) })
+      .map(({ at, c }) => base.slice(0, at) + String.fromCharCode(c) + base.slice(at));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), mutated), (text) => {
+      fc.property(fc.oneof(fc.string(), fc.json(), mutated, withControlChar), (text) => {
         const kind = sc.scan(text);
-        const want = refDecode(text);
+        let want = refDecode(text);
+        if (want.kind === "malformed" && kind !== FRAME_MALFORMED) {
+          // Only allowed when the sole defect is a raw control character inside a string the
+          // scanner does not read (see frame-scanner.ts "Exactness").
+          want = refDecode(text.replace(/[\u0000-\u001f]/g, " "));
+          assert.notEqual(want.kind, "malformed", text);
+        }
         assert.equal(kind === FRAME_MALFORMED, want.kind === "malformed", text);
         if (want.kind === "delta") {
           assert.equal(kind, FRAME_DELTA, text);

@@ -1,0 +1,148 @@
+/**
+ * Book bench (issue: foundation): parse + apply of current-format `orderbook_delta` frames over
+ * 1,000 markets on one thread, against the JSON.parse + Map baseline in the same run; top-of-book
+ * read cost; heap allocated per frame.
+ */
+import { Bench } from "tinybench";
+import { BookTable } from "../src/book/book-table.js";
+import { FeedApplier } from "../src/book/feed-applier.js";
+import { MarketDirectory } from "../src/book/market-directory.js";
+import { makeDeltaStream } from "./lib/delta-stream.js";
+import { MapBookBaseline } from "./lib/map-book.js";
+import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
+
+const MARKETS = 1000;
+const CHUNK = 1000;
+
+export async function run(options: BenchOptions): Promise<BenchSection> {
+  const stream = makeDeltaStream(MARKETS, options.quick ? 100_000 : 400_000, 1);
+  const deltas = stream.deltas;
+
+  // Engine path. State is rebuilt (untimed, in beforeEach) whenever the stream would wrap, so every
+  // timed frame is a real applied delta with a consecutive seq.
+  let dir = new MarketDirectory(MARKETS);
+  let book = BookTable.create(MARKETS);
+  let applier = new FeedApplier(dir, book);
+  let cursor = deltas.length;
+  const resetEngine = () => {
+    if (cursor + CHUNK <= deltas.length) return;
+    dir = new MarketDirectory(MARKETS);
+    book = BookTable.create(MARKETS);
+    applier = new FeedApplier(dir, book);
+    for (const s of stream.snapshots) applier.applyFrame(s, 0);
+    cursor = 0;
+  };
+
+  let baseline = new MapBookBaseline();
+  let bCursor = deltas.length;
+  const resetBaseline = () => {
+    if (bCursor + CHUNK <= deltas.length) return;
+    baseline = new MapBookBaseline();
+    for (const s of stream.snapshots) baseline.apply(s);
+    bCursor = 0;
+  };
+
+  let sink = 0;
+  const time = options.quick ? 300 : 2000;
+  const bench = new Bench({ time, warmupTime: options.quick ? 100 : 500 });
+  bench
+    .add(
+      "engine",
+      () => {
+        const end = cursor + CHUNK;
+        for (let i = cursor; i < end; i++) sink += applier.applyFrame(deltas[i], i);
+        cursor = end;
+      },
+      { beforeEach: resetEngine },
+    )
+    .add(
+      "baseline",
+      () => {
+        const end = bCursor + CHUNK;
+        for (let i = bCursor; i < end; i++) baseline.apply(deltas[i]);
+        bCursor = end;
+      },
+      { beforeEach: resetBaseline },
+    )
+    .add("jsonParse", () => {
+      for (let i = 0; i < CHUNK; i++) sink += (JSON.parse(deltas[i]) as { seq: number }).seq;
+    });
+
+  // Top-of-book read under the seqlock, random markets.
+  resetEngine();
+  const probe = new Int32Array(CHUNK).map((_, i) => (i * 7919) % MARKETS);
+  bench.add("topOfBook", () => {
+    for (let i = 0; i < CHUNK; i++) {
+      const m = probe[i];
+      let v: number;
+      let bid: number;
+      let ask: number;
+      do {
+        v = book.readBegin(m);
+        bid = book.bestYesTick(m);
+        ask = book.yesAskTick(m);
+      } while (!book.readValid(m, v));
+      sink += bid + ask;
+    }
+  });
+
+  await bench.run();
+  const perOpNs = (name: string) => {
+    const t = bench.getTask(name);
+    const r = t?.result as { latency?: { mean: number } } | undefined;
+    if (!r?.latency) throw new Error(`bench task ${name} has no result`);
+    return (r.latency.mean * 1e6) / CHUNK; // ms per chunk → ns per item
+  };
+  const engineNs = perOpNs("engine");
+  const baselineNs = perOpNs("baseline");
+  const parseNs = perOpNs("jsonParse");
+  const tobNs = perOpNs("topOfBook");
+
+  // Heap allocated per applied delta (engine path), measured without GC in between.
+  cursor = deltas.length;
+  resetEngine();
+  const n = Math.min(deltas.length, 100_000);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) sink += applier.applyFrame(deltas[i], i);
+  const allocBytesPerFrame = (process.memoryUsage().heapUsed - before) / n;
+  if (sink === 42) process.stderr.write(""); // keep results observable
+
+  const engineRate = 1e9 / engineNs;
+  const ratio = baselineNs / engineNs;
+  const rows: BenchRow[] = [
+    {
+      name: `parse+apply orderbook_delta, ${MARKETS} markets (scanner → BookTable)`,
+      opsPerSec: engineRate,
+      nsPerOp: engineNs,
+      target: ">= 2.5M/s, <= 400 ns",
+      met: engineRate >= 2.5e6,
+      note: `mean frame ${stream.meanDeltaBytes.toFixed(0)} B; heap ${allocBytesPerFrame.toFixed(2)} B/frame${gc ? "" : " (no --expose-gc)"}`,
+    },
+    {
+      name: "baseline: JSON.parse + Map book, same frames",
+      opsPerSec: 1e9 / baselineNs,
+      nsPerOp: baselineNs,
+      note: `engine is ${ratio.toFixed(1)}× the baseline`,
+    },
+    { name: "engine vs baseline (same run)", target: ">= 4×", met: ratio >= 4, note: `${ratio.toFixed(2)}×` },
+    { name: "JSON.parse alone, one delta frame", opsPerSec: 1e9 / parseNs, nsPerOp: parseNs },
+    {
+      name: "top-of-book read (seqlock, best bid + ask)",
+      nsPerOp: tobNs,
+      target: "<= 20 ns",
+      met: tobNs <= 20,
+    },
+  ];
+  return {
+    title: "Book: parse + apply (single thread)",
+    rows,
+    extra: {
+      markets: MARKETS,
+      deltas: deltas.length,
+      allocBytesPerFrame,
+      meanDeltaBytes: stream.meanDeltaBytes,
+    },
+  };
+}
