@@ -34,11 +34,12 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-export interface KalshiAuthHeaders {
+/** A type alias (not an interface) so it spreads into `Record<string, string>` header objects. */
+export type KalshiAuthHeaders = {
   "KALSHI-ACCESS-KEY": string;
   "KALSHI-ACCESS-TIMESTAMP": string;
   "KALSHI-ACCESS-SIGNATURE": string;
-}
+};
 
 /**
  * Repairs a PEM that went through an environment variable or a config file: `\n` escapes become

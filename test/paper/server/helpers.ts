@@ -13,6 +13,10 @@ import {
 
 export const WAIT_MS = 5000;
 
+/** Parsed JSON of a response or frame; tests assert on its shape field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON
+export type Json = any;
+
 export interface TestExchange {
   px: PaperExchangeHandle;
   key: SigningKey;
@@ -21,7 +25,7 @@ export interface TestExchange {
     path: string,
     body?: unknown,
     key?: SigningKey,
-  ): Promise<{ status: number; json: any }>;
+  ): Promise<{ status: number; json: Json }>;
   openWs(key?: SigningKey): Promise<WsClient>;
   close(): Promise<void>;
 }
@@ -59,7 +63,7 @@ export async function signedCall(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Json }> {
   const url = new URL(restUrl + path);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (key !== undefined) Object.assign(headers, signRequest(key, method, url.pathname));
@@ -92,7 +96,7 @@ export function orderBody(ticker: string, over: Record<string, unknown> = {}): R
 }
 
 export class WsClient {
-  readonly frames: any[] = [];
+  readonly frames: Json[] = [];
   private waiters: Array<() => void> = [];
   closedCode: number | undefined;
 
@@ -121,7 +125,7 @@ export class WsClient {
   }
 
   /** Resolves once `count` frames satisfy `pred` (returns them); rejects after WAIT_MS. */
-  async waitFor(pred: (f: any) => boolean, count = 1): Promise<any[]> {
+  async waitFor(pred: (f: Json) => boolean, count = 1): Promise<Json[]> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const hits = this.frames.filter(pred);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { orderBody, startTestExchange, type TestExchange } from "./helpers.js";
+import { type Json, orderBody, startTestExchange, type TestExchange } from "./helpers.js";
 
 describe("paper REST (kalshi-protocol.md §3)", () => {
   let ex: TestExchange;
@@ -45,7 +45,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     assert.equal((await ex.call("GET", "/markets?status=active")).status, 400);
     const r = await ex.call("GET", `/markets?tickers=${ex.px.markets[1]},${ex.px.markets[2]}`);
     assert.deepEqual(
-      r.json.markets.map((m: any) => m.ticker),
+      r.json.markets.map((m: Json) => m.ticker),
       [ex.px.markets[1], ex.px.markets[2]],
     );
   });
@@ -89,7 +89,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     assert.equal(b.status, 409);
     assert.equal(b.json.error.code, "order_already_exists");
     const list = await ex.call("GET", `/portfolio/orders?ticker=${t0}&status=resting`);
-    assert.equal(list.json.orders.filter((o: any) => o.client_order_id === "dup-1").length, 1);
+    assert.equal(list.json.orders.filter((o: Json) => o.client_order_id === "dup-1").length, 1);
     const one = await ex.call("GET", `/portfolio/orders/${a.json.order_id}`);
     assert.equal(one.json.order.status, "resting");
     assert.equal(one.json.order.yes_price_dollars, "0.0300");
@@ -137,7 +137,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
         `/portfolio/orders?ticker=${t}&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
       );
       assert.ok(r.json.orders.length <= 2);
-      seen.push(...r.json.orders.map((o: any) => o.order_id));
+      seen.push(...r.json.orders.map((o: Json) => o.order_id));
       cursor = r.json.cursor;
       if (cursor === "") break;
     }
@@ -196,7 +196,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     });
     assert.equal(del.status, 200);
     assert.deepEqual(
-      del.json.orders.map((o: any) => o.reduced_by),
+      del.json.orders.map((o: Json) => o.reduced_by),
       ["1.00", "1.00"],
     );
   });
@@ -242,7 +242,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
       200,
     );
     const list = await ex.call("GET", "/portfolio/order_groups");
-    assert.ok(list.json.order_groups.some((x: any) => x.order_group_id === id));
+    assert.ok(list.json.order_groups.some((x: Json) => x.order_group_id === id));
     assert.equal((await ex.call("DELETE", `/portfolio/order_groups/${id}`)).status, 200);
     assert.equal((await ex.call("GET", `/portfolio/order_groups/${id}`)).status, 404);
   });
