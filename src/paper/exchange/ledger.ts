@@ -83,6 +83,9 @@ export function applyFill(
 
   order.fillHundredths += sizeHundredths;
   order.remainingHundredths -= sizeHundredths;
+  // Never hold more than the remainder can cost (a fill that closed instead of opening frees it).
+  const maxHoldMicros = legTicks(order.side, order.yesPriceTicks) * order.remainingHundredths * 10;
+  if (order.heldMicros > maxHoldMicros) releaseHold(order, order.heldMicros - maxHoldMicros);
   if (isTaker) {
     order.takerFillCostMicros += costMicros;
     order.takerFeesMicros += feeMicros;

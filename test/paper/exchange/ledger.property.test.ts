@@ -245,7 +245,7 @@ describe("paper exchange ledger properties", () => {
           assert.equal(b.balanceMicros, DEPOSIT + pnl, `deposits − fees + P&L for ${u}`);
         }
       }),
-      { numRuns: 200, seed: 20261124 },
+      { numRuns: 120, seed: 20261124 },
     );
   });
 });
