@@ -100,6 +100,8 @@ export class Ledger {
   private reserved = 0;
   private readonly positions = new Map<number, MarketPosition>();
   private readonly orders = new Map<string, LedgerOrder>();
+  /** open orders only (an amended order is in `orders` under two ids but here once) */
+  private readonly open = new Set<LedgerOrder>();
   private readonly byExchangeId = new Map<string, string>();
   private readonly seenFills = new Set<string>();
   private readonly feeScheduleOf: (market: number) => FeeSchedule;
@@ -139,16 +141,15 @@ export class Ledger {
   }
 
   openOrders(): LedgerOrder[] {
-    return [...this.orders.values()].filter((o) => o.open);
+    return [...this.open];
   }
 
   /** Held contracts on the action's side not yet committed to open sell orders (rule 9). */
   sellableHundredths(market: number, action: "SELL_YES" | "SELL_NO"): number {
     const h = this.positions.get(market)?.contractsHundredths ?? 0;
     let held = action === "SELL_YES" ? Math.max(0, h) : Math.max(0, -h);
-    for (const o of this.orders.values()) {
-      if (o.open && o.market === market && o.action === action)
-        held -= o.countHundredths - o.filledHundredths;
+    for (const o of this.open) {
+      if (o.market === market && o.action === action) held -= o.countHundredths - o.filledHundredths;
     }
     return Math.max(0, held);
   }
@@ -182,7 +183,7 @@ export class Ledger {
     if (cost + fee > this.free) return { ok: false, reason: "insufficient_cash" };
     this.free -= cost + fee;
     this.reserved += cost + fee;
-    this.orders.set(req.clientOrderId, {
+    const order: LedgerOrder = {
       clientOrderId: req.clientOrderId,
       market: req.market,
       action: req.action,
@@ -196,7 +197,9 @@ export class Ledger {
       exchangeOrderId: "",
       open: true,
       fees: new OrderFeeAccumulator(schedule),
-    });
+    };
+    this.orders.set(req.clientOrderId, order);
+    this.open.add(order);
     return { ok: true, reservedMicros: cost + fee };
   }
 
@@ -206,6 +209,27 @@ export class Ledger {
     if (o === undefined || exchangeOrderId === "") return;
     o.exchangeOrderId = exchangeOrderId;
     this.byExchangeId.set(exchangeOrderId, clientOrderId);
+  }
+
+  /** An amend renames the order (`updated_client_order_id`); both ids then find it. */
+  alias(newClientOrderId: string, clientOrderId: string): void {
+    const o = this.orders.get(clientOrderId);
+    if (o !== undefined) this.orders.set(newClientOrderId, o);
+  }
+
+  /** Records a fill id as already reflected (startup: positions from REST already include it). */
+  markFillSeen(fillId: string): void {
+    this.seenFills.add(fillId);
+  }
+
+  /**
+   * Sets a market's position to the exchange's (reconciliation resolves toward the exchange).
+   * Realised P&L and fees stay as recorded; the basis is whatever the caller trusts.
+   */
+  setPositionFromExchange(market: number, contractsHundredths: number, costBasisMicros: number): void {
+    const p = this.position(market);
+    p.contractsHundredths = contractsHundredths;
+    p.costBasisMicros = contractsHundredths === 0 ? 0 : costBasisMicros;
   }
 
   clientOrderIdOf(exchangeOrderId: string): string | undefined {
@@ -343,6 +367,7 @@ export class Ledger {
     o.reservedCostMicros = 0;
     o.reservedFeeMicros = 0;
     o.open = false;
+    this.open.delete(o);
   }
 
   /** Updates a market's mark from its top of book (0 = side empty; rule 12 keeps the last). */

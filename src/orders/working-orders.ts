@@ -8,6 +8,7 @@
  *
  * Direction = V2 book side: `bid` (BUY_YES, SELL_NO) or `ask` (BUY_NO, SELL_YES).
  */
+import type { EngineAction } from "./ledger.js";
 import type { BookSide } from "./position.js";
 
 export type WorkingState =
@@ -24,6 +25,8 @@ export interface WorkingOrder {
   clientOrderId: string;
   exchangeOrderId: string;
   side: BookSide;
+  /** BUY_YES / SELL_NO are bids, BUY_NO / SELL_YES asks */
+  action: EngineAction;
   yesPriceTicks: number;
   /** total count of the order (filled + resting) */
   countHundredths: number;
@@ -34,13 +37,14 @@ export interface WorkingOrder {
 
 export interface DesiredOrder {
   side: BookSide;
+  action: EngineAction;
   yesPriceTicks: number;
   /** the size that should be resting after the plan */
   restingHundredths: number;
 }
 
 export type OrderOp =
-  | { op: "create"; side: BookSide; yesPriceTicks: number; countHundredths: number }
+  | { op: "create"; side: BookSide; action: EngineAction; yesPriceTicks: number; countHundredths: number }
   | { op: "amend"; clientOrderId: string; yesPriceTicks: number; totalCountHundredths: number }
   | { op: "cancel"; clientOrderId: string }
   | { op: "wait"; reason: "outcome_unknown" | "write_in_flight" };
@@ -61,13 +65,20 @@ export function planOrderOps(
     if (other.state === "pending") return [{ op: "wait", reason: "write_in_flight" }];
     ops.push({ op: "cancel", clientOrderId: other.clientOrderId });
   }
+  const create: OrderOp = {
+    op: "create",
+    side: want.side,
+    action: want.action,
+    yesPriceTicks: want.yesPriceTicks,
+    countHundredths: want.restingHundredths,
+  };
   if (same === undefined) {
-    ops.push({
-      op: "create",
-      side: want.side,
-      yesPriceTicks: want.yesPriceTicks,
-      countHundredths: want.restingHundredths,
-    });
+    ops.push(create);
+    return ops;
+  }
+  if (same.action !== want.action) {
+    // same book side, other meaning (BUY_YES vs SELL_NO): its reservation differs, so replace it
+    ops.push({ op: "cancel", clientOrderId: same.clientOrderId }, create);
     return ops;
   }
   const resting = same.countHundredths - same.filledHundredths;

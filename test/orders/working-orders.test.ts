@@ -12,6 +12,7 @@ function w(
     clientOrderId: `${side}-1`,
     exchangeOrderId: `x-${side}`,
     side,
+    action: side === "bid" ? "BUY_YES" : "BUY_NO",
     yesPriceTicks: price,
     countHundredths: count,
     filledHundredths: 0,
@@ -22,11 +23,16 @@ function w(
 }
 
 describe("one working order per market and direction (lessons.md rules 14, 15)", () => {
-  const want = { side: "bid" as const, yesPriceTicks: 450, restingHundredths: 1000 };
+  const want = {
+    side: "bid" as const,
+    action: "BUY_YES" as const,
+    yesPriceTicks: 450,
+    restingHundredths: 1000,
+  };
 
   it("creates when nothing works in that direction", () => {
     assert.deepEqual(planOrderOps(undefined, undefined, want), [
-      { op: "create", side: "bid", yesPriceTicks: 450, countHundredths: 1000 },
+      { op: "create", side: "bid", action: "BUY_YES", yesPriceTicks: 450, countHundredths: 1000 },
     ]);
   });
 
@@ -43,7 +49,7 @@ describe("one working order per market and direction (lessons.md rules 14, 15)",
   it("cancels the conflicting opposite order and then creates", () => {
     assert.deepEqual(planOrderOps(undefined, w("ask", 460, 500), want), [
       { op: "cancel", clientOrderId: "ask-1" },
-      { op: "create", side: "bid", yesPriceTicks: 450, countHundredths: 1000 },
+      { op: "create", side: "bid", action: "BUY_YES", yesPriceTicks: 450, countHundredths: 1000 },
     ]);
   });
 
@@ -67,7 +73,14 @@ describe("one working order per market and direction (lessons.md rules 14, 15)",
 
   it("does not cancel twice an opposite order already being cancelled", () => {
     assert.deepEqual(planOrderOps(undefined, w("ask", 460, 500, { state: "changing" }), want), [
-      { op: "create", side: "bid", yesPriceTicks: 450, countHundredths: 1000 },
+      { op: "create", side: "bid", action: "BUY_YES", yesPriceTicks: 450, countHundredths: 1000 },
+    ]);
+  });
+
+  it("replaces a same-side order whose action differs (BUY_YES vs SELL_NO)", () => {
+    assert.deepEqual(planOrderOps(w("bid", 450, 1000), undefined, { ...want, action: "SELL_NO" }), [
+      { op: "cancel", clientOrderId: "bid-1" },
+      { op: "create", side: "bid", action: "SELL_NO", yesPriceTicks: 450, countHundredths: 1000 },
     ]);
   });
 
