@@ -75,7 +75,7 @@ export function scaleJsonNumber(x: number, scale: number): number {
   if (!Number.isFinite(x)) return Number.NaN;
   const f = 10 ** scale;
   const scaled = Math.round(x * f);
-  if (Math.abs(x * f - scaled) > 1e-6 * f) return Number.NaN;
+  if (Math.abs(x * f - scaled) > 1e-6) return Number.NaN;
   if (!Number.isSafeInteger(scaled)) return Number.NaN;
   return scaled === 0 ? 0 : scaled; // normalise -0
 }
