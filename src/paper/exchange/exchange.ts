@@ -36,6 +36,10 @@ import { settle, statusChanged } from "./settlement.js";
 import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord } from "./state.js";
 import { balanceView, marketView, positionList } from "./views.js";
 
+const STRUCTURES = new Set<string>(["linear_cent", "deci_cent", "tapered_deci_cent"]);
+const FEE_TYPES = new Set<string>(["quadratic", "quadratic_with_maker_fees"]);
+
+/** Construction throws on a bad market config (a programming error); client input never throws. */
 export class PaperExchange implements PaperExchangeApi {
   private readonly state: ExchangeState;
 
@@ -43,6 +47,9 @@ export class PaperExchange implements PaperExchangeApi {
     const markets = new Map<string, MarketState>();
     for (const spec of options.markets) {
       if (markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
+      if (!STRUCTURES.has(spec.priceLevelStructure))
+        throw new Error(`bad price_level_structure for ${spec.ticker}`);
+      if (!FEE_TYPES.has(spec.feeType)) throw new Error(`unsupported fee_type for ${spec.ticker}`);
       const feeMultiplierBp = multiplierToBp(spec.feeMultiplier ?? 1);
       if (Number.isNaN(feeMultiplierBp)) throw new Error(`bad fee multiplier for ${spec.ticker}`);
       markets.set(spec.ticker, {
