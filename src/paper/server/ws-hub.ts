@@ -143,7 +143,7 @@ export class WsHub implements ExchangeListener {
 
   /** Forces a disconnect of every connection (fault hook / shutdown). */
   disconnectAll(): void {
-    for (const conn of [...this.connections]) this.hardClose(conn);
+    for (const conn of [...this.connections]) this.hardClose(conn, 1001, "paper exchange: shutting down");
   }
 
   // ------------------------------------------------------------------ commands
@@ -391,6 +391,8 @@ export class WsHub implements ExchangeListener {
   private feedFault(conn: Connection): "none" | "drop" | "duplicate" {
     const faults = this.opts.faults;
     if (!faults.feedActive) return "none";
+    // The socket is about to be cut: nothing after the Nth frame goes out.
+    if (conn.disconnectAfterFlush) return "drop";
     const every = faults.plan.feedDisconnectEvery;
     if (every !== undefined && ++conn.dataFrames % every === 0) {
       conn.disconnectAfterFlush = true;
@@ -481,11 +483,15 @@ export class WsHub implements ExchangeListener {
     this.closed(conn);
   }
 
-  private hardClose(conn: Connection): void {
+  /**
+   * Ends a connection with a close frame after the data already queued (an abrupt close would
+   * discard frames the client should have seen before the drop).
+   */
+  private hardClose(conn: Connection, code = 1011, reason = "paper exchange: connection dropped"): void {
     if (conn.closed) return;
     conn.closed = true;
     try {
-      conn.socket.close();
+      conn.socket.end(code, reason);
     } catch {
       // already gone
     }
