@@ -103,6 +103,8 @@ type WaitAsyncResult =
   | { async: true; value: Promise<"ok" | "timed-out"> };
 type WaitAsyncFn = (view: Int32Array, index: number, value: number, timeoutMs?: number) => WaitAsyncResult;
 // Atomics.waitAsync ships in Node 20 (V8 ≥ 8.7) but is only typed from lib ES2024.
+const MAX_TIMER_MS = 0x7fffffff;
+const noop = (): void => {};
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsyncFn }).waitAsync;
 
 export class SpscRing {
@@ -297,7 +299,17 @@ export class SpscRing {
     if (seenTail === undefined) return true;
     if (waitAsync === undefined) throw new Error("Atomics.waitAsync is not available in this runtime");
     const result = waitAsync(this.header, TAIL, seenTail, timeoutMs);
-    if (result.async) await result.value;
+    if (result.async) {
+      // A pending waitAsync does not keep Node's event loop alive (its timeout is an unref'd
+      // platform task); a ref'd timer held until it settles does, so a thread whose only work is
+      // this ring does not exit under the await.
+      const keepAlive = setTimeout(noop, MAX_TIMER_MS);
+      try {
+        await result.value;
+      } finally {
+        clearTimeout(keepAlive);
+      }
+    }
     Atomics.store(this.header, CONSUMER_WAITING, 0);
     return this.available() > 0;
   }
@@ -322,6 +334,11 @@ export class SpscRing {
   /** Times the producer called Atomics.notify (diagnostic: how often the consumer slept). */
   notifyCount(): number {
     return Atomics.load(this.header, NOTIFY_COUNT) >>> 0;
+  }
+
+  /** True while the consumer has declared it is waiting (or about to wait) for records. */
+  consumerWaiting(): boolean {
+    return Atomics.load(this.header, CONSUMER_WAITING) !== 0;
   }
 
   /** Records published so far (uint32, wraps). */
