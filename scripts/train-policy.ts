@@ -38,9 +38,9 @@ function parseOptions(): Options {
   const program = new Command()
     .option("--seed <n>", "PRNG seed", "1")
     .option("--out <path>", "ONNX output path (the JSON card goes next to it)", "models/policy-v1.onnx")
-    .option("--rows <n>", "training rows", "120000")
+    .option("--rows <n>", "training rows per epoch (fresh rows every epoch)", "60000")
     .option("--holdout-rows <n>", "holdout rows", "30000")
-    .option("--epochs <n>", "epochs", "24")
+    .option("--epochs <n>", "epochs", "16")
     .option("--source <s>", "feed | synthetic | mix", "feed")
     .option("--class-weight-power <p>", "class weight = (rows / (classes · count))^p", "0.5")
     .parse(process.argv);
@@ -129,10 +129,14 @@ async function checkOnnx(bytes: Uint8Array, mlp: MlpModel, data: Dataset): Promi
 async function main(): Promise<void> {
   const options = parseOptions();
   const started = performance.now();
-  const train = labelled(
-    generateObservations(options.source, new Prng(options.seed), options.rows),
-    options.rows,
-  );
+  // Every epoch sees fresh rows from a fresh simulator (seed·1000 + epoch): the model cannot
+  // memorise one run's markets, and the holdout (another seed) measures generalisation.
+  const epochData = (epoch: number): Dataset =>
+    labelled(
+      generateObservations(options.source, new Prng(options.seed * 1000 + epoch), options.rows),
+      options.rows,
+    );
+  let train = epochData(0);
   const holdout = labelled(
     generateObservations(options.source, new Prng(options.seed + 0x5eed), options.holdoutRows),
     options.holdoutRows,
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
     c > 0 ? Math.min(20, (train.rows / (CLASSES * c)) ** options.classWeightPower) : 0,
   );
   process.stderr.write(
-    `data: ${train.rows} train / ${holdout.rows} holdout rows from "${options.source}" in ` +
+    `data: ${train.rows} train rows per epoch / ${holdout.rows} holdout rows from "${options.source}" in ` +
       `${(generatedMs / 1000).toFixed(1)} s; train classes ${counts.join(" / ")}\n`,
   );
 
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
   const trainer = new MlpTrainer([OBSERVATION_V1_SIZE, 64, 64, CLASSES], rng);
   trainer.fitStandardisation(train);
   for (let epoch = 0; epoch < config.epochs; epoch++) {
+    if (epoch > 0) train = epochData(epoch);
     const loss = trainer.trainEpoch(train, config, epoch, rng);
     if (epoch % 4 === 3 || epoch === config.epochs - 1) {
       const ev = evaluate(trainer.toMlpModel(), holdout);
@@ -189,26 +194,29 @@ async function main(): Promise<void> {
     seed: options.seed,
     data: {
       source: options.source,
-      trainRows: train.rows,
+      trainRowsPerEpoch: train.rows,
+      trainRowsTotal: train.rows * config.epochs,
+      trainSeeds: `seed·1000 + epoch (${options.seed * 1000}…${options.seed * 1000 + config.epochs - 1})`,
       holdoutRows: holdout.rows,
       holdoutSeed: options.seed + 0x5eed,
-      trainClassRows: Object.fromEntries(counts.map((c, k) => [ACTION_KIND_NAMES[k], c])),
+      firstEpochClassRows: Object.fromEntries(counts.map((c, k) => [ACTION_KIND_NAMES[k], c])),
     },
     training: {
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: "Adam (β1 0.9, β2 0.999), cosine learning rate 3e-3 → 5e-5",
-      loss: "softmax cross-entropy, balanced class weights (capped at 20)",
+      loss: `softmax cross-entropy, class weights (rows / (classes · count))^${options.classWeightPower} capped at 20`,
       classWeights: [...classWeights].map(round),
       seconds: Math.round(trainingSeconds * 10) / 10,
     },
+    /** on the last epoch's rows, which the model was trained on */
     train: trainEval,
     holdout: holdoutEval,
     onnxruntimeAgreement: onnxAgreement,
     bytes: bytes.length,
     date: new Date().toISOString(),
   };
-  const cardPath = options.out.replace(/\.onnx$/, "") + ".json";
+  const cardPath = `${options.out.replace(/\.onnx$/, "")}.json`;
   writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
   process.stderr.write(
     `wrote ${options.out} (${bytes.length} bytes) and ${cardPath}: holdout accuracy ${holdoutEval.accuracy}, ` +
