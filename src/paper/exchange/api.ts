@@ -442,6 +442,8 @@ export interface PaperExchangeApi {
   // (a cursor can be the last returned `seq`).
   getOrder(userId: string, orderId: string): Result<OrderView>;
   listOrders(userId: string, filter?: OrderFilter): OrderView[];
+  /** Hundredths resting ahead of the order at its price level (GET .../queue_position); 400 if not resting. */
+  queuePosition(userId: string, orderId: string): Result<number>;
   listFills(userId: string, filter?: FillFilter): FillView[];
   /** Markets the user has ever traded (position 0 included once traded), ticker order. */
   positions(userId: string, ticker?: string): PositionView[];

@@ -303,6 +303,18 @@ export class PaperExchange implements PaperExchangeApi {
     return acc.ok ? this.ownOrder(acc.value, orderId) : acc;
   }
 
+  queuePosition(userId: string, orderId: string): Result<number> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    const found = this.ownOrder(acc.value, orderId);
+    if (!found.ok) return found;
+    const order = found.value;
+    if (!order.inBook) return fail(400, "order_not_resting", "order is not resting");
+    let ahead = 0;
+    for (let o = order.prev; o !== null; o = o.prev) ahead += o.remainingHundredths;
+    return { ok: true, value: ahead };
+  }
+
   listOrders(userId: string, filter: OrderFilter = {}): OrderView[] {
     const acc = this.enter(userId);
     if (!acc.ok) return [];

@@ -38,6 +38,18 @@ describe("paper exchange cancel / amend / decrease", () => {
     assert.equal(second.fillHundredths, 0);
   });
 
+  it("reports the queue position as the size resting ahead at the same price", () => {
+    const f = makeExchange();
+    const first = place(f, "a", req("LIN", "bid", 400, 3));
+    const second = place(f, "c", req("LIN", "bid", 400, 4));
+    const third = place(f, "a", req("LIN", "bid", 400, 1));
+    assert.equal(unwrap(f.ex.queuePosition("a", first.orderId)), 0);
+    assert.equal(unwrap(f.ex.queuePosition("c", second.orderId)), 300);
+    assert.equal(unwrap(f.ex.queuePosition("a", third.orderId)), 700);
+    place(f, "b", req("LIN", "ask", 400, 2));
+    assert.equal(unwrap(f.ex.queuePosition("a", third.orderId)), 500);
+  });
+
   it("a size increase goes to the back of the queue", () => {
     const f = makeExchange();
     const first = place(f, "a", req("LIN", "bid", 400, 10));
