@@ -91,7 +91,7 @@ export class WsHub implements ExchangeListener {
   private flushScheduled = false;
   private readonly flushBound = (): void => this.flush();
   /** frames handed to sockets, dropped by faults, and subscribers cut off */
-  readonly stats = { framesSent: 0, overflows: 0 };
+  readonly stats = { bookDeltas: 0, framesSent: 0, overflows: 0 };
 
   constructor(private readonly opts: WsHubOptions) {
     for (const c of [
@@ -287,6 +287,7 @@ export class WsHub implements ExchangeListener {
     userIdOfCause: string | undefined,
     tsMs: number,
   ): void {
+    this.stats.bookDeltas++;
     if (this.byChannel.get("ticker")!.length > 0) this.markTickerDirty(ticker);
     const subs = this.byChannel.get("orderbook_delta")!;
     if (subs.length === 0) return;
