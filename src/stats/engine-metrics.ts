@@ -1,0 +1,77 @@
+/**
+ * The engine's metric catalogue: one definition list shared by every thread so a SAB-backed
+ * `Counters` has the same layout everywhere. Owner (single writer) per group in brackets.
+ * Components needing more metrics append definitions here (the layout is positional).
+ */
+import type { MetricDefinition } from "./counters.js";
+
+/** 5-action space names (lessons.md rule 22); the 21-action space maps onto the same types. */
+export const DECISION_ACTIONS = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"] as const;
+
+/** Why a decision or task was dropped instead of executed. */
+export const DROP_REASONS = [
+  "stale_book",
+  "over_budget",
+  "risk",
+  "throttle",
+  "kill",
+  "paused",
+  "outcome_unknown",
+  "no_price",
+] as const;
+
+export const RINGS = ["decision", "fill", "event"] as const;
+
+function each<T extends string>(
+  values: readonly T[],
+  label: string,
+  make: (v: T) => Omit<MetricDefinition, "labels">,
+): MetricDefinition[] {
+  return values.map((v) => ({ ...make(v), labels: { [label]: v } }));
+}
+
+export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
+  // [io] feed
+  { name: "frames", kind: "counter", help: "WebSocket frames received" },
+  { name: "book_updates", kind: "counter", help: "Book snapshots and deltas applied" },
+  { name: "gaps", kind: "counter", help: "Sequence gaps detected (per sid)" },
+  { name: "resnapshots", kind: "counter", help: "Snapshots requested to resynchronise" },
+  { name: "reconnects", kind: "counter", help: "WebSocket reconnects" },
+  { name: "stale_markets", kind: "gauge", help: "Markets currently marked stale" },
+  { name: "ingest_frames", kind: "counter", help: "Frames accepted on /ingest" },
+  { name: "ingest_rejected", kind: "counter", help: "Messages refused on /ingest (unparseable)" },
+  // [io] dispatch
+  { name: "decision_tasks", kind: "counter", help: "Decision batches dispatched to decide workers" },
+  // [decide] decisions by action
+  ...each(DECISION_ACTIONS, "action", () => ({
+    name: "decisions",
+    kind: "counter",
+    help: "Decisions by action",
+  })),
+  // [orders] drops by reason
+  ...each(DROP_REASONS, "reason", () => ({
+    name: "drops",
+    kind: "counter",
+    help: "Decisions dropped instead of executed, by reason",
+  })),
+  // [orders] order flow
+  { name: "orders", kind: "counter", help: "Order requests sent (create, amend, cancel)" },
+  { name: "fills", kind: "counter", help: "Fills applied" },
+  { name: "rejects", kind: "counter", help: "Order requests rejected by the exchange" },
+  { name: "http_429", kind: "counter", help: "HTTP 429 responses received" },
+  // [each ring's producer] overflows
+  ...each(RINGS, "ring", () => ({
+    name: "ring_overflows",
+    kind: "counter",
+    help: "Records refused because a ring was full",
+  })),
+  // [orders] safety state
+  { name: "breakers_tripped", kind: "gauge", help: "Circuit breakers currently tripped" },
+  { name: "kill_engaged", kind: "gauge", help: "1 when the kill switch is engaged" },
+  { name: "paused", kind: "gauge", help: "1 when decisions are paused" },
+  // [orders] P&L in micros of a dollar
+  { name: "realised_pnl_micros", kind: "gauge", help: "Realised P&L, micros of a dollar" },
+  { name: "unrealised_pnl_micros", kind: "gauge", help: "Unrealised P&L at last marks, micros of a dollar" },
+  // [io] server
+  { name: "events_dropped", kind: "counter", help: "Events not sent to a slow /events client" },
+] satisfies MetricDefinition[]);

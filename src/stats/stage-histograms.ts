@@ -1,0 +1,169 @@
+/**
+ * Per-stage latency histograms (HdrHistogram, pure-JS build so it runs in any worker_thread).
+ *
+ * Values are recorded in NANOSECONDS (`record(stage, valueNs)`); `summary()` reports
+ * MICROSECONDS. Each thread owns its own instance (no sharing, no locks). Workers periodically
+ * post `encode({ reset: true })` — an interval delta — to io, which `mergeEncoded`s it into the
+ * engine-wide instance behind `/stats` (ARCHITECTURE.md "Timing and the loop budget").
+ *
+ * Why 32-bit buckets by default rather than "packed": the counts array is allocated once at
+ * construction (~110 KiB per stage), so `record` never allocates; a packed array grows as new
+ * value ranges are touched. "packed" is accepted for memory-tight callers.
+ */
+import {
+  type BitBucketSize,
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from "hdr-histogram-js";
+import { DEFAULT_STAGE_BUDGET_NS, STAGE_COUNT, STAGE_NAMES, type StageId, type StageName } from "./stages.js";
+
+export interface StageHistogramsOptions {
+  /** one budget for all stages, or per stage (others keep the default 50 ms) */
+  budgetNs?: number | Partial<Record<StageName, number>>;
+  /** values above are recorded as this value (default 1 hour) */
+  highestTrackableNs?: number;
+  significantDigits?: 1 | 2 | 3 | 4 | 5;
+  bitBucketSize?: Extract<BitBucketSize, 32 | "packed">;
+}
+
+/**
+ * A structured-cloneable snapshot (strings and numbers only) for `postMessage`.
+ * `histogramsBase64[stageId]` is HdrHistogram's V2 compressed encoding, "" when empty.
+ */
+export interface EncodedStageHistograms {
+  version: 1;
+  histogramsBase64: string[];
+  budgetBreaches: number[];
+  /** exact largest value per stage, ns (HdrHistogram's decoded max is only bucket-precise) */
+  maxNs: number[];
+}
+
+export interface StageSummaryUs {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  budget_us: number;
+  budget_breaches: number;
+}
+
+export type HistogramsSummaryUs = Record<StageName, StageSummaryUs>;
+
+const DEFAULT_HIGHEST_NS = 3_600_000_000_000;
+
+export class StageHistograms {
+  private readonly histograms: Histogram[] = [];
+  private readonly budgetNs = new Float64Array(STAGE_COUNT);
+  private readonly breaches = new Float64Array(STAGE_COUNT);
+  private readonly maxNs = new Float64Array(STAGE_COUNT);
+  private readonly highestNs: number;
+  private readonly bitBucketSize: 32 | "packed";
+
+  constructor(options: StageHistogramsOptions = {}) {
+    this.highestNs = options.highestTrackableNs ?? DEFAULT_HIGHEST_NS;
+    this.bitBucketSize = options.bitBucketSize ?? 32;
+    const budget = options.budgetNs;
+    for (let i = 0; i < STAGE_COUNT; i++) {
+      const name = STAGE_NAMES[i]!;
+      this.budgetNs[i] = typeof budget === "number" ? budget : (budget?.[name] ?? DEFAULT_STAGE_BUDGET_NS);
+      this.histograms.push(
+        build({
+          bitBucketSize: this.bitBucketSize,
+          autoResize: false,
+          lowestDiscernibleValue: 1,
+          highestTrackableValue: this.highestNs,
+          numberOfSignificantValueDigits: options.significantDigits ?? 3,
+          useWebAssembly: false,
+        }),
+      );
+    }
+  }
+
+  /** Hot path: no allocation, no string lookup. Negative/NaN (clock skew) records 0. */
+  record(stage: StageId, valueNs: number): void {
+    if (valueNs > this.budgetNs[stage]!) this.breaches[stage]!++;
+    let v = valueNs >= 0 ? Math.trunc(valueNs) : 0;
+    if (v > this.highestNs) v = this.highestNs;
+    if (v > this.maxNs[stage]!) this.maxNs[stage] = v;
+    this.histograms[stage]!.recordValue(v);
+  }
+
+  count(stage: StageId): number {
+    return this.histograms[stage]!.totalCount;
+  }
+
+  /** Percentile (0..100) in nanoseconds (HdrHistogram's highest equivalent value). */
+  percentileNs(stage: StageId, percentile: number): number {
+    return this.histograms[stage]!.getValueAtPercentile(percentile);
+  }
+
+  /** Snapshot for another thread. With `reset`, the snapshot is an interval delta. */
+  encode(options: { reset?: boolean } = {}): EncodedStageHistograms {
+    const histogramsBase64: string[] = [];
+    const budgetBreaches: number[] = [];
+    const maxNs: number[] = [];
+    for (let i = 0; i < STAGE_COUNT; i++) {
+      const h = this.histograms[i]!;
+      histogramsBase64.push(h.totalCount === 0 ? "" : encodeIntoCompressedBase64(h));
+      budgetBreaches.push(this.breaches[i]!);
+      maxNs.push(this.maxNs[i]!);
+    }
+    if (options.reset === true) this.reset();
+    return { version: 1, histogramsBase64, budgetBreaches, maxNs };
+  }
+
+  /** Adds another thread's snapshot (io side; allocates, cold path). */
+  mergeEncoded(snapshot: EncodedStageHistograms): void {
+    if (snapshot.version !== 1 || snapshot.histogramsBase64.length !== STAGE_COUNT) {
+      throw new Error(
+        `stats: cannot merge histogram snapshot (version ${snapshot.version}, ${snapshot.histogramsBase64.length} stages; expected version 1, ${STAGE_COUNT} stages)`,
+      );
+    }
+    for (let i = 0; i < STAGE_COUNT; i++) {
+      const b64 = snapshot.histogramsBase64[i]!;
+      if (b64 !== "") {
+        const other = decodeFromCompressedBase64(b64, this.bitBucketSize, false);
+        this.histograms[i]!.add(other);
+      }
+      this.breaches[i]! += snapshot.budgetBreaches[i] ?? 0;
+      const max = snapshot.maxNs[i] ?? 0;
+      if (max > this.maxNs[i]!) this.maxNs[i] = max;
+    }
+  }
+
+  reset(): void {
+    for (const h of this.histograms) h.reset();
+    this.breaches.fill(0);
+    this.maxNs.fill(0);
+  }
+
+  /** Per stage, in microseconds (3 decimals = nanosecond resolution). */
+  summary(): HistogramsSummaryUs {
+    const out = {} as HistogramsSummaryUs;
+    for (let i = 0; i < STAGE_COUNT; i++) {
+      const h = this.histograms[i]!;
+      const empty = h.totalCount === 0;
+      out[STAGE_NAMES[i]!] = {
+        count: h.totalCount,
+        p50: empty ? 0 : nsToUs(h.getValueAtPercentile(50)),
+        p90: empty ? 0 : nsToUs(h.getValueAtPercentile(90)),
+        p99: empty ? 0 : nsToUs(h.getValueAtPercentile(99)),
+        p999: empty ? 0 : nsToUs(h.getValueAtPercentile(99.9)),
+        max: empty ? 0 : nsToUs(this.maxNs[i]!),
+        mean: empty ? 0 : nsToUs(h.mean),
+        budget_us: nsToUs(this.budgetNs[i]!),
+        budget_breaches: this.breaches[i]!,
+      };
+    }
+    return out;
+  }
+}
+
+function nsToUs(ns: number): number {
+  return Math.round(ns) / 1000;
+}
