@@ -415,7 +415,13 @@ export interface PaperExchangeApi {
   hasAccount(userId: string): boolean;
 
   // Writes (V2 semantics, kalshi-protocol.md §3.3, §5).
+  /**
+   * An order that is accepted but cannot rest or fill (post-only cross, FOK short of volume, IOC
+   * remainder, STP) is still a success (HTTP 201) returning the order with status `canceled` and
+   * its `lastUpdateReason`; it stays findable and its client_order_id stays taken.
+   */
   createOrder(userId: string, req: CreateOrderRequest): Result<OrderView>;
+  /** 404 for unknown / other users' orders; a known order no longer resting → ok, reducedBy 0. */
   cancelOrder(userId: string, orderId: string): Result<CancelResult>;
   amendOrder(userId: string, orderId: string, req: AmendRequest): Result<OrderView>;
   decreaseOrder(userId: string, orderId: string, req: DecreaseRequest): Result<OrderView>;
