@@ -132,6 +132,7 @@ export class OrderJournal {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     if (this.flushing !== null) await this.flushing;
     await this.fh.close();

@@ -1,0 +1,72 @@
+/**
+ * Markets as the orders thread sees them (orders thread; plain data).
+ *
+ * The io thread assigns dense indices (MarketDirectory) and sends the ticker list by message;
+ * the orders thread mirrors it here together with each market's tick grid
+ * (`price_level_structure`, kalshi-protocol.md §5) and hands it to the order manager.
+ * `BookTableTopSource` reads the top of book from the shared BookTable under its seqlock.
+ */
+import type { BookTable } from "../book/book-table.js";
+import type { PriceLevelStructure } from "./limit-price.js";
+import type { BookTopSource, MarketCatalog } from "./order-manager.js";
+
+export function asPriceLevelStructure(text: string): PriceLevelStructure {
+  return text === "deci_cent" || text === "tapered_deci_cent" ? text : "linear_cent";
+}
+
+export class StaticMarketCatalog implements MarketCatalog {
+  private readonly tickers: string[] = [];
+  private readonly structures: PriceLevelStructure[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** Registers `ticker` at index `m` (the io thread's numbering). */
+  set(m: number, ticker: string, structure: PriceLevelStructure = "linear_cent"): void {
+    this.tickers[m] = ticker;
+    this.structures[m] = structure;
+    this.index.set(ticker, m);
+  }
+
+  /** Appends a ticker at the next index (tests, single-process use). */
+  add(ticker: string, structure: PriceLevelStructure = "linear_cent"): number {
+    const existing = this.index.get(ticker);
+    if (existing !== undefined) return existing;
+    const m = this.tickers.length;
+    this.set(m, ticker, structure);
+    return m;
+  }
+
+  tickerOf(m: number): string {
+    return this.tickers[m] ?? "";
+  }
+
+  indexOf(ticker: string): number {
+    return this.index.get(ticker) ?? -1;
+  }
+
+  structureOf(m: number): PriceLevelStructure {
+    return this.structures[m] ?? "linear_cent";
+  }
+
+  get size(): number {
+    return this.tickers.length;
+  }
+}
+
+/** Top of book from the shared BookTable; false while the book is stale or unsnapshotted. */
+export class BookTableTopSource implements BookTopSource {
+  constructor(private readonly book: BookTable) {}
+
+  readTop(m: number, out: { bestYesBidTicks: number; bestNoBidTicks: number }): boolean {
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const v = this.book.readBegin(m);
+      const tradable = this.book.isTradable(m);
+      const yes = this.book.bestYesTick(m);
+      const no = this.book.bestNoTick(m);
+      if (!this.book.readValid(m, v)) continue;
+      out.bestYesBidTicks = yes;
+      out.bestNoBidTicks = no;
+      return tradable;
+    }
+    return false; // a writer kept the market busy; skip this decision rather than spin forever
+  }
+}

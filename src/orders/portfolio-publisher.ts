@@ -1,0 +1,113 @@
+/**
+ * Publishes the ledger and the working orders to the PortfolioTable (orders thread, its only
+ * writer). Decide workers read it under one global seqlock, so every publish is one
+ * beginWrite … endWrite bracket holding cash plus the markets that changed (lessons.md rule 24:
+ * the order thread publishes state; nobody waits for it).
+ *
+ * `PortfolioWriter` is the writer half of the PortfolioTable contract (portfolio-table.ts, owned
+ * by the shared-memory module); it is an interface here so the ledger logic and its tests do not
+ * depend on the SAB layout. Order summaries follow observation-v1.md §8: buy/sell is the engine
+ * action, limits are on the YES scale (the V2 YES-leg price), "newest" = largest placed time.
+ */
+import { isBuy, type Ledger } from "./ledger.js";
+import type { WorkingOrders } from "./working-orders.js";
+
+export interface OrderSummary {
+  hasOpenBuy: boolean;
+  hasOpenSell: boolean;
+  newestBuyYesLimitTicks: number;
+  newestBuyPlacedMs: number;
+  newestSellYesLimitTicks: number;
+  newestSellPlacedMs: number;
+}
+
+export interface PortfolioWriter {
+  beginWrite(): void;
+  endWrite(): void;
+  setCash(freeCashMicros: number, reservedCashMicros: number): void;
+  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
+  setOrderSummary(m: number, s: OrderSummary): void;
+}
+
+export class PortfolioPublisher {
+  private readonly summary: OrderSummary = {
+    hasOpenBuy: false,
+    hasOpenSell: false,
+    newestBuyYesLimitTicks: 0,
+    newestBuyPlacedMs: 0,
+    newestSellYesLimitTicks: 0,
+    newestSellPlacedMs: 0,
+  };
+  publishes = 0;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly working: WorkingOrders,
+    private readonly writer: PortfolioWriter | undefined,
+  ) {}
+
+  /** The order summary of one market from its working orders (at most one bid and one ask). */
+  summarize(m: number): OrderSummary {
+    const s = this.summary;
+    s.hasOpenBuy = false;
+    s.hasOpenSell = false;
+    s.newestBuyYesLimitTicks = 0;
+    s.newestBuyPlacedMs = 0;
+    s.newestSellYesLimitTicks = 0;
+    s.newestSellPlacedMs = 0;
+    for (const side of ["bid", "ask"] as const) {
+      const w = this.working.get(m, side);
+      if (w === undefined) continue;
+      if (isBuy(w.action)) {
+        if (!s.hasOpenBuy || w.placedMs > s.newestBuyPlacedMs) {
+          s.newestBuyYesLimitTicks = w.yesPriceTicks;
+          s.newestBuyPlacedMs = w.placedMs;
+        }
+        s.hasOpenBuy = true;
+      } else {
+        if (!s.hasOpenSell || w.placedMs > s.newestSellPlacedMs) {
+          s.newestSellYesLimitTicks = w.yesPriceTicks;
+          s.newestSellPlacedMs = w.placedMs;
+        }
+        s.hasOpenSell = true;
+      }
+    }
+    return s;
+  }
+
+  /** Cash + one market's position and orders. */
+  publishMarket(m: number): void {
+    const w = this.writer;
+    if (w === undefined) return;
+    w.beginWrite();
+    try {
+      w.setCash(this.ledger.freeCashMicros, this.ledger.reservedCashMicros);
+      const p = this.ledger.position(m);
+      w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
+      w.setOrderSummary(m, this.summarize(m));
+    } finally {
+      w.endWrite();
+    }
+    this.publishes++;
+  }
+
+  /** Everything (startup, after reconciliation). */
+  publishAll(): void {
+    const w = this.writer;
+    if (w === undefined) return;
+    const markets = new Set<number>(this.ledger.markets());
+    for (const { market } of this.working.all()) markets.add(market);
+    w.beginWrite();
+    try {
+      w.setCash(this.ledger.freeCashMicros, this.ledger.reservedCashMicros);
+      for (const m of markets) {
+        const p = this.ledger.position(m);
+        w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
+        w.setOrderSummary(m, this.summarize(m));
+      }
+    } finally {
+      w.endWrite();
+    }
+    this.publishes++;
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * Reconciliation of the orders thread against the exchange (lessons.md rules 13, 15; kalshi-
+ * protocol.md §3.5). Differences become events and resolve toward the exchange.
+ *
+ * Startup (trading starts only after it): balance, resting orders (paginated, status filter),
+ * positions and recent fills from REST rebuild the ledger; journal intents without a final
+ * outcome are looked up by client_order_id and closed in the journal. Periodic: fills since the
+ * last seen are applied (idempotent by id), unknown outcomes are retried, resting orders are
+ * compared with the working set (orphans are canceled), and positions / cash that differ on two
+ * consecutive passes — REST lags the fill channel by ~1 s (kalshi-protocol.md §6 item 15) — are
+ * set to the exchange's numbers.
+ *
+ * Cash mapping (checked against the paper exchange): the exchange's `balance` excludes the cost
+ * of resting buys, while our ledger also reserves each order's worst-case fee; so
+ * free = balance − Σ reserved fees, and balance = free + Σ reserved costs.
+ */
+import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
+import type { JournalReplay } from "./journal.js";
+import type { EngineAction } from "./ledger.js";
+import type { OrderManager } from "./order-manager.js";
+
+export interface ReconcileOptions {
+  /** how far back startup reads fills to mark them as already reflected (s) */
+  startupFillLookbackSec?: number;
+  maxPages?: number;
+}
+
+export interface ReconcileReport {
+  fillsApplied: number;
+  unknownResolved: number;
+  orphansCanceled: number;
+  positionCorrections: number;
+  cashCorrectionMicros: number;
+}
+
+/** The engine action a resting exchange order stands for, given the position (rule 9). */
+export function actionOfRestingOrder(side: "bid" | "ask", positionHundredths: number): EngineAction {
+  if (side === "bid") return positionHundredths < 0 ? "SELL_NO" : "BUY_YES";
+  return positionHundredths > 0 ? "SELL_YES" : "BUY_NO";
+}
+
+export class Reconciler {
+  private lastFillTsMs = 0;
+  private readonly suspectPositions = new Map<number, number>();
+  private suspectCashMicros: number | null = null;
+  private readonly maxPages: number;
+
+  constructor(
+    private readonly om: OrderManager,
+    private readonly options: ReconcileOptions = {},
+  ) {
+    this.maxPages = options.maxPages ?? 50;
+  }
+
+  private get deps() {
+    return this.om.deps;
+  }
+
+  private event(detail: string, market?: number): void {
+    this.deps.onEvent?.({ kind: "reconcile", detail, ...(market === undefined ? {} : { market }) });
+  }
+
+  /** Rebuilds state from the exchange and the journal, then lets the order manager trade. */
+  async startup(replay: JournalReplay): Promise<void> {
+    const { rest, ledger, catalog, journal } = this.deps;
+    const now = (this.deps.now ?? Date.now)();
+    const balance = await rest.getBalance();
+    const positions = await rest.collectAll(
+      (cursor) => rest.getPositions({ cursor, limit: 200 }),
+      this.maxPages,
+    );
+    const resting = await rest.collectAll(
+      (cursor) => rest.getOrders({ status: "resting", cursor, limit: 200 }),
+      this.maxPages,
+    );
+    const lookback = this.options.startupFillLookbackSec ?? 86_400;
+    const fills = await rest.collectAll(
+      (cursor) => rest.getFills({ minTs: Math.floor(now / 1000) - lookback, cursor, limit: 200 }),
+      this.maxPages,
+    );
+    for (const f of fills) {
+      ledger.markFillSeen(fillKey(f));
+      if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
+    }
+    for (const p of positions) {
+      const m = catalog.indexOf(p.ticker);
+      if (m < 0) {
+        this.event(`position in unknown market ${p.ticker}`);
+        continue;
+      }
+      // REST has no entry cost; market exposure is the closest number it gives (§3.5)
+      ledger.setPositionFromExchange(m, p.positionHundredths, p.marketExposureMicros);
+    }
+    // place resting orders into the ledger with ample cash, then set free cash from the balance
+    ledger.correctFreeCash(Number.MAX_SAFE_INTEGER / 4);
+    for (const o of resting) this.adoptResting(o);
+    let reservedFees = 0;
+    for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
+    ledger.correctFreeCash(balance.balanceMicros - reservedFees);
+    for (const [cid, intent] of replay.unresolved) {
+      if (intent.op !== "create" || ledger.order(cid) !== undefined) continue;
+      let o: RestOrder | null = null;
+      try {
+        o = await rest.findOrderByClientId(intent.ticker, cid);
+      } catch {
+        this.event(`journal intent ${cid} could not be looked up`);
+        continue;
+      }
+      await journal.append({
+        t: "outcome",
+        cid,
+        tsMs: now,
+        result: "resolved",
+        code: o?.status ?? "not_found",
+        ...(o ? { orderId: o.orderId } : {}),
+      });
+      this.event(`journal intent ${cid} resolved: ${o?.status ?? "not_found"}`);
+    }
+    this.om.markReady();
+  }
+
+  private adoptResting(o: RestOrder): void {
+    const { ledger, catalog } = this.deps;
+    const m = catalog.indexOf(o.ticker);
+    if (m < 0) {
+      this.event(`resting order in unknown market ${o.ticker}`);
+      return;
+    }
+    const cid = o.clientOrderId || o.orderId;
+    const action = actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths);
+    const own = action === "BUY_YES" || action === "SELL_YES" ? o.yesPriceTicks : 1000 - o.yesPriceTicks;
+    const placed = ledger.place({
+      clientOrderId: cid,
+      market: m,
+      action,
+      ownLimitTicks: own,
+      countHundredths: o.remainingCountHundredths,
+    });
+    if (!placed.ok) {
+      this.event(`resting order ${cid} not adoptable: ${placed.reason}`, m);
+      return;
+    }
+    ledger.setExchangeOrderId(cid, o.orderId);
+    if (this.om.working.get(m, o.side) !== undefined) {
+      this.event(`second resting ${o.side} in market ${o.ticker}: ${cid} (will be canceled as orphan)`, m);
+      return;
+    }
+    this.om.working.set(m, {
+      clientOrderId: cid,
+      exchangeOrderId: o.orderId,
+      side: o.side,
+      action,
+      yesPriceTicks: o.yesPriceTicks,
+      countHundredths: o.remainingCountHundredths,
+      filledHundredths: 0,
+      placedMs: Date.parse(o.createdTime) || 0,
+      state: "resting",
+    });
+  }
+
+  /** One periodic pass. Safe to run while decisions flow (all state changes are idempotent). */
+  async periodic(): Promise<ReconcileReport> {
+    const report: ReconcileReport = {
+      fillsApplied: 0,
+      unknownResolved: 0,
+      orphansCanceled: 0,
+      positionCorrections: 0,
+      cashCorrectionMicros: 0,
+    };
+    report.fillsApplied = await this.catchUpFills();
+    for (const { market, order } of this.om.unknownOrders()) {
+      if (order.exchangeOrderId === "") await this.om.resolveCreate(market, order);
+      else await this.om.resolveByOrderId(market, order);
+      if (order.state !== "unknown") report.unknownResolved++;
+    }
+    report.orphansCanceled = await this.compareResting();
+    report.positionCorrections = await this.comparePositions();
+    report.cashCorrectionMicros = await this.compareCash();
+    this.om.publisher.publishAll();
+    return report;
+  }
+
+  /** Fills since the last seen one (minus a margin), oldest first, each applied once. */
+  private async catchUpFills(): Promise<number> {
+    const { rest, catalog } = this.deps;
+    const minTs = Math.max(0, Math.floor(this.lastFillTsMs / 1000) - 5);
+    const fills = await rest.collectAll(
+      (cursor) => rest.getFills({ minTs, cursor, limit: 200 }),
+      this.maxPages,
+    );
+    fills.sort((a, b) => a.tsMs - b.tsMs);
+    let applied = 0;
+    for (const f of fills) {
+      const m = catalog.indexOf(f.ticker);
+      if (m < 0) continue;
+      if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
+      const ok = this.om.onFill({
+        fillId: fillKey(f),
+        market: m,
+        clientOrderId: f.clientOrderId || undefined,
+        exchangeOrderId: f.orderId,
+        side: f.side,
+        yesPriceTicks: f.yesPriceTicks,
+        sizeHundredths: f.countHundredths,
+        isTaker: f.isTaker,
+        exchangeFeeMicros: f.feeMicros,
+      });
+      if (ok) applied++;
+    }
+    if (applied > 0) this.event(`applied ${applied} fill(s) from REST`);
+    return applied;
+  }
+
+  /** Resting orders the engine does not track are canceled; tracked ones gone are resolved. */
+  private async compareResting(): Promise<number> {
+    const { rest, ledger } = this.deps;
+    const resting = await rest.collectAll(
+      (cursor) => rest.getOrders({ status: "resting", cursor, limit: 200 }),
+      this.maxPages,
+    );
+    const onExchange = new Set<string>();
+    let canceled = 0;
+    for (const o of resting) {
+      onExchange.add(o.orderId);
+      const cid = ledger.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
+      if (this.om.working.find(cid) !== undefined) continue;
+      this.event(`orphan resting order ${o.orderId} (${o.ticker}) canceled`);
+      const r = await rest.cancelOrder(o.orderId);
+      if (r.kind === "ok") canceled++;
+    }
+    for (const { market, order } of [...this.om.working.all()]) {
+      if (order.state === "resting" && !onExchange.has(order.exchangeOrderId)) {
+        this.event(`working order ${order.clientOrderId} no longer rests`, market);
+        await this.om.resolveByOrderId(market, order);
+      }
+    }
+    return canceled;
+  }
+
+  private async comparePositions(): Promise<number> {
+    const { rest, ledger, catalog } = this.deps;
+    const positions = await rest.collectAll(
+      (cursor) => rest.getPositions({ cursor, limit: 200 }),
+      this.maxPages,
+    );
+    const seen = new Set<number>();
+    let corrections = 0;
+    const check = (m: number, exchangeH: number, basis: number) => {
+      seen.add(m);
+      const ours = ledger.position(m).contractsHundredths;
+      if (ours === exchangeH) return void this.suspectPositions.delete(m);
+      if (this.suspectPositions.get(m) !== exchangeH) return void this.suspectPositions.set(m, exchangeH);
+      this.event(`position ${catalog.tickerOf(m)}: ours ${ours}, exchange ${exchangeH} → exchange`, m);
+      ledger.setPositionFromExchange(m, exchangeH, basis);
+      this.suspectPositions.delete(m);
+      corrections++;
+    };
+    for (const p of positions) {
+      const m = catalog.indexOf(p.ticker);
+      if (m >= 0) check(m, p.positionHundredths, p.marketExposureMicros);
+    }
+    for (const m of [...ledger.markets()]) if (!seen.has(m)) check(m, 0, 0);
+    return corrections;
+  }
+
+  private async compareCash(): Promise<number> {
+    const { rest, ledger } = this.deps;
+    const balance = (await rest.getBalance()).balanceMicros;
+    let reservedCost = 0;
+    for (const o of ledger.openOrders()) reservedCost += o.reservedCostMicros;
+    const ours = ledger.freeCashMicros + reservedCost;
+    if (ours === balance) {
+      this.suspectCashMicros = null;
+      return 0;
+    }
+    if (this.suspectCashMicros !== balance) {
+      this.suspectCashMicros = balance;
+      return 0;
+    }
+    const correction = ledger.correctFreeCash(balance - reservedCost);
+    this.event(`cash differs from the exchange by ${-correction} micros → exchange`);
+    this.suspectCashMicros = null;
+    return correction;
+  }
+}
+
+/** The dedupe key of a fill: trade_id, the id the fill channel carries too (rule 13). */
+export function fillKey(f: RestFill): string {
+  return f.tradeId || f.fillId;
+}
