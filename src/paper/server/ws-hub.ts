@@ -8,9 +8,8 @@
  * Invariants:
  * - `seq` is per subscription, starts at 1, shared by snapshots and deltas (§2.6). A dropped
  *   frame (fault plan) still consumes its seq: that is the gap the client must detect.
- * - A socket whose unsent bytes exceed `maxBufferedBytes` gets error 25 and is closed: a slow
- *   reader never costs unbounded memory (§2.3 code 25).
- * - Socket access after close is never attempted (`conn.closed`).
+ * - Only the subscriber that owns the causing order sees `client_order_id` on a delta.
+ * Queues, flushing, backpressure (error 25) and feed faults live in ws-outbox.ts.
  */
 import type {
   ExchangeListener,
@@ -20,7 +19,7 @@ import type {
   PositionView,
   TradeEvent,
 } from "../exchange/index.js";
-import type { FaultInjector } from "../faults/fault-plan.js";
+import type { FaultInjector, FeedFault } from "../faults/fault-plan.js";
 import { fillFrame, marketPositionFrame, userOrderFrame } from "./user-frames.js";
 import { deltaFrame, snapshotFrame, tickerFrame, tradeFrame, type WireFlags } from "./wire-format.js";
 import {
@@ -31,16 +30,9 @@ import {
   SEQ_CHANNELS,
   WS_ERRORS,
 } from "./ws-commands.js";
+import { Connection, type HubSocket, Outbox, Subscription } from "./ws-outbox.js";
 
-/** The part of a uWS WebSocket the hub uses (uWS's WebSocket satisfies it structurally). */
-export interface HubSocket {
-  send(message: string): number;
-  getBufferedAmount(): number;
-  cork(cb: () => void): unknown;
-  end(code?: number, shortMessage?: string): void;
-  close(): void;
-  ping(message?: string): number;
-}
+export type { Connection, HubSocket } from "./ws-outbox.js";
 
 export interface WsHubOptions {
   core: PaperExchangeApi;
@@ -52,48 +44,21 @@ export interface WsHubOptions {
   maxBufferedBytes: number;
 }
 
-class Subscription {
-  seq = 0;
-  constructor(
-    readonly sid: number,
-    readonly channel: Channel,
-    readonly conn: Connection,
-    public allMarkets: boolean,
-    readonly markets: Set<string>,
-    readonly flags: WireFlags,
-  ) {}
-
-  covers(ticker: string): boolean {
-    return this.allMarkets || this.markets.has(ticker);
-  }
-}
-
-export class Connection {
-  readonly subs = new Map<number, Subscription>();
-  nextSid = 1;
-  readonly pending: string[] = [];
-  closed = false;
-  /** data frames sent, for the fault plan's periodic disconnect */
-  dataFrames = 0;
-  disconnectAfterFlush = false;
-  constructor(
-    readonly socket: HubSocket,
-    readonly userId: string,
-  ) {}
-}
-
 export class WsHub implements ExchangeListener {
   private readonly connections = new Set<Connection>();
   /** subscriptions by channel; a few per connection, so a linear scan with Set lookups is cheap */
   private readonly byChannel = new Map<Channel, Subscription[]>();
-  private readonly dirty = new Set<Connection>();
   private readonly dirtyTickers = new Set<string>();
-  private flushScheduled = false;
-  private readonly flushBound = (): void => this.flush();
-  /** frames handed to sockets, dropped by faults, and subscribers cut off */
-  readonly stats = { bookDeltas: 0, framesSent: 0, overflows: 0 };
+  private readonly out: Outbox;
+  private readonly counters = { bookDeltas: 0 };
 
   constructor(private readonly opts: WsHubOptions) {
+    this.out = new Outbox({
+      faults: opts.faults,
+      maxBufferedBytes: opts.maxBufferedBytes,
+      beforeFlush: () => this.flushTickers(),
+      onClosed: (conn) => this.closed(conn),
+    });
     for (const c of [
       "orderbook_delta",
       "ticker",
@@ -105,6 +70,11 @@ export class WsHub implements ExchangeListener {
     ] as const) {
       this.byChannel.set(c, []);
     }
+  }
+
+  /** book events seen, frames handed to sockets, subscribers cut off for falling behind */
+  get stats(): { bookDeltas: number; framesSent: number; overflows: number } {
+    return { bookDeltas: this.counters.bookDeltas, ...this.out.stats };
   }
 
   get connectionCount(): number {
@@ -120,9 +90,8 @@ export class WsHub implements ExchangeListener {
   /** Called from the socket's close handler; forgets everything about it. */
   closed(conn: Connection): void {
     conn.closed = true;
-    conn.pending.length = 0;
+    this.out.forget(conn);
     this.connections.delete(conn);
-    this.dirty.delete(conn);
     for (const sub of conn.subs.values()) this.removeSub(sub);
     conn.subs.clear();
   }
@@ -143,7 +112,7 @@ export class WsHub implements ExchangeListener {
 
   /** Forces a disconnect of every connection (fault hook / shutdown). */
   disconnectAll(): void {
-    for (const conn of [...this.connections]) this.hardClose(conn, 1001, "paper exchange: shutting down");
+    for (const conn of [...this.connections]) this.out.end(conn, 1001, "paper exchange: shutting down");
   }
 
   // ------------------------------------------------------------------ commands
@@ -287,7 +256,7 @@ export class WsHub implements ExchangeListener {
     userIdOfCause: string | undefined,
     tsMs: number,
   ): void {
-    this.stats.bookDeltas++;
+    this.counters.bookDeltas++;
     if (this.byChannel.get("ticker")!.length > 0) this.markTickerDirty(ticker);
     const subs = this.byChannel.get("orderbook_delta")!;
     if (subs.length === 0) return;
@@ -386,72 +355,29 @@ export class WsHub implements ExchangeListener {
 
   private markTickerDirty(ticker: string): void {
     this.dirtyTickers.add(ticker);
-    this.schedule();
-  }
-
-  private feedFault(conn: Connection): "none" | "drop" | "duplicate" {
-    const faults = this.opts.faults;
-    if (!faults.feedActive) return "none";
-    // The socket is about to be cut: nothing after the Nth frame goes out.
-    if (conn.disconnectAfterFlush) return "drop";
-    const every = faults.plan.feedDisconnectEvery;
-    if (every !== undefined && ++conn.dataFrames % every === 0) {
-      conn.disconnectAfterFlush = true;
-      faults.counts.feedDisconnects++;
-      this.dirty.add(conn);
-      this.schedule();
-    }
-    return faults.drawFeedFault();
+    this.out.schedule();
   }
 
   private control(conn: Connection, frame: string): void {
-    this.data(conn, frame);
+    this.out.push(conn, frame);
   }
 
   private data(conn: Connection, frame: string): void {
-    if (conn.closed) return;
-    conn.pending.push(frame);
-    this.dirty.add(conn);
-    this.schedule();
+    this.out.push(conn, frame);
   }
 
-  private schedule(): void {
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(this.flushBound);
-    }
+  private feedFault(conn: Connection): FeedFault {
+    return this.out.feedFault(conn);
   }
 
-  /** Sends every queued frame, one cork per socket; cuts off sockets that fell too far behind. */
+  /** Sends everything queued now (tests and shutdown; normally a microtask does it). */
   flush(): void {
-    this.flushScheduled = false;
-    if (this.dirtyTickers.size > 0) this.flushTickers();
-    const max = this.opts.maxBufferedBytes;
-    for (const conn of this.dirty) {
-      if (conn.closed) continue;
-      const pending = conn.pending;
-      const socket = conn.socket;
-      let overflow = socket.getBufferedAmount() > max;
-      if (!overflow && pending.length > 0) {
-        socket.cork(() => {
-          for (let i = 0; i < pending.length; i++) {
-            // 2 = dropped by uWS's own limit: never let a frame vanish silently.
-            if (socket.send(pending[i]!) === 2 || ((i & 255) === 255 && socket.getBufferedAmount() > max)) {
-              overflow = true;
-              break;
-            }
-          }
-        });
-        this.stats.framesSent += pending.length;
-      }
-      pending.length = 0;
-      if (overflow) this.overflow(conn);
-      else if (conn.disconnectAfterFlush) this.hardClose(conn);
-    }
-    this.dirty.clear();
+    this.out.flush();
   }
 
+  /** Ticker frames are conflated: at most one per market and subscriber per flush. */
   private flushTickers(): void {
+    if (this.dirtyTickers.size === 0) return;
     const subs = this.byChannel.get("ticker")!;
     const now = Date.now();
     for (const ticker of this.dirtyTickers) {
@@ -465,37 +391,9 @@ export class WsHub implements ExchangeListener {
           frameFor = (sid, legacy) => tickerFrame(sid, ticker, id, m.value, now, legacy);
         }
         sub.conn.pending.push(frameFor(sub.sid, sub.flags.legacy));
-        this.dirty.add(sub.conn);
+        this.out.markDirty(sub.conn);
       }
     }
     this.dirtyTickers.clear();
-  }
-
-  private overflow(conn: Connection): void {
-    this.stats.overflows++;
-    const socket = conn.socket;
-    conn.closed = true;
-    try {
-      socket.send(errorFrame(0, WS_ERRORS.bufferOverflow));
-      socket.end(1008, "subscription buffer overflow");
-    } catch {
-      // already gone
-    }
-    this.closed(conn);
-  }
-
-  /**
-   * Ends a connection with a close frame after the data already queued (an abrupt close would
-   * discard frames the client should have seen before the drop).
-   */
-  private hardClose(conn: Connection, code = 1011, reason = "paper exchange: connection dropped"): void {
-    if (conn.closed) return;
-    conn.closed = true;
-    try {
-      conn.socket.end(code, reason);
-    } catch {
-      // already gone
-    }
-    this.closed(conn);
   }
 }
