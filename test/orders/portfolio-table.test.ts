@@ -153,11 +153,16 @@ describe("PortfolioTable across worker_threads", () => {
     let tornRejected = 0;
     const problems: string[] = [];
     const wantedReads = 20_000;
+    // Keep reading (bounded by attempts) until some reads overlapped a write, so the seqlock is
+    // really exercised; how many overlap depends on scheduling, so it is not asserted.
+    const wantedRetries = 200;
     let updatesBefore = -1;
     // Bounded: at most this many read attempts even if the writer dies.
     for (
       let attempt = 0;
-      attempt < 5_000_000 && consistentReads < wantedReads && Atomics.load(flags, 1) === 0;
+      attempt < 3_000_000 &&
+      (consistentReads < wantedReads || retries < wantedRetries) &&
+      Atomics.load(flags, 1) === 0;
       attempt++
     ) {
       if (Atomics.load(flags, 0) === 0) {
@@ -183,7 +188,7 @@ describe("PortfolioTable across worker_threads", () => {
     );
     assert.equal(Atomics.load(flags, 1), 1, "writer finished");
     assert.deepEqual(problems, []);
-    assert.equal(consistentReads, wantedReads);
+    assert.equal(consistentReads >= wantedReads, true);
     assert.equal(checkState(table), null);
   });
 });
