@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { signRequest } from "../../../src/kalshi/auth-signer.js";
+import { loadPrivateKey, signRequest } from "../../../src/kalshi/auth-signer.js";
+import { startPaperExchange } from "../../../src/paper/index.js";
 import { signedCall, startTestExchange, type TestExchange, WAIT_MS } from "./helpers.js";
 
 interface ErrorBody {
@@ -115,5 +119,45 @@ describe("paper exchange auth (kalshi-protocol.md §1, §7)", () => {
     }
     const ok = await ex.openWs();
     assert.equal(ok.ws.readyState, WebSocket.OPEN);
+  });
+});
+
+describe("startPaperExchange with a given key file", () => {
+  test("a PKCS#1 private key is registered and echoed; a public key alone is accepted too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paper-key-"));
+    try {
+      const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const privFile = join(dir, "k.pem");
+      writeFileSync(privFile, pair.privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
+      const pubFile = join(dir, "k.pub");
+      writeFileSync(pubFile, pair.publicKey.export({ type: "spki", format: "pem" }));
+      for (const [file, echoed] of [
+        [privFile, privFile],
+        [pubFile, ""],
+      ] as const) {
+        const px = await startPaperExchange({
+          markets: 2,
+          ratePerSec: 0,
+          keyFile: file,
+          keyId: "given-key",
+          pingMs: 0,
+        });
+        try {
+          assert.equal(px.keyFile, echoed);
+          assert.equal(px.keyId, "given-key");
+          const r = await signedCall(
+            px.restUrl,
+            { keyId: "given-key", privateKey: loadPrivateKey(privFile) },
+            "GET",
+            "/portfolio/balance",
+          );
+          assert.equal(r.status, 200);
+        } finally {
+          await px.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -120,6 +120,22 @@ describe("REST faults", () => {
     });
   });
 
+  test("the same seed faults the same requests over HTTP", async () => {
+    const statuses = async (seed: number): Promise<number[]> => {
+      const out: number[] = [];
+      await withExchange(
+        { faults: { seed, restFaultRate: 0.5, restFaultKinds: { "429": 1, "5xx": 1 } } },
+        async (ex) => {
+          for (let i = 0; i < 16; i++) out.push((await ex.call("GET", "/portfolio/balance")).status);
+        },
+      );
+      return out;
+    };
+    const a = await statuses(11);
+    assert.deepEqual(a, await statuses(11));
+    assert.ok(a.includes(200) && a.some((s) => s !== 200), String(a));
+  });
+
   test("'5xx' answers 500/502/503 without applying the write", async () => {
     await withExchange({ faults: { restFaultRate: 1, restFaultKinds: { "5xx": 1 } } }, async (ex) => {
       for (let i = 0; i < 5; i++) {
