@@ -10,9 +10,9 @@
  * consecutive passes — REST lags the fill channel by ~1 s (kalshi-protocol.md §6 item 15) — are
  * set to the exchange's numbers.
  *
- * Cash mapping (checked against the paper exchange): the exchange's `balance` excludes the cost
- * of resting buys, while our ledger also reserves each order's worst-case fee; so
- * free = balance − Σ reserved fees, and balance = free + Σ reserved costs.
+ * Cash mapping (checked against the paper exchange): the exchange's `balance` already excludes
+ * the cost of resting buys, while our ledger reserves that cost AND each order's worst-case fee
+ * out of free cash; so free = balance − Σ reserved fees, i.e. balance = free + Σ reserved fees.
  */
 import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
@@ -266,9 +266,9 @@ export class Reconciler {
   private async compareCash(): Promise<number> {
     const { rest, ledger } = this.deps;
     const balance = (await rest.getBalance()).balanceMicros;
-    let reservedCost = 0;
-    for (const o of ledger.openOrders()) reservedCost += o.reservedCostMicros;
-    const ours = ledger.freeCashMicros + reservedCost;
+    let reservedFees = 0;
+    for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
+    const ours = ledger.freeCashMicros + reservedFees;
     if (ours === balance) {
       this.suspectCashMicros = null;
       return 0;
@@ -277,7 +277,7 @@ export class Reconciler {
       this.suspectCashMicros = balance;
       return 0;
     }
-    const correction = ledger.correctFreeCash(balance - reservedCost);
+    const correction = ledger.correctFreeCash(balance - reservedFees);
     this.event(`cash differs from the exchange by ${-correction} micros → exchange`);
     this.suspectCashMicros = null;
     return correction;

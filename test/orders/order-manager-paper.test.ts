@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
+import { CircuitBreakers } from "../../src/orders/breakers.js";
+import { OrderJournal } from "../../src/orders/journal.js";
+import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
+import type { BookTop } from "../../src/orders/limit-price.js";
+import { asPriceLevelStructure, StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+import {
+  DEFAULT_ORDER_MANAGER_CONFIG,
+  type OrderEvent,
+  OrderManager,
+  type OrderManagerConfig,
+} from "../../src/orders/order-manager.js";
+import { Reconciler } from "../../src/orders/reconciler.js";
+import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
+import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+
+/**
+ * The order manager and its reconciler against the paper exchange on loopback: startup
+ * reconciliation, an aggressive order that fills, fills caught up from REST exactly once, the
+ * ledger agreeing with the exchange to the micro, the kill switch, orphan cancel, restart
+ * recovery from the exchange + journal, and an outcome-unknown create resolved by its id.
+ */
+let px: PaperExchangeHandle;
+let client: KalshiRestClient;
+const catalog = new StaticMarketCatalog();
+const dir = mkdtempSync(join(tmpdir(), "orders-om-paper-"));
+const journals: OrderJournal[] = [];
+
+before(async () => {
+  px = await startPaperExchange({ markets: 4, ratePerSec: 0, seed: 11, rateLimitTier: "premier" });
+  // our buckets match the exchange's tier (kalshi-protocol.md §3.7), so we pace ourselves below it
+  client = new KalshiRestClient({
+    baseUrl: px.restUrl,
+    key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
+    readBucket: { refillPerSec: 1000, capacity: 1000 },
+    writeBucket: { refillPerSec: 1000, capacity: 2000 },
+  });
+  for (const m of await client.collectAll((cursor) => client.getMarkets({ cursor }))) {
+    catalog.add(m.ticker, asPriceLevelStructure(m.priceLevelStructure));
+  }
+});
+after(async () => {
+  for (const j of journals) await j.close();
+  await px.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A book source that reads the exchange's order book by REST before each decision. */
+const tops = new Map<number, BookTop>();
+async function refreshTop(m: number): Promise<void> {
+  const ob = await client.getOrderbook(catalog.tickerOf(m));
+  tops.set(m, { bestYesBidTicks: ob.yes.at(-1)?.[0] ?? 0, bestNoBidTicks: ob.no.at(-1)?.[0] ?? 0 });
+}
+
+async function makeManager(journalName: string, config: Partial<OrderManagerConfig> = {}) {
+  const { journal, replay } = await OrderJournal.open(join(dir, journalName));
+  journals.push(journal);
+  const events: Array<OrderEvent | LedgerEvent> = [];
+  const ledger = new Ledger(0, { onEvent: (e) => events.push(e) });
+  const om = new OrderManager(
+    {
+      rest: client,
+      journal,
+      ledger,
+      catalog,
+      book: {
+        readTop: (m, out) => {
+          const t = tops.get(m);
+          if (t === undefined) return false;
+          out.bestYesBidTicks = t.bestYesBidTicks;
+          out.bestNoBidTicks = t.bestNoBidTicks;
+          return true;
+        },
+      },
+      risk: new RiskGate({
+        maxContractsPerMarketHundredths: 100_000,
+        maxGrossExposureMicros: 5_000_000_000,
+        minCashReserveMicros: 0,
+        maxOrdersPerSecond: 1000,
+      }),
+      throttle: new MarketThrottle(0),
+      freshness: new FreshnessGate(60_000),
+      breakers: new CircuitBreakers(),
+      onEvent: (e) => events.push(e),
+    },
+    { ...DEFAULT_ORDER_MANAGER_CONFIG, ...config },
+  );
+  const reconciler = new Reconciler(om);
+  await reconciler.startup(replay);
+  return { om, ledger, reconciler, events, journal };
+}
+
+async function exchangeCash(ledger: Ledger): Promise<{ ours: number; exchange: number }> {
+  const balance = (await client.getBalance()).balanceMicros;
+  // the exchange's balance already excludes resting buys' cost; we also hold their fee reserve
+  let reservedFees = 0;
+  for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
+  return { ours: ledger.freeCashMicros + reservedFees, exchange: balance };
+}
+
+describe("order manager + reconciler against the paper exchange", () => {
+  it("fills an aggressive buy and agrees with the exchange on cash, position and fees", async () => {
+    const { om, ledger, reconciler, events } = await makeManager("a.ndjson");
+    assert.equal(om.isReady, true);
+    await refreshTop(0);
+    await om.onDecision({ market: 0, action: "BUY_YES", sizeHundredths: 300, frameRecvMs: Date.now() });
+    assert.equal(om.stats.sent, 1);
+    const report = await reconciler.periodic();
+    assert.ok(report.fillsApplied >= 1, "fills caught up from REST");
+    assert.equal(report.positionCorrections, 0);
+    assert.equal(report.cashCorrectionMicros, 0);
+    const again = await reconciler.periodic();
+    assert.equal(again.fillsApplied, 0, "fills are applied once");
+    const pos = (await client.getPositions({ ticker: catalog.tickerOf(0) })).items[0];
+    assert.equal(ledger.position(0).contractsHundredths, pos?.positionHundredths);
+    assert.equal(ledger.position(0).feesPaidMicros, pos?.feesPaidMicros);
+    const cash = await exchangeCash(ledger);
+    assert.equal(cash.ours, cash.exchange);
+    assert.deepEqual(
+      events.filter((e) => e.kind === "fee_mismatch"),
+      [],
+    );
+  });
+
+  it("rests a passive order, cancels it with the kill switch, and cancels orphans", async () => {
+    const { om, ledger, reconciler } = await makeManager("b.ndjson", { strategy: "passive" });
+    await refreshTop(1);
+    await om.onDecision({ market: 1, action: "BUY_YES", sizeHundredths: 200, frameRecvMs: Date.now() });
+    assert.equal(om.working.get(1, "bid")?.state, "resting");
+    const orphan = await client.createOrder({
+      ticker: catalog.tickerOf(2),
+      client_order_id: "manual-1",
+      side: "bid",
+      count: "1.00",
+      price: "0.0100",
+      time_in_force: "good_till_canceled",
+      self_trade_prevention_type: "taker_at_cross",
+    });
+    assert.equal(orphan.kind, "ok");
+    const report = await reconciler.periodic();
+    assert.equal(report.orphansCanceled, 1);
+    assert.equal(om.working.get(1, "bid")?.state, "resting", "our own order is not an orphan");
+    assert.equal(await om.engageKillSwitch(), 1);
+    const resting = await client.collectAll((cursor) => client.getOrders({ status: "resting", cursor }));
+    assert.equal(resting.length, 0);
+    assert.equal(ledger.reservedCashMicros, 0);
+    const cash = await exchangeCash(ledger);
+    assert.equal(cash.ours, cash.exchange);
+    om.releaseKillSwitch();
+  });
+
+  it("recovers positions and resting orders from the exchange after a restart", async () => {
+    const first = await makeManager("c.ndjson", { strategy: "passive" });
+    await refreshTop(3);
+    await first.om.onDecision({ market: 3, action: "BUY_NO", sizeHundredths: 100, frameRecvMs: Date.now() });
+    const w = first.om.working.get(3, "ask");
+    assert.equal(w?.state, "resting");
+    // "crash": a new manager with an empty ledger rebuilds from REST + the same journal
+    await first.journal.close();
+    const second = await makeManager("c.ndjson", { strategy: "passive" });
+    const adopted = second.om.working.get(3, "ask");
+    assert.equal(adopted?.exchangeOrderId, w?.exchangeOrderId);
+    assert.equal(adopted?.action, "BUY_NO");
+    assert.equal(second.ledger.position(0).contractsHundredths, first.ledger.position(0).contractsHundredths);
+    const cash = await exchangeCash(second.ledger);
+    assert.equal(cash.ours, cash.exchange);
+    assert.equal(await second.om.engageKillSwitch(), 1);
+  });
+
+  it("resolves a create whose answer was lost by its client_order_id (rule 15)", async () => {
+    const { om, ledger, reconciler } = await makeManager("d.ndjson", { strategy: "passive" });
+    await refreshTop(2);
+    const injector = px.faults;
+    const original = injector.drawRestFault.bind(injector);
+    let armed = true;
+    injector.drawRestFault = () => {
+      if (!armed) return original();
+      armed = false;
+      return "reset_after_accept";
+    };
+    try {
+      await om.onDecision({ market: 2, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
+    } finally {
+      injector.drawRestFault = original;
+    }
+    assert.equal(om.stats.unknown, 1);
+    assert.equal(om.stats.resolved, 1);
+    const w = om.working.get(2, "bid");
+    assert.equal(w?.state, "resting");
+    const onExchange = await client.findOrderByClientId(catalog.tickerOf(2), w!.clientOrderId);
+    assert.equal(onExchange?.orderId, w?.exchangeOrderId);
+    const report = await reconciler.periodic();
+    assert.equal(report.orphansCanceled, 0);
+    const cash = await exchangeCash(ledger);
+    assert.equal(cash.ours, cash.exchange);
+    await om.engageKillSwitch();
+  });
+});
