@@ -3,10 +3,11 @@
  * `Counters` has the same layout everywhere. Owner (single writer) per group in brackets.
  * Components needing more metrics append definitions here (the layout is positional).
  */
+import { DECISION_ACTIONS } from "../events/engine-event.js";
 import type { MetricDefinition } from "./counters.js";
 
-/** 5-action space names (lessons.md rule 22); the 21-action space maps onto the same types. */
-export const DECISION_ACTIONS = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"] as const;
+// Decisions are counted per action type (lessons.md rule 22: the 21-action space decodes onto the
+// same five types).
 
 /** Why a decision or task was dropped instead of executed. */
 export const DROP_REASONS = [

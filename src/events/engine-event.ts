@@ -1,0 +1,117 @@
+/**
+ * Engine events as plain TypeScript objects (pure, shared): what components hand to io's event
+ * stream and what `/events` clients receive (FlatBuffers per schemas/events.fbs, or JSON).
+ *
+ * Units are in the names: prices in ticks of $0.001, counts in hundredths of a contract, money
+ * in micros of a dollar, timestamps in microseconds since the Unix epoch (integers that a JS
+ * number holds exactly). Absent text is "" so a FlatBuffers round trip is exact.
+ */
+
+export const DECISION_ACTIONS = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+export const SIDES = ["yes", "no"] as const;
+export type Side = (typeof SIDES)[number];
+
+export const ORDER_ACTIONS = ["buy", "sell"] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+export const ORDER_STATUSES = ["sent", "acked", "rejected", "canceled", "amended"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const BREAKER_STATES = ["armed", "tripped"] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+export const FEED_STATUSES = ["connected", "disconnected", "reconnect", "gap", "resnapshot"] as const;
+export type FeedStatus = (typeof FEED_STATUSES)[number];
+
+export interface EventHeader {
+  /** io's event sequence number; a client that sees a gap knows events were dropped for it */
+  seq: number;
+  tsUs: number;
+}
+
+export interface DecisionEvent extends EventHeader {
+  kind: "decision";
+  market: string;
+  action: DecisionAction;
+  sizeHundredths: number;
+  bookSeq: number;
+  recvTsUs: number;
+  decisionTsUs: number;
+  /** "" when executed, else why not (a drop reason such as "stale_book") */
+  skippedReason: string;
+}
+
+export interface OrderEvent extends EventHeader {
+  kind: "order";
+  status: OrderStatus;
+  clientOrderId: string;
+  /** "" until the exchange assigned one */
+  orderId: string;
+  market: string;
+  side: Side;
+  action: OrderAction;
+  priceTicks: number;
+  countHundredths: number;
+  reason: string;
+}
+
+export interface FillEvent extends EventHeader {
+  kind: "fill";
+  fillId: string;
+  orderId: string;
+  market: string;
+  side: Side;
+  action: OrderAction;
+  priceTicks: number;
+  countHundredths: number;
+  feeMicros: number;
+}
+
+export interface PositionEvent extends EventHeader {
+  kind: "position";
+  market: string;
+  /** signed: positive = YES held, negative = NO held */
+  contractsHundredths: number;
+  costBasisMicros: number;
+}
+
+export interface PnlEvent extends EventHeader {
+  kind: "pnl";
+  realisedMicros: number;
+  unrealisedMicros: number;
+}
+
+export interface BreakerEvent extends EventHeader {
+  kind: "breaker";
+  name: string;
+  state: BreakerState;
+  reason: string;
+}
+
+export interface KillEvent extends EventHeader {
+  kind: "kill";
+  engaged: boolean;
+  reason: string;
+}
+
+export interface FeedEvent extends EventHeader {
+  kind: "feed";
+  status: FeedStatus;
+  sid: number;
+  markets: number;
+  reason: string;
+}
+
+export type EngineEvent =
+  | DecisionEvent
+  | OrderEvent
+  | FillEvent
+  | PositionEvent
+  | PnlEvent
+  | BreakerEvent
+  | KillEvent
+  | FeedEvent;
+
+export type EngineEventKind = EngineEvent["kind"];

@@ -1,0 +1,293 @@
+/**
+ * EngineEvent ⇄ FlatBuffers bytes (schemas/events.fbs) and → JSON text. Used on io by the
+ * `/events` stream (one codec per server, one reused Builder) and by tests and tools to decode.
+ *
+ * The enum tables below map our string unions to the schema's enums by position; the schema
+ * declares them in the same order as the `*_ACTIONS`/`*_STATUSES` arrays in engine-event.ts.
+ */
+import * as flatbuffers from "flatbuffers";
+import {
+  BREAKER_STATES,
+  DECISION_ACTIONS,
+  type EngineEvent,
+  FEED_STATUSES,
+  ORDER_ACTIONS,
+  ORDER_STATUSES,
+  SIDES,
+} from "./engine-event.js";
+import {
+  Breaker,
+  Decision,
+  EventBody,
+  EngineEvent as FbEngineEvent,
+  Feed,
+  Fill,
+  Kill,
+  Order,
+  Pnl,
+  Position,
+} from "./generated/events_generated.js";
+
+export class EventCodec {
+  private readonly builder: flatbuffers.Builder;
+
+  constructor(initialBytes = 512) {
+    this.builder = new flatbuffers.Builder(initialBytes);
+  }
+
+  /**
+   * Encodes into the codec's reused buffer. The returned view is valid until the next `encode`;
+   * uWS `send` copies synchronously, anything that keeps the bytes must `slice()` them.
+   */
+  encode(event: EngineEvent): Uint8Array {
+    const b = this.builder;
+    b.clear();
+    const [type, body] = encodeBody(b, event);
+    const root = FbEngineEvent.createEngineEvent(
+      b,
+      long(event.seq, "seq"),
+      long(event.tsUs, "tsUs"),
+      type,
+      body,
+    );
+    FbEngineEvent.finishEngineEventBuffer(b, root);
+    return b.asUint8Array();
+  }
+}
+
+export function encodeEventJson(event: EngineEvent): string {
+  return JSON.stringify(event);
+}
+
+export function decodeEvent(bytes: Uint8Array): EngineEvent {
+  const bb = new flatbuffers.ByteBuffer(bytes);
+  if (!FbEngineEvent.bufferHasIdentifier(bb))
+    throw new Error("events: not an EngineEvent buffer (identifier)");
+  const e = FbEngineEvent.getRootAsEngineEvent(bb);
+  const header = { seq: Number(e.seq()), tsUs: Number(e.tsUs()) };
+  switch (e.bodyType()) {
+    case EventBody.Decision: {
+      const d = e.body(new Decision()) as Decision;
+      return {
+        kind: "decision",
+        ...header,
+        market: d.market() ?? "",
+        action: at(DECISION_ACTIONS, d.action()),
+        sizeHundredths: d.sizeHundredths(),
+        bookSeq: Number(d.bookSeq()),
+        recvTsUs: Number(d.recvTsUs()),
+        decisionTsUs: Number(d.decisionTsUs()),
+        skippedReason: d.skippedReason() ?? "",
+      };
+    }
+    case EventBody.Order: {
+      const o = e.body(new Order()) as Order;
+      return {
+        kind: "order",
+        ...header,
+        status: at(ORDER_STATUSES, o.status()),
+        clientOrderId: o.clientOrderId() ?? "",
+        orderId: o.orderId() ?? "",
+        market: o.market() ?? "",
+        side: at(SIDES, o.side()),
+        action: at(ORDER_ACTIONS, o.action()),
+        priceTicks: o.priceTicks(),
+        countHundredths: o.countHundredths(),
+        reason: o.reason() ?? "",
+      };
+    }
+    case EventBody.Fill: {
+      const f = e.body(new Fill()) as Fill;
+      return {
+        kind: "fill",
+        ...header,
+        fillId: f.fillId() ?? "",
+        orderId: f.orderId() ?? "",
+        market: f.market() ?? "",
+        side: at(SIDES, f.side()),
+        action: at(ORDER_ACTIONS, f.action()),
+        priceTicks: f.priceTicks(),
+        countHundredths: f.countHundredths(),
+        feeMicros: Number(f.feeMicros()),
+      };
+    }
+    case EventBody.Position: {
+      const p = e.body(new Position()) as Position;
+      return {
+        kind: "position",
+        ...header,
+        market: p.market() ?? "",
+        contractsHundredths: Number(p.contractsHundredths()),
+        costBasisMicros: Number(p.costBasisMicros()),
+      };
+    }
+    case EventBody.Pnl: {
+      const p = e.body(new Pnl()) as Pnl;
+      return {
+        kind: "pnl",
+        ...header,
+        realisedMicros: Number(p.realisedMicros()),
+        unrealisedMicros: Number(p.unrealisedMicros()),
+      };
+    }
+    case EventBody.Breaker: {
+      const br = e.body(new Breaker()) as Breaker;
+      return {
+        kind: "breaker",
+        ...header,
+        name: br.name() ?? "",
+        state: at(BREAKER_STATES, br.state()),
+        reason: br.reason() ?? "",
+      };
+    }
+    case EventBody.Kill: {
+      const k = e.body(new Kill()) as Kill;
+      return { kind: "kill", ...header, engaged: k.engaged(), reason: k.reason() ?? "" };
+    }
+    case EventBody.Feed: {
+      const f = e.body(new Feed()) as Feed;
+      return {
+        kind: "feed",
+        ...header,
+        status: at(FEED_STATUSES, f.status()),
+        sid: f.sid(),
+        markets: f.markets(),
+        reason: f.reason() ?? "",
+      };
+    }
+    default:
+      throw new Error(`events: unknown event body type ${e.bodyType()}`);
+  }
+}
+
+function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbuffers.Offset] {
+  switch (ev.kind) {
+    case "decision": {
+      const market = b.createString(ev.market);
+      const skipped = b.createString(ev.skippedReason);
+      return [
+        EventBody.Decision,
+        Decision.createDecision(
+          b,
+          market,
+          index(DECISION_ACTIONS, ev.action, "action"),
+          int(ev.sizeHundredths, "sizeHundredths"),
+          long(ev.bookSeq, "bookSeq"),
+          long(ev.recvTsUs, "recvTsUs"),
+          long(ev.decisionTsUs, "decisionTsUs"),
+          skipped,
+        ),
+      ];
+    }
+    case "order": {
+      const clientOrderId = b.createString(ev.clientOrderId);
+      const orderId = b.createString(ev.orderId);
+      const market = b.createString(ev.market);
+      const reason = b.createString(ev.reason);
+      return [
+        EventBody.Order,
+        Order.createOrder(
+          b,
+          index(ORDER_STATUSES, ev.status, "status"),
+          clientOrderId,
+          orderId,
+          market,
+          index(SIDES, ev.side, "side"),
+          index(ORDER_ACTIONS, ev.action, "action"),
+          int(ev.priceTicks, "priceTicks"),
+          int(ev.countHundredths, "countHundredths"),
+          reason,
+        ),
+      ];
+    }
+    case "fill": {
+      const fillId = b.createString(ev.fillId);
+      const orderId = b.createString(ev.orderId);
+      const market = b.createString(ev.market);
+      return [
+        EventBody.Fill,
+        Fill.createFill(
+          b,
+          fillId,
+          orderId,
+          market,
+          index(SIDES, ev.side, "side"),
+          index(ORDER_ACTIONS, ev.action, "action"),
+          int(ev.priceTicks, "priceTicks"),
+          int(ev.countHundredths, "countHundredths"),
+          long(ev.feeMicros, "feeMicros"),
+        ),
+      ];
+    }
+    case "position": {
+      const market = b.createString(ev.market);
+      return [
+        EventBody.Position,
+        Position.createPosition(
+          b,
+          market,
+          long(ev.contractsHundredths, "contractsHundredths"),
+          long(ev.costBasisMicros, "costBasisMicros"),
+        ),
+      ];
+    }
+    case "pnl":
+      return [
+        EventBody.Pnl,
+        Pnl.createPnl(
+          b,
+          long(ev.realisedMicros, "realisedMicros"),
+          long(ev.unrealisedMicros, "unrealisedMicros"),
+        ),
+      ];
+    case "breaker": {
+      const name = b.createString(ev.name);
+      const reason = b.createString(ev.reason);
+      return [
+        EventBody.Breaker,
+        Breaker.createBreaker(b, name, index(BREAKER_STATES, ev.state, "state"), reason),
+      ];
+    }
+    case "kill": {
+      const reason = b.createString(ev.reason);
+      return [EventBody.Kill, Kill.createKill(b, ev.engaged, reason)];
+    }
+    case "feed": {
+      const reason = b.createString(ev.reason);
+      return [
+        EventBody.Feed,
+        Feed.createFeed(
+          b,
+          index(FEED_STATUSES, ev.status, "status"),
+          int(ev.sid, "sid"),
+          int(ev.markets, "markets"),
+          reason,
+        ),
+      ];
+    }
+  }
+}
+
+function long(v: number, field: string): bigint {
+  if (!Number.isSafeInteger(v)) throw new Error(`events: ${field} = ${v} is not a safe integer`);
+  return BigInt(v);
+}
+
+function int(v: number, field: string): number {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+    throw new Error(`events: ${field} = ${v} is not a 32-bit integer`);
+  }
+  return v;
+}
+
+function index<T extends string>(values: readonly T[], v: T, field: string): number {
+  const i = values.indexOf(v);
+  if (i < 0) throw new Error(`events: ${field} = ${JSON.stringify(v)} is not one of ${values.join(", ")}`);
+  return i;
+}
+
+function at<T extends string>(values: readonly T[], i: number): T {
+  const v = values[i];
+  if (v === undefined) throw new Error(`events: enum value ${i} out of range (${values.join(", ")})`);
+  return v;
+}
