@@ -4,6 +4,7 @@
  * registered here; this file only composes them.
  */
 import { Command } from "commander";
+import { registerBookCommand } from "./book-command.js";
 import { registerPaperCommand } from "./paper-command.js";
 
 const program = new Command();
@@ -13,6 +14,7 @@ program
   .showHelpAfterError();
 
 // Subcommand registrations (one line each).
+registerBookCommand(program);
 registerPaperCommand(program);
 
 await program.parseAsync(process.argv);
