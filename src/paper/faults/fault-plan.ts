@@ -31,6 +31,8 @@ export interface FaultPlan {
   feedFaultKinds?: { drop: number; duplicate: number };
   /** close a WS connection after this many data frames sent on it (undefined = never) */
   feedDisconnectEvery?: number;
+  /** probability that an orderbook snapshot is sent empty, as demo often does (§2.5, §7) */
+  emptySnapshotRate?: number;
   /** delay of a slow ack (default 2,000 ms) */
   slowAckMs?: number;
   /** how long a "timeout" request hangs before its connection is closed (default 30,000 ms) */
@@ -66,11 +68,13 @@ export function makeFaultPlan(partial: Partial<FaultPlan> = {}): Readonly<FaultP
     feedFaultRate: partial.feedFaultRate ?? 0,
     feedFaultKinds: partial.feedFaultKinds ?? { drop: 3, duplicate: 1 },
     feedDisconnectEvery: partial.feedDisconnectEvery,
+    emptySnapshotRate: partial.emptySnapshotRate ?? 0,
     slowAckMs: partial.slowAckMs ?? 2000,
     timeoutCloseMs: partial.timeoutCloseMs ?? 30_000,
   };
   checkRate("restFaultRate", plan.restFaultRate);
   checkRate("feedFaultRate", plan.feedFaultRate);
+  checkRate("emptySnapshotRate", plan.emptySnapshotRate ?? 0);
   for (const [k, w] of Object.entries(plan.restFaultKinds)) {
     if (!(REST_FAULT_KINDS as readonly string[]).includes(k))
       throw new Error(`fault plan: unknown kind ${k}`);
@@ -113,8 +117,22 @@ export class FaultInjector {
     this.feedWeights = [fk.drop, fk.duplicate];
   }
 
+  /** frames still to drop because a test asked for a gap (`forceGap`) */
+  private forcedDrops = 0;
+
   get feedActive(): boolean {
-    return this.plan.feedFaultRate > 0 || this.plan.feedDisconnectEvery !== undefined;
+    return this.plan.feedFaultRate > 0 || this.plan.feedDisconnectEvery !== undefined || this.forcedDrops > 0;
+  }
+
+  /** Test hook (kalshi-protocol.md §7): drop the next `frames` seq-carrying data frames. */
+  forceGap(frames = 1): void {
+    this.forcedDrops += frames;
+  }
+
+  /** One draw per orderbook snapshot: send it with no levels? */
+  drawEmptySnapshot(): boolean {
+    const p = this.plan.emptySnapshotRate ?? 0;
+    return p > 0 && this.feedRng.chance(p);
   }
 
   /** One draw per REST request: the fault to inject, or null. */
@@ -134,6 +152,11 @@ export class FaultInjector {
 
   /** One draw per WS data frame. */
   drawFeedFault(): FeedFault {
+    if (this.forcedDrops > 0) {
+      this.forcedDrops--;
+      this.counts.feedDropped++;
+      return "drop";
+    }
     if (this.plan.feedFaultRate <= 0 || !this.feedRng.chance(this.plan.feedFaultRate)) return "none";
     if (this.feedRng.weighted(this.feedWeights) === 0) {
       this.counts.feedDropped++;

@@ -219,17 +219,22 @@ export class WsHub implements ExchangeListener {
     const book = this.opts.core.orderbook(ticker, 0);
     if (!book.ok) return;
     const seq = ++sub.seq;
-    if (this.feedFault(sub.conn) === "drop") return;
+    const fault = this.feedFault(sub.conn);
+    if (fault === "drop") return;
+    // Demo often sends empty snapshots (§2.5); the fault plan can make us do the same.
+    const empty = this.opts.faults.drawEmptySnapshot();
+    const id = this.marketId(ticker);
     const frame = snapshotFrame(
       sub.sid,
       seq,
       ticker,
-      this.marketId(ticker),
-      book.value.yes,
-      book.value.no,
+      id,
+      empty ? [] : book.value.yes,
+      empty ? [] : book.value.no,
       sub.flags,
     );
     this.data(sub.conn, frame);
+    if (fault === "duplicate") this.data(sub.conn, frame);
   }
 
   private sendTicker(sub: Subscription, ticker: string): void {

@@ -235,6 +235,32 @@ describe("feed faults", () => {
     assert.ok(Math.max(...a) <= 41);
   });
 
+  test("forceGap drops exactly the next seq frame; emptySnapshotRate 1 sends empty snapshots", async () => {
+    await withExchange({ faults: { emptySnapshotRate: 1 } }, async (ex) => {
+      ex.px.core.openAccount("flow", 1e12);
+      const t = ex.px.markets[0]!;
+      const c = await ex.openWs();
+      c.send({ id: 1, cmd: "subscribe", params: { channels: ["orderbook_delta"], market_tickers: [t] } });
+      const [snap] = await c.waitFor((f: Json) => f.type === "orderbook_snapshot");
+      assert.deepEqual([snap.seq, snap.msg.yes_dollars_fp, snap.msg.no_dollars_fp], [1, [], []]);
+      ex.px.faults.forceGap(1);
+      for (let i = 0; i < 2; i++) {
+        const r = ex.px.core.createOrder("flow", {
+          ticker: t,
+          clientOrderId: `g${i}`,
+          side: "bid",
+          yesPriceTicks: 10 + 10 * i,
+          countHundredths: 100,
+          timeInForce: "good_till_canceled",
+          selfTradePrevention: "taker_at_cross",
+        });
+        assert.ok(r.ok);
+      }
+      const [d] = await c.waitFor((f: Json) => f.type === "orderbook_delta");
+      assert.equal(d.seq, 3);
+    });
+  });
+
   test("feedDisconnectEvery closes the connection after that many data frames", async () => {
     await withExchange({ faults: { feedDisconnectEvery: 3 } }, async (ex) => {
       const c = await ex.openWs();
