@@ -247,6 +247,36 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     assert.equal((await ex.call("GET", `/portfolio/order_groups/${id}`)).status, 404);
   });
 
+  test("GET /markets/orderbooks returns one book per ticker", async () => {
+    const r = await ex.call("GET", `/markets/orderbooks?tickers=${ex.px.markets[0]},${ex.px.markets[1]}`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(
+      r.json.orderbooks.map((b: Json) => b.ticker),
+      [ex.px.markets[0], ex.px.markets[1]],
+    );
+    assert.ok(Array.isArray(r.json.orderbooks[0].orderbook_fp.yes_dollars));
+  });
+
+  test("settlement pays out and shows in GET /portfolio/settlements and the market", async () => {
+    const t = ex.px.markets[5]!;
+    const m = await ex.call("GET", `/markets/${t}`);
+    const ask = m.json.market.yes_ask_dollars;
+    const buy = await ex.call(
+      "POST",
+      "/portfolio/events/orders",
+      orderBody(t, { price: ask, count: "1.00", time_in_force: "immediate_or_cancel" }),
+    );
+    assert.equal(buy.json.fill_count, "1.00");
+    assert.ok(ex.px.core.settleMarket(t, "yes").ok);
+    const s = await ex.call("GET", "/portfolio/settlements");
+    assert.equal(s.status, 200);
+    const mine = s.json.settlements.find((x: Json) => x.ticker === t);
+    assert.equal(mine.market_result, "yes");
+    assert.equal(mine.revenue, 100);
+    assert.equal(s.json.cursor, "");
+    assert.equal((await ex.call("GET", `/markets/${t}`)).json.market.result, "yes");
+  });
+
   test("GET /account/limits reports the configured tier's buckets", async () => {
     const r = await ex.call("GET", "/account/limits");
     assert.equal(r.status, 200);
