@@ -92,7 +92,7 @@ export class Reconciler {
       ledger.setPositionFromExchange(m, p.positionHundredths, p.marketExposureMicros);
     }
     // place resting orders into the ledger with ample cash, then set free cash from the balance
-    ledger.correctFreeCash(Number.MAX_SAFE_INTEGER / 4);
+    ledger.correctFreeCash(2 ** 50);
     for (const o of resting) this.adoptResting(o);
     let reservedFees = 0;
     for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
