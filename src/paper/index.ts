@@ -52,7 +52,7 @@ export interface StartPaperExchangeOptions {
   maxBodyBytes?: number;
   /** unsent WS bytes at which a subscriber gets error 25 and is closed; default 16 MiB */
   maxWsBufferedBytes?: number;
-  /** exchange clock; default Date.now */
+  /** exchange clock (core timestamps, token buckets); default Date.now. Auth skew uses wall time. */
   clock?: () => number;
 }
 
@@ -152,7 +152,6 @@ export async function startPaperExchange(
     dispatch: deps,
     publicKeys,
     userOfKey: (k) => users.get(k),
-    clock,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     pingMs: options.pingMs ?? 10_000,
     maxBackpressureBytes: 4 * (options.maxWsBufferedBytes ?? 16 * 1024 * 1024),

@@ -22,6 +22,7 @@ export interface DispatchDeps {
   userOfKey: (keyId: string) => string | undefined;
   faults: FaultInjector;
   limiter: RateLimiter;
+  /** exchange clock (token buckets); auth always checks skew against wall-clock time */
   clock: () => number;
   /** pending timers of timeout / slow-ack faults, cleared on close */
   timers: Set<NodeJS.Timeout>;
@@ -58,7 +59,8 @@ export function dispatch(
   let keyId = "";
   const signed = req.headers.has("kalshi-access-key") || req.headers.has("kalshi-access-signature");
   if (!match.route.public || signed) {
-    const v = verifyRequest(deps.publicKeys, req.method, req.fullPath, (h) => req.headers.get(h), now);
+    // Clients sign with wall-clock time, whatever clock the exchange runs on (§1.4).
+    const v = verifyRequest(deps.publicKeys, req.method, req.fullPath, (h) => req.headers.get(h), Date.now());
     if (!v.ok) {
       handle.send(v.status, v.body);
       return;
