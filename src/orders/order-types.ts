@@ -1,0 +1,110 @@
+/**
+ * Types shared by the order manager, its writer and its reconciler (orders thread): the REST
+ * calls it needs, the market catalogue and book source it reads, decisions in, events out.
+ */
+import type { KalshiRestClient } from "../kalshi/rest-client.js";
+import type { CircuitBreakers } from "./breakers.js";
+import type { OrderJournal } from "./journal.js";
+import type { EngineAction, Ledger } from "./ledger.js";
+import type { BookTop, PriceLevelStructure, PriceStrategy } from "./limit-price.js";
+import type { CreateOrderOptions } from "./order-mapping.js";
+import type { PortfolioWriter } from "./portfolio-publisher.js";
+import type { FreshnessGate, MarketThrottle, RiskGate } from "./risk.js";
+import type { OrderOp } from "./working-orders.js";
+
+/** The REST calls the order manager needs (KalshiRestClient has them all). */
+export type OrdersRestApi = Pick<
+  KalshiRestClient,
+  | "createOrder"
+  | "cancelOrder"
+  | "amendOrder"
+  | "getOrder"
+  | "findOrderByClientId"
+  | "getOrders"
+  | "getFills"
+  | "getPositions"
+  | "getBalance"
+  | "collectAll"
+>;
+
+/** Ticker ↔ dense market index (the io thread's MarketDirectory numbering) + tick grid. */
+export interface MarketCatalog {
+  tickerOf(market: number): string;
+  indexOf(ticker: string): number;
+  structureOf(market: number): PriceLevelStructure;
+}
+
+/** Top of book for a market; false when the book is stale or has no snapshot (rule 2). */
+export interface BookTopSource {
+  readTop(market: number, out: BookTop): boolean;
+}
+
+export interface OrderDecision {
+  market: number;
+  action: EngineAction | "HOLD";
+  sizeHundredths: number;
+  /** receive time of the frame that triggered the decision (the loop budget starts there) */
+  frameRecvMs: number;
+}
+
+export type OrderEvent =
+  | { kind: "order_refused"; market: number; reason: string }
+  | { kind: "order_sent"; market: number; op: OrderOp["op"]; clientOrderId: string }
+  | { kind: "order_outcome"; market: number; clientOrderId: string; result: string; code?: string }
+  | { kind: "outcome_resolved"; market: number; clientOrderId: string; status: string }
+  | { kind: "fill_applied"; market: number; fillId: string; sizeHundredths: number; yesPriceTicks: number }
+  | { kind: "kill_switch"; engaged: boolean; cancels: number }
+  | { kind: "reconcile"; detail: string; market?: number };
+
+export interface OrderManagerDeps {
+  rest: OrdersRestApi;
+  journal: OrderJournal;
+  ledger: Ledger;
+  catalog: MarketCatalog;
+  book: BookTopSource;
+  risk: RiskGate;
+  throttle: MarketThrottle;
+  freshness: FreshnessGate;
+  breakers: CircuitBreakers;
+  portfolio?: PortfolioWriter;
+  onEvent?: (e: OrderEvent) => void;
+  now?: () => number;
+  newClientOrderId?: () => string;
+}
+
+export interface OrderManagerConfig {
+  strategy: PriceStrategy;
+  order: CreateOrderOptions;
+}
+
+export const DEFAULT_ORDER_MANAGER_CONFIG: Readonly<OrderManagerConfig> = Object.freeze({
+  strategy: "aggressive" as const,
+  order: { timeInForce: "good_till_canceled" as const, selfTradePrevention: "taker_at_cross" as const },
+});
+
+/** Counters of the order manager (exported to /stats by the worker). */
+export function newOrderStats() {
+  return {
+    decisions: 0,
+    notReady: 0,
+    stale: 0,
+    hold: 0,
+    breakerBlocked: 0,
+    busy: 0,
+    throttled: 0,
+    bookStale: 0,
+    noPrice: 0,
+    sizeRefused: 0,
+    waits: 0,
+    riskRefused: 0,
+    ledgerRefused: 0,
+    sent: 0,
+    rejected: 0,
+    unknown: 0,
+    resolved: 0,
+    fillsApplied: 0,
+    fillsDuplicate: 0,
+  };
+}
+
+export type OrderStats = ReturnType<typeof newOrderStats>;
