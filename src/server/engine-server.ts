@@ -1,0 +1,275 @@
+/**
+ * The engine's uWS.js server (io thread): `/stats`, `/metrics`, `/healthz`, `/control/*`,
+ * `/events` (WS), `/ingest` (WS) and the `/` dashboard (ARCHITECTURE.md, top right box).
+ *
+ * Read-only routes are open (the server binds 127.0.0.1 by default); anything that changes the
+ * engine — `/control/*` and `/ingest` — needs the control token (`Authorization: Bearer`, or
+ * `?token=` on the ingest upgrade because browsers cannot set WS headers).
+ */
+import uWS from "uWebSockets.js";
+import type { EngineEvent } from "../events/engine-event.js";
+import { EventCodec } from "../events/event-codec.js";
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../stats/prometheus.js";
+import { bearerToken, tokenMatches } from "./auth.js";
+import { DASHBOARD_HTML } from "./dashboard.js";
+import { EventFanout, type EventFormat, type EventsUserData } from "./event-fanout.js";
+import { Reply, readBody, statusLine } from "./http.js";
+import { parseIngestMessage } from "./ingest.js";
+import {
+  CONTROL_ACTIONS,
+  type ControlAction,
+  type EngineServer,
+  type EngineServerCounts,
+  type EngineServerDeps,
+  type EngineServerOptions,
+} from "./types.js";
+
+const DEFAULT_MAX_INGEST_FRAME_BYTES = 1024 * 1024;
+const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024;
+const DEFAULT_MAX_EVENT_BUFFER_BYTES = 1024 * 1024;
+
+/** /ingest sockets carry no per-connection state: the token was checked at upgrade. */
+type IngestUserData = Record<string, never>;
+
+export function startEngineServer(
+  options: EngineServerOptions,
+  deps: EngineServerDeps,
+): Promise<EngineServer> {
+  const host = options.host ?? "127.0.0.1";
+  const maxIngest = options.maxIngestFrameBytes ?? DEFAULT_MAX_INGEST_FRAME_BYTES;
+  const maxRequest = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const maxEventBuffer = options.maxEventBufferBytes ?? DEFAULT_MAX_EVENT_BUFFER_BYTES;
+  if (options.controlToken === "") {
+    return Promise.reject(new Error("server: controlToken must be non-empty (config field controlToken)"));
+  }
+  const token = options.controlToken;
+  const nowMs = deps.nowMs ?? Date.now;
+  const counts: EngineServerCounts = {
+    eventsSent: 0,
+    eventsDropped: 0,
+    eventClients: 0,
+    ingestFrames: 0,
+    ingestRejected: 0,
+  };
+  const fanout = new EventFanout(new EventCodec(), maxEventBuffer, (n) => {
+    counts.eventsDropped += n;
+    deps.metrics?.eventsDropped?.inc(n);
+  });
+  const ingestClients = new Set<uWS.WebSocket<IngestUserData>>();
+  const app = uWS.App();
+
+  app.get("/stats", (res) => {
+    const reply = new Reply(res);
+    respondOrFail(reply, () => reply.send(200, "application/json", JSON.stringify(deps.stats())));
+  });
+
+  app.get("/metrics", (res) => {
+    const reply = new Reply(res);
+    respondOrFail(reply, () => reply.send(200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(deps.stats())));
+  });
+
+  app.get("/healthz", (res) => {
+    const reply = new Reply(res);
+    respondOrFail(reply, () => {
+      const health = deps.health?.() ?? { ok: true };
+      reply.json(health.ok ? 200 : 503, {
+        ...health,
+        event_clients: fanout.size,
+        ingest_clients: ingestClients.size,
+      });
+    });
+  });
+
+  app.get("/", (res) => {
+    const reply = new Reply(res);
+    reply.send(200, "text/html; charset=utf-8", DASHBOARD_HTML, {
+      "Content-Security-Policy":
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+    });
+  });
+
+  app.any("/control/*", (res, req) => {
+    const reply = new Reply(res);
+    // Everything needed from req is read now: it is invalid after this handler returns.
+    const method = req.getCaseSensitiveMethod().toUpperCase();
+    const action = req.getUrl().slice("/control/".length);
+    const presented = bearerToken(req.getHeader("authorization"));
+    const contentLength = Number(req.getHeader("content-length") || "0");
+    if (method !== "POST") {
+      reply.error(405, "method_not_allowed", "control actions are POST requests", { Allow: "POST" });
+      return;
+    }
+    if (!tokenMatches(token, presented)) {
+      reply.error(401, "unauthorized", "missing or wrong control token (Authorization: Bearer <token>)", {
+        "WWW-Authenticate": "Bearer",
+      });
+      return;
+    }
+    if (!isControlAction(action)) {
+      reply.error(
+        404,
+        "not_found",
+        `unknown control action "${action}" (one of ${CONTROL_ACTIONS.join(", ")})`,
+      );
+      return;
+    }
+    if (contentLength > maxRequest) {
+      reply.error(413, "payload_too_large", `request body exceeds ${maxRequest} bytes`, {
+        Connection: "close",
+      });
+      return;
+    }
+    // The body carries nothing today, but it is drained (under the cap) before answering.
+    readBody(reply, maxRequest, () => {
+      deps.onControl(action).then(
+        (result) => reply.json(200, { ok: true, action, result }),
+        (err: unknown) =>
+          reply.error(500, "control_failed", err instanceof Error ? err.message : String(err)),
+      );
+    });
+  });
+
+  app.ws<EventsUserData>("/events", {
+    compression: uWS.DISABLED,
+    maxPayloadLength: 1024,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    // Second line of defence behind EventFanout's own threshold; never closes a slow client.
+    maxBackpressure: maxEventBuffer * 2,
+    closeOnBackpressureLimit: false,
+    upgrade: (res, req, context) => {
+      const format: EventFormat = req.getQuery("format") === "json" ? "json" : "flatbuffers";
+      upgradeCorked(res, req, context, { format, dropped: 0 });
+    },
+    open: (ws) => {
+      fanout.add(ws);
+      counts.eventClients = fanout.size;
+    },
+    close: (ws) => {
+      fanout.remove(ws);
+      counts.eventClients = fanout.size;
+    },
+  });
+
+  app.ws<IngestUserData>("/ingest", {
+    compression: uWS.DISABLED,
+    // uWS closes a connection whose message exceeds this (close code 1009) before buffering it.
+    maxPayloadLength: maxIngest,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    maxBackpressure: 64 * 1024,
+    upgrade: (res, req, context) => {
+      const presented = req.getQuery("token") ?? bearerToken(req.getHeader("authorization"));
+      if (!tokenMatches(token, presented)) {
+        res.cork(() => {
+          res
+            .writeStatus(statusLine(401))
+            .writeHeader("Content-Type", "application/json")
+            .writeHeader("WWW-Authenticate", "Bearer")
+            .end(
+              JSON.stringify({ error: { code: "unauthorized", message: "missing or wrong control token" } }),
+            );
+        });
+        return;
+      }
+      upgradeCorked<IngestUserData>(res, req, context, {});
+    },
+    open: (ws) => {
+      ingestClients.add(ws);
+    },
+    message: (ws, message, isBinary) => {
+      if (isBinary) {
+        rejectIngest(ws, "binary messages are not accepted; send text frames or capture lines");
+        return;
+      }
+      const parsed = parseIngestMessage(Buffer.from(message).toString("utf8"), nowMs());
+      if (parsed.kind === "invalid") rejectIngest(ws, parsed.reason);
+      else if (parsed.kind === "frame") {
+        counts.ingestFrames++;
+        deps.metrics?.ingestFrames?.inc();
+        deps.onIngestFrame(parsed.text, parsed.recvMs);
+      }
+    },
+    close: (ws) => {
+      ingestClients.delete(ws);
+    },
+  });
+
+  app.any("/*", (res, req) => {
+    const reply = new Reply(res);
+    const contentLength = Number(req.getHeader("content-length") || "0");
+    if (contentLength > maxRequest) {
+      reply.error(413, "payload_too_large", `request body exceeds ${maxRequest} bytes`, {
+        Connection: "close",
+      });
+      return;
+    }
+    reply.error(404, "not_found", `no route ${req.getCaseSensitiveMethod().toUpperCase()} ${req.getUrl()}`);
+  });
+
+  function rejectIngest(ws: uWS.WebSocket<IngestUserData>, reason: string): void {
+    counts.ingestRejected++;
+    deps.metrics?.ingestRejected?.inc();
+    ws.send(JSON.stringify({ error: { code: "invalid_ingest_message", message: reason } }), false);
+  }
+
+  const unsubscribe = deps.subscribeEvents((event: EngineEvent) => {
+    fanout.publish(event);
+    counts.eventsSent = fanout.sent;
+  });
+
+  return new Promise((resolve, reject) => {
+    app.listen(host, options.port ?? 0, (listenSocket) => {
+      if (!listenSocket) {
+        unsubscribe();
+        reject(
+          new Error(`server: cannot listen on ${host}:${options.port ?? 0} (port in use or host invalid)`),
+        );
+        return;
+      }
+      const port = uWS.us_socket_local_port(listenSocket);
+      let closed = false;
+      resolve({
+        url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+        port,
+        counts,
+        close: () => {
+          if (closed) return;
+          closed = true;
+          unsubscribe();
+          uWS.us_listen_socket_close(listenSocket);
+          fanout.closeAll();
+          for (const ws of [...ingestClients]) ws.end(1001, "server closing");
+          ingestClients.clear();
+          app.close();
+        },
+      });
+    });
+  });
+}
+
+function isControlAction(action: string): action is ControlAction {
+  return (CONTROL_ACTIONS as readonly string[]).includes(action);
+}
+
+function respondOrFail(reply: Reply, respond: () => void): void {
+  try {
+    respond();
+  } catch (err) {
+    reply.error(500, "internal", err instanceof Error ? err.message : String(err));
+  }
+}
+
+function upgradeCorked<T>(
+  res: uWS.HttpResponse,
+  req: uWS.HttpRequest,
+  context: uWS.us_socket_context_t,
+  data: T,
+) {
+  const key = req.getHeader("sec-websocket-key");
+  const protocol = req.getHeader("sec-websocket-protocol");
+  const extensions = req.getHeader("sec-websocket-extensions");
+  res.cork(() => {
+    res.upgrade<T>(data, key, protocol, extensions, context);
+  });
+}

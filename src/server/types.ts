@@ -1,0 +1,68 @@
+/**
+ * The engine server's contract with the engine (io thread). The server owns no engine state: it
+ * asks `deps` for everything and hands control actions and ingest frames back to it.
+ */
+import type { EngineEvent } from "../events/engine-event.js";
+import type { StatsSnapshot } from "../stats/snapshot.js";
+
+export const CONTROL_ACTIONS = ["pause", "resume", "kill"] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+export interface EngineServerOptions {
+  /** default "127.0.0.1"; a non-loopback host exposes control and ingest (token-guarded) */
+  host?: string;
+  /** 0 = any free port */
+  port?: number;
+  /** bearer token for /control/* and /ingest; must be non-empty */
+  controlToken: string;
+  /** cap on one /ingest WebSocket message (uWS maxPayloadLength), default 1 MiB */
+  maxIngestFrameBytes?: number;
+  /** cap on an HTTP request body, default 16 KiB (413 above) */
+  maxRequestBytes?: number;
+  /** per /events client: above this many buffered bytes new events are dropped, default 1 MiB */
+  maxEventBufferBytes?: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  [detail: string]: unknown;
+}
+
+/** Minimal counter interface (a `CounterHandle` from src/stats/counters.ts fits). */
+export interface CounterLike {
+  inc(by?: number): void;
+}
+
+export interface EngineServerDeps {
+  stats(): StatsSnapshot;
+  /** default: always healthy */
+  health?(): HealthReport;
+  onControl(action: ControlAction): Promise<object>;
+  /** one received Kalshi frame, with its receive time (capture-format.md `recv_ms`) */
+  onIngestFrame(text: string, recvMs: number): void;
+  subscribeEvents(listener: (event: EngineEvent) => void): () => void;
+  /** optional engine counters; the server also keeps its own (`EngineServer.counts`) */
+  metrics?: {
+    eventsDropped?: CounterLike;
+    ingestFrames?: CounterLike;
+    ingestRejected?: CounterLike;
+  };
+  /** clock for ingest frames without a `recv_ms` (default Date.now) */
+  nowMs?: () => number;
+}
+
+export interface EngineServerCounts {
+  eventsSent: number;
+  eventsDropped: number;
+  eventClients: number;
+  ingestFrames: number;
+  ingestRejected: number;
+}
+
+export interface EngineServer {
+  /** e.g. "http://127.0.0.1:43121" */
+  url: string;
+  port: number;
+  readonly counts: EngineServerCounts;
+  close(): void;
+}

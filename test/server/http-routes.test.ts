@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { startEngineServer } from "../../src/server/engine-server.js";
+import type { EngineServer } from "../../src/server/types.js";
+import { FakeEngine } from "./fixtures/fake-engine.js";
+import { familyOf, parsePrometheus, sample } from "./fixtures/prometheus-parse.js";
+
+const TOKEN = "test-token-0123456789";
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+interface ControlBody {
+  ok: boolean;
+  action: string;
+}
+
+async function errorOf(r: Response): Promise<ErrorBody["error"]> {
+  return ((await r.json()) as ErrorBody).error;
+}
+
+describe("engine server HTTP routes", () => {
+  const engine = new FakeEngine();
+  let server: EngineServer;
+
+  before(async () => {
+    server = await startEngineServer({ port: 0, controlToken: TOKEN, maxRequestBytes: 1024 }, engine.deps());
+  });
+  after(() => server.close());
+
+  const post = (path: string, headers: Record<string, string> = {}, body?: string) =>
+    fetch(server.url + path, { method: "POST", headers, body });
+
+  it("binds 127.0.0.1 by default and reports its URL", () => {
+    assert.equal(server.url, `http://127.0.0.1:${server.port}`);
+    assert.ok(server.port > 0);
+  });
+
+  it("GET /stats returns the engine's snapshot as JSON", async () => {
+    const r = await fetch(`${server.url}/stats`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("content-type") ?? "", /application\/json/);
+    const body = await r.json();
+    assert.deepEqual(body, JSON.parse(JSON.stringify(engine.stats())));
+    assert.equal(body.histograms.inference.count, 100);
+    assert.equal(body.histograms.tick_to_order.budget_breaches, 1);
+    assert.equal(body.portfolio.free_cash, "987.654321");
+    assert.deepEqual(body.portfolio.positions, { "KXEX-26MAR10-A": "12.50", "KXEX-26MAR10-B": "-5.00" });
+  });
+
+  it("GET /metrics is Prometheus 0.0.4 text with kalshi_engine_ names, labels and values", async () => {
+    const r = await fetch(`${server.url}/metrics`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+    const { samples, families } = parsePrometheus(await r.text());
+    for (const s of samples) {
+      assert.match(s.name, /^kalshi_engine_/);
+      const f = familyOf(s.name, families);
+      assert.ok(f !== undefined, `sample ${s.name} has HELP/TYPE`);
+      assert.notEqual(families.get(f)!.help, "");
+    }
+    const inference = engine.stats().histograms.inference;
+    const lat = "kalshi_engine_stage_latency_microseconds";
+    assert.equal(families.get(lat)!.type, "summary");
+    assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.5" }), inference.p50);
+    assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.99" }), inference.p99);
+    assert.equal(sample(samples, `${lat}_count`, { stage: "inference" }), 100);
+    assert.ok(Math.abs(sample(samples, `${lat}_sum`, { stage: "inference" }) - inference.mean * 100) < 1e-6);
+    assert.equal(sample(samples, "kalshi_engine_stage_budget_breaches_total", { stage: "tick_to_order" }), 1);
+    assert.equal(families.get("kalshi_engine_frames_total")!.type, "counter");
+    assert.equal(sample(samples, "kalshi_engine_frames_total"), 7);
+    assert.equal(sample(samples, "kalshi_engine_decisions_total", { action: "buy_yes" }), 3);
+    assert.equal(sample(samples, "kalshi_engine_decisions_total", { action: "hold" }), 0);
+    assert.equal(families.get("kalshi_engine_stale_markets")!.type, "gauge");
+    assert.equal(sample(samples, "kalshi_engine_stale_markets"), 2);
+    assert.equal(sample(samples, "kalshi_engine_realised_pnl_micros"), -1_250_000);
+    assert.equal(sample(samples, "kalshi_engine_free_cash_dollars"), 987.654321);
+    assert.equal(sample(samples, "kalshi_engine_reserved_cash_dollars"), 4.15);
+    assert.equal(sample(samples, "kalshi_engine_position_contracts", { market: "KXEX-26MAR10-B" }), -5);
+    assert.equal(sample(samples, "kalshi_engine_state_paused"), 0);
+    assert.equal(sample(samples, "kalshi_engine_state_uptime_s"), 12);
+    assert.equal(sample(samples, "kalshi_engine_state_info", { key: "mode", value: "running" }), 1);
+  });
+
+  it("GET /healthz is 200 when healthy and 503 when not", async () => {
+    engine.health = { ok: true, feed: "connected" };
+    let r = await fetch(`${server.url}/healthz`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { ok: true, feed: "connected", event_clients: 0, ingest_clients: 0 });
+    engine.health = { ok: false, feed: "stale" };
+    r = await fetch(`${server.url}/healthz`);
+    assert.equal(r.status, 503);
+    assert.equal(((await r.json()) as { ok: boolean }).ok, false);
+    engine.health = { ok: true };
+  });
+
+  it("POST /control without a token is 401 with a JSON error and does nothing", async () => {
+    const r = await post("/control/kill");
+    assert.equal(r.status, 401);
+    assert.equal((await errorOf(r)).code, "unauthorized");
+    assert.deepEqual(engine.controls, []);
+  });
+
+  it("POST /control with a wrong token (or wrong scheme) is 401", async () => {
+    for (const auth of [`Bearer ${TOKEN}x`, "Bearer short", `Basic ${TOKEN}`, TOKEN]) {
+      const r = await post("/control/pause", { Authorization: auth });
+      assert.equal(r.status, 401, auth);
+      await r.body?.cancel();
+    }
+    assert.deepEqual(engine.controls, []);
+  });
+
+  it("POST /control/<action> with the right token runs the action and returns its result", async () => {
+    for (const action of ["pause", "resume", "kill"] as const) {
+      const r = await post(`/control/${action}`, { Authorization: `Bearer ${TOKEN}` });
+      assert.equal(r.status, 200);
+      const body = (await r.json()) as ControlBody;
+      assert.equal(body.ok, true);
+      assert.equal(body.action, action);
+    }
+    assert.deepEqual(engine.controls, ["pause", "resume", "kill"]);
+  });
+
+  it("unknown control actions are 404, GET on a control route is 405", async () => {
+    let r = await post("/control/liquidate", { Authorization: `Bearer ${TOKEN}` });
+    assert.equal(r.status, 404);
+    assert.match((await errorOf(r)).message, /unknown control action "liquidate"/);
+    r = await fetch(`${server.url}/control/pause`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(r.status, 405);
+    await r.body?.cancel();
+  });
+
+  it("a failing control action is a 500 with its message", async () => {
+    engine.controlError = new Error("orders thread not responding");
+    const r = await post("/control/kill", { Authorization: `Bearer ${TOKEN}` });
+    engine.controlError = undefined;
+    assert.equal(r.status, 500);
+    assert.equal((await errorOf(r)).message, "orders thread not responding");
+  });
+
+  it("request bodies above maxRequestBytes are 413", async () => {
+    const big = "x".repeat(4096);
+    let r = await post("/control/pause", { Authorization: `Bearer ${TOKEN}` }, big);
+    assert.equal(r.status, 413);
+    await r.body?.cancel();
+    r = await post("/anything", {}, big);
+    assert.equal(r.status, 413);
+    await r.body?.cancel();
+    // at the cap is fine
+    r = await post("/control/resume", { Authorization: `Bearer ${TOKEN}` }, "y".repeat(1024));
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+  });
+
+  it("unknown paths are 404 JSON", async () => {
+    const r = await fetch(`${server.url}/nope`);
+    assert.equal(r.status, 404);
+    assert.equal((await errorOf(r)).code, "not_found");
+  });
+
+  it("GET / serves a self-contained dashboard that follows /events and /stats", async () => {
+    const r = await fetch(`${server.url}/`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("content-type") ?? "", /text\/html/);
+    const html = await r.text();
+    assert.match(html, /\/events\?format=json/);
+    assert.match(html, /fetch\("stats"/);
+    assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i);
+    assert.doesNotMatch(html, /https?:\/\//);
+  });
+});
+
+describe("engine server startup", () => {
+  it("refuses an empty control token", async () => {
+    await assert.rejects(
+      startEngineServer({ controlToken: "" }, new FakeEngine().deps()),
+      /controlToken must be non-empty/,
+    );
+  });
+});
