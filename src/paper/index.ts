@@ -17,7 +17,7 @@ import { FaultInjector, type FaultPlan, makeFaultPlan } from "./faults/fault-pla
 import { RateLimiter, type RateLimitTier } from "./faults/rate-limiter.js";
 import type { DispatchDeps } from "./server/rest-dispatch.js";
 import { buildRoutes } from "./server/rest-routes.js";
-import { listenPaperServer, WS_PATH } from "./server/server.js";
+import { listenPaperServer, type PaperServer, WS_PATH } from "./server/server.js";
 import { WsHub } from "./server/ws-hub.js";
 import { makeMarketSpecs, marketIdFor } from "./sim/market-catalog.js";
 import { MarketSimulator } from "./sim/market-sim.js";
@@ -145,17 +145,26 @@ export async function startPaperExchange(
   if (options.seedBooks ?? true) simulator.seedBooks();
 
   const host = options.host ?? "127.0.0.1";
-  const server = await listenPaperServer({
-    host,
-    port: options.port ?? 0,
-    hub,
-    dispatch: deps,
-    publicKeys,
-    userOfKey: (k) => users.get(k),
-    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
-    pingMs: options.pingMs ?? 10_000,
-    maxBackpressureBytes: 4 * (options.maxWsBufferedBytes ?? 16 * 1024 * 1024),
-  });
+  const removeTempDir = (): void => {
+    if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+  };
+  let server: PaperServer;
+  try {
+    server = await listenPaperServer({
+      host,
+      port: options.port ?? 0,
+      hub,
+      dispatch: deps,
+      publicKeys,
+      userOfKey: (k) => users.get(k),
+      maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+      pingMs: options.pingMs ?? 10_000,
+      maxBackpressureBytes: 4 * (options.maxWsBufferedBytes ?? 16 * 1024 * 1024),
+    });
+  } catch (err) {
+    removeTempDir();
+    throw err;
+  }
   if (simulator.ratePerSec > 0) simulator.start();
 
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -179,7 +188,7 @@ export async function startPaperExchange(
       for (const t of timers) clearTimeout(t);
       timers.clear();
       server.close();
-      if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+      removeTempDir();
     },
   };
 }

@@ -150,14 +150,9 @@ export class WsHub implements ExchangeListener {
     for (const channel of c.channels) {
       const sid = conn.nextSid++;
       const flags: WireFlags = { legacy: this.opts.legacyWire, useYesPrice: c.useYesPrice };
-      const sub = new Subscription(
-        sid,
-        channel,
-        conn,
-        c.tickers === undefined,
-        new Set(c.tickers ?? []),
-        flags,
-      );
+      // No (or an empty) market list means every market; orderbook_delta always names markets.
+      const all = c.tickers === undefined || c.tickers.length === 0;
+      const sub = new Subscription(sid, channel, conn, all, new Set(c.tickers ?? []), flags);
       conn.subs.set(sid, sub);
       this.byChannel.get(channel)!.push(sub);
       created.push(sub);
