@@ -1,11 +1,11 @@
-/** Test helpers for the features tests: fixtures, a plain portfolio double, tolerance checks. */
+/** Test helpers for the features tests: fixtures, fixture replay, tolerance checks. */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { loadPortfolioFile } from "../../src/features/portfolio-file.js";
-import type { OrderSummary, PortfolioReader, PortfolioWriter } from "../../src/features/portfolio-reader.js";
 import { ReplaySession } from "../../src/features/replay.js";
+import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 
 export const T0 = 1773153000000;
 
@@ -24,78 +24,6 @@ export function captureFrames(name: string): Array<{ recvMs: number; frame: stri
     });
 }
 
-/** Plain single-threaded stand-in with PortfolioTable's reader/writer surface. */
-export class MemoryPortfolio implements PortfolioReader, PortfolioWriter {
-  private version = 0;
-  private free = 0;
-  private reserved = 0;
-  private readonly contracts = new Map<number, number>();
-  private readonly cost = new Map<number, number>();
-  private readonly orders = new Map<number, OrderSummary>();
-  private positionMarkets: number[] = [];
-  beginWrite(): void {
-    this.version++;
-  }
-  endWrite(): void {
-    this.positionMarkets = [...this.contracts.keys()];
-    this.version++;
-  }
-  setCash(freeCashMicros: number, reservedCashMicros: number): void {
-    this.free = freeCashMicros;
-    this.reserved = reservedCashMicros;
-  }
-  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void {
-    if (contractsHundredths === 0) this.contracts.delete(m);
-    else this.contracts.set(m, contractsHundredths);
-    this.cost.set(m, costBasisMicros);
-  }
-  setOrderSummary(m: number, s: OrderSummary): void {
-    this.orders.set(m, { ...s });
-  }
-  readBegin(): number {
-    return this.version;
-  }
-  readValid(v: number): boolean {
-    return v === this.version;
-  }
-  freeCashMicros(): number {
-    return this.free;
-  }
-  reservedCashMicros(): number {
-    return this.reserved;
-  }
-  positionCount(): number {
-    return this.contracts.size;
-  }
-  positionMarketAt(i: number): number {
-    return this.positionMarkets[i];
-  }
-  contractsHundredths(m: number): number {
-    return this.contracts.get(m) ?? 0;
-  }
-  costBasisMicros(m: number): number {
-    return this.cost.get(m) ?? 0;
-  }
-  hasOpenBuy(m: number): boolean {
-    return this.orders.get(m)?.hasOpenBuy ?? false;
-  }
-  hasOpenSell(m: number): boolean {
-    return this.orders.get(m)?.hasOpenSell ?? false;
-  }
-  newestBuyYesLimitTicks(m: number): number {
-    return this.orders.get(m)?.newestBuyYesLimitTicks ?? 0;
-  }
-  newestBuyPlacedMs(m: number): number {
-    return this.orders.get(m)?.newestBuyPlacedMs ?? 0;
-  }
-  newestSellYesLimitTicks(m: number): number {
-    return this.orders.get(m)?.newestSellYesLimitTicks ?? 0;
-  }
-  newestSellPlacedMs(m: number): number {
-    return this.orders.get(m)?.newestSellPlacedMs ?? 0;
-  }
-}
-
 /** Replays fixture frames and returns every observation (copied) of `ticker`. */
 export function replayFixture(
   frames: Array<{ recvMs: number; frame: string }>,
@@ -104,7 +32,7 @@ export function replayFixture(
   capacity = 64,
 ): number[][] {
   const directory = new MarketDirectory(capacity);
-  const portfolio = new MemoryPortfolio();
+  const portfolio = PortfolioTable.create(capacity);
   loadPortfolioFile(
     portfolioFile === undefined ? undefined : fixturePath(portfolioFile),
     directory,

@@ -9,8 +9,9 @@ import { FeatureState } from "../../src/features/feature-state.js";
 import { ObservationBuilder } from "../../src/features/observation.js";
 import { applyPortfolio, parsePortfolio } from "../../src/features/portfolio-file.js";
 import { ReplaySession } from "../../src/features/replay.js";
+import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { delta, type Frame, snapshot } from "./frames.js";
-import { MemoryPortfolio, T0 } from "./helpers.js";
+import { T0 } from "./helpers.js";
 import { ReferenceModel, type RefPortfolio } from "./reference-model.js";
 
 const TICKERS = ["KXP-A", "KXP-B", "KXP-C"];
@@ -179,7 +180,7 @@ function buildSession(steps: Step[], p: PortfolioGen): Session {
 /** Replay path: every observation of every market, in order. */
 function replayRows(s: Session): Array<{ ticker: string; row: number[] }> {
   const directory = new MarketDirectory(16);
-  const portfolio = new MemoryPortfolio();
+  const portfolio = PortfolioTable.create(16);
   applyPortfolio(parsePortfolio(s.portfolioJson), directory, portfolio);
   const out: Array<{ ticker: string; row: number[] }> = [];
   const session = new ReplaySession({
@@ -194,7 +195,7 @@ function replayRows(s: Session): Array<{ ticker: string; row: number[] }> {
 /** Live style: io applies + advances; a "worker" builds from attached views after each update. */
 function liveRows(s: Session): Array<{ ticker: string; row: number[] }> {
   const directory = new MarketDirectory(16);
-  const portfolio = new MemoryPortfolio();
+  const portfolio = PortfolioTable.create(16);
   applyPortfolio(parsePortfolio(s.portfolioJson), directory, portfolio);
   const book = BookTable.create(16);
   const temporal = TemporalTable.create(16);
