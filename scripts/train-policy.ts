@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   };
   const rng = new Prng(options.seed ^ 0x7a11);
   const trainer = new MlpTrainer([OBSERVATION_V1_SIZE, 64, 64, CLASSES], rng);
-  trainer.fitStandardisation(train);
+  trainer.fitWhitening(train);
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     if (epoch > 0) train = epochData(epoch);
     const loss = trainer.trainEpoch(train, config, epoch, rng);
@@ -189,7 +189,8 @@ async function main(): Promise<void> {
       output: "logits float32 [N,5]",
       actionSpace: "discrete5",
     },
-    architecture: "MLP 52→64→64→5, ReLU, Gemm(transB=1); input standardisation folded into layer 1",
+    architecture:
+      "MLP 52→64→64→5, ReLU, Gemm(transB=1); input whitening (regularised Cholesky) folded into layer 1",
     imitates: { policy: "rule:microprice-v1 (src/policy/rule-selector.ts)", params: DEFAULT_RULE_PARAMS },
     seed: options.seed,
     data: {

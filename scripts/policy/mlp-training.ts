@@ -3,9 +3,13 @@
  * mini-batch Adam with a cosine learning-rate schedule. Binary64 math in Float64Arrays; no
  * libraries. Used by scripts/train-policy.ts only (offline, not on any engine thread).
  *
- * Inputs are standardised with the training set's per-feature mean and standard deviation; the
- * standardisation is folded into the first layer on export (`toMlpModel`), so the exported model
- * takes raw observation v1 rows like any other policy.
+ * Inputs are whitened: z = M·(x − μ) with M = L⁻¹·diag(1/σ), where L·Lᵀ is the Cholesky factor of
+ * the training rows' correlation matrix plus ε·I. Observation v1 holds nearly collinear features
+ * whose small differences carry the signal (touch microprice 7 vs mid 4: a few ticks on a price
+ * that spans the whole (0, 1) range); whitening turns such a difference into a unit-variance input
+ * direction that gradient descent finds quickly, while ε keeps exact identities (e.g. 5 = 1 − 4)
+ * from amplifying float32 noise. The transform is linear, so it is folded into the first layer on
+ * export (`toMlpModel`): the exported model takes raw observation v1 rows like any other policy.
  */
 import type { DenseLayer, MlpModel } from "../../src/policy/mlp.js";
 import type { Prng } from "./prng.js";
@@ -46,12 +50,16 @@ const BETA2 = 0.999;
 const EPSILON = 1e-8;
 /** a feature whose spread is below this is treated as constant (scale 1) */
 const MIN_STD = 1e-6;
+/** ridge added to the correlation matrix before whitening */
+const WHITENING_EPSILON = 1e-5;
 
 export class MlpTrainer {
   readonly layers: Layer[] = [];
   readonly mean: Float64Array;
-  readonly invStd: Float64Array;
+  /** k × k, row-major, lower triangular: z = transform · (x − mean) */
+  readonly transform: Float64Array;
   private step = 0;
+  private readonly centred: Float64Array;
 
   /** widths e.g. [52, 64, 64, 5]; He-normal weights, zero biases */
   constructor(
@@ -78,29 +86,63 @@ export class MlpTrainer {
         vb: new Float64Array(outSize),
       });
     }
-    this.mean = new Float64Array(widths[0]);
-    this.invStd = new Float64Array(widths[0]).fill(1);
+    const k = widths[0];
+    this.mean = new Float64Array(k);
+    this.transform = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) this.transform[i * k + i] = 1;
+    this.centred = new Float64Array(k);
   }
 
-  /** Sets the input standardisation from a dataset (call once, before training). */
-  fitStandardisation(data: Dataset): void {
+  /** Sets the input whitening from a dataset (call once, before training). */
+  fitWhitening(data: Dataset, epsilon = WHITENING_EPSILON): void {
     const k = data.inputSize;
-    const sum = new Float64Array(k);
-    const sumSq = new Float64Array(k);
+    const mean = this.mean;
+    mean.fill(0);
+    for (let r = 0; r < data.rows; r++) for (let i = 0; i < k; i++) mean[i] += data.x[r * k + i];
+    for (let i = 0; i < k; i++) mean[i] /= data.rows;
+    const cov = new Float64Array(k * k);
+    const centred = new Float64Array(k);
     for (let r = 0; r < data.rows; r++) {
+      for (let i = 0; i < k; i++) centred[i] = data.x[r * k + i] - mean[i];
       for (let i = 0; i < k; i++) {
-        const v = data.x[r * k + i];
-        sum[i] += v;
-        sumSq[i] += v * v;
+        const ci = centred[i];
+        if (ci === 0) continue;
+        for (let j = 0; j <= i; j++) cov[i * k + j] += ci * centred[j];
       }
     }
+    const invStd = new Float64Array(k);
     for (let i = 0; i < k; i++) {
-      const m = sum[i] / data.rows;
-      const variance = Math.max(0, sumSq[i] / data.rows - m * m);
-      const std = Math.sqrt(variance);
-      this.mean[i] = m;
-      this.invStd[i] = std > MIN_STD ? 1 / std : 1;
+      const std = Math.sqrt(cov[i * k + i] / data.rows);
+      invStd[i] = std > MIN_STD ? 1 / std : 0;
     }
+    // Regularised correlation matrix (lower triangle), then its Cholesky factor L in place.
+    const c = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j <= i; j++) c[i * k + j] = (cov[i * k + j] / data.rows) * invStd[i] * invStd[j];
+      c[i * k + i] += epsilon;
+    }
+    for (let j = 0; j < k; j++) {
+      let d = c[j * k + j];
+      for (let p = 0; p < j; p++) d -= c[j * k + p] * c[j * k + p];
+      const ljj = Math.sqrt(Math.max(d, epsilon));
+      c[j * k + j] = ljj;
+      for (let i = j + 1; i < k; i++) {
+        let v = c[i * k + j];
+        for (let p = 0; p < j; p++) v -= c[i * k + p] * c[j * k + p];
+        c[i * k + j] = v / ljj;
+      }
+    }
+    // transform = L⁻¹ · diag(invStd): forward substitution column by column.
+    const t = this.transform;
+    t.fill(0);
+    for (let col = 0; col < k; col++) {
+      for (let i = col; i < k; i++) {
+        let v = i === col ? 1 : 0;
+        for (let p = col; p < i; p++) v -= c[i * k + p] * t[p * k + col];
+        t[i * k + col] = v / c[i * k + i];
+      }
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) t[i * k + j] *= invStd[j];
   }
 
   /** One pass over `data` in shuffled mini-batches; returns the mean weighted loss. */
@@ -152,7 +194,14 @@ export class MlpTrainer {
     const k = data.inputSize;
     for (let r = 0; r < n; r++) {
       const src = order[start + r] * k;
-      for (let i = 0; i < k; i++) out[r * k + i] = (data.x[src + i] - this.mean[i]) * this.invStd[i];
+      const centred = this.centred;
+      for (let i = 0; i < k; i++) centred[i] = data.x[src + i] - this.mean[i];
+      const t = this.transform;
+      for (let i = 0; i < k; i++) {
+        let z = 0;
+        for (let j = 0; j <= i; j++) z += t[i * k + j] * centred[j];
+        out[r * k + i] = z;
+      }
     }
   }
 
@@ -212,24 +261,31 @@ export class MlpTrainer {
     }
   }
 
-  /** Float32 model taking raw (unstandardised) inputs: the standardisation is folded in. */
+  /** Float32 model taking raw inputs: the whitening is folded into the first layer. */
   toMlpModel(): MlpModel {
+    const k = this.widths[0];
+    const t = this.transform;
     const layers: DenseLayer[] = this.layers.map((layer, l) => {
+      const { inSize, outSize } = layer;
       const weights = new Float32Array(layer.w.length);
-      const bias = new Float32Array(layer.outSize);
-      for (let o = 0; o < layer.outSize; o++) {
+      const bias = new Float32Array(outSize);
+      for (let o = 0; o < outSize; o++) {
+        if (l > 0) {
+          for (let i = 0; i < inSize; i++) weights[o * inSize + i] = layer.w[o * inSize + i];
+          bias[o] = layer.b[o];
+          continue;
+        }
+        // w·(T·(x − μ)) + b = (w·T)·x + (b − (w·T)·μ)
         let b = layer.b[o];
-        for (let i = 0; i < layer.inSize; i++) {
-          const wi = layer.w[o * layer.inSize + i];
-          if (l === 0) {
-            // w·((x − μ)·s) = (w·s)·x − w·s·μ
-            weights[o * layer.inSize + i] = wi * this.invStd[i];
-            b -= wi * this.invStd[i] * this.mean[i];
-          } else weights[o * layer.inSize + i] = wi;
+        for (let j = 0; j < k; j++) {
+          let folded = 0;
+          for (let i = j; i < k; i++) folded += layer.w[o * k + i] * t[i * k + j];
+          weights[o * k + j] = folded;
+          b -= folded * this.mean[j];
         }
         bias[o] = b;
       }
-      return { inSize: layer.inSize, outSize: layer.outSize, weights, bias };
+      return { inSize, outSize, weights, bias };
     });
     return { layers };
   }
