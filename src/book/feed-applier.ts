@@ -107,11 +107,21 @@ export class FeedApplier {
       this.listener.onOtherFrame?.(text, recvMs);
       return IGNORED;
     }
+    let m: number;
+    if (sc.tickerDecoded !== null) m = this.directory.ensure(sc.tickerDecoded);
+    else {
+      m = this.directory.indexOfRange(text, sc.tickerStart, sc.tickerEnd);
+      if (m < 0) {
+        // A ticker seen for the first time is checked before it is adopted (frame-scanner.ts).
+        if (!sc.tickerVerified && !sc.verifyTicker()) {
+          this.stats.malformed++;
+          this.listener.onMalformed?.(text, recvMs);
+          return IGNORED;
+        }
+        m = this.directory.ensureRange(text, sc.tickerStart, sc.tickerEnd);
+      }
+    }
     this.stats.bookMessages++;
-    const m =
-      sc.tickerDecoded === null
-        ? this.directory.ensureRange(text, sc.tickerStart, sc.tickerEnd)
-        : this.directory.ensure(sc.tickerDecoded);
     if (m >= this.book.capacity) throw new Error("MarketDirectory capacity exceeds BookTable capacity");
     this.lastMarket = m;
 

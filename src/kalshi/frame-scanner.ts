@@ -24,6 +24,8 @@
  * engine reads (type, ticker, prices, counts, side, sid, seq, ts_ms) is validated character by
  * character. The property tests in test/book pin both statements.
  */
+
+import { DeltaTemplate } from "./delta-template.js";
 import {
   hasEscape,
   skipString,
@@ -127,6 +129,11 @@ export class FrameScanner {
   tickerEnd = -1;
   /** … or, when the ticker was escaped in the frame, its decoded text */
   tickerDecoded: string | null = null;
+  /**
+   * False when the fast path took the ticker without looking at its characters; a caller that
+   * meets a ticker it does not know yet must call `verifyTicker()` before adopting it.
+   */
+  tickerVerified = true;
 
   // delta fields (NaN / −1 when invalid)
   side = -1; // 0 yes, 1 no
@@ -147,6 +154,7 @@ export class FrameScanner {
 
   private text = "";
   private escapes = false;
+  private readonly template = new DeltaTemplate();
   private readonly vStart = new Int32Array(FIELD_COUNT);
   private readonly vEnd = new Int32Array(FIELD_COUNT);
   private readonly vType = new Int8Array(FIELD_COUNT);
@@ -155,6 +163,12 @@ export class FrameScanner {
   scan(text: string): number {
     this.text = text;
     this.escapes = text.indexOf("\\") >= 0;
+    if (!this.escapes && this.template.match(text, this)) {
+      this.tickerDecoded = null;
+      this.tickerVerified = false;
+      return (this.kind = FRAME_DELTA);
+    }
+    this.tickerVerified = true;
     this.vType.fill(V_NONE);
     this.sid = Number.NaN;
     this.seq = Number.NaN;
@@ -179,6 +193,13 @@ export class FrameScanner {
     if (type === FRAME_DELTA) this.readDelta();
     else this.readSnapshot();
     return (this.kind = type);
+  }
+
+  /** False when the fast-path ticker holds a raw control character (the frame is not JSON). */
+  verifyTicker(): boolean {
+    for (let i = this.tickerStart; i < this.tickerEnd; i++) if (this.text.charCodeAt(i) < 32) return false;
+    this.tickerVerified = true;
+    return true;
   }
 
   /** The remembered ticker as a string (allocates; cold path). */
