@@ -2,7 +2,10 @@
  * Test helpers: a real paper exchange on 127.0.0.1:0, signed fetch, and a `ws` client whose
  * frames can be awaited (bounded by a timeout, never a fixed sleep).
  */
-import type { KeyObject } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { loadPrivateKey, type SigningKey, signRequest } from "../../../src/kalshi/auth-signer.js";
 import {
@@ -30,6 +33,20 @@ export interface TestExchange {
   close(): Promise<void>;
 }
 
+let sharedKeyFile: string | undefined;
+
+/** One RSA key per test process: generating 2048-bit keys per exchange is slow on a busy CI box. */
+function testKeyFile(): string {
+  if (sharedKeyFile === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "paper-test-key-"));
+    sharedKeyFile = join(dir, "private-key.pem");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    writeFileSync(sharedKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return sharedKeyFile;
+}
+
 /** No simulated flow and no rate limits unless asked: tests drive every change themselves. */
 export async function startTestExchange(options: StartPaperExchangeOptions = {}): Promise<TestExchange> {
   const px = await startPaperExchange({
@@ -37,6 +54,7 @@ export async function startTestExchange(options: StartPaperExchangeOptions = {})
     ratePerSec: 0,
     rateLimitTier: "off",
     pingMs: 0,
+    keyFile: testKeyFile(),
     ...options,
   });
   const key: SigningKey = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
