@@ -171,6 +171,24 @@ export class OrderManager {
     return true;
   }
 
+  /**
+   * The exchange canceled one of our orders (expiry, post-only cross, STP, pause): keep reserving
+   * only what filled and drop it from the working set.
+   */
+  onExchangeCancel(clientOrderId: string, exchangeOrderId: string, fillCountHundredths: number): void {
+    const { ledger } = this.deps;
+    const cid =
+      clientOrderId && ledger.order(clientOrderId) ? clientOrderId : ledger.clientOrderIdOf(exchangeOrderId);
+    if (cid === undefined) return;
+    const lo = ledger.order(cid);
+    if (lo?.open) ledger.amend(cid, lo.ownLimitTicks, Math.max(lo.filledHundredths, fillCountHundredths));
+    const found = this.working.find(cid) ?? (lo ? this.working.find(lo.clientOrderId) : undefined);
+    if (found !== undefined && found.order.state === "resting") {
+      this.working.remove(found.order.clientOrderId);
+      this.publisher.publishMarket(found.market);
+    }
+  }
+
   /** Updates a market's mark (rule 12) without publishing; call publish on your own cadence. */
   onBookTop(market: number, bestYesBidTicks: number, bestNoBidTicks: number): void {
     this.deps.ledger.mark(market, bestYesBidTicks, bestNoBidTicks);

@@ -1,0 +1,140 @@
+/**
+ * Order-manager events → engine events for io's event stream (orders thread; pure mapping).
+ * engine-event.ts defines the shapes; the worker encodes them with EventCodec into the EventRing.
+ * Prices in order/fill events are on the order's own side (a NO order's price is a NO price).
+ */
+import type { EngineEvent } from "../events/engine-event.js";
+import { type EngineAction, isBuy, type Ledger } from "./ledger.js";
+import type { MarketCatalog, OrderEvent } from "./order-types.js";
+
+const sideOf = (a: EngineAction) => (a === "BUY_YES" || a === "SELL_YES" ? "yes" : "no");
+const actionOf = (a: EngineAction) => (isBuy(a) ? "buy" : "sell");
+
+export class EngineEventMapper {
+  /** last write op per client order id, to name what an "accepted" outcome was */
+  private readonly lastOp = new Map<string, "create" | "amend" | "cancel">();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly catalog: MarketCatalog,
+    private readonly nowUs: () => number,
+  ) {}
+
+  /** The engine events for one order-manager event (possibly none). */
+  map(e: OrderEvent): EngineEvent[] {
+    const tsUs = this.nowUs();
+    switch (e.kind) {
+      case "order_sent": {
+        this.lastOp.set(e.clientOrderId, e.op === "wait" ? "create" : e.op);
+        return e.op === "create" ? [this.order(tsUs, e.market, e.clientOrderId, "sent", "")] : [];
+      }
+      case "order_outcome": {
+        if (e.result === "unknown")
+          return [this.order(tsUs, e.market, e.clientOrderId, "sent", `unknown: ${e.code ?? ""}`)];
+        if (e.result === "rejected")
+          return [this.order(tsUs, e.market, e.clientOrderId, "rejected", e.code ?? "")];
+        if (e.result !== "accepted") return [];
+        const op = this.lastOp.get(e.clientOrderId) ?? "create";
+        const status = op === "create" ? "acked" : op === "amend" ? "amended" : "canceled";
+        return [this.order(tsUs, e.market, e.clientOrderId, status, "")];
+      }
+      case "outcome_resolved":
+        return [
+          this.order(
+            tsUs,
+            e.market,
+            e.clientOrderId,
+            e.status === "not_found" ? "rejected" : "acked",
+            `resolved: ${e.status}`,
+          ),
+        ];
+      case "order_refused":
+        return [
+          {
+            kind: "decision",
+            seq: 0,
+            tsUs,
+            market: this.catalog.tickerOf(e.market),
+            action: "hold",
+            sizeHundredths: 0,
+            bookSeq: 0,
+            recvTsUs: 0,
+            decisionTsUs: tsUs,
+            skippedReason: e.reason,
+          },
+        ];
+      case "fill_applied": {
+        const p = this.ledger.position(e.market);
+        return [
+          {
+            kind: "fill",
+            seq: 0,
+            tsUs,
+            fillId: e.fillId,
+            orderId: "",
+            market: this.catalog.tickerOf(e.market),
+            side: "yes",
+            action: "buy",
+            priceTicks: e.yesPriceTicks,
+            countHundredths: e.sizeHundredths,
+            feeMicros: 0,
+          },
+          {
+            kind: "position",
+            seq: 0,
+            tsUs,
+            market: this.catalog.tickerOf(e.market),
+            contractsHundredths: p.contractsHundredths,
+            costBasisMicros: p.costBasisMicros,
+          },
+        ];
+      }
+      case "kill_switch":
+        return [{ kind: "kill", seq: 0, tsUs, engaged: e.engaged, reason: `cancels: ${e.cancels}` }];
+      case "reconcile":
+        return [];
+    }
+  }
+
+  private order(
+    tsUs: number,
+    m: number,
+    cid: string,
+    status: "sent" | "acked" | "rejected" | "canceled" | "amended",
+    reason: string,
+  ): EngineEvent {
+    const o = this.ledger.order(cid);
+    return {
+      kind: "order",
+      seq: 0,
+      tsUs,
+      status,
+      clientOrderId: cid,
+      orderId: o?.exchangeOrderId ?? "",
+      market: this.catalog.tickerOf(m),
+      side: o ? sideOf(o.action) : "yes",
+      action: o ? actionOf(o.action) : "buy",
+      priceTicks: o?.ownLimitTicks ?? 0,
+      countHundredths: o?.countHundredths ?? 0,
+      reason,
+    };
+  }
+
+  /** Portfolio P&L snapshot (realised − fees, unrealised at marks). */
+  pnl(): EngineEvent {
+    let realised = 0;
+    let unrealised = 0;
+    for (const m of this.ledger.markets()) {
+      const p = this.ledger.position(m);
+      realised += p.realizedPnlMicros - p.feesPaidMicros;
+      unrealised += p.unrealizedPnlMicros();
+    }
+    return {
+      kind: "pnl",
+      seq: 0,
+      tsUs: this.nowUs(),
+      realisedMicros: realised,
+      unrealisedMicros: unrealised,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts the orders worker_thread from io (main thread) and wraps its control messages.
+ * The worker owns money; io only sends commands and reads the EventRing / PortfolioTable.
+ */
+import { Worker } from "node:worker_threads";
+import { workerModuleUrl } from "../runtime/module-file.js";
+import type {
+  OrdersWorkerCommand,
+  OrdersWorkerInit,
+  OrdersWorkerMarket,
+  OrdersWorkerReply,
+} from "./orders-worker.js";
+
+export interface OrdersThread {
+  worker: Worker;
+  /** resolves after the startup reconciliation; rejects if the worker fails first */
+  ready: Promise<void>;
+  /** engages the kill switch and resolves with the number of orders canceled */
+  kill(): Promise<number>;
+  release(): void;
+  addMarkets(markets: OrdersWorkerMarket[]): void;
+  stats(): Promise<Extract<OrdersWorkerReply, { type: "stats" }>>;
+  /** stops the loop, closes the journal, terminates the thread */
+  stop(): Promise<void>;
+  /** errors reported by the worker after ready (a failed REST call, a bad frame) */
+  errors: string[];
+}
+
+export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
+  const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData: init });
+  const errors: string[] = [];
+  const waiters = new Map<OrdersWorkerReply["type"], Array<(r: OrdersWorkerReply) => void>>();
+  const waitFor = <T extends OrdersWorkerReply["type"]>(type: T) =>
+    new Promise<Extract<OrdersWorkerReply, { type: T }>>((resolve) => {
+      const list = waiters.get(type) ?? [];
+      list.push(resolve as (r: OrdersWorkerReply) => void);
+      waiters.set(type, list);
+    });
+  let isReady = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (!isReady) reject(new Error(`orders worker exited (${code}) before ready`));
+    });
+    worker.on("message", (r: OrdersWorkerReply) => {
+      if (r.type === "ready") {
+        isReady = true;
+        resolve();
+      } else if (r.type === "error") {
+        if (!isReady) reject(new Error(`orders worker: ${r.message}`));
+        else errors.push(r.message);
+      }
+      const list = waiters.get(r.type);
+      if (list !== undefined && list.length > 0) list.shift()!(r);
+    });
+  });
+  const send = (cmd: OrdersWorkerCommand) => worker.postMessage(cmd);
+  return {
+    worker,
+    ready,
+    errors,
+    kill: async () => {
+      const reply = waitFor("killed");
+      send({ type: "kill", engaged: true });
+      return (await reply).cancels;
+    },
+    release: () => send({ type: "kill", engaged: false }),
+    addMarkets: (markets) => send({ type: "markets", markets }),
+    stats: () => {
+      const reply = waitFor("stats");
+      send({ type: "stats" });
+      return reply;
+    },
+    stop: async () => {
+      const stopped = waitFor("stopped");
+      send({ type: "stop" });
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}

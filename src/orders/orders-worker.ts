@@ -1,0 +1,224 @@
+/**
+ * Entry of the orders worker_thread (ARCHITECTURE.md "orders (1 worker)") and its composition
+ * root. The loop, at the top:
+ *
+ *   startup reconciliation (reconciler.ts) → "ready" → forever:
+ *     drain DecisionRings (each decision runs async; the order manager serialises per market)
+ *     drain FillRing (raw `fill` / `user_order` frames from io, applied once by trade id)
+ *     every `reconcileEveryMs`: periodic reconciliation, P&L event
+ *     nothing to do → Atomics.waitAsync on the first DecisionRing (REST I/O stays async)
+ *
+ * Control messages from the parent: kill switch on/off, market list updates, stats, stop.
+ * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { BookTable, type BookTableShared } from "../book/book-table.js";
+import type { PrivateFrameKind } from "../engine/private-frames.js";
+import { PRIVATE_FRAME_TAGS } from "../engine/private-frames.js";
+import { EventCodec } from "../events/event-codec.js";
+import { loadPrivateKey } from "../kalshi/auth-signer.js";
+import { tryParseServerMessage } from "../kalshi/messages.js";
+import { KalshiRestClient } from "../kalshi/rest-client.js";
+import type { BucketConfig } from "../kalshi/token-bucket.js";
+import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
+import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
+import { type BreakerConfig, CircuitBreakers } from "./breakers.js";
+import { EngineEventMapper } from "./engine-events.js";
+import { OrderJournal } from "./journal.js";
+import { Ledger } from "./ledger.js";
+import type { PriceStrategy } from "./limit-price.js";
+import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "./market-catalog.js";
+import { OrderManager } from "./order-manager.js";
+import type { OrderEvent } from "./order-types.js";
+import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
+import { Reconciler } from "./reconciler.js";
+import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
+import { toLedgerFill } from "./worker-fills.js";
+
+/** Tag of every message this thread writes to the EventRing (an EventCodec FlatBuffer). */
+export const ORDERS_EVENT_TAG = 1;
+
+export interface OrdersWorkerMarket {
+  m: number;
+  ticker: string;
+  /** `price_level_structure` of the market */
+  structure: string;
+}
+
+export interface OrdersWorkerInit {
+  decisionRings: SpscRingShared[];
+  fillRing: BytesRingShared;
+  eventRing: BytesRingShared;
+  bookTable: BookTableShared;
+  portfolio: PortfolioTableShared;
+  markets: OrdersWorkerMarket[];
+  rest: {
+    baseUrl: string;
+    keyId: string;
+    keyFile: string;
+    readBucket?: BucketConfig;
+    writeBucket?: BucketConfig;
+  };
+  journalPath: string;
+  strategy?: PriceStrategy;
+  risk?: RiskLimits;
+  breakers?: BreakerConfig;
+  throttleMs?: number;
+  budgetMs?: number;
+  reconcileEveryMs?: number;
+}
+
+export type OrdersWorkerCommand =
+  | { type: "kill"; engaged: boolean }
+  | { type: "markets"; markets: OrdersWorkerMarket[] }
+  | { type: "stats" }
+  | { type: "stop" };
+
+export type OrdersWorkerReply =
+  | { type: "ready" }
+  | { type: "stats"; stats: Record<string, number>; freeCashMicros: number; reservedCashMicros: number }
+  | { type: "killed"; cancels: number }
+  | { type: "error"; message: string }
+  | { type: "stopped" };
+
+const ACTIONS = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
+
+async function main(init: OrdersWorkerInit): Promise<void> {
+  const port = parentPort!;
+  const book = BookTable.attach(init.bookTable);
+  const portfolio = PortfolioTable.attach(init.portfolio);
+  const decisionRings = init.decisionRings.map((s) => SpscRing.attach(s));
+  const fillRing = BytesRing.attach(init.fillRing);
+  const eventRing = BytesRing.attach(init.eventRing);
+  const catalog = new StaticMarketCatalog();
+  for (const mk of init.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
+
+  const codec = new EventCodec();
+  const { journal, replay } = await OrderJournal.open(init.journalPath);
+  const ledger = new Ledger(0);
+  const mapper = new EngineEventMapper(ledger, catalog, () => Date.now() * 1000);
+  const publish = (e: OrderEvent) => {
+    for (const ev of mapper.map(e)) eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(ev));
+  };
+  const rest = new KalshiRestClient({
+    baseUrl: init.rest.baseUrl,
+    key: { keyId: init.rest.keyId, privateKey: loadPrivateKey(init.rest.keyFile) },
+    ...(init.rest.readBucket ? { readBucket: init.rest.readBucket } : {}),
+    ...(init.rest.writeBucket ? { writeBucket: init.rest.writeBucket } : {}),
+  });
+  const om = new OrderManager(
+    {
+      rest,
+      journal,
+      ledger,
+      catalog,
+      book: new BookTableTopSource(book),
+      risk: new RiskGate(init.risk),
+      throttle: new MarketThrottle(init.throttleMs ?? 250),
+      freshness: new FreshnessGate(init.budgetMs ?? 50),
+      breakers: new CircuitBreakers(init.breakers),
+      portfolio,
+      onEvent: publish,
+    },
+    { strategy: init.strategy ?? "aggressive", order: { timeInForce: "good_till_canceled" } },
+  );
+  const reconciler = new Reconciler(om);
+  await reconciler.startup(replay);
+  port.postMessage({ type: "ready" } satisfies OrdersWorkerReply);
+
+  let running = true;
+  port.on("message", (cmd: OrdersWorkerCommand) => {
+    if (cmd.type === "kill") {
+      if (cmd.engaged) {
+        om.engageKillSwitch().then(
+          (cancels) => port.postMessage({ type: "killed", cancels } satisfies OrdersWorkerReply),
+          (e) => port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply),
+        );
+      } else om.releaseKillSwitch();
+    } else if (cmd.type === "markets") {
+      for (const mk of cmd.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
+    } else if (cmd.type === "stats") {
+      port.postMessage({
+        type: "stats",
+        stats: { ...om.stats, restRequests: rest.stats.requests, journalSyncs: journal.syncs },
+        freeCashMicros: ledger.freeCashMicros,
+        reservedCashMicros: ledger.reservedCashMicros,
+      } satisfies OrdersWorkerReply);
+    } else if (cmd.type === "stop") running = false;
+  });
+
+  const decision = {
+    market: 0,
+    action: "HOLD" as (typeof ACTIONS)[number],
+    sizeHundredths: 0,
+    frameRecvMs: 0,
+  };
+  const onFailure = (e: unknown) =>
+    port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
+  const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
+  let nextReconcileMs = Date.now() + reconcileEveryMs;
+  let reconciling = false;
+  while (running) {
+    let work = 0;
+    for (const ring of decisionRings) {
+      work += ring.poll((slot) => {
+        const f = ring.f64;
+        decision.market = f[slot]!;
+        decision.action = ACTIONS[f[slot + 1]!] ?? "HOLD";
+        decision.sizeHundredths = f[slot + 2]!;
+        decision.frameRecvMs = f[slot + 4]!;
+        om.onDecision({ ...decision }).catch(onFailure);
+      });
+    }
+    work += drainFills(fillRing, om, catalog, onFailure);
+    const now = Date.now();
+    if (now >= nextReconcileMs && !reconciling) {
+      nextReconcileMs = now + reconcileEveryMs;
+      reconciling = true;
+      reconciler
+        .periodic()
+        .then(() => eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl())))
+        .catch(onFailure)
+        .finally(() => {
+          reconciling = false;
+        });
+    }
+    if (work === 0) {
+      if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
+      else await new Promise((r) => setTimeout(r, 2));
+    } else await new Promise((r) => setImmediate(r)); // let REST callbacks run between batches
+  }
+  await journal.close();
+  port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
+}
+
+function drainFills(
+  ring: BytesRing,
+  om: OrderManager,
+  catalog: StaticMarketCatalog,
+  onFailure: (e: unknown) => void,
+): number {
+  return ring.drainText((tag, text) => {
+    const kind = (Object.keys(PRIVATE_FRAME_TAGS) as PrivateFrameKind[]).find(
+      (k) => PRIVATE_FRAME_TAGS[k] === tag,
+    );
+    if (kind !== "fill" && kind !== "user_order") return; // positions / lifecycle: reconciliation covers them
+    const msg = tryParseServerMessage(text);
+    if (msg instanceof Error) return onFailure(msg);
+    if (msg.kind === "fill") {
+      const fill = toLedgerFill(msg, catalog, om.deps.ledger);
+      if (fill !== null) om.onFill(fill);
+    } else if (msg.kind === "user_order" && msg.status === "canceled") {
+      om.onExchangeCancel(msg.clientOrderId ?? "", msg.orderId, msg.fillCountHundredths);
+    }
+  });
+}
+
+if (parentPort !== null && workerData !== undefined && workerData !== null) {
+  main(workerData as OrdersWorkerInit).catch((e) => {
+    parentPort!.postMessage({
+      type: "error",
+      message: e instanceof Error ? e.message : String(e),
+    } satisfies OrdersWorkerReply);
+  });
+}

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
+import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
+import { PRIVATE_FRAME_TAGS } from "../../src/engine/private-frames.js";
+import type { EngineEvent } from "../../src/events/engine-event.js";
+import { decodeEvent } from "../../src/events/event-codec.js";
+import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
+import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
+import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import { BytesRing } from "../../src/shm/bytes-ring.js";
+
+/**
+ * The orders worker_thread end to end: real SharedArrayBuffers (BookTable, PortfolioTable,
+ * DecisionRing, FillRing, EventRing), the paper exchange on loopback, decisions in, orders out,
+ * events and portfolio back, kill switch, clean stop.
+ */
+let px: PaperExchangeHandle;
+let client: KalshiRestClient;
+const dir = mkdtempSync(join(tmpdir(), "orders-worker-"));
+const CAPACITY = 8;
+const book = BookTable.create(CAPACITY);
+const portfolio = PortfolioTable.create(CAPACITY);
+const decisions = createDecisionRing(64);
+const fills = BytesRing.create(2048, 64);
+const events = BytesRing.create(1024, 1024);
+let thread: OrdersThread;
+const seen: EngineEvent[] = [];
+
+/** Copies the exchange's book of market m into the shared BookTable (as io would). */
+async function loadBook(m: number): Promise<void> {
+  const ob = await client.getOrderbook(px.markets[m]!);
+  book.writeBegin(m);
+  book.clearBook(m);
+  for (const [t, h] of ob.yes) book.setLevel(m, SIDE_YES, t, h);
+  for (const [t, h] of ob.no) book.setLevel(m, SIDE_NO, t, h);
+  book.setSnapshotFlags(m);
+  book.markApplied(m, Date.now(), Date.now());
+  book.writeEnd(m);
+}
+
+/** Reads EventRing messages until `pred` matches one (bounded by `timeoutMs`). */
+async function waitForEvent(pred: (e: EngineEvent) => boolean, timeoutMs = 10_000): Promise<EngineEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = seen.find(pred);
+    if (hit !== undefined) return hit;
+    if (Date.now() > deadline)
+      throw new Error(`no matching event; saw ${JSON.stringify(seen.map((e) => e.kind))}`);
+    await events.ring.waitForRecordsAsync(100);
+    events.drain((_tag, bytes) => seen.push(decodeEvent(bytes)));
+  }
+}
+
+before(async () => {
+  px = await startPaperExchange({ markets: 3, ratePerSec: 0, seed: 5, rateLimitTier: "premier" });
+  client = new KalshiRestClient({
+    baseUrl: px.restUrl,
+    key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
+  });
+  const markets = await client.collectAll((cursor) => client.getMarkets({ cursor }));
+  thread = startOrdersWorker({
+    decisionRings: [decisions.shared],
+    fillRing: fills.shared,
+    eventRing: events.shared,
+    bookTable: book.shared,
+    portfolio: portfolio.shared,
+    markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
+    rest: {
+      baseUrl: px.restUrl,
+      keyId: px.keyId,
+      keyFile: px.keyFile,
+      readBucket: { refillPerSec: 1000, capacity: 1000 },
+      writeBucket: { refillPerSec: 1000, capacity: 2000 },
+    },
+    journalPath: join(dir, "orders.ndjson"),
+    strategy: "passive",
+    budgetMs: 10_000,
+    throttleMs: 0,
+    reconcileEveryMs: 60_000,
+    risk: {
+      maxContractsPerMarketHundredths: 100_000,
+      maxGrossExposureMicros: 1e12,
+      minCashReserveMicros: 0,
+      maxOrdersPerSecond: 100,
+    },
+  });
+  await thread.ready;
+});
+
+after(async () => {
+  await thread?.stop();
+  await px.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("orders worker thread on the paper exchange", () => {
+  it("turns a DecisionRing record into a resting order, an event and a PortfolioTable summary", async () => {
+    await loadBook(0);
+    const bestYes = book.bestYesTick(0);
+    assert.ok(writeDecision(decisions, 0, 1 /* BUY_YES */, 200, 1, Date.now(), Date.now(), 1, 1));
+    const acked = await waitForEvent((e) => e.kind === "order" && e.status === "acked");
+    assert.equal(acked.kind === "order" && acked.market, px.markets[0]);
+    assert.equal(acked.kind === "order" && acked.priceTicks, bestYes, "passive buy joins the best YES bid");
+    const v = portfolio.readBegin();
+    const hasBuy = portfolio.hasOpenBuy(0);
+    const limit = portfolio.newestBuyYesLimitTicks(0);
+    const reserved = portfolio.reservedCashMicros();
+    assert.ok(portfolio.readValid(v));
+    assert.equal(hasBuy, true);
+    assert.equal(limit, bestYes);
+    assert.ok(reserved > 0);
+  });
+
+  it("applies a fill frame from the FillRing once, even when io delivers it twice", async () => {
+    const frame = JSON.stringify({
+      type: "fill",
+      sid: 9,
+      msg: {
+        trade_id: "ws-t1",
+        order_id: "foreign",
+        market_ticker: px.markets[1],
+        is_taker: true,
+        side: "yes",
+        action: "buy",
+        book_side: "bid",
+        yes_price_dollars: "0.4000",
+        count_fp: "1.00",
+        fee_cost: "0.0200",
+        ts_ms: Date.now(),
+      },
+    });
+    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, frame));
+    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, frame));
+    await waitForEvent((e) => e.kind === "position" && e.market === px.markets[1]);
+    const stats = await thread.stats();
+    assert.equal(stats.stats.fillsApplied, 1);
+    assert.equal(stats.stats.fillsDuplicate, 1);
+  });
+
+  it("cancels everything on the kill switch", async () => {
+    assert.equal(await thread.kill(), 1);
+    const resting = await client.collectAll((cursor) => client.getOrders({ status: "resting", cursor }));
+    assert.equal(resting.length, 0);
+    await waitForEvent((e) => e.kind === "kill" && e.engaged);
+    assert.deepEqual(thread.errors, []);
+  });
+});
