@@ -10,6 +10,7 @@
  * both halves. Deterministic for a given seed. The holdout is generated with a different seed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { Command } from "commander";
 import { ACTION_KIND_NAMES } from "../src/policy/action-space.js";
@@ -179,6 +180,8 @@ async function main(): Promise<void> {
   const bytes = writeMlpOnnx(mlp, { producerName: "kalshi-engine scripts/train-policy.ts" });
   const onnxAgreement = await checkOnnx(bytes, mlp, holdout);
   const trainingSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, bytes);
@@ -195,6 +198,12 @@ async function main(): Promise<void> {
     seed: options.seed,
     data: {
       source: options.source,
+      generator:
+        options.source === "synthetic"
+          ? "scripts/policy/synthetic-observations.ts"
+          : "scripts/policy/feed-observations.ts: 48 simulated markets per run (cent and $0.001 ticks, " +
+            "drifting fair values, quotes/cancels/takes/snapshots as Kalshi orderbook frames) through " +
+            "FeedApplier → BookTable → TemporalTable → ObservationBuilder; portfolio redrawn every 300 frames",
       trainRowsPerEpoch: train.rows,
       trainRowsTotal: train.rows * config.epochs,
       trainSeeds: `seed·1000 + epoch (${options.seed * 1000}…${options.seed * 1000 + config.epochs - 1})`,
@@ -208,7 +217,9 @@ async function main(): Promise<void> {
       optimizer: "Adam (β1 0.9, β2 0.999), cosine learning rate 3e-3 → 5e-5",
       loss: `softmax cross-entropy, class weights (rows / (classes · count))^${options.classWeightPower} capped at 20`,
       classWeights: [...classWeights].map(round),
-      seconds: Math.round(trainingSeconds * 10) / 10,
+      wallSeconds: Math.round(trainingSeconds * 10) / 10,
+      cpuSeconds: Math.round(cpuSeconds * 10) / 10,
+      loadAverageAtEnd: Math.round(loadavg()[0] * 10) / 10,
     },
     /** on the last epoch's rows, which the model was trained on */
     train: trainEval,

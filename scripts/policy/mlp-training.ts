@@ -205,6 +205,21 @@ export class MlpTrainer {
     }
   }
 
+  /** Logits of the training-time network (whitening applied in binary64), rows back to back. */
+  logits(data: Dataset): Float64Array {
+    const classes = this.widths[this.widths.length - 1];
+    const out = new Float64Array(data.rows * classes);
+    const acts = this.widths.map((w) => new Float64Array(w));
+    const order = new Uint32Array(1);
+    for (let r = 0; r < data.rows; r++) {
+      order[0] = r;
+      this.loadBatch(data, order, 0, 1, acts[0]);
+      this.forward(acts, 1);
+      out.set(acts[acts.length - 1], r * classes);
+    }
+    return out;
+  }
+
   private forward(acts: Float64Array[], n: number): void {
     for (let l = 0; l < this.layers.length; l++) {
       const { inSize, outSize, w, b } = this.layers[l];
