@@ -152,22 +152,38 @@ describe("FrameScanner vs JSON.parse", () => {
     const num = (s: string) => fc.stringMatching(new RegExp(`^${s}$`));
     const canonical = fc
       .record({
-        sid: fc.oneof(fc.nat({ max: 99 }).map(String), num("-?[0-9]{1,3}(\\.[0-9])?")),
-        seq: fc.oneof(fc.nat().map(String), num("0[0-9]"), num("[0-9]e2")),
-        ticker: fc.oneof(fc.constant("KXA-26MAR10-T99.5"), fc.string({ minLength: 0, maxLength: 6 })),
+        sid: fc.oneof(
+          { weight: 9, arbitrary: fc.nat({ max: 99 }).map(String) },
+          num("-?[0-9]{1,3}(\\.[0-9])?"),
+        ),
+        seq: fc.oneof({ weight: 9, arbitrary: fc.nat().map(String) }, num("0[0-9]"), num("[0-9]e2")),
+        ticker: fc.oneof(
+          { weight: 9, arbitrary: fc.constant("KXA-26MAR10-T99.5") },
+          fc.string({ maxLength: 6 }),
+        ),
         marketId: fc.option(fc.constant("6f1c2a9e-0b7d"), { nil: undefined }),
         price: fc.oneof(
-          num("0\\.[0-9]{1,6}"),
+          { weight: 9, arbitrary: num("0\\.[0-9]{1,6}") },
           num("[+-]?[0-9]{0,2}\\.?[0-9]{0,4}"),
           fc.string({ maxLength: 4 }),
         ),
-        change: fc.oneof(num("-?[0-9]{1,4}\\.[0-9]{1,3}"), num("[+-]?[0-9.]{0,5}")),
-        side: fc.constantFrom("yes", "no", "ye", "noo", "", "YES"),
+        change: fc.oneof({ weight: 9, arbitrary: num("-?[0-9]{1,4}\\.[0-9]{1,3}") }, num("[+-]?[0-9.]{0,5}")),
+        side: fc.constantFrom("yes", "no", "yes", "no", "yes", "no", "ye", "noo", "", "YES"),
         coid: fc.option(fc.constant("8c35ecb3"), { nil: undefined }),
-        subaccount: fc.option(fc.oneof(fc.nat({ max: 9 }).map(String), num("[0-9]\\.5")), { nil: undefined }),
+        subaccount: fc.option(
+          fc.oneof({ weight: 9, arbitrary: fc.nat({ max: 9 }).map(String) }, num("[0-9]\\.5")),
+          {
+            nil: undefined,
+          },
+        ),
         ts: fc.option(fc.constant("2022-11-22T20:44:01Z"), { nil: undefined }),
-        tsMs: fc.option(fc.oneof(fc.nat().map(String), num("1[0-9]{12}"), num("1\\.5")), { nil: undefined }),
-        tail: fc.constantFrom("}}", "}} ", "}}}", "}", ',"x":1}}'),
+        tsMs: fc.option(
+          fc.oneof({ weight: 9, arbitrary: num("1[0-9]{12}") }, fc.nat().map(String), num("1\\.5")),
+          {
+            nil: undefined,
+          },
+        ),
+        tail: fc.constantFrom("}}", "}}", "}}", "}}", "}}", "}}", "}} ", "}}}", "}", ',"x":1}}'),
       })
       .map((r) => {
         let t = `{"type":"orderbook_delta","sid":${r.sid},"seq":${r.seq},"msg":{"market_ticker":"${r.ticker}"`;
