@@ -21,6 +21,7 @@ import { tryParseServerMessage } from "../kalshi/messages.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
+import { nowMs } from "../runtime/clock.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 import { type BreakerConfig, CircuitBreakers } from "./breakers.js";
 import { EngineEventMapper } from "./engine-events.js";
@@ -96,7 +97,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const codec = new EventCodec();
   const { journal, replay } = await OrderJournal.open(init.journalPath);
   const ledger = new Ledger(0);
-  const mapper = new EngineEventMapper(ledger, catalog, () => Date.now() * 1000);
+  const mapper = new EngineEventMapper(ledger, catalog, () => Math.round(nowMs() * 1000));
   const publish = (e: OrderEvent) => {
     for (const ev of mapper.map(e)) eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(ev));
   };
@@ -119,6 +120,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       breakers: new CircuitBreakers(init.breakers),
       portfolio,
       onEvent: publish,
+      // the same clock as the decision records' frameRecvMs (runtime/clock.ts), so the loop
+      // budget compares like with like across threads
+      now: nowMs,
     },
     { strategy: init.strategy ?? "aggressive", order: { timeInForce: "good_till_canceled" } },
   );
@@ -156,7 +160,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const onFailure = (e: unknown) =>
     port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
   const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
-  let nextReconcileMs = Date.now() + reconcileEveryMs;
+  let nextReconcileMs = nowMs() + reconcileEveryMs;
   let reconciling = false;
   while (running) {
     let work = 0;
@@ -171,7 +175,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       });
     }
     work += drainFills(fillRing, om, catalog, onFailure);
-    const now = Date.now();
+    const now = nowMs();
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
       reconciling = true;
