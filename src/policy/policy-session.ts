@@ -113,6 +113,7 @@ export class PolicySession implements Policy {
   /** feeds / fetches over inputData / logitsData indexed by batch size, built on first use */
   private feedsByRows: (Record<string, ort.Tensor> | undefined)[] = [];
   private fetchesByRows: (Record<string, ort.Tensor> | undefined)[] = [];
+  private running = false;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -233,6 +234,11 @@ export class PolicySession implements Policy {
     if (obs.length < width)
       throw new RangeError(`obs has ${obs.length} values, batch of ${n} needs ${width}`);
     if (actionsOut.length < n) throw new RangeError(`actionsOut has ${actionsOut.length} slots, need ${n}`);
+    if (this.running) {
+      // The input/output buffers are shared by every run; onnxruntime-node starts the native run
+      // on a later event-loop turn, so an overlapping call would overwrite the pending input.
+      throw new Error("PolicySession.run is not re-entrant: await the previous run (one batch at a time)");
+    }
     this.ensureRows(n);
     if (obs.buffer !== this.inputData.buffer || obs.byteOffset !== this.inputData.byteOffset) {
       this.inputData.set(obs.length === width ? obs : obs.subarray(0, width));
@@ -248,7 +254,12 @@ export class PolicySession implements Policy {
       this.feedsByRows[n] = feeds;
       this.fetchesByRows[n] = fetches;
     }
-    await this.session.run(feeds, fetches);
+    this.running = true;
+    try {
+      await this.session.run(feeds, fetches);
+    } finally {
+      this.running = false;
+    }
     argmaxRows(this.logitsData, n, this.actionCount, actionsOut);
   }
 

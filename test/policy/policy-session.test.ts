@@ -213,3 +213,16 @@ test("argmax picks the lowest index on ties and never picks NaN over a number", 
   argmaxRows(logits, 4, 5, out);
   assert.deepEqual([...out], [1, 0, 2, 0]);
 });
+
+test("an overlapping run is refused instead of overwriting the pending batch", async () => {
+  const policy = await PolicySession.fromBytes(writeMlpOnnx(randomMlp(13, [52, 8, 5])), "overlap.onnx");
+  try {
+    const obs = randomObservations(9, 2);
+    const first = policy.run(obs, 2, new Int32Array(2));
+    await assert.rejects(policy.run(obs, 2, new Int32Array(2)), /not re-entrant/);
+    await first;
+    await policy.run(obs, 2, new Int32Array(2));
+  } finally {
+    await policy.release();
+  }
+});
