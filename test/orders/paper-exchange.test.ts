@@ -143,4 +143,37 @@ describe("REST client + ledger against the paper exchange", () => {
       injector.drawRestFault = original;
     }
   });
+  it("batch-creates with per-item errors, decreases, amends (new client id) and batch-cancels", async () => {
+    const t = px.markets[3]!;
+    const bc = await client.batchCreateOrders([
+      gtc(t, "bt-1", "bid", 10, "5.00"),
+      gtc(t, "bt-2", "bid", 15, "5.00"),
+    ]);
+    assert.equal(bc.kind, "ok");
+    if (bc.kind !== "ok") return;
+    const [first, offGrid] = bc.value;
+    assert.equal(first?.error, null);
+    assert.equal(first?.ack.remainingCountHundredths, 500);
+    assert.equal(offGrid?.error?.code.length !== 0, true, "an off-grid item fails alone");
+    const id = first!.ack.orderId;
+    const dec = await client.decreaseOrder(id, { reduceByHundredths: 200 });
+    assert.equal(dec.kind === "ok" && dec.value.remainingCountHundredths, 300);
+    const am = await client.amendOrder(id, {
+      ticker: t,
+      side: "bid",
+      price: "0.0300",
+      count: "4.00",
+      client_order_id: "bt-1",
+      updated_client_order_id: "bt-1b",
+    });
+    assert.equal(am.kind === "ok" && am.value.clientOrderId, "bt-1b");
+    const o = await client.getOrder(id);
+    assert.equal(o?.yesPriceTicks, 30);
+    assert.equal(o?.remainingCountHundredths, 400);
+    const cancel = await client.batchCancelOrders([id, "no-such-order"]);
+    assert.equal(cancel.kind, "ok");
+    if (cancel.kind !== "ok") return;
+    assert.equal(cancel.value[0]?.ack.reducedByHundredths, 400);
+    assert.equal(cancel.value[1]?.error?.code, "order_not_found");
+  });
 });
