@@ -290,3 +290,34 @@ describe("paper WebSocket legacy wire and heartbeat", () => {
     assert.equal(payload, "heartbeat");
   });
 });
+
+describe("paper WebSocket backpressure", () => {
+  test("a subscriber that stops reading gets error 25 and is closed, memory stays bounded", async () => {
+    const ex = await startTestExchange({ markets: 50, maxWsBufferedBytes: 256 * 1024 });
+    try {
+      const c = await ex.openWs();
+      c.send({
+        id: 1,
+        cmd: "subscribe",
+        params: { channels: ["orderbook_delta"], market_tickers: ex.px.markets },
+      });
+      await c.waitFor((f: Frame) => f.type === "orderbook_snapshot", 50);
+      // Stop reading: the kernel buffers fill, then uWS buffers, then the hub cuts the reader off.
+      const raw = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      raw.pause();
+      for (let i = 0; i < 100 && ex.px.hub.stats.overflows === 0; i++) {
+        ex.px.simulator.step(5000);
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(ex.px.hub.stats.overflows, 1);
+      assert.equal(ex.px.hub.connectionCount, 0);
+      raw.resume();
+      const code = await c.waitClose();
+      assert.equal(code, 1008);
+      const last = c.frames.at(-1) as Frame;
+      assert.deepEqual([last.type, last.msg.code], ["error", 25]);
+    } finally {
+      await ex.close();
+    }
+  });
+});
