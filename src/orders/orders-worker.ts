@@ -107,13 +107,14 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     ...(init.rest.readBucket ? { readBucket: init.rest.readBucket } : {}),
     ...(init.rest.writeBucket ? { writeBucket: init.rest.writeBucket } : {}),
   });
+  const topSource = new BookTableTopSource(book);
   const om = new OrderManager(
     {
       rest,
       journal,
       ledger,
       catalog,
-      book: new BookTableTopSource(book),
+      book: topSource,
       risk: new RiskGate(init.risk),
       throttle: new MarketThrottle(init.throttleMs ?? 250),
       freshness: new FreshnessGate(init.budgetMs ?? 50),
@@ -181,7 +182,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       reconciling = true;
       reconciler
         .periodic()
-        .then(() => eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl())))
+        .then(() => {
+          markPositions(om, topSource);
+          eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl()));
+        })
         .catch(onFailure)
         .finally(() => {
           reconciling = false;
@@ -194,6 +198,15 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   }
   await journal.close();
   port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
+}
+
+/** Marks every held position from the current book (a stale or empty book keeps its last mark). */
+function markPositions(om: OrderManager, books: BookTableTopSource): void {
+  const top = { bestYesBidTicks: 0, bestNoBidTicks: 0 };
+  for (const m of om.deps.ledger.markets()) {
+    if (om.deps.ledger.position(m).contractsHundredths === 0) continue;
+    if (books.readTop(m, top)) om.onBookTop(m, top.bestYesBidTicks, top.bestNoBidTicks);
+  }
 }
 
 function drainFills(
