@@ -18,82 +18,28 @@
  */
 import { MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
 import { type FeeSchedule, OrderFeeAccumulator, STANDARD_FEE_SCHEDULE, worstCaseFeeMicros } from "./fees.js";
-import { type BookSide, MarketPosition } from "./position.js";
+import {
+  bookSideOf,
+  isBuy,
+  type LedgerEvent,
+  type LedgerFill,
+  type LedgerOptions,
+  type LedgerOrder,
+  type PlaceRequest,
+  type PlaceResult,
+} from "./ledger-types.js";
+import { MarketPosition } from "./position.js";
 
-export type EngineAction = "BUY_YES" | "SELL_YES" | "BUY_NO" | "SELL_NO";
-
-/** The V2 book side of an engine action (kalshi-protocol.md §3.4 mapping table). */
-export function bookSideOf(action: EngineAction): BookSide {
-  return action === "BUY_YES" || action === "SELL_NO" ? "bid" : "ask";
-}
-
-export function isBuy(action: EngineAction): boolean {
-  return action === "BUY_YES" || action === "BUY_NO";
-}
-
-/** A price on the action's own scale (NO actions on the NO scale) → the V2 YES-leg price. */
-export function yesLegTicks(action: EngineAction, ownPriceTicks: number): number {
-  return action === "BUY_YES" || action === "SELL_YES" ? ownPriceTicks : 1000 - ownPriceTicks;
-}
-
-export interface LedgerOrder {
-  readonly clientOrderId: string;
-  readonly market: number;
-  readonly action: EngineAction;
-  readonly side: BookSide;
-  /** limit on the action's own scale (NO actions on the NO scale) */
-  ownLimitTicks: number;
-  countHundredths: number;
-  filledHundredths: number;
-  reservedCostMicros: number;
-  reservedFeeMicros: number;
-  feesPaidMicros: number;
-  exchangeOrderId: string;
-  open: boolean;
-  readonly fees: OrderFeeAccumulator;
-}
-
-export type LedgerEvent =
-  | { kind: "fee_mismatch"; fillId: string; modelMicros: number; exchangeMicros: number }
-  | { kind: "fee_over_reservation"; clientOrderId: string; excessMicros: number }
-  | { kind: "fill_unknown_order"; fillId: string; market: number }
-  | { kind: "overfill"; clientOrderId: string; excessHundredths: number }
-  | { kind: "negative_free_cash"; freeCashMicros: number };
-
-export interface PlaceRequest {
-  clientOrderId: string;
-  market: number;
-  action: EngineAction;
-  ownLimitTicks: number;
-  countHundredths: number;
-}
-
-export type PlaceResult =
-  | { ok: true; reservedMicros: number }
-  | {
-      ok: false;
-      reason: "insufficient_cash" | "nothing_to_sell" | "duplicate_client_order_id" | "bad_order";
-    };
-
-export interface LedgerFill {
-  /** trade_id / fill_id: the dedupe key (lessons.md rule 13) */
-  fillId: string;
-  market: number;
-  /** our order, if known; fills of unknown orders still move cash and position */
-  clientOrderId?: string;
-  exchangeOrderId?: string;
-  side: BookSide;
-  yesPriceTicks: number;
-  sizeHundredths: number;
-  isTaker: boolean;
-  /** `fee_cost` of the fill message, if present (authoritative) */
-  exchangeFeeMicros?: number;
-}
-
-export interface LedgerOptions {
-  feeScheduleOf?: (market: number) => FeeSchedule;
-  onEvent?: (event: LedgerEvent) => void;
-}
+export type {
+  EngineAction,
+  LedgerEvent,
+  LedgerFill,
+  LedgerOptions,
+  LedgerOrder,
+  PlaceRequest,
+  PlaceResult,
+} from "./ledger-types.js";
+export { bookSideOf, isBuy, yesLegTicks } from "./ledger-types.js";
 
 export class Ledger {
   private free: number;
@@ -103,7 +49,12 @@ export class Ledger {
   /** open orders only (an amended order is in `orders` under two ids but here once) */
   private readonly open = new Set<LedgerOrder>();
   private readonly byExchangeId = new Map<string, string>();
+  /** insertion-ordered, so the first entry is the oldest (bounded memory over a long session) */
   private readonly seenFills = new Set<string>();
+  private readonly closed = new Map<LedgerOrder, true>();
+  private readonly aliases = new WeakMap<LedgerOrder, string[]>();
+  private readonly maxSeenFills: number;
+  private readonly maxClosedOrders: number;
   private readonly feeScheduleOf: (market: number) => FeeSchedule;
   private readonly onEvent: (event: LedgerEvent) => void;
 
@@ -113,6 +64,15 @@ export class Ledger {
     this.free = initialFreeCashMicros;
     this.feeScheduleOf = options.feeScheduleOf ?? (() => STANDARD_FEE_SCHEDULE);
     this.onEvent = options.onEvent ?? (() => {});
+    this.maxSeenFills = options.maxSeenFills ?? 1_000_000;
+    this.maxClosedOrders = options.maxClosedOrders ?? 100_000;
+  }
+
+  private rememberFill(fillId: string): void {
+    this.seenFills.add(fillId);
+    if (this.seenFills.size > this.maxSeenFills) {
+      this.seenFills.delete(this.seenFills.values().next().value as string);
+    }
   }
 
   get freeCashMicros(): number {
@@ -214,12 +174,16 @@ export class Ledger {
   /** An amend renames the order (`updated_client_order_id`); both ids then find it. */
   alias(newClientOrderId: string, clientOrderId: string): void {
     const o = this.orders.get(clientOrderId);
-    if (o !== undefined) this.orders.set(newClientOrderId, o);
+    if (o === undefined) return;
+    this.orders.set(newClientOrderId, o);
+    const list = this.aliases.get(o);
+    if (list === undefined) this.aliases.set(o, [newClientOrderId]);
+    else list.push(newClientOrderId);
   }
 
   /** Records a fill id as already reflected (startup: positions from REST already include it). */
   markFillSeen(fillId: string): void {
-    this.seenFills.add(fillId);
+    this.rememberFill(fillId);
   }
 
   /**
@@ -243,7 +207,7 @@ export class Ledger {
   /** Applies a fill once; returns false for a fill id already applied (rule 13). */
   applyFill(fill: LedgerFill): boolean {
     if (this.seenFills.has(fill.fillId)) return false;
-    this.seenFills.add(fill.fillId);
+    this.rememberFill(fill.fillId);
     const cid =
       fill.clientOrderId !== undefined && this.orders.has(fill.clientOrderId)
         ? fill.clientOrderId
@@ -368,6 +332,23 @@ export class Ledger {
     o.reservedFeeMicros = 0;
     o.open = false;
     this.open.delete(o);
+    this.closed.set(o, true);
+    if (this.closed.size > this.maxClosedOrders) this.forgetOldestClosed();
+  }
+
+  /** Drops the oldest finished order and every id that finds it. */
+  private forgetOldestClosed(): void {
+    const oldest = this.closed.keys().next().value as LedgerOrder;
+    this.closed.delete(oldest);
+    if (oldest.open) return; // re-opened by an amend after closing: keep it
+    for (const [id, o] of [[oldest.clientOrderId, oldest] as const, ...this.aliasesOf(oldest)]) {
+      if (this.orders.get(id) === o) this.orders.delete(id);
+    }
+    if (oldest.exchangeOrderId !== "") this.byExchangeId.delete(oldest.exchangeOrderId);
+  }
+
+  private aliasesOf(o: LedgerOrder): Array<readonly [string, LedgerOrder]> {
+    return (this.aliases.get(o) ?? []).map((id) => [id, o] as const);
   }
 
   /** Updates a market's mark from its top of book (0 = side empty; rule 12 keeps the last). */

@@ -231,4 +231,20 @@ describe("ledger (lessons.md rules 8–13)", () => {
     fill(l, "n", "ask", 700, 1400);
     assert.equal(l.position(M).markValueMicros(), 400 * 480 * 10); // 4 NO at NO mid 0.48
   });
+  it("keeps memory bounded: forgets the oldest finished orders and fill ids", () => {
+    const l = new Ledger(START, { maxClosedOrders: 1, maxSeenFills: 2 });
+    place(l, "a", "BUY_YES", 500, 100);
+    l.setExchangeOrderId("a", "ex-a");
+    place(l, "b", "BUY_YES", 500, 100);
+    fill(l, "a", "bid", 500, 100, { fillId: "fa" });
+    assert.ok(l.order("a") !== undefined, "one finished order is kept for late fills");
+    fill(l, "b", "bid", 500, 100, { fillId: "fb" });
+    assert.equal(l.order("a"), undefined);
+    assert.equal(l.clientOrderIdOf("ex-a"), undefined);
+    assert.ok(l.order("b") !== undefined);
+    assert.equal(l.hasFill("fa"), true);
+    l.markFillSeen("fc");
+    assert.equal(l.hasFill("fa"), false, "the oldest fill id is forgotten first");
+    assert.equal(l.hasFill("fc"), true);
+  });
 });
