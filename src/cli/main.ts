@@ -5,7 +5,9 @@
  */
 import { Command } from "commander";
 import { registerBookCommand } from "./book-command.js";
+import { registerFeaturesCommand } from "./features-command.js";
 import { registerPaperCommand } from "./paper-command.js";
+import { registerRunCommand } from "./run-command.js";
 
 const program = new Command();
 program
@@ -15,6 +17,8 @@ program
 
 // Subcommand registrations (one line each).
 registerBookCommand(program);
+registerFeaturesCommand(program);
 registerPaperCommand(program);
+registerRunCommand(program);
 
 await program.parseAsync(process.argv);

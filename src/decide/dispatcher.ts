@@ -70,6 +70,7 @@ export class DecisionDispatcher {
   private qLen = 0;
   private scheduled = false;
   private closed = false;
+  private paused = false;
   private readonly batchSize: number;
   private readonly flushBound = () => this.flush();
 
@@ -151,6 +152,15 @@ export class DecisionDispatcher {
     }
   }
 
+  /** Paused: books and the dirty set stay current, nothing is dispatched until resumed. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused && this.qLen > 0 && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.pool.destroy();
@@ -165,7 +175,7 @@ export class DecisionDispatcher {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     const cap = this.queue.length;
     while (this.qLen > 0 && this.freeSlots.length > 0) {
       const slot = this.freeSlots.pop() as number;

@@ -1,0 +1,373 @@
+/**
+ * Engine — the io thread's composition root (ARCHITECTURE.md): builds the shared tables, starts
+ * the decide pool and the orders thread, connects the feed, serves /stats, and shuts down in
+ * order. The io loop itself is event-driven: WebSocket frames → IoFeed (book, temporal, dirty
+ * set) → decide workers → DecisionRings → orders thread → EventRing → /events.
+ */
+import { join } from "node:path";
+import { BookTable } from "../book/book-table.js";
+import { MarketDirectory } from "../book/market-directory.js";
+import { TemporalTable } from "../book/temporal-table.js";
+import { DecisionDispatcher } from "../decide/dispatcher.js";
+import type { EngineEvent } from "../events/engine-event.js";
+import { decodeEvent } from "../events/event-codec.js";
+import { FeatureState } from "../features/feature-state.js";
+import { loadPrivateKey } from "../kalshi/auth-signer.js";
+import { KalshiRestClient } from "../kalshi/rest-client.js";
+import { KalshiWsClient } from "../kalshi/ws-client.js";
+import type { PriceStrategy } from "../orders/limit-price.js";
+import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
+import { PortfolioTable } from "../orders/portfolio-table.js";
+import type { RiskLimits } from "../orders/risk.js";
+import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
+import { startEngineServer } from "../server/engine-server.js";
+import type { ControlAction, EngineServer } from "../server/types.js";
+import { BytesRing } from "../shm/bytes-ring.js";
+import { Counters } from "../stats/counters.js";
+import { ENGINE_METRICS } from "../stats/engine-metrics.js";
+import { portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
+import { StageHistograms } from "../stats/stage-histograms.js";
+import { IoFeed } from "./io-feed.js";
+import { resolveMarkets } from "./market-list.js";
+
+export interface EngineLogger {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+export interface EngineOptions {
+  exchange: { name: string; restUrl: string; wsUrl: string; keyId: string; keyFile: string };
+  /** tickers, or a count of open markets to take from the exchange */
+  markets: readonly string[] | number;
+  policy: PolicyConfig;
+  decideThreads: number;
+  batchSize: number;
+  loopBudgetMs: number;
+  orders: {
+    strategy: PriceStrategy;
+    throttleMs: number;
+    risk?: RiskLimits;
+    journalDir: string;
+    reconcileEveryMs?: number;
+    shutdownPolicy: "cancel_all" | "leave_resting";
+  };
+  server: { host: string; port: number; controlToken: string };
+  log: EngineLogger;
+}
+
+export interface EngineSummary {
+  reason: string;
+  uptime_s: number;
+  portfolio: ReturnType<typeof portfolioSnapshot>;
+  canceled_at_shutdown: number;
+  counters: Record<string, number>;
+  orders: Record<string, number>;
+  histograms: ReturnType<StageHistograms["summary"]>;
+}
+
+export class Engine {
+  private paused = false;
+  private stopping: Promise<EngineSummary> | null = null;
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly started = Date.now();
+  private ordersStats: Record<string, number> = {};
+  private readonly mirrored = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    private readonly o: EngineOptions,
+    readonly directory: MarketDirectory,
+    readonly book: BookTable,
+    readonly portfolio: PortfolioTable,
+    readonly counters: Counters,
+    readonly histograms: StageHistograms,
+    readonly dispatcher: DecisionDispatcher,
+    readonly orders: OrdersThread,
+    readonly feed: IoFeed,
+    readonly client: KalshiWsClient,
+    private readonly eventRing: BytesRing,
+    private server: EngineServer | null,
+  ) {}
+
+  get statsUrl(): string {
+    return this.server ? `${this.server.url}/stats` : "";
+  }
+
+  static async start(o: EngineOptions): Promise<Engine> {
+    // A model with the wrong shapes stops startup here, with the policy's own message.
+    await (await createPolicy(o.policy)).release();
+    const key = { keyId: o.exchange.keyId, privateKey: loadPrivateKey(o.exchange.keyFile) };
+    const rest = new KalshiRestClient({ baseUrl: o.exchange.restUrl, key });
+    const markets = await resolveMarkets(rest, o.markets);
+    const capacity = markets.length;
+    const directory = new MarketDirectory(capacity);
+    for (const mk of markets) directory.ensure(mk.ticker);
+    const book = BookTable.create(capacity);
+    const temporal = TemporalTable.create(capacity);
+    const portfolio = PortfolioTable.create(capacity);
+    const counters = new Counters(ENGINE_METRICS);
+    const histograms = new StageHistograms({ budgetNs: o.loopBudgetMs * 1e6 });
+    const dispatcher = new DecisionDispatcher(
+      { book: book.shared, temporal: temporal.shared, portfolio: portfolio.shared },
+      {
+        capacity,
+        threads: o.decideThreads,
+        batchSize: o.batchSize,
+        policy: o.policy,
+        loopBudgetMs: o.loopBudgetMs,
+      },
+      {
+        onResult: (r) => {
+          tasks.inc();
+          if (r.histograms) histograms.mergeEncoded(r.histograms);
+          for (let k = 0; k < r.actions.length; k++) decisions[k]?.inc(r.actions[k]);
+          dropsStale.inc(r.stale);
+          dropsBudget.inc(r.overBudget);
+          ringOverflow.inc(r.ringFull);
+        },
+        onError: (err) => o.log.error({ err: err.message }, "decide worker failed"),
+      },
+    );
+    const decisions = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"].map((a) =>
+      counters.counter("decisions", { action: a }),
+    );
+    const tasks = counters.counter("decision_tasks");
+    const dropsStale = counters.counter("drops", { reason: "stale_book" });
+    const dropsBudget = counters.counter("drops", { reason: "over_budget" });
+    const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
+    await dispatcher.ready();
+
+    const privateRing = BytesRing.create(8192, 4096);
+    const eventRing = BytesRing.create(1024, 16384);
+    const orders = startOrdersWorker({
+      decisionRings: dispatcher.rings.map((r) => r.shared),
+      fillRing: privateRing.shared,
+      eventRing: eventRing.shared,
+      bookTable: book.shared,
+      portfolio: portfolio.shared,
+      markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.structure })),
+      rest: { baseUrl: o.exchange.restUrl, keyId: o.exchange.keyId, keyFile: o.exchange.keyFile },
+      journalPath: join(o.orders.journalDir, "orders.journal"),
+      strategy: o.orders.strategy,
+      risk: o.orders.risk,
+      throttleMs: o.orders.throttleMs,
+      budgetMs: o.loopBudgetMs,
+      reconcileEveryMs: o.orders.reconcileEveryMs,
+    });
+    await orders.ready;
+
+    const feed = new IoFeed({
+      directory,
+      book,
+      features: new FeatureState(book, temporal),
+      dispatcher,
+      privateRing,
+      histograms,
+      counters,
+      onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
+    });
+    const reconnects = counters.counter("reconnects");
+    let engineRef: Engine | null = null;
+    const client = new KalshiWsClient(
+      {
+        url: o.exchange.wsUrl,
+        keyId: key.keyId,
+        privateKey: key.privateKey,
+        markets: markets.map((mk) => mk.ticker),
+      },
+      {
+        onFrame: (text, recvMs) => feed.onFrame(text, recvMs),
+        onDisconnected: (code, reason) => {
+          if (engineRef?.stopping) return;
+          reconnects.inc();
+          feed.onDisconnected();
+          o.log.warn({ code, reason }, "feed disconnected");
+        },
+        onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
+      },
+    );
+    feed.attachClient(client);
+    const engine = new Engine(
+      o,
+      directory,
+      book,
+      portfolio,
+      counters,
+      histograms,
+      dispatcher,
+      orders,
+      feed,
+      client,
+      eventRing,
+      null,
+    );
+    engineRef = engine;
+    engine.server = await startEngineServer(
+      { host: o.server.host, port: o.server.port, controlToken: o.server.controlToken },
+      {
+        stats: () => engine.stats(),
+        health: () => ({ ok: client.connected && !engine.stopping, feed_connected: client.connected }),
+        onControl: (action) => engine.control(action),
+        onIngestFrame: (text, recvMs) => feed.onFrame(text, recvMs),
+        subscribeEvents: (listener) => {
+          engine.listeners.add(listener);
+          return () => engine.listeners.delete(listener);
+        },
+        metrics: {
+          eventsDropped: counters.counter("events_dropped"),
+          ingestFrames: counters.counter("ingest_frames"),
+          ingestRejected: counters.counter("ingest_rejected"),
+        },
+      },
+    );
+    engine.startPumps();
+    client.start();
+    return engine;
+  }
+
+  /** Pause: keep books current but dispatch no decisions. Kill: cancel everything and block. */
+  async control(action: ControlAction): Promise<object> {
+    const pausedGauge = this.counters.gauge("paused");
+    const kill = this.counters.gauge("kill_engaged");
+    switch (action) {
+      case "pause":
+        this.paused = true;
+        this.dispatcher.setPaused(true);
+        pausedGauge.set(1);
+        return { paused: true };
+      case "resume":
+        this.paused = false;
+        this.dispatcher.setPaused(false);
+        pausedGauge.set(0);
+        this.orders.release();
+        kill.set(0);
+        return { paused: false, kill: false };
+      case "kill": {
+        const canceled = await this.orders.kill();
+        kill.set(1);
+        return { kill: true, canceled };
+      }
+    }
+  }
+
+  stats(): StatsSnapshot {
+    const p = this.portfolio;
+    let free = 0;
+    let reserved = 0;
+    const positions: Array<[string, number]> = [];
+    for (;;) {
+      const v = p.readBegin();
+      free = p.freeCashMicros();
+      reserved = p.reservedCashMicros();
+      positions.length = 0;
+      for (let i = 0; i < p.positionCount(); i++) {
+        const m = p.positionMarketAt(i);
+        positions.push([this.directory.tickerOf(m), p.contractsHundredths(m)]);
+      }
+      if (p.readValid(v)) break;
+    }
+    return {
+      ts_ms: Date.now(),
+      histograms: this.histograms.summary(),
+      counters: this.counters.snapshot(),
+      portfolio: portfolioSnapshot({
+        freeCashMicros: free,
+        reservedCashMicros: reserved,
+        positionsHundredths: positions,
+      }),
+      state: {
+        exchange: this.o.exchange.name,
+        feed_connected: this.client.connected,
+        paused: this.paused,
+        markets: this.directory.size,
+        uptime_s: Math.round((Date.now() - this.started) / 1000),
+        decide_threads: this.o.decideThreads,
+        dispatch_backlog: this.dispatcher.backlog,
+        dispatch_in_flight: this.dispatcher.inFlightTasks,
+        conflated: this.dispatcher.stats.conflated,
+        ...prefixed("orders_", this.ordersStats),
+      },
+    };
+  }
+
+  /** Stops everything in order; resolves with the final summary (once). */
+  stop(reason: string): Promise<EngineSummary> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<EngineSummary> {
+    for (const t of this.timers) clearInterval(t);
+    this.dispatcher.setPaused(true);
+    await this.client.close();
+    let canceled = 0;
+    if (this.o.orders.shutdownPolicy === "cancel_all") canceled = await this.orders.kill();
+    await this.refreshOrdersStats();
+    this.pumpEvents();
+    const snapshot = this.stats();
+    await this.dispatcher.close();
+    await this.orders.stop();
+    this.server?.close();
+    const counters: Record<string, number> = {};
+    for (const c of snapshot.counters) {
+      const label = Object.values(c.labels).join(",");
+      counters[label ? `${c.name}{${label}}` : c.name] = c.value;
+    }
+    return {
+      reason,
+      uptime_s: Math.round((Date.now() - this.started) / 1000),
+      portfolio: snapshot.portfolio,
+      canceled_at_shutdown: canceled,
+      counters,
+      orders: this.ordersStats,
+      histograms: snapshot.histograms,
+    };
+  }
+
+  private startPumps(): void {
+    this.timers.push(setInterval(() => this.pumpEvents(), 5));
+    this.timers.push(setInterval(() => void this.refreshOrdersStats(), 500));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Moves orders-thread events to /events listeners. */
+  private pumpEvents(): void {
+    this.eventRing.drain((_tag, bytes) => {
+      if (this.listeners.size === 0) return;
+      const event = decodeEvent(bytes);
+      for (const l of this.listeners) l(event);
+    });
+  }
+
+  private async refreshOrdersStats(): Promise<void> {
+    try {
+      const s = await this.orders.stats();
+      this.ordersStats = {
+        ...s.stats,
+        free_cash_micros: s.freeCashMicros,
+        reserved_cash_micros: s.reservedCashMicros,
+      };
+    } catch {
+      return; // the orders thread is stopping
+    }
+    // The orders thread keeps its own counts; io mirrors them into the shared metric names.
+    const mirror: Array<[string, string]> = [
+      ["orders", "sent"],
+      ["fills", "fillsApplied"],
+      ["rejects", "rejected"],
+    ];
+    for (const [metric, key] of mirror) {
+      const now = this.ordersStats[key] ?? 0;
+      const before = this.mirrored.get(metric) ?? 0;
+      if (now > before) this.counters.counter(metric).inc(now - before);
+      this.mirrored.set(metric, now);
+    }
+  }
+}
+
+function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(o)) out[prefix + k] = v;
+  return out;
+}

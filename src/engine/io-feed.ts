@@ -1,0 +1,141 @@
+/**
+ * IoFeed — the io thread's frame path (ARCHITECTURE.md, io): every received text frame, from the
+ * Kalshi WebSocket, the paper exchange or `/ingest`, goes through `onFrame`:
+ *
+ *   FeedApplier (scan + BookTable) → on an applied update: TemporalTable advance (FeatureState)
+ *   and dispatcher.markDirty → on a gap / negative level: get_snapshot via the WS client
+ *   → other frames: subscription replies back to the WS client; fill / user_order /
+ *   market_position / lifecycle frames to the orders thread through the FillRing (raw text).
+ *
+ * io never waits on a worker here: markDirty is O(1), the ring write is non-blocking.
+ */
+import type { BookTable } from "../book/book-table.js";
+import { FeedApplier, type UpdateKind } from "../book/feed-applier.js";
+import type { MarketDirectory } from "../book/market-directory.js";
+import type { DecisionDispatcher } from "../decide/dispatcher.js";
+import type { FeatureState } from "../features/feature-state.js";
+import { tryParseServerMessage } from "../kalshi/messages.js";
+import type { KalshiWsClient } from "../kalshi/ws-client.js";
+import { nowMs } from "../runtime/clock.js";
+import type { BytesRing } from "../shm/bytes-ring.js";
+import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
+import type { StageHistograms } from "../stats/stage-histograms.js";
+import { Stage } from "../stats/stages.js";
+import { PRIVATE_FRAME_TAGS } from "./private-frames.js";
+
+export interface IoFeedDeps {
+  directory: MarketDirectory;
+  book: BookTable;
+  features: FeatureState;
+  dispatcher: DecisionDispatcher;
+  /** private frames to the orders thread */
+  privateRing: BytesRing;
+  histograms: StageHistograms;
+  counters: Counters;
+  onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class IoFeed {
+  readonly applier: FeedApplier;
+  private client: KalshiWsClient | null = null;
+  private frameStampMs = 0;
+  private readonly frames: CounterHandle;
+  private readonly bookUpdates: CounterHandle;
+  private readonly gaps: CounterHandle;
+  private readonly resnapshots: CounterHandle;
+  private readonly staleMarkets: GaugeHandle;
+  private readonly ringOverflows: CounterHandle;
+  private staleCount = 0;
+  private gapsSeen = 0;
+
+  constructor(private readonly deps: IoFeedDeps) {
+    const c = deps.counters;
+    this.frames = c.counter("frames");
+    this.bookUpdates = c.counter("book_updates");
+    this.gaps = c.counter("gaps");
+    this.resnapshots = c.counter("resnapshots");
+    this.staleMarkets = c.gauge("stale_markets");
+    this.ringOverflows = c.counter("ring_overflows", { ring: "fill" });
+    this.applier = new FeedApplier(deps.directory, deps.book, {
+      onApplied: (m, tsMs, _recvMs, kind) => this.onApplied(m, tsMs, kind),
+      onStale: () => {
+        this.staleCount++;
+        this.staleMarkets.set(this.staleCount);
+      },
+      onResnapshotNeeded: (sid, markets) => this.onResnapshotNeeded(sid, markets),
+      onOtherFrame: (text) => this.onOtherFrame(text),
+    });
+  }
+
+  /** The live connection (absent when frames only come from /ingest or a replay). */
+  attachClient(client: KalshiWsClient): void {
+    this.client = client;
+  }
+
+  /** One received text frame. `recvMs` = wall-clock receive time (integer ms). */
+  onFrame(text: string, recvMs: number): void {
+    const t0 = nowMs();
+    this.frameStampMs = t0;
+    this.frames.inc();
+    this.applier.applyFrame(text, recvMs);
+    this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
+  }
+
+  /** After a reconnect every book is stale until its fresh snapshot (kalshi-protocol.md §2.6). */
+  onDisconnected(): void {
+    this.applier.onReconnect();
+  }
+
+  private onApplied(m: number, tsMs: number, kind: UpdateKind): void {
+    this.bookUpdates.inc();
+    if (kind === "snapshot" && this.staleCount > 0) this.recountStale();
+    this.deps.features.onAppliedUpdate(m, tsMs);
+    this.deps.dispatcher.markDirty(m, this.frameStampMs);
+  }
+
+  private recountStale(): void {
+    let n = 0;
+    for (let m = 0; m < this.deps.directory.size; m++) if (this.deps.book.isStale(m)) n++;
+    this.staleCount = n;
+    this.staleMarkets.set(n);
+  }
+
+  private onResnapshotNeeded(sid: number, markets: number[]): void {
+    const gaps = this.applier.stats.gaps;
+    if (gaps > this.gapsSeen) {
+      this.gaps.inc(gaps - this.gapsSeen);
+      this.gapsSeen = gaps;
+    }
+    if (!this.client || sid < 0) return;
+    this.resnapshots.inc();
+    this.client.requestSnapshot(
+      sid,
+      markets.map((m) => this.deps.directory.tickerOf(m)),
+    );
+  }
+
+  private onOtherFrame(text: string): void {
+    const msg = tryParseServerMessage(text);
+    if (msg instanceof Error) {
+      this.deps.onLog?.("warn", "unparseable feed frame", { reason: msg.message });
+      return;
+    }
+    switch (msg.kind) {
+      case "subscribed":
+      case "ok":
+      case "unsubscribed":
+      case "error":
+        this.client?.handleReply(msg);
+        return;
+      case "fill":
+      case "user_order":
+      case "market_position":
+      case "market_lifecycle_v2": {
+        if (!this.deps.privateRing.tryWriteText(PRIVATE_FRAME_TAGS[msg.kind], text)) this.ringOverflows.inc();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
