@@ -29,13 +29,22 @@ export interface OrdersThread {
 export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
   const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData: init });
   const errors: string[] = [];
-  const waiters = new Map<OrdersWorkerReply["type"], Array<(r: OrdersWorkerReply) => void>>();
+  type Waiter = { resolve: (r: OrdersWorkerReply) => void; reject: (e: Error) => void };
+  const waiters = new Map<OrdersWorkerReply["type"], Waiter[]>();
+  let exited = false;
   const waitFor = <T extends OrdersWorkerReply["type"]>(type: T) =>
-    new Promise<Extract<OrdersWorkerReply, { type: T }>>((resolve) => {
+    new Promise<Extract<OrdersWorkerReply, { type: T }>>((resolve, reject) => {
+      if (exited) return reject(new Error("orders worker has exited"));
       const list = waiters.get(type) ?? [];
-      list.push(resolve as (r: OrdersWorkerReply) => void);
+      list.push({ resolve: resolve as (r: OrdersWorkerReply) => void, reject });
       waiters.set(type, list);
     });
+  worker.once("exit", () => {
+    // nobody waits forever on a thread that is gone
+    exited = true;
+    for (const list of waiters.values())
+      for (const w of list.splice(0)) w.reject(new Error("orders worker has exited"));
+  });
   let isReady = false;
   const ready = new Promise<void>((resolve, reject) => {
     worker.once("error", reject);
@@ -51,7 +60,7 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
         else errors.push(r.message);
       }
       const list = waiters.get(r.type);
-      if (list !== undefined && list.length > 0) list.shift()!(r);
+      if (list !== undefined && list.length > 0) list.shift()!.resolve(r);
     });
   });
   const send = (cmd: OrdersWorkerCommand) => worker.postMessage(cmd);
@@ -72,6 +81,7 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
       return reply;
     },
     stop: async () => {
+      if (exited) return;
       const stopped = waitFor("stopped");
       send({ type: "stop" });
       await stopped;

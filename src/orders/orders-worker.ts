@@ -172,7 +172,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         decision.action = ACTIONS[f[slot + 1]!] ?? "HOLD";
         decision.sizeHundredths = f[slot + 2]!;
         decision.frameRecvMs = f[slot + 4]!;
+        const staleBefore = om.stats.stale;
+        // the freshness check runs synchronously, before the first await of onDecision
         om.onDecision({ ...decision }).catch(onFailure);
+        if (om.stats.stale !== staleBefore) ring.countDropped();
       });
     }
     work += drainFills(fillRing, om, catalog, onFailure);

@@ -150,4 +150,9 @@ describe("orders worker thread on the paper exchange", () => {
     await waitForEvent((e) => e.kind === "kill" && e.engaged);
     assert.deepEqual(thread.errors, []);
   });
+  it("stops cleanly; later requests fail fast instead of hanging", async () => {
+    await thread.stop();
+    await assert.rejects(thread.stats(), /exited/);
+    await thread.stop(); // idempotent
+  });
 });
