@@ -7,7 +7,10 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { loadPrivateKey, signRequest } from "../src/kalshi/auth-signer.js";
+import { PaperExchange } from "../src/paper/exchange/index.js";
 import { startPaperExchange } from "../src/paper/index.js";
+import { makeMarketSpecs } from "../src/paper/sim/market-catalog.js";
+import { MarketSimulator } from "../src/paper/sim/market-sim.js";
 import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
 
 const MARKETS = 1000;
@@ -121,10 +124,35 @@ async function measure(ratePerSec: number, seconds: number): Promise<BenchRow[]>
   }
 }
 
+/** Ceiling of core + simulator alone on one core: actions back to back, no server, no timer. */
+function capacity(actions: number): BenchRow {
+  const specs = makeMarketSpecs({ count: MARKETS });
+  const core = new PaperExchange({ markets: specs, clock: Date.now });
+  let deltas = 0;
+  core.setListener({
+    bookDelta: () => {
+      deltas++;
+    },
+  });
+  const sim = new MarketSimulator({ core, markets: specs, seed: 1, ratePerSec: 0 });
+  sim.seedBooks();
+  sim.step(actions / 10); // warm-up
+  deltas = 0;
+  const t0 = performance.now();
+  sim.step(actions);
+  const ms = performance.now() - t0;
+  return {
+    name: `core + simulator capacity, ${MARKETS} markets, no subscriber (one core, back to back)`,
+    opsPerSec: (deltas * 1000) / ms,
+    nsPerOp: (ms * 1e6) / deltas,
+    note: `${(deltas / actions).toFixed(2)} book updates per simulated action`,
+  };
+}
+
 export async function run(options: BenchOptions): Promise<BenchSection> {
   const seconds = options.quick ? 2 : 8;
-  const rows: BenchRow[] = [];
-  for (const rate of options.quick ? [TARGET_PER_SEC] : [TARGET_PER_SEC, 30_000, 40_000]) {
+  const rows: BenchRow[] = [capacity(options.quick ? 50_000 : 300_000)];
+  for (const rate of options.quick ? [TARGET_PER_SEC] : [TARGET_PER_SEC, 40_000, 60_000]) {
     rows.push(...(await measure(rate, seconds)));
   }
   const gate = rows.find((r) => r.met === false);

@@ -8,9 +8,11 @@
  * immediate-or-cancel orders at the touch. Every action changes the book at least once, so the
  * action rate is the book-update rate (a taker sweeping k levels makes k updates).
  *
- * Loop: one interval timer; each tick runs the actions that are due since the start (catching
- * up in batches, capped at `maxBatch` so a stalled process sheds load instead of spiralling);
- * never one setTimeout per action. All randomness comes from one xoshiro128** seeded stream, so a
+ * Loop: one interval timer; each tick runs the actions that are due since the start, at most
+ * `maxBatch` per tick (a few ticks' worth, so one tick never stalls the event loop for long) and
+ * carries the rest over: a delayed timer catches up over the next ticks. Only a backlog beyond
+ * `maxBacklog` (1 s of flow) is shed, so a starved process degrades instead of spiralling.
+ * Never one setTimeout per action. All randomness comes from one xoshiro128** seeded stream, so a
  * given sequence of `step(n)` calls is reproducible.
  */
 import type { MarketSpec, PaperExchangeApi, PriceLevelStructure } from "../exchange/index.js";
@@ -25,8 +27,10 @@ export interface SimulatorOptions {
   ratePerSec: number;
   /** timer period; default 10 ms */
   tickMs?: number;
-  /** most actions run in one tick (load shedding); default max(1000, rate / 5) */
+  /** most actions run in one tick; default 4 ticks' worth (at least 200) */
   maxBatch?: number;
+  /** due actions beyond this are shed; default 1 s of flow (at least maxBatch) */
+  maxBacklog?: number;
   /** simulated maker accounts; default 4 */
   makers?: number;
   /** simulated taker accounts; default 2 */
@@ -67,7 +71,8 @@ export class MarketSimulator {
   private readonly takers: string[];
   private readonly maxResting: number;
   private readonly tickMs: number;
-  private readonly maxBatch: number;
+  private maxBatch = 0;
+  private maxBacklog = 0;
   private rate: number;
   private timer: NodeJS.Timeout | undefined;
   private startMs = 0;
@@ -79,7 +84,7 @@ export class MarketSimulator {
     this.rng = new Xoshiro128(opts.seed);
     this.rate = opts.ratePerSec;
     this.tickMs = opts.tickMs ?? 10;
-    this.maxBatch = opts.maxBatch ?? Math.max(1000, Math.ceil(opts.ratePerSec / 5));
+    this.limitsFor(opts.ratePerSec);
     this.maxResting = opts.maxRestingPerMarket ?? 40;
     this.makers = Array.from({ length: opts.makers ?? 4 }, (_, i) => `sim-maker-${i}`);
     this.takers = Array.from({ length: opts.takers ?? 2 }, (_, i) => `sim-taker-${i}`);
@@ -117,6 +122,12 @@ export class MarketSimulator {
   setRate(ratePerSec: number): void {
     this.rebase();
     this.rate = ratePerSec;
+    this.limitsFor(ratePerSec);
+  }
+
+  private limitsFor(ratePerSec: number): void {
+    this.maxBatch = this.opts.maxBatch ?? Math.max(200, Math.ceil((ratePerSec * this.tickMs * 4) / 1000));
+    this.maxBacklog = Math.max(this.maxBatch, this.opts.maxBacklog ?? ratePerSec);
   }
 
   start(): void {
@@ -138,14 +149,16 @@ export class MarketSimulator {
   private onTick(): void {
     if (this.rate <= 0) return;
     const target = Math.floor(((performance.now() - this.startMs) * this.rate) / 1000);
-    let n = target - this.due;
-    if (n <= 0) return;
-    if (n > this.maxBatch) {
-      // Behind schedule: skip the excess instead of trying to catch up forever.
-      this.stats.shed += n - this.maxBatch;
-      n = this.maxBatch;
+    let backlog = target - this.due;
+    if (backlog <= 0) return;
+    if (backlog > this.maxBacklog) {
+      // Far behind schedule: skip the excess instead of trying to catch up forever.
+      this.stats.shed += backlog - this.maxBacklog;
+      this.due = target - this.maxBacklog;
+      backlog = this.maxBacklog;
     }
-    this.due = target;
+    const n = Math.min(backlog, this.maxBatch);
+    this.due += n;
     this.step(n);
   }
 
