@@ -9,6 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PortfolioTable, type PortfolioTableShared } from "../../src/orders/portfolio-table.js";
+import { prng } from "./prng.js";
 
 export const TOTAL_MICROS = 2 ** 40 + 12_345; // beyond 2^32: exercises the Float64 cash words
 
@@ -22,17 +23,6 @@ export interface PortfolioWriterJob {
   seed: number;
 }
 
-/** mulberry32: small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function runWriter(table: PortfolioTable, updates: number, seed: number, flags?: Int32Array): void {
   const random = prng(seed);
   const int = (n: number): number => Math.floor(random() * n);
@@ -43,6 +33,8 @@ export function runWriter(table: PortfolioTable, updates: number, seed: number, 
   table.beginWrite();
   table.setCash(free, reserved);
   table.endWrite();
+  // Readers start only now: the empty table before this point is not a state of the stream.
+  if (flags !== undefined) Atomics.store(flags, 0, 1);
   const summary = {
     hasOpenBuy: false,
     hasOpenSell: false,
@@ -103,7 +95,6 @@ function main(): void {
   const job = workerData as PortfolioWriterJob;
   const flags = new Int32Array(job.flags);
   const table = PortfolioTable.attach(job.shared);
-  Atomics.store(flags, 0, 1);
   runWriter(table, job.updates, job.seed, flags);
   Atomics.store(flags, 1, 1);
   parentPort!.postMessage({ done: true });
