@@ -127,15 +127,21 @@ export class Reconciler {
       return;
     }
     const cid = o.clientOrderId || o.orderId;
-    const action = actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths);
-    const own = action === "BUY_YES" || action === "SELL_YES" ? o.yesPriceTicks : 1000 - o.yesPriceTicks;
-    const placed = ledger.place({
-      clientOrderId: cid,
-      market: m,
-      action,
-      ownLimitTicks: own,
-      countHundredths: o.remainingCountHundredths,
-    });
+    let action = actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths);
+    const place = (a: EngineAction) =>
+      ledger.place({
+        clientOrderId: cid,
+        market: m,
+        action: a,
+        ownLimitTicks: a === "BUY_YES" || a === "SELL_YES" ? o.yesPriceTicks : 1000 - o.yesPriceTicks,
+        countHundredths: o.remainingCountHundredths,
+      });
+    let placed = place(action);
+    if (!placed.ok && placed.reason === "nothing_to_sell") {
+      // a resting ask/bid larger than the holding opens the other side: reserve it as a buy
+      action = o.side === "bid" ? "BUY_YES" : "BUY_NO";
+      placed = place(action);
+    }
     if (!placed.ok) {
       this.event(`resting order ${cid} not adoptable: ${placed.reason}`, m);
       return;

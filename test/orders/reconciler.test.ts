@@ -1,0 +1,256 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { Page, RestFill, RestOrder, RestPosition } from "../../src/kalshi/rest-types.js";
+import { CircuitBreakers } from "../../src/orders/breakers.js";
+import { OrderJournal } from "../../src/orders/journal.js";
+import { Ledger } from "../../src/orders/ledger.js";
+import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+import { type OrderEvent, OrderManager, type OrdersRestApi } from "../../src/orders/order-manager.js";
+import { actionOfRestingOrder, Reconciler } from "../../src/orders/reconciler.js";
+import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
+
+const dir = mkdtempSync(join(tmpdir(), "orders-reconcile-"));
+const journals: OrderJournal[] = [];
+after(async () => {
+  for (const j of journals) await j.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function order(o: Partial<RestOrder>): RestOrder {
+  return {
+    orderId: "o",
+    clientOrderId: "",
+    ticker: "KX-A",
+    side: "bid",
+    status: "resting",
+    yesPriceTicks: 500,
+    fillCountHundredths: 0,
+    remainingCountHundredths: 100,
+    initialCountHundredths: 100,
+    takerFeesMicros: 0,
+    makerFeesMicros: 0,
+    createdTime: "2026-11-24T10:00:00Z",
+    ...o,
+  };
+}
+
+function fill(f: Partial<RestFill>): RestFill {
+  return {
+    fillId: "f",
+    tradeId: "t",
+    orderId: "o",
+    clientOrderId: "",
+    ticker: "KX-A",
+    side: "bid",
+    yesPriceTicks: 500,
+    countHundredths: 100,
+    isTaker: false,
+    feeMicros: 0,
+    createdTime: "",
+    tsMs: 1_000_000,
+    ...f,
+  };
+}
+
+/** An exchange whose state the test sets directly. */
+class FakeExchange {
+  balanceMicros = 100_000_000;
+  positions: RestPosition[] = [];
+  resting: RestOrder[] = [];
+  fills: RestFill[] = [];
+  canceled: string[] = [];
+  lookups: string[] = [];
+  async getBalance() {
+    return { balanceMicros: this.balanceMicros, portfolioValueMicros: 0, updatedTs: 0 };
+  }
+  async getPositions(): Promise<Page<RestPosition>> {
+    return { items: this.positions, cursor: "" };
+  }
+  async getOrders(): Promise<Page<RestOrder>> {
+    return { items: this.resting, cursor: "" };
+  }
+  async getFills(): Promise<Page<RestFill>> {
+    return { items: this.fills, cursor: "" };
+  }
+  async findOrderByClientId(_t: string, cid: string) {
+    this.lookups.push(cid);
+    return null;
+  }
+  async getOrder() {
+    return null;
+  }
+  async cancelOrder(id: string) {
+    this.canceled.push(id);
+    this.resting = this.resting.filter((o) => o.orderId !== id);
+    return {
+      kind: "ok" as const,
+      status: 200,
+      value: { orderId: id, clientOrderId: "", reducedByHundredths: 0, tsMs: 0 },
+    };
+  }
+  async collectAll<T>(f: (c: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+    return (await f(undefined)).items;
+  }
+}
+
+async function setup(ex: FakeExchange, journalLines: string[] = []) {
+  const path = join(dir, `j${journals.length}.ndjson`);
+  if (journalLines.length > 0) writeFileSync(path, `${journalLines.join("\n")}\n`);
+  const { journal, replay } = await OrderJournal.open(path);
+  journals.push(journal);
+  const catalog = new StaticMarketCatalog();
+  catalog.add("KX-A");
+  catalog.add("KX-B");
+  const events: OrderEvent[] = [];
+  const ledger = new Ledger(0);
+  const om = new OrderManager({
+    rest: ex as unknown as OrdersRestApi,
+    journal,
+    ledger,
+    catalog,
+    book: { readTop: () => false },
+    risk: new RiskGate(),
+    throttle: new MarketThrottle(),
+    freshness: new FreshnessGate(),
+    breakers: new CircuitBreakers(),
+    onEvent: (e) => events.push(e),
+  });
+  const rec = new Reconciler(om);
+  await rec.startup(replay);
+  return { om, ledger, rec, events, journal, path };
+}
+
+describe("reconciliation (lessons.md rules 13, 15)", () => {
+  it("maps a resting order to the engine action it stands for, given the position", () => {
+    assert.equal(actionOfRestingOrder("bid", 0), "BUY_YES");
+    assert.equal(actionOfRestingOrder("bid", -500), "SELL_NO");
+    assert.equal(actionOfRestingOrder("ask", 500), "SELL_YES");
+    assert.equal(actionOfRestingOrder("ask", 0), "BUY_NO");
+  });
+
+  it("rebuilds positions, resting orders and free cash at startup, and trades only after it", async () => {
+    const ex = new FakeExchange();
+    ex.positions = [
+      {
+        ticker: "KX-A",
+        positionHundredths: 1000,
+        marketExposureMicros: 4_000_000,
+        realizedPnlMicros: 0,
+        feesPaidMicros: 0,
+        restingOrdersCount: 1,
+      },
+    ];
+    // an ask for more than we hold reserves like a NO buy; a bid on B is a YES buy
+    ex.resting = [
+      order({
+        orderId: "oa",
+        clientOrderId: "ca",
+        side: "ask",
+        yesPriceTicks: 600,
+        remainingCountHundredths: 1500,
+      }),
+      order({
+        orderId: "ob",
+        clientOrderId: "cb",
+        ticker: "KX-B",
+        side: "bid",
+        yesPriceTicks: 300,
+        remainingCountHundredths: 500,
+      }),
+    ];
+    ex.fills = [fill({ tradeId: "old-1" })];
+    const { om, ledger } = await setup(ex);
+    assert.equal(om.isReady, true);
+    assert.equal(ledger.position(0).contractsHundredths, 1000);
+    assert.equal(om.working.get(0, "ask")?.action, "BUY_NO");
+    assert.equal(om.working.get(1, "bid")?.action, "BUY_YES");
+    // NO buy 15 @ 0.40 = 6.00 + fee 0.07×15×0.24 = 0.252 → 0.26; YES buy 5 @ 0.30 = 1.50 + 0.0735 → 0.08
+    assert.equal(ledger.reservedCashMicros, 6_260_000 + 1_580_000);
+    assert.equal(ledger.freeCashMicros, 100_000_000 - 260_000 - 80_000, "free = balance − reserved fees");
+    assert.equal(ledger.hasFill("old-1"), true, "fills already in the positions are not applied again");
+  });
+
+  it("closes journal intents left without an outcome by looking up their client_order_id", async () => {
+    const ex = new FakeExchange();
+    const intent = {
+      t: "intent",
+      op: "create",
+      cid: "lost-1",
+      tsMs: 1,
+      ticker: "KX-A",
+      action: "BUY_YES",
+      side: "bid",
+      yesPriceTicks: 450,
+      countHundredths: 100,
+    };
+    const { path, journal } = await setup(ex, [JSON.stringify(intent)]);
+    assert.deepEqual(ex.lookups, ["lost-1"]);
+    await journal.close();
+    const last = JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1)!);
+    assert.deepEqual(
+      [last.t, last.cid, last.result, last.code],
+      ["outcome", "lost-1", "resolved", "not_found"],
+    );
+  });
+
+  it("applies missed fills once, cancels orphans, and corrects positions only when a difference persists", async () => {
+    const ex = new FakeExchange();
+    ex.resting = [
+      order({
+        orderId: "ob",
+        clientOrderId: "cb",
+        ticker: "KX-B",
+        side: "bid",
+        yesPriceTicks: 300,
+        remainingCountHundredths: 500,
+      }),
+    ];
+    const { rec, ledger, om } = await setup(ex);
+    ex.fills = [
+      fill({
+        tradeId: "n1",
+        orderId: "ob",
+        ticker: "KX-B",
+        yesPriceTicks: 300,
+        countHundredths: 200,
+        tsMs: 2_000_000,
+      }),
+    ];
+    ex.positions = [
+      {
+        ticker: "KX-B",
+        positionHundredths: 200,
+        marketExposureMicros: 600_000,
+        realizedPnlMicros: 0,
+        feesPaidMicros: 0,
+        restingOrdersCount: 1,
+      },
+    ];
+    ex.resting.push(order({ orderId: "stray", clientOrderId: "", ticker: "KX-A" }));
+    const r1 = await rec.periodic();
+    assert.equal(r1.fillsApplied, 1);
+    assert.equal(ledger.position(1).contractsHundredths, 200);
+    assert.equal(om.working.get(1, "bid")?.filledHundredths, 200);
+    assert.deepEqual(ex.canceled, ["stray"]);
+    assert.equal(r1.positionCorrections, 0);
+    const r2 = await rec.periodic();
+    assert.equal(r2.fillsApplied, 0, "the same fill is not applied twice");
+    // the exchange now reports a position we never saw a fill for: corrected on the second look
+    ex.positions = [
+      {
+        ticker: "KX-B",
+        positionHundredths: 300,
+        marketExposureMicros: 900_000,
+        realizedPnlMicros: 0,
+        feesPaidMicros: 0,
+        restingOrdersCount: 1,
+      },
+    ];
+    assert.equal((await rec.periodic()).positionCorrections, 0);
+    assert.equal((await rec.periodic()).positionCorrections, 1);
+    assert.equal(ledger.position(1).contractsHundredths, 300);
+  });
+});
