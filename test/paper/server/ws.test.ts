@@ -260,6 +260,31 @@ describe("paper WebSocket (kalshi-protocol.md §2)", () => {
   });
 });
 
+describe("paper WebSocket market lifecycle", () => {
+  test("status changes and settlement reach market_lifecycle_v2 with seq", async () => {
+    const ex = await startTestExchange();
+    try {
+      const t = ex.px.markets[2]!;
+      const c = await ex.openWs();
+      c.send({ id: 1, cmd: "subscribe", params: { channels: ["market_lifecycle_v2"] } });
+      await c.waitFor((f: Frame) => f.type === "subscribed");
+      assert.ok(ex.px.core.setMarketStatus(t, "closed").ok);
+      assert.ok(ex.px.core.settleMarket(t, "no").ok);
+      const frames = await c.waitFor((f: Frame) => f.type === "market_lifecycle_v2", 2);
+      assert.deepEqual(
+        frames.map((f) => [f.seq, f.msg.market_ticker, f.msg.event_type]),
+        [
+          [1, t, "deactivated"],
+          [2, t, frames[1].msg.event_type],
+        ],
+      );
+      assert.ok(["determined", "settled"].includes(frames[1].msg.event_type));
+    } finally {
+      await ex.close();
+    }
+  });
+});
+
 describe("paper WebSocket legacy wire and heartbeat", () => {
   let ex: TestExchange;
   before(async () => {
@@ -305,8 +330,10 @@ describe("paper WebSocket backpressure", () => {
       // Stop reading: the kernel buffers fill, then uWS buffers, then the hub cuts the reader off.
       const raw = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
       raw.pause();
-      for (let i = 0; i < 100 && ex.px.hub.stats.overflows === 0; i++) {
-        ex.px.simulator.step(5000);
+      // Small steps keep each flush well under uWS's own hard cap (4× the hub's), so the error
+      // frame and the close frame are still queued behind the data when the reader resumes.
+      for (let i = 0; i < 2000 && ex.px.hub.stats.overflows === 0; i++) {
+        ex.px.simulator.step(200);
         await new Promise((r) => setImmediate(r));
       }
       assert.equal(ex.px.hub.stats.overflows, 1);
