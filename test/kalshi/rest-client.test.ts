@@ -151,6 +151,7 @@ async function startFake(): Promise<Fake> {
         cursor: "",
       });
     }
+    if (req.method === "GET" && p === "markets/SLOW/orderbook") return; // never answers
     if (req.method === "GET" && p === "markets/KX-A/orderbook") {
       return send(res, 200, {
         orderbook_fp: {
@@ -335,6 +336,43 @@ describe("Kalshi REST client against a loopback server", () => {
       assert.equal(e.info.details, "INCORRECT_API_KEY_SIGNATURE");
       return true;
     });
+  });
+});
+
+describe("Kalshi REST client pacing and timeouts", () => {
+  it("times out a read per attempt, retries it, then reports a transport error", async () => {
+    const c = new KalshiRestClient({
+      baseUrl: fake.url,
+      key: { keyId: KEY_ID, privateKey: pair.privateKey },
+      readTimeoutMs: 100,
+      maxReadRetries: 1,
+      sleep: async () => {},
+    });
+    await assert.rejects(c.getOrderbook("SLOW"), (e: unknown) => {
+      assert.ok(e instanceof RestError);
+      assert.deepEqual([e.info.status, e.info.code, e.info.message], [0, "transport", "timeout"]);
+      return true;
+    });
+    assert.equal(c.stats.timeouts, 2);
+    assert.equal(c.stats.readRetries, 1);
+  });
+
+  it("waits for write tokens before sending (kalshi-protocol.md §3.7 costs)", async () => {
+    const t0 = Date.now(); // a frozen clock: no refill between the calls
+    const sleeps: number[] = [];
+    const c = new KalshiRestClient({
+      baseUrl: fake.url,
+      key: { keyId: KEY_ID, privateKey: pair.privateKey },
+      writeBucket: { refillPerSec: 10, capacity: 12 },
+      now: () => t0,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    await c.createOrder({ ...body0, client_order_id: "paced-1" }); // 10 of 12 tokens
+    await c.cancelOrder("ord-1"); // V2 cancel costs 2: 0 left, no wait
+    await c.createOrder({ ...body0, client_order_id: "paced-2" }); // 10 short at 10/s
+    assert.deepEqual(sleeps, [1000]);
   });
 });
 
