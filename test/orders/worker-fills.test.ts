@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseServerMessage } from "../../src/kalshi/messages.js";
 import type { FillMessage } from "../../src/kalshi/message-types.js";
+import { parseServerMessage } from "../../src/kalshi/messages.js";
 import { Ledger } from "../../src/orders/ledger.js";
 import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
 import { toLedgerFill } from "../../src/orders/worker-fills.js";
