@@ -1,0 +1,141 @@
+/**
+ * End to end: the paper exchange and the engine as real processes on loopback. Checks that the
+ * engine trades, serves /stats, /metrics, /healthz, /events, guards /control with its token,
+ * kills (every resting order canceled on the exchange), shuts down on SIGTERM, and that its final
+ * portfolio equals the exchange's balance and positions to the last unit — with 20% of REST
+ * requests failing (429, 5xx, timeouts, resets after acceptance).
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import WebSocket from "ws";
+import { countToHundredths, dollarsToMicros } from "../../src/kalshi/units.js";
+import { type Spawned, signedGet, signedGetAll, spawnCli, waitFor } from "./helpers.js";
+
+const TOKEN = "test-control-token-123";
+
+interface Stats {
+  counters: Array<{ name: string; labels: Record<string, string>; value: number }>;
+  portfolio: { free_cash: string; reserved_cash: string; positions: Record<string, string> };
+  histograms: Record<string, { count: number; p50: number }>;
+  state: Record<string, unknown>;
+}
+
+function counter(s: Stats, name: string): number {
+  return s.counters.filter((c) => c.name === name).reduce((a, c) => a + c.value, 0);
+}
+
+describe("kalshi-engine run against kalshi-engine paper (separate processes)", () => {
+  const procs: Spawned[] = [];
+  after(() => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  });
+
+  it("trades, reports, obeys control, and ends with the exchange's exact portfolio", { timeout: 240_000 }, async () => {
+    const paper = await spawnCli(["paper", "--markets", "30", "--rate", "1500", "--seed", "3", "--port", "0", "--fault-rate", "0.2"]);
+    procs.push(paper);
+    const ex = paper.first as { rest: string; ws: string; key_id: string; key_file: string; markets: string[] };
+    const engine = await spawnCli([
+      "run",
+      "--exchange",
+      "paper",
+      "--rest-url",
+      ex.rest,
+      "--ws-url",
+      ex.ws,
+      "--key-id",
+      ex.key_id,
+      "--key-file",
+      ex.key_file,
+      "--markets",
+      ex.markets.join(","),
+      "--policy",
+      "rules",
+      "--control-token",
+      TOKEN,
+      "--duration",
+      "120",
+      "--throttle-ms",
+      "100",
+    ]);
+    procs.push(engine);
+    const statsUrl = String(engine.first.stats);
+    const base = statsUrl.replace(/\/stats$/, "");
+    const getStats = async () => (await (await fetch(statsUrl)).json()) as Stats;
+
+    // /events: JSON events arrive for orders and fills
+    const events: Array<{ kind: string }> = [];
+    const ws = new WebSocket(`${base.replace("http", "ws")}/events?format=json`);
+    ws.on("message", (m) => events.push(JSON.parse(String(m))));
+    await new Promise((r, j) => {
+      ws.once("open", r);
+      ws.once("error", j);
+    });
+
+    const traded = await waitFor(
+      async () => {
+        const s = await getStats();
+        return counter(s, "orders") > 5 && counter(s, "fills") > 0 ? s : undefined;
+      },
+      "orders and fills",
+      90_000,
+    );
+    assert.ok(counter(traded, "frames") > 100);
+    assert.ok(traded.histograms.parse_apply.count > 0);
+    assert.ok(traded.histograms.tick_to_decision.count > 0);
+    await waitFor(async () => events.some((e) => e.kind === "order"), "an order event on /events");
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^kalshi_engine_frames_total \d+/m);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+
+    // control needs the bearer token
+    assert.equal((await fetch(`${base}/control/pause`, { method: "POST" })).status, 401);
+    const wrong = await fetch(`${base}/control/pause`, { method: "POST", headers: { authorization: "Bearer nope" } });
+    assert.equal(wrong.status, 401);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    assert.equal((await fetch(`${base}/control/pause`, { method: "POST", headers: auth })).status, 200);
+    assert.equal((await getStats()).state.paused, true);
+    assert.equal((await fetch(`${base}/control/resume`, { method: "POST", headers: auth })).status, 200);
+
+    // kill: every resting order of the engine is canceled on the exchange
+    const killed = await fetch(`${base}/control/kill`, { method: "POST", headers: auth });
+    assert.equal(killed.status, 200);
+    const resting = await waitFor(
+      async () => {
+        const open = await signedGetAll(ex.rest, ex.key_id, ex.key_file, "/portfolio/orders?status=resting", "orders");
+        return open.length === 0 ? open : undefined;
+      },
+      "no resting orders after kill",
+      30_000,
+    );
+    assert.equal(resting.length, 0);
+    ws.close();
+
+    // SIGTERM: orderly shutdown with a final summary on stdout
+    engine.child.kill("SIGTERM");
+    assert.equal(await engine.exited, 0, engine.stderr.join("").slice(-3000));
+    const summaryLine = engine.lines.find((l) => l.startsWith('{"summary"'));
+    assert.ok(summaryLine, "final summary printed");
+    const summary = JSON.parse(summaryLine).summary as { portfolio: Stats["portfolio"] };
+
+    const balance = (await signedGet(ex.rest, ex.key_id, ex.key_file, "/portfolio/balance")) as { balance_dollars: string };
+    assert.equal(dollarsToMicros(summary.portfolio.free_cash), dollarsToMicros(balance.balance_dollars), "free cash = balance");
+    assert.equal(dollarsToMicros(summary.portfolio.reserved_cash), 0);
+    const positions = await signedGetAll<{ ticker: string; position_fp: string }>(
+      ex.rest,
+      ex.key_id,
+      ex.key_file,
+      "/portfolio/positions",
+      "market_positions",
+    );
+    const exchangePositions = Object.fromEntries(
+      positions.filter((p) => countToHundredths(p.position_fp) !== 0).map((p) => [p.ticker, countToHundredths(p.position_fp)]),
+    );
+    const enginePositions = Object.fromEntries(
+      Object.entries(summary.portfolio.positions).map(([t, c]) => [t, countToHundredths(c)]),
+    );
+    assert.deepEqual(enginePositions, exchangePositions);
+    paper.child.kill("SIGTERM");
+    assert.equal(await paper.exited, 0);
+  });
+});
