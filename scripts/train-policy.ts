@@ -19,6 +19,7 @@ import { writeMlpOnnx } from "../src/policy/onnx-writer.js";
 import { OBSERVATION_V1_SIZE } from "../src/policy/policy.js";
 import { PolicySession } from "../src/policy/policy-session.js";
 import { DEFAULT_RULE_PARAMS, ruleActionKind } from "../src/policy/rule-selector.js";
+import { DataPrefetcher } from "./policy/data-prefetcher.js";
 import { type Dataset, MlpTrainer, type TrainingConfig } from "./policy/mlp-training.js";
 import { generateObservations, type ObservationSource } from "./policy/observation-sources.js";
 import { Prng } from "./policy/prng.js";
@@ -131,25 +132,32 @@ async function main(): Promise<void> {
   const options = parseOptions();
   const started = performance.now();
   // Every epoch sees fresh rows from a fresh simulator (seed·1000 + epoch): the model cannot
-  // memorise one run's markets, and the holdout (another seed) measures generalisation.
-  const epochData = (epoch: number): Dataset =>
-    labelled(
-      generateObservations(options.source, new Prng(options.seed * 1000 + epoch), options.rows),
-      options.rows,
-    );
-  let train = epochData(0);
+  // memorise one run's markets, and the holdout (another seed) measures generalisation. A worker
+  // thread generates epoch e + 1 while this thread trains on epoch e.
+  const prefetcher = new DataPrefetcher(options.source, options.rows);
+  try {
+    await train(options, prefetcher, started);
+  } finally {
+    await prefetcher.close();
+  }
+}
+
+async function train(options: Options, prefetcher: DataPrefetcher, started: number): Promise<void> {
+  const epochSeed = (epoch: number): number => options.seed * 1000 + epoch;
+  prefetcher.request(epochSeed(0));
   const holdout = labelled(
     generateObservations(options.source, new Prng(options.seed + 0x5eed), options.holdoutRows),
     options.holdoutRows,
   );
+  let rows = labelled(await prefetcher.take(epochSeed(0)), options.rows);
   const generatedMs = performance.now() - started;
-  const counts = classCounts(train);
+  const counts = classCounts(rows);
   // Balanced class weights (rows / (classes · count)), capped so a handful of rows cannot dominate.
   const classWeights = Float64Array.from(counts, (c) =>
-    c > 0 ? Math.min(20, (train.rows / (CLASSES * c)) ** options.classWeightPower) : 0,
+    c > 0 ? Math.min(20, (rows.rows / (CLASSES * c)) ** options.classWeightPower) : 0,
   );
   process.stderr.write(
-    `data: ${train.rows} train rows per epoch / ${holdout.rows} holdout rows from "${options.source}" in ` +
+    `data: ${rows.rows} train rows per epoch / ${holdout.rows} holdout rows from "${options.source}" in ` +
       `${(generatedMs / 1000).toFixed(1)} s; train classes ${counts.join(" / ")}\n`,
   );
 
@@ -162,10 +170,11 @@ async function main(): Promise<void> {
   };
   const rng = new Prng(options.seed ^ 0x7a11);
   const trainer = new MlpTrainer([OBSERVATION_V1_SIZE, 64, 64, CLASSES], rng);
-  trainer.fitWhitening(train);
+  trainer.fitWhitening(rows);
   for (let epoch = 0; epoch < config.epochs; epoch++) {
-    if (epoch > 0) train = epochData(epoch);
-    const loss = trainer.trainEpoch(train, config, epoch, rng);
+    if (epoch > 0) rows = labelled(await prefetcher.take(epochSeed(epoch)), options.rows);
+    if (epoch + 1 < config.epochs) prefetcher.request(epochSeed(epoch + 1));
+    const loss = trainer.trainEpoch(rows, config, epoch, rng);
     if (epoch % 4 === 3 || epoch === config.epochs - 1) {
       const ev = evaluate(trainer.toMlpModel(), holdout);
       process.stderr.write(
@@ -175,7 +184,7 @@ async function main(): Promise<void> {
     }
   }
   const mlp = trainer.toMlpModel();
-  const trainEval = evaluate(mlp, train);
+  const trainEval = evaluate(mlp, rows);
   const holdoutEval = evaluate(mlp, holdout);
   const bytes = writeMlpOnnx(mlp, { producerName: "kalshi-engine scripts/train-policy.ts" });
   const onnxAgreement = await checkOnnx(bytes, mlp, holdout);
@@ -204,8 +213,8 @@ async function main(): Promise<void> {
           : "scripts/policy/feed-observations.ts: 48 simulated markets per run (cent and $0.001 ticks, " +
             "drifting fair values, quotes/cancels/takes/snapshots as Kalshi orderbook frames) through " +
             "FeedApplier → BookTable → TemporalTable → ObservationBuilder; portfolio redrawn every 300 frames",
-      trainRowsPerEpoch: train.rows,
-      trainRowsTotal: train.rows * config.epochs,
+      trainRowsPerEpoch: rows.rows,
+      trainRowsTotal: rows.rows * config.epochs,
       trainSeeds: `seed·1000 + epoch (${options.seed * 1000}…${options.seed * 1000 + config.epochs - 1})`,
       holdoutRows: holdout.rows,
       holdoutSeed: options.seed + 0x5eed,
