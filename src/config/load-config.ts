@@ -276,8 +276,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>, so
       .map((k) => {
         const path = [...keys, k].join(".");
         const parent = keys.length === 0 ? raw : getPath(raw, keys.join("."));
-        const siblings = CONFIG_FIELDS.map((f) => f.path).filter((p) =>
-          keys.length === 0 ? !p.includes(".") : p.startsWith(`${keys.join(".")}.`),
+        // At the top level every path is a candidate, so `paperMarkets` finds `paper.markets`.
+        const siblings = CONFIG_FIELDS.map((f) => f.path).filter(
+          (p) => keys.length === 0 || p.startsWith(`${keys.join(".")}.`),
         );
         const hint = closestName(path, siblings);
         const value = isPlainObject(parent) ? parent[k] : undefined;
