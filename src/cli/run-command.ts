@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import pino from "pino";
 import { Engine } from "../engine/engine.js";
 import { type PaperChild, startPaperChild } from "../engine/paper-child.js";
-import { DEFAULT_MODEL_PATH } from "../policy/create-policy.js";
 
 interface RunFlags {
   exchange: string;
@@ -42,6 +42,9 @@ interface RunFlags {
   paperFeedFaultRate: string;
   logLevel: string;
 }
+
+/** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
+const BUNDLED_MODEL = fileURLToPath(new URL("../../models/policy-v1.onnx", import.meta.url));
 
 const ENDPOINTS: Record<string, { rest: string; ws: string }> = {
   demo: {
@@ -76,7 +79,7 @@ export function registerRunCommand(program: Command): void {
     .option("--key-id <id>", "API key id (env KALSHI_ENGINE_KEY_ID)")
     .option("--key-file <path>", "private key PEM file (env KALSHI_ENGINE_KEY_FILE)")
     .option("--markets <list|count>", "comma-separated tickers or a count of open markets", "200")
-    .option("--model <path>", "ONNX policy", DEFAULT_MODEL_PATH)
+    .option("--model <path>", "ONNX policy (default: the bundled models/policy-v1.onnx)", BUNDLED_MODEL)
     .option("--policy <kind>", "onnx | rules", "onnx")
     .option("--action-space <n>", "5 | 21 (rules policy)", "5")
     .option("--contract-size <n>", "contracts per trade in the 5-action space", "10")

@@ -59,6 +59,7 @@ export interface EngineOptions {
 export interface EngineSummary {
   reason: string;
   uptime_s: number;
+  process: { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
   portfolio: ReturnType<typeof portfolioSnapshot>;
   canceled_at_shutdown: number;
   counters: Record<string, number>;
@@ -286,6 +287,7 @@ export class Engine {
         dispatch_backlog: this.dispatcher.backlog,
         dispatch_in_flight: this.dispatcher.inFlightTasks,
         conflated: this.dispatcher.stats.conflated,
+        ...prefixed("process_", processStats()),
         ...prefixed("orders_", this.ordersStats),
       },
     };
@@ -317,6 +319,7 @@ export class Engine {
     return {
       reason,
       uptime_s: Math.round((Date.now() - this.started) / 1000),
+      process: processStats(),
       portfolio: snapshot.portfolio,
       canceled_at_shutdown: canceled,
       counters,
@@ -364,6 +367,19 @@ export class Engine {
       this.mirrored.set(metric, now);
     }
   }
+}
+
+/** This process (io + its worker threads): resident memory and CPU time so far. */
+function processStats(): { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number } {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+  return {
+    rss_mb: mb(mem.rss),
+    heap_used_mb: mb(mem.heapUsed),
+    cpu_user_s: cpu.user / 1e6,
+    cpu_system_s: cpu.system / 1e6,
+  };
 }
 
 function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
