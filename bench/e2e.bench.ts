@@ -1,0 +1,161 @@
+/**
+ * End-to-end bench: the paper exchange simulating N markets at R book updates/s, and the real
+ * engine (`kalshi-engine run`) as a separate process on loopback WS. Reads the engine's own
+ * histograms (tick→decision, tick→order) and counters from its final summary, plus its CPU and
+ * RSS. Scenarios: 1,000 markets at 20,000 updates/s (the loop budget gate), and 5,000 subscribed
+ * markets (the memory goal). Durations: BENCH_E2E_SECONDS (default 60; 10 with --quick).
+ *
+ * The gate: `make bench` fails when tick→decision p99 exceeds the 50 ms loop budget.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
+
+const LOOP_BUDGET_MS = 50;
+
+interface Summary {
+  uptime_s: number;
+  process: { rss_mb: number; cpu_user_s: number; cpu_system_s: number };
+  counters: Record<string, number>;
+  histograms: Record<string, { count: number; p50: number; p99: number; p999: number; max: number }>;
+}
+
+const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+
+/** Runs a CLI command; resolves with its first stdout line and a handle to its later lines. */
+function start(
+  args: string[],
+): Promise<{
+  first: Record<string, unknown>;
+  rest: string[];
+  done: Promise<number | null>;
+  kill(sig: NodeJS.Signals): void;
+}> {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const rest: string[] = [];
+  const done = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  const rl = createInterface({ input: child.stdout });
+  return new Promise((resolve, reject) => {
+    let first = true;
+    rl.on("line", (line) => {
+      if (!first) return void rest.push(line);
+      first = false;
+      resolve({ first: JSON.parse(line), rest, done, kill: (s) => child.kill(s) });
+    });
+    void done.then((c) => first && reject(new Error(`${args[0]} exited ${c} before starting`)));
+  });
+}
+
+async function scenario(markets: number, rate: number, seconds: number): Promise<Summary> {
+  const paper = await start([
+    "paper",
+    "--markets",
+    String(markets),
+    "--rate",
+    String(rate),
+    "--seed",
+    "7",
+    "--port",
+    "0",
+    "--rate-limit-tier",
+    "advanced",
+    "--stats-every-ms",
+    "0",
+  ]);
+  try {
+    const ex = paper.first as { rest: string; ws: string; key_id: string; key_file: string };
+    const engine = await start([
+      "run",
+      "--rest-url",
+      ex.rest,
+      "--ws-url",
+      ex.ws,
+      "--key-id",
+      ex.key_id,
+      "--key-file",
+      ex.key_file,
+      "--markets",
+      String(markets),
+      "--duration",
+      String(seconds),
+      "--log-level",
+      "warn",
+    ]);
+    const code = await engine.done;
+    const line = engine.rest.find((l) => l.startsWith('{"summary"'));
+    if (code !== 0 || !line) throw new Error(`engine exited ${code} without a summary`);
+    return (JSON.parse(line) as { summary: Summary }).summary;
+  } finally {
+    paper.kill("SIGTERM");
+    await paper.done;
+  }
+}
+
+function latencyRow(
+  name: string,
+  h: Summary["histograms"][string],
+  target?: string,
+  met?: boolean,
+): BenchRow {
+  return {
+    name,
+    p50Us: h.p50,
+    p99Us: h.p99,
+    p999Us: h.p999,
+    maxUs: h.max,
+    target,
+    met,
+    note: `${h.count} samples`,
+  };
+}
+
+export async function run(options: BenchOptions): Promise<BenchSection> {
+  const seconds = Number(process.env.BENCH_E2E_SECONDS ?? (options.quick ? 10 : 60));
+  const rows: BenchRow[] = [];
+  const main = await scenario(1000, 20_000, seconds);
+  const t2d = main.histograms.tick_to_decision;
+  const t2o = main.histograms.tick_to_order;
+  const cpu = main.process.cpu_user_s + main.process.cpu_system_s;
+  rows.push(
+    latencyRow(
+      "tick→decision, 1,000 markets @ 20k updates/s",
+      t2d,
+      "p50 ≤ 100 µs, p99 ≤ 1 ms, p99.9 ≤ 5 ms",
+      t2d.p50 <= 100 && t2d.p99 <= 1000 && t2d.p999 <= 5000,
+    ),
+    latencyRow("tick→order (frame received → order request sent)", t2o),
+    latencyRow("parse+apply per frame (io)", main.histograms.parse_apply),
+    latencyRow("dispatch wait (dirty → worker start)", main.histograms.dispatch_wait),
+    latencyRow("features per market", main.histograms.features),
+    latencyRow("inference per market", main.histograms.inference),
+    {
+      name: "engine throughput",
+      opsPerSec: (main.counters.book_updates ?? 0) / Math.max(1, main.uptime_s),
+      note: `${main.counters.frames ?? 0} frames, ${main.counters.decision_tasks ?? 0} decision batches, ${main.counters.orders ?? 0} orders, ${main.counters.fills ?? 0} fills in ${main.uptime_s} s`,
+    },
+    {
+      name: "engine CPU and memory (1,000 markets)",
+      note: `CPU ${(cpu / Math.max(1, main.uptime_s)).toFixed(2)} cores avg, RSS ${main.process.rss_mb} MB`,
+    },
+  );
+  const wide = await scenario(5000, 5_000, Math.min(seconds, 20));
+  rows.push({
+    name: "engine RSS with 5,000 subscribed markets (5k updates/s)",
+    target: "≤ 300 MB",
+    met: wide.process.rss_mb <= 300,
+    note: `${wide.process.rss_mb} MB RSS; tick→decision p99 ${wide.histograms.tick_to_decision.p99} µs`,
+  });
+  const gate =
+    t2d.p99 > LOOP_BUDGET_MS * 1000
+      ? `tick→decision p99 ${t2d.p99} µs exceeds the ${LOOP_BUDGET_MS} ms loop budget`
+      : undefined;
+  return {
+    title: `End to end: paper exchange → engine (${seconds} s runs)`,
+    rows,
+    extra: { main, wide },
+    failedGate: gate,
+  };
+}
