@@ -71,7 +71,7 @@ export function parseCaptureLine(line: string, lineNo: number): CaptureRecord | 
     if (start === line.length) return null;
     if (line.charCodeAt(start) === 35 /* # */) return null;
   } else {
-    const fast = parseCanonicalLine(line, lineNo);
+    const fast = parseCanonicalLine(line, 0, line.length, lineNo);
     if (fast !== undefined) return fast;
   }
   let value: unknown;
@@ -102,32 +102,37 @@ const FRAME_KEY = '"frame":';
  * is exactly one JSON string, so the quote found from the end really closes `frame` and the whole
  * line is the JSON object `{"recv_ms": N, "frame": "…"}`.
  */
-function parseCanonicalLine(line: string, lineNo: number): CaptureRecord | undefined {
-  if (!line.startsWith(RECV_KEY)) return undefined;
-  let i = RECV_KEY.length;
-  if (line.charCodeAt(i) === 32) i++;
+function parseCanonicalLine(
+  text: string,
+  from: number,
+  to: number,
+  lineNo: number,
+): CaptureRecord | undefined {
+  if (!text.startsWith(RECV_KEY, from)) return undefined;
+  let i = from + RECV_KEY.length;
+  if (text.charCodeAt(i) === 32) i++;
   const digitsStart = i;
   let recvMs = 0;
-  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i))
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57 && i < to; c = text.charCodeAt(++i)) {
     recvMs = recvMs * 10 + (c - 48);
+  }
   const digits = i - digitsStart;
   // JSON forbids leading zeros; 16+ digits may exceed 2^53: leave both to the general path.
-  if (digits === 0 || digits > 15 || (digits > 1 && line.charCodeAt(digitsStart) === 48)) return undefined;
-  if (line.charCodeAt(i) !== 44 /* , */) return undefined;
+  if (digits === 0 || digits > 15 || (digits > 1 && text.charCodeAt(digitsStart) === 48)) return undefined;
+  if (text.charCodeAt(i) !== 44 /* , */) return undefined;
   i++;
-  if (line.charCodeAt(i) === 32) i++;
-  if (!line.startsWith(FRAME_KEY, i)) return undefined;
+  if (text.charCodeAt(i) === 32) i++;
+  if (!text.startsWith(FRAME_KEY, i)) return undefined;
   i += FRAME_KEY.length;
-  if (line.charCodeAt(i) === 32) i++;
-  if (line.charCodeAt(i) !== 34 /* " */) return undefined;
-  let end = line.length - 1;
-  while (end > i && isSpace(line.charCodeAt(end))) end--;
-  if (line.charCodeAt(end) !== 125 /* } */) return undefined;
+  if (text.charCodeAt(i) === 32) i++;
+  let end = to - 1;
+  while (end > i && isSpace(text.charCodeAt(end))) end--;
+  if (text.charCodeAt(end) !== 125 /* } */) return undefined;
   end--;
-  if (line.charCodeAt(end) === 32) end--;
-  if (end <= i || line.charCodeAt(end) !== 34) return undefined;
+  if (text.charCodeAt(end) === 32) end--;
+  if (end <= i || text.charCodeAt(i) !== 34 /* " */ || text.charCodeAt(end) !== 34) return undefined;
   try {
-    const frame: unknown = JSON.parse(line.slice(i, end + 1));
+    const frame: unknown = JSON.parse(text.slice(i, end + 1));
     return typeof frame === "string" ? { lineNo, recvMs, frame } : undefined;
   } catch {
     return undefined;
@@ -141,7 +146,7 @@ function isSpace(c: number): boolean {
 
 /**
  * Synchronous core: feed decoded text in any pieces, get records in order. Keeps the partial
- * last line between pushes. Allocation per line: the line string and the record object.
+ * last line between pushes. Allocation per well-formed line: the frame string and the record.
  */
 export class CaptureLineSplitter {
   readonly stats: CaptureReadStats;
@@ -172,10 +177,23 @@ export class CaptureLineSplitter {
       this.skipping = false;
       start = end + 1;
     }
+    const stats = this.stats;
     for (;;) {
       const end = data.indexOf("\n", start);
       if (end < 0) break;
-      this.line(data.slice(start, end), out);
+      // Fast path straight from the chunk, without first slicing out the line.
+      const record =
+        data.charCodeAt(start) === 123 /* { */
+          ? parseCanonicalLine(data, start, end, this.lineNo + 1)
+          : undefined;
+      if (record !== undefined) {
+        this.lineNo++;
+        stats.lines++;
+        stats.records++;
+        out.push(record);
+      } else {
+        this.line(data.slice(start, end), out);
+      }
       start = end + 1;
     }
     if (start < data.length) {

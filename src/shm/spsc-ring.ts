@@ -292,7 +292,8 @@ export class SpscRing {
 
   /**
    * Event-loop friendly wait (`Atomics.waitAsync`): resolves true as soon as a record is
-   * available, false after `timeoutMs` with the ring still empty. No busy spinning.
+   * available, false after `timeoutMs` with the ring still empty. No busy spinning. At most one
+   * wait (sync or async) at a time: the consumer is one thread with one waiting flag.
    */
   async waitForRecordsAsync(timeoutMs: number): Promise<boolean> {
     const seenTail = this.prepareWait();
