@@ -290,6 +290,25 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.unknownOrders().length, 1);
   });
 
+  it("waits on an amend of unknown outcome before touching either side of the market", async () => {
+    const { om, rest, top, clock } = await setup();
+    await om.onDecision(buy(clock.t));
+    const orderId = om.working.get(0, "bid")!.exchangeOrderId;
+    rest.amendOrder = async () => ({ kind: "unknown", reason: "timeout" });
+    rest.getOrder = async () => {
+      throw new Error("network down");
+    };
+    top.bestNoBidTicks = 540;
+    clock.t += 300;
+    await om.onDecision(buy(clock.t)); // amend → unknown, lookup fails
+    assert.equal(om.working.get(0, "bid")?.state, "unknown");
+    clock.t += 300;
+    await om.onDecision({ market: 0, action: "BUY_NO", sizeHundredths: 100, frameRecvMs: clock.t });
+    assert.equal(om.stats.waits, 1);
+    assert.deepEqual(rest.calls, ["create bid 0.4500 10.00"], "no cancel, no create while in doubt");
+    assert.equal(om.working.get(0, "bid")?.exchangeOrderId, orderId);
+  });
+
   it("applies fills once, closing the working order when filled", async () => {
     const { om, ledger, clock, portfolio } = await setup();
     await om.onDecision(buy(clock.t));
