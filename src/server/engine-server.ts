@@ -114,9 +114,7 @@ export function startEngineServer(
       return;
     }
     if (contentLength > maxRequest) {
-      reply.error(413, "payload_too_large", `request body exceeds ${maxRequest} bytes`, {
-        Connection: "close",
-      });
+      reply.tooLarge(maxRequest);
       return;
     }
     // The body carries nothing today, but it is drained (under the cap) before answering.
@@ -199,9 +197,7 @@ export function startEngineServer(
     const reply = new Reply(res);
     const contentLength = Number(req.getHeader("content-length") || "0");
     if (contentLength > maxRequest) {
-      reply.error(413, "payload_too_large", `request body exceeds ${maxRequest} bytes`, {
-        Connection: "close",
-      });
+      reply.tooLarge(maxRequest);
       return;
     }
     reply.error(404, "not_found", `no route ${req.getCaseSensitiveMethod().toUpperCase()} ${req.getUrl()}`);

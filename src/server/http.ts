@@ -37,15 +37,31 @@ export class Reply {
     return !this.aborted && !this.done;
   }
 
-  send(status: number, contentType: string, body: string, extraHeaders: Record<string, string> = {}): void {
+  /**
+   * `closeConnection` ends the TCP connection after the response (uWS writes `Connection: close`):
+   * used when a request body was refused unread, so its bytes are never parsed as a next request.
+   */
+  send(
+    status: number,
+    contentType: string,
+    body: string,
+    extraHeaders: Record<string, string> = {},
+    closeConnection = false,
+  ): void {
     if (!this.writable) return;
     this.done = true;
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status)).writeHeader("Content-Type", contentType);
       this.res.writeHeader("Cache-Control", "no-store");
       for (const [k, v] of Object.entries(extraHeaders)) this.res.writeHeader(k, v);
-      this.res.end(body);
+      this.res.end(body, closeConnection);
     });
+  }
+
+  /** 413, closing the connection (the rest of the body is not read). */
+  tooLarge(maxBytes: number): void {
+    const body = { error: { code: "payload_too_large", message: `request body exceeds ${maxBytes} bytes` } };
+    this.send(413, "application/json", JSON.stringify(body), {}, true);
   }
 
   json(status: number, body: unknown, extraHeaders?: Record<string, string>): void {
@@ -70,9 +86,7 @@ export function readBody(reply: Reply, maxBytes: number, onBody: (body: Buffer) 
     size += chunk.byteLength;
     if (size > maxBytes) {
       refused = true;
-      reply.error(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`, {
-        Connection: "close",
-      });
+      reply.tooLarge(maxBytes);
       return;
     }
     // uWS reuses the chunk's memory after this callback returns: copy it.

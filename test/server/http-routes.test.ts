@@ -153,6 +153,27 @@ describe("engine server HTTP routes", () => {
     await r.body?.cancel();
   });
 
+  it("a chunked body (no Content-Length) is cut off at the cap with 413", async () => {
+    const controlsBefore = engine.controls.length;
+    const chunk = new TextEncoder().encode("z".repeat(800));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const r = await fetch(`${server.url}/control/pause`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(r.status, 413);
+    await r.body?.cancel();
+    assert.equal(engine.controls.length, controlsBefore, "the action did not run");
+  });
+
   it("unknown paths are 404 JSON", async () => {
     const r = await fetch(`${server.url}/nope`);
     assert.equal(r.status, 404);
