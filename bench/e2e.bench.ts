@@ -24,9 +24,7 @@ interface Summary {
 const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 
 /** Runs a CLI command; resolves with its first stdout line and a handle to its later lines. */
-function start(
-  args: string[],
-): Promise<{
+function start(args: string[]): Promise<{
   first: Record<string, unknown>;
   rest: string[];
   done: Promise<number | null>;

@@ -23,7 +23,10 @@ export async function spawnCli(args: string[], timeoutMs = 60_000): Promise<Spaw
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no first line from ${args[0]}: ${stderr.join("").slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no first line from ${args[0]}: ${stderr.join("").slice(-2000)}`)),
+      timeoutMs,
+    );
     let got = false;
     rl.on("line", (line) => {
       if (!got) {
@@ -44,7 +47,11 @@ export async function spawnCli(args: string[], timeoutMs = 60_000): Promise<Spaw
 }
 
 /** Polls `probe` until it returns a truthy value (bounded). */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);
@@ -58,7 +65,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
  * Signed GET against a Kalshi-protocol REST base. Retries (bounded) on 429, 5xx, resets and
  * timeouts: the paper exchange's fault plan applies to the test's own reads too.
  */
-export async function signedGet(restBase: string, keyId: string, keyFile: string, path: string): Promise<unknown> {
+export async function signedGet(
+  restBase: string,
+  keyId: string,
+  keyFile: string,
+  path: string,
+): Promise<unknown> {
   const url = new URL(restBase.replace(/\/$/, "") + path);
   let last = "";
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -88,10 +100,12 @@ export async function signedGetAll<T>(
   let cursor = "";
   for (let page = 0; page < 100; page++) {
     const sep = path.includes("?") ? "&" : "?";
-    const j = (await signedGet(restBase, keyId, keyFile, `${path}${sep}limit=1000${cursor ? `&cursor=${cursor}` : ""}`)) as Record<
-      string,
-      unknown
-    >;
+    const j = (await signedGet(
+      restBase,
+      keyId,
+      keyFile,
+      `${path}${sep}limit=1000${cursor ? `&cursor=${cursor}` : ""}`,
+    )) as Record<string, unknown>;
     out.push(...((j[field] as T[]) ?? []));
     cursor = String(j.cursor ?? "");
     if (!cursor) return out;

@@ -30,10 +30,30 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
   });
 
-  it("trades, reports, obeys control, and ends with the exchange's exact portfolio", { timeout: 240_000 }, async () => {
-    const paper = await spawnCli(["paper", "--markets", "30", "--rate", "1500", "--seed", "3", "--port", "0", "--fault-rate", "0.2"]);
+  it("trades, reports, obeys control, and ends with the exchange's exact portfolio", {
+    timeout: 240_000,
+  }, async () => {
+    const paper = await spawnCli([
+      "paper",
+      "--markets",
+      "30",
+      "--rate",
+      "1500",
+      "--seed",
+      "3",
+      "--port",
+      "0",
+      "--fault-rate",
+      "0.2",
+    ]);
     procs.push(paper);
-    const ex = paper.first as { rest: string; ws: string; key_id: string; key_file: string; markets: string[] };
+    const ex = paper.first as {
+      rest: string;
+      ws: string;
+      key_id: string;
+      key_file: string;
+      markets: string[];
+    };
     const engine = await spawnCli([
       "run",
       "--exchange",
@@ -90,7 +110,10 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
 
     // control needs the bearer token
     assert.equal((await fetch(`${base}/control/pause`, { method: "POST" })).status, 401);
-    const wrong = await fetch(`${base}/control/pause`, { method: "POST", headers: { authorization: "Bearer nope" } });
+    const wrong = await fetch(`${base}/control/pause`, {
+      method: "POST",
+      headers: { authorization: "Bearer nope" },
+    });
     assert.equal(wrong.status, 401);
     const auth = { authorization: `Bearer ${TOKEN}` };
     assert.equal((await fetch(`${base}/control/pause`, { method: "POST", headers: auth })).status, 200);
@@ -102,7 +125,13 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.equal(killed.status, 200);
     const resting = await waitFor(
       async () => {
-        const open = await signedGetAll(ex.rest, ex.key_id, ex.key_file, "/portfolio/orders?status=resting", "orders");
+        const open = await signedGetAll(
+          ex.rest,
+          ex.key_id,
+          ex.key_file,
+          "/portfolio/orders?status=resting",
+          "orders",
+        );
         return open.length === 0 ? open : undefined;
       },
       "no resting orders after kill",
@@ -118,8 +147,14 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.ok(summaryLine, "final summary printed");
     const summary = JSON.parse(summaryLine).summary as { portfolio: Stats["portfolio"] };
 
-    const balance = (await signedGet(ex.rest, ex.key_id, ex.key_file, "/portfolio/balance")) as { balance_dollars: string };
-    assert.equal(dollarsToMicros(summary.portfolio.free_cash), dollarsToMicros(balance.balance_dollars), "free cash = balance");
+    const balance = (await signedGet(ex.rest, ex.key_id, ex.key_file, "/portfolio/balance")) as {
+      balance_dollars: string;
+    };
+    assert.equal(
+      dollarsToMicros(summary.portfolio.free_cash),
+      dollarsToMicros(balance.balance_dollars),
+      "free cash = balance",
+    );
     assert.equal(dollarsToMicros(summary.portfolio.reserved_cash), 0);
     const positions = await signedGetAll<{ ticker: string; position_fp: string }>(
       ex.rest,
@@ -129,7 +164,9 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       "market_positions",
     );
     const exchangePositions = Object.fromEntries(
-      positions.filter((p) => countToHundredths(p.position_fp) !== 0).map((p) => [p.ticker, countToHundredths(p.position_fp)]),
+      positions
+        .filter((p) => countToHundredths(p.position_fp) !== 0)
+        .map((p) => [p.ticker, countToHundredths(p.position_fp)]),
     );
     const enginePositions = Object.fromEntries(
       Object.entries(summary.portfolio.positions).map(([t, c]) => [t, countToHundredths(c)]),
