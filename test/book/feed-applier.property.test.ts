@@ -14,8 +14,16 @@ import {
 import { frameStream } from "./frame-gen.js";
 import { RefFeed, refDecode } from "./reference-model.js";
 
-/** Raw control characters (JSON.parse rejects them inside strings). */
-const CONTROL_CHARS = /[\u0000-\u001f]/g;
+/** Raw control characters U+0000..U+001F (JSON.parse rejects them inside strings). */
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 32) return true;
+  return false;
+}
+function blankControlChars(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) out += s.charCodeAt(i) < 32 ? " " : s[i];
+  return out;
+}
 
 function sideOf(book: BookTable, m: number, side: 0 | 1): Map<number, number> {
   const out = new Map<number, number>();
