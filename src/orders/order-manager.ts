@@ -102,7 +102,9 @@ export class OrderManager {
       this.deps.catalog.structureOf(m),
     );
     if (ownLimit === 0) return void this.stats.noPrice++;
-    const size = decideSize(this.deps.ledger, m, d.action, d.sizeHundredths);
+    const same = this.working.get(m, bookSideOf(d.action));
+    const sameRemaining = same?.action === d.action ? same.countHundredths - same.filledHundredths : 0;
+    const size = decideSize(this.deps.ledger, m, d.action, d.sizeHundredths, sameRemaining);
     if (!size.ok) return void this.stats.sizeRefused++;
     const ops = planOrderOps(this.working.get(m, "bid"), this.working.get(m, "ask"), {
       side: bookSideOf(d.action),

@@ -46,6 +46,8 @@ export type SizeDecision =
 
 /**
  * How much of a decision can be sent: buys as asked; sells clipped to the sellable holding.
+ * `workingSameActionHundredths` is what our own working order of the same action still has
+ * resting: re-pricing it must not count it as "already committed" against itself.
  * `BUY_*` of the opposite side nets on Kalshi and needs no check here (risk does the limits).
  */
 export function decideSize(
@@ -53,10 +55,12 @@ export function decideSize(
   market: number,
   action: EngineAction,
   desiredHundredths: number,
+  workingSameActionHundredths = 0,
 ): SizeDecision {
   if (desiredHundredths <= 0) return { ok: false, reason: "zero_size" };
   if (isBuy(action)) return { ok: true, countHundredths: desiredHundredths, clipped: false };
-  const sellable = ledger.sellableHundredths(market, action as "SELL_YES" | "SELL_NO");
+  const sellable =
+    ledger.sellableHundredths(market, action as "SELL_YES" | "SELL_NO") + workingSameActionHundredths;
   if (sellable <= 0) return { ok: false, reason: "nothing_to_sell" };
   const count = Math.min(sellable, desiredHundredths);
   return { ok: true, countHundredths: count, clipped: count < desiredHundredths };

@@ -309,6 +309,29 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.working.get(0, "bid")?.exchangeOrderId, orderId);
   });
 
+  it("re-prices a resting sell of the whole holding instead of refusing it", async () => {
+    const { om, rest, ledger, top, clock } = await setup();
+    await om.onDecision(buy(clock.t));
+    om.onFill({
+      fillId: "t1",
+      market: 0,
+      clientOrderId: "cid-1",
+      side: "bid",
+      yesPriceTicks: 450,
+      sizeHundredths: 1000,
+      isTaker: true,
+    });
+    clock.t += 300;
+    await om.onDecision({ market: 0, action: "SELL_YES", sizeHundredths: 1000, frameRecvMs: clock.t });
+    assert.equal(rest.calls[1], "create ask 0.4200 10.00", "sells the 10 held at the YES bid");
+    assert.equal(ledger.sellableHundredths(0, "SELL_YES"), 0);
+    top.bestYesBidTicks = 410;
+    clock.t += 300;
+    await om.onDecision({ market: 0, action: "SELL_YES", sizeHundredths: 1000, frameRecvMs: clock.t });
+    assert.match(rest.calls[2] ?? "", /^amend .* 0\.4100 10\.00$/);
+    assert.equal(om.stats.sizeRefused, 0);
+  });
+
   it("applies fills once, closing the working order when filled", async () => {
     const { om, ledger, clock, portfolio } = await setup();
     await om.onDecision(buy(clock.t));
