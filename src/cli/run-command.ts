@@ -41,6 +41,7 @@ interface RunFlags {
   paperFaultRate: string;
   paperFeedFaultRate: string;
   logLevel: string;
+  statusEvery: string;
 }
 
 /** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
@@ -67,6 +68,29 @@ function rate(name: string, v: string): number {
   const n = Number(v);
   if (!(n >= 0 && n <= 1)) throw new Error(`--${name} must be a number in [0, 1], got "${v}"`);
   return n;
+}
+
+/** What a person watching `make run` wants to see every few seconds. */
+function statusLine(engine: Engine): Record<string, unknown> {
+  const s = engine.stats();
+  const sum = (name: string, label?: string) =>
+    s.counters
+      .filter((c) => c.name === name && (!label || !Object.values(c.labels).includes(label)))
+      .reduce((a, c) => a + c.value, 0);
+  const t2d = s.histograms.tick_to_decision;
+  return {
+    frames: sum("frames"),
+    book_updates: sum("book_updates"),
+    decisions: sum("decisions", "hold"),
+    holds: sum("decisions") - sum("decisions", "hold"),
+    orders: sum("orders"),
+    fills: sum("fills"),
+    stale_markets: sum("stale_markets"),
+    free_cash: s.portfolio.free_cash,
+    positions: Object.keys(s.portfolio.positions).length,
+    tick_to_decision_p50_us: t2d.p50,
+    tick_to_decision_p99_us: t2d.p99,
+  };
 }
 
 export function registerRunCommand(program: Command): void {
@@ -102,6 +126,7 @@ export function registerRunCommand(program: Command): void {
     .option("--paper-fault-rate <r>", "paper exchange: REST fault probability", "0")
     .option("--paper-feed-fault-rate <r>", "paper exchange: feed fault probability", "0")
     .option("--log-level <level>", "info | warn | error | debug", "info")
+    .option("--status-every <seconds>", "log a one-line status this often (0 = never)", "5")
     .action(async (f: RunFlags) => {
       const log = pino(
         { level: f.logLevel, redact: ["*.keyFile", "*.privateKey", "*.controlToken", "*.signature"] },
@@ -172,7 +197,17 @@ export function registerRunCommand(program: Command): void {
       if (!f.controlToken && !process.env.KALSHI_ENGINE_CONTROL_TOKEN) {
         process.stderr.write(`control token for /control and /ingest: ${controlToken}\n`);
       }
-      log.info({ stats: engine.statsUrl, markets: engine.directory.size }, "engine running");
+      log.info(
+        {
+          stats: engine.statsUrl,
+          dashboard: engine.statsUrl.replace(/\/stats$/, "/"),
+          markets: engine.directory.size,
+        },
+        "engine running",
+      );
+      const statusEvery = Number(f.statusEvery);
+      if (statusEvery > 0)
+        setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
       const finish = async (reason: string) => {
         const summary = await engine.stop(reason);
         await paper?.stop();
