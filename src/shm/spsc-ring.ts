@@ -59,9 +59,15 @@
  * yet returns "not-equal" because `tail` moved) or the consumer's re-read sees the new `tail`.
  * No wake-up is lost and the fast path costs one extra plain-cost load.
  *
+ * Several rings, one consumer: create them with a shared Doorbell (doorbell.ts) and wait with
+ * `doorbell.waitForAny(rings, timeoutMs)`; `commit` then also rings the doorbell (same rule:
+ * only when that consumer declared it is waiting).
+ *
  * Full ring: `tryClaim` returns -1 and increments `overflowCount` in the SAB — never silent,
  * never overwriting unread data.
  */
+
+import { Doorbell, type DoorbellShared } from "./doorbell.js";
 
 const MAGIC = 0x52494e47;
 const LAYOUT_VERSION = 1;
@@ -86,6 +92,8 @@ export interface SpscRingShared {
   sab: SharedArrayBuffer;
   recordWords: number;
   capacity: number;
+  /** set when the ring belongs to a group whose consumer waits on a Doorbell */
+  doorbell?: DoorbellShared;
 }
 
 export interface SpscRingOptions {
@@ -93,6 +101,11 @@ export interface SpscRingOptions {
   recordWords: number;
   /** number of records, a power of two (2 .. 2^30) */
   capacity: number;
+  /**
+   * Optional: a Doorbell shared by several rings with the same consumer thread, which then waits
+   * with `doorbell.waitForAny(rings)` instead of `ring.waitForRecords`. Commits also ring it.
+   */
+  doorbell?: DoorbellShared;
 }
 
 /** Consumer callback of `poll`: `slot` is the record's first index into `ring.f64`. */
@@ -118,6 +131,7 @@ export class SpscRing {
 
   private readonly header: Int32Array;
   private readonly mask: number;
+  private readonly doorbell: Doorbell | null;
   // Producer-side private state (only meaningful in the producer thread's view).
   private claimPos: number;
   private headCache: number;
@@ -126,8 +140,10 @@ export class SpscRing {
   private tailCache: number;
 
   private constructor(shared: SpscRingShared) {
-    const { sab, recordWords, capacity } = shared;
-    this.shared = { sab, recordWords, capacity };
+    const { sab, recordWords, capacity, doorbell } = shared;
+    this.shared =
+      doorbell === undefined ? { sab, recordWords, capacity } : { sab, recordWords, capacity, doorbell };
+    this.doorbell = doorbell === undefined ? null : Doorbell.attach(doorbell);
     this.recordWords = recordWords;
     this.capacity = capacity;
     this.mask = capacity - 1;
@@ -159,7 +175,7 @@ export class SpscRing {
     header[CAPACITY_WORD] = capacity;
     header[LAYOUT_WORD] = LAYOUT_VERSION;
     Atomics.store(header, MAGIC_WORD, MAGIC);
-    return new SpscRing({ sab, recordWords, capacity });
+    return new SpscRing({ sab, recordWords, capacity, doorbell: options.doorbell });
   }
 
   /** Attaches to a ring created elsewhere (e.g. in another thread); validates the header. */
@@ -182,7 +198,7 @@ export class SpscRing {
     if (sab.byteLength < SPSC_RING_HEADER_BYTES + capacity * recordWords * 8) {
       throw new TypeError("SpscRing.attach: buffer too small for its header");
     }
-    return new SpscRing({ sab, recordWords, capacity });
+    return new SpscRing({ sab, recordWords, capacity, doorbell: shared.doorbell });
   }
 
   // ---------------------------------------------------------------- producer side
@@ -215,6 +231,7 @@ export class SpscRing {
       Atomics.notify(header, TAIL);
       Atomics.add(header, NOTIFY_COUNT, 1);
     }
+    if (this.doorbell !== null) this.doorbell.ring();
   }
 
   /** Records claimed but not yet committed by this producer view. */

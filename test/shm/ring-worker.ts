@@ -4,13 +4,16 @@
  *   f64[slot + 0] = seq, f64[slot + 1] = seq * 3 + 0.5, i32[slot*2 + 4] = seq | 0, i32[slot*2 + 5] = ~seq
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { Doorbell } from "../../src/shm/doorbell.js";
 import { SpscRing, type SpscRingShared } from "../../src/shm/spsc-ring.js";
 
 export const TEST_RECORD_WORDS = 3;
 
 export interface RingJob {
-  job: "produce" | "consume" | "fill" | "produce-on-message" | "wait-blocking";
+  job: "produce" | "consume" | "fill" | "produce-on-message" | "wait-blocking" | "wait-any";
   shared: SpscRingShared;
+  /** wait-any: the rings of the group (their `doorbell` is the one waited on) */
+  group?: SpscRingShared[];
   count: number;
   /** records claimed per commit (produce) */
   batch?: number;
@@ -110,6 +113,13 @@ function main(): void {
       });
       port.postMessage({ ready: true });
       break;
+    case "wait-any": {
+      const rings = job.group!.map((shared) => SpscRing.attach(shared));
+      const doorbell = Doorbell.attach(job.group![0].doorbell!);
+      const woke = doorbell.waitForAny(rings, 60_000);
+      port.postMessage({ woke, available: rings.map((r) => r.available()) });
+      break;
+    }
     case "wait-blocking": {
       const woke = ring.waitForRecords(60_000);
       port.postMessage({ woke, available: ring.available() });
