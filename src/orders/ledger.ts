@@ -308,6 +308,8 @@ export class Ledger {
   amend(clientOrderId: string, newOwnLimitTicks: number, newCountHundredths: number): boolean {
     const o = this.orders.get(clientOrderId);
     if (o === undefined || !o.open || newCountHundredths < o.filledHundredths) return false;
+    if (!Number.isSafeInteger(newCountHundredths) || !Number.isInteger(newOwnLimitTicks)) return false;
+    if (newOwnLimitTicks < 1 || newOwnLimitTicks > 999) return false;
     const left = newCountHundredths - o.filledHundredths;
     const cost = isBuy(o.action) ? newOwnLimitTicks * left * MICROS_PER_TICK_HUNDREDTH : 0;
     const worst = worstCaseFeeMicros(this.feeScheduleOf(o.market), newOwnLimitTicks, newCountHundredths);

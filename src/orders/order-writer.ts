@@ -196,6 +196,12 @@ export class OrderWriter {
     }
     this.sent(m, "cancel", cid, now);
     const r = await this.deps.rest.cancelOrder(w.exchangeOrderId);
+    if (r.kind === "ok" && !Number.isFinite(r.value.reducedByHundredths)) {
+      // an answer without `reduced_by` says nothing about what is left: ask the exchange
+      this.markUnknown(m, w, "cancel answer without reduced_by");
+      await this.resolveByOrderId(m, w);
+      return true;
+    }
     if (r.kind === "ok") {
       const lo = this.deps.ledger.order(cid);
       if (lo !== undefined) {
@@ -232,7 +238,10 @@ export class OrderWriter {
       ledger.setExchangeOrderId(w.clientOrderId, ack.orderId);
     }
     w.filledHundredths = Math.max(w.filledHundredths, ack.fillCountHundredths);
-    if (!(ack.remainingCountHundredths > 0)) {
+    if (Number.isNaN(ack.remainingCountHundredths)) {
+      // no `remaining_count`: assume it rests; reconciliation corrects it if it does not
+      w.state = "resting";
+    } else if (!(ack.remainingCountHundredths > 0)) {
       // nothing rests (filled, or an IOC remainder canceled): keep reserving only what filled
       const lo = ledger.order(w.clientOrderId);
       if (lo?.open)
