@@ -93,6 +93,7 @@ export class OrderManager {
     }
     const m = d.market;
     if (this.busy.has(m)) return void this.stats.busy++;
+    if (this.deps.catalog.tickerOf(m) === "") return void this.stats.unknownMarket++;
     if (!this.deps.throttle.allow(m, now)) return void this.stats.throttled++;
     if (!this.deps.book.readTop(m, this.top)) return void this.stats.bookStale++;
     const ownLimit = limitPriceTicks(

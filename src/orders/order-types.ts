@@ -91,6 +91,7 @@ export function newOrderStats() {
     hold: 0,
     breakerBlocked: 0,
     busy: 0,
+    unknownMarket: 0,
     throttled: 0,
     bookStale: 0,
     noPrice: 0,

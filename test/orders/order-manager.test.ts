@@ -207,8 +207,10 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.working.get(0, "ask")?.state, "resting");
   });
 
-  it("drops stale decisions, throttles a market, and waits until ready", async () => {
+  it("drops stale decisions and decisions for markets it has no ticker for, and throttles a market", async () => {
     const { om, rest, clock } = await setup();
+    await om.onDecision({ ...buy(clock.t), market: 7 });
+    assert.equal(om.stats.unknownMarket, 1);
     await om.onDecision(buy(clock.t - 51));
     assert.equal(om.stats.stale, 1);
     await om.onDecision(buy(clock.t));
