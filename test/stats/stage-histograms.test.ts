@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
+import { build } from "hdr-histogram-js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
-import { type EncodedStageHistograms, StageHistograms } from "../../src/stats/stage-histograms.js";
+import {
+  type EncodedStageHistograms,
+  percentilesOnePass,
+  StageHistograms,
+} from "../../src/stats/stage-histograms.js";
 import { STAGE_NAMES, Stage } from "../../src/stats/stages.js";
 import { startTsWorker } from "./fixtures/start-worker.js";
 
@@ -113,6 +119,26 @@ describe("StageHistograms", () => {
         reference.percentileNs(Stage.tick_to_decision, p),
       );
     }
+  });
+
+  it("the one-pass summary equals HdrHistogram's own percentiles and mean (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3_600_000_000_000 }), { minLength: 1, maxLength: 300 }),
+        (values) => {
+          const h = build({ bitBucketSize: 32, autoResize: false, highestTrackableValue: 3_600_000_000_000 });
+          for (const v of values) h.recordValue(v);
+          const ps = [1, 50, 90, 99, 99.9, 100]; // p0 is special-cased by HdrHistogram; we never ask for it
+          const got = percentilesOnePass(h as never, ps);
+          assert.deepEqual(
+            got.valuesNs,
+            ps.map((p) => h.getValueAtPercentile(p)),
+          );
+          assert.ok(Math.abs(got.meanNs - h.mean) <= Math.abs(h.mean) * 1e-12);
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
   });
 
   it("refuses a snapshot with the wrong stage count", () => {
