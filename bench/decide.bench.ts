@@ -1,0 +1,197 @@
+/**
+ * Decision pipeline bench: the decide worker round trip (one market marked dirty → its decision
+ * record in the DecisionRing), a replayed delta stream through io + the piscina pool (conflation
+ * on, tick→decision from the workers' histograms), and the full replay path with an observation
+ * and a policy decision for EVERY applied update (batched policy runs, one thread).
+ */
+import { fileURLToPath } from "node:url";
+import { BookTable } from "../src/book/book-table.js";
+import { FeedApplier } from "../src/book/feed-applier.js";
+import { MarketDirectory } from "../src/book/market-directory.js";
+import { TemporalTable } from "../src/book/temporal-table.js";
+import { DecisionRecord, readDecision } from "../src/decide/decision-ring.js";
+import { DecisionDispatcher } from "../src/decide/dispatcher.js";
+import { FeatureState } from "../src/features/feature-state.js";
+import { ObservationBuilder } from "../src/features/observation.js";
+import { PortfolioTable } from "../src/orders/portfolio-table.js";
+import { createPolicy } from "../src/policy/create-policy.js";
+import { nowMs } from "../src/runtime/clock.js";
+import { StageHistograms } from "../src/stats/stage-histograms.js";
+import { makeDeltaStream } from "./lib/delta-stream.js";
+import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
+
+const MODEL = fileURLToPath(new URL("../models/policy-v1.onnx", import.meta.url));
+const MARKETS = 1000;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+function tables() {
+  const directory = new MarketDirectory(MARKETS);
+  const book = BookTable.create(MARKETS);
+  const temporal = TemporalTable.create(MARKETS);
+  const portfolio = PortfolioTable.create(MARKETS);
+  portfolio.beginWrite();
+  portfolio.setCash(1_000_000_000, 0);
+  portfolio.endWrite();
+  return { directory, book, temporal, portfolio, features: new FeatureState(book, temporal) };
+}
+
+async function roundTrip(options: BenchOptions): Promise<BenchRow> {
+  const t = tables();
+  const stream = makeDeltaStream(MARKETS, 0, 3);
+  const dispatcher = new DecisionDispatcher(
+    { book: t.book.shared, temporal: t.temporal.shared, portfolio: t.portfolio.shared },
+    {
+      capacity: MARKETS,
+      threads: 1,
+      batchSize: 64,
+      policy: { kind: "onnx", modelPath: MODEL },
+      loopBudgetMs: 60_000,
+    },
+  );
+  const applier = new FeedApplier(t.directory, t.book, {
+    onApplied: (m, ts) => t.features.onAppliedUpdate(m, ts),
+  });
+  for (const s of stream.snapshots) applier.applyFrame(s, 0);
+  await dispatcher.ready();
+  const trips: number[] = [];
+  let done = 0;
+  const n = options.quick ? 300 : 2000;
+  const rec = new DecisionRecord();
+  for (let k = 0; k < n; k++) {
+    const m = k % MARKETS;
+    const t0 = nowMs();
+    const before = dispatcher.stats.tasks;
+    dispatcher.markDirty(m, t0);
+    // wait for the task to come back (the record, if any, is in the ring before the result)
+    while (dispatcher.inFlightTasks > 0 || dispatcher.stats.tasks === before)
+      await new Promise((r) => setImmediate(r));
+    trips.push((nowMs() - t0) * 1000);
+    for (const ring of dispatcher.rings)
+      for (let s = ring.peek(); s >= 0; s = ring.peek()) {
+        readDecision(ring, s, rec);
+        ring.release();
+        done++;
+      }
+  }
+  await dispatcher.close();
+  trips.sort((a, b) => a - b);
+  return {
+    name: "decide worker round trip (markDirty → batch of 1 decided → io sees the result)",
+    p50Us: percentile(trips, 50),
+    p99Us: percentile(trips, 99),
+    p999Us: percentile(trips, 99.9),
+    maxUs: trips[trips.length - 1],
+    note: `${n} trips, ${done} non-HOLD records`,
+  };
+}
+
+async function replayThroughPool(options: BenchOptions): Promise<BenchRow[]> {
+  const t = tables();
+  const stream = makeDeltaStream(MARKETS, options.quick ? 50_000 : 200_000, 5);
+  const hist = new StageHistograms();
+  let decided = 0;
+  const dispatcher = new DecisionDispatcher(
+    { book: t.book.shared, temporal: t.temporal.shared, portfolio: t.portfolio.shared },
+    {
+      capacity: MARKETS,
+      threads: 1,
+      batchSize: 64,
+      policy: { kind: "onnx", modelPath: MODEL },
+      loopBudgetMs: 60_000,
+      statsIntervalMs: 0,
+    },
+    {
+      onResult: (r, rows) => {
+        decided += rows;
+        if (r.histograms) hist.mergeEncoded(r.histograms);
+      },
+    },
+  );
+  let stamp = 0;
+  const applier = new FeedApplier(t.directory, t.book, {
+    onApplied: (m, ts) => {
+      t.features.onAppliedUpdate(m, ts);
+      dispatcher.markDirty(m, stamp);
+    },
+  });
+  for (const s of stream.snapshots) applier.applyFrame(s, 0);
+  await dispatcher.ready();
+  const chunk = 100; // frames per simulated socket read
+  const t0 = nowMs();
+  for (let i = 0; i < stream.deltas.length; i += chunk) {
+    const end = Math.min(stream.deltas.length, i + chunk);
+    for (let k = i; k < end; k++) {
+      stamp = nowMs();
+      applier.applyFrame(stream.deltas[k], 0);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  while (dispatcher.inFlightTasks > 0 || dispatcher.backlog > 0) await new Promise((r) => setTimeout(r, 1));
+  const seconds = (nowMs() - t0) / 1000;
+  await dispatcher.close();
+  const s = hist.summary();
+  return [
+    {
+      name: "replay through io + pool (1 worker, conflation), updates/s",
+      opsPerSec: stream.deltas.length / seconds,
+      note: `${decided} market decisions for ${stream.deltas.length} updates`,
+    },
+    {
+      name: "frame→decision in that replay (tick_to_decision)",
+      p50Us: s.tick_to_decision.p50,
+      p99Us: s.tick_to_decision.p99,
+      p999Us: s.tick_to_decision.p999,
+      maxUs: s.tick_to_decision.max,
+    },
+  ];
+}
+
+async function replayEveryUpdate(options: BenchOptions): Promise<BenchRow> {
+  const t = tables();
+  const stream = makeDeltaStream(MARKETS, options.quick ? 50_000 : 200_000, 9);
+  const policy = await createPolicy({ kind: "onnx", modelPath: MODEL });
+  const builder = new ObservationBuilder({ book: t.book, temporal: t.temporal, portfolio: t.portfolio });
+  const BATCH = 128;
+  const obs = new Float32Array(BATCH * 52);
+  const actions = new Int32Array(BATCH);
+  let rows = 0;
+  const applier = new FeedApplier(t.directory, t.book, {
+    onApplied: (m, ts) => {
+      t.features.onAppliedUpdate(m, ts);
+      builder.build(m, obs, rows * 52);
+      rows++;
+    },
+  });
+  for (const s of stream.snapshots) applier.applyFrame(s, 0);
+  rows = 0;
+  const t0 = nowMs();
+  for (let i = 0; i < stream.deltas.length; i++) {
+    applier.applyFrame(stream.deltas[i], i);
+    if (rows === BATCH) {
+      await policy.decide(obs, rows, actions);
+      rows = 0;
+    }
+  }
+  if (rows > 0) await policy.decide(obs, rows, actions);
+  const seconds = (nowMs() - t0) / 1000;
+  await policy.release();
+  const rate = stream.deltas.length / seconds;
+  return {
+    name: "full replay: scan + book + temporal + observation + policy for every update (batches of 128)",
+    opsPerSec: rate,
+    nsPerOp: 1e9 / rate,
+    target: ">= 200k updates/s",
+    met: rate >= 200_000,
+  };
+}
+
+export async function run(options: BenchOptions): Promise<BenchSection> {
+  const rows: BenchRow[] = [];
+  rows.push(await roundTrip(options));
+  rows.push(...(await replayThroughPool(options)));
+  rows.push(await replayEveryUpdate(options));
+  return { title: "Decision pipeline (observation v1 + ONNX policy + piscina)", rows };
+}
