@@ -146,14 +146,26 @@ function percentileUs(sortedNs: Float64Array, q: number): number {
   return sortedNs[i] / 1000;
 }
 
-async function throughputRow(count: number, batch: number): Promise<BenchRow> {
-  const { consumer, overflow } = await runPair(count, batch, 0, "spin");
-  const opsPerSec = (count / consumer.elapsedNs) * 1e9;
+/**
+ * Best of `runs`: on a shared machine a run is often slowed by other processes taking the cores
+ * (two spinning threads need two idle cores); the best run is the ring's capability, the spread
+ * is reported in the note.
+ */
+async function throughputRow(count: number, batch: number, runs: number): Promise<BenchRow> {
+  const elapsed: number[] = [];
+  let overflow = 0;
+  for (let r = 0; r < runs; r++) {
+    const outcome = await runPair(count, batch, 0, "spin");
+    elapsed.push(outcome.consumer.elapsedNs);
+    overflow += outcome.overflow;
+  }
+  const best = Math.min(...elapsed);
+  const worst = Math.max(...elapsed);
   return {
-    name: `throughput, ${RECORD_WORDS * 8}-byte records, commit every ${batch}, spinning consumer`,
-    opsPerSec, // first batch excluded from the time, a negligible bias at these counts
-    nsPerOp: consumer.elapsedNs / count,
-    note: `${count.toLocaleString("en-US")} records; producer found the ring full ${overflow} times (counted, retried)`,
+    name: `throughput, ${RECORD_WORDS * 8}-byte records, commit every ${batch}, spinning consumer (best of ${runs})`,
+    opsPerSec: (count / best) * 1e9, // first batch excluded from the time: negligible at these counts
+    nsPerOp: best / count,
+    note: `${count.toLocaleString("en-US")} records per run; worst run ${((count / worst) * 1e3).toFixed(2)}M/s; producer found the ring full ${overflow} times in all (counted, retried)`,
   };
 }
 
@@ -194,7 +206,7 @@ function sameThreadRow(count: number): BenchRow {
   const elapsedNs = now() - start;
   if (sum < 0) throw new Error("unreachable");
   return {
-    name: "same thread: tryClaim + 3 field stores + commit, then poll (no cross-core traffic)",
+    name: "same thread: tryClaim + 3 field stores + commit, then poll (no cross-core traffic, best of 5)",
     opsPerSec: (count / elapsedNs) * 1e9,
     nsPerOp: elapsedNs / count,
     note: "the ring's own cost per record; cross-thread rows add cache-line transfer and scheduling",
@@ -205,9 +217,10 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const quick = options.quick;
   const rows: BenchRow[] = [];
   sameThreadRow(1_000_000); // warm-up
-  rows.push(sameThreadRow(quick ? 2_000_000 : 20_000_000));
-  rows.push(await throughputRow(quick ? 1_000_000 : 10_000_000, 1));
-  rows.push(await throughputRow(quick ? 1_000_000 : 10_000_000, 64));
+  const sameThread = Array.from({ length: 5 }, () => sameThreadRow(quick ? 2_000_000 : 10_000_000));
+  rows.push(sameThread.reduce((a, b) => (a.nsPerOp! <= b.nsPerOp! ? a : b)));
+  rows.push(await throughputRow(quick ? 1_000_000 : 5_000_000, 1, quick ? 2 : 3));
+  rows.push(await throughputRow(quick ? 1_000_000 : 5_000_000, 64, quick ? 2 : 3));
   rows.push(await latencyRow(quick ? 5_000 : 100_000, 20_000, "spin"));
   rows.push(await latencyRow(quick ? 2_000 : 20_000, 200_000, "blocking"));
   rows.push(await latencyRow(quick ? 2_000 : 20_000, 200_000, "async"));
