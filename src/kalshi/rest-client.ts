@@ -17,7 +17,10 @@ import { signRequest } from "./auth-signer.js";
 import {
   type CancelAck,
   type DecreaseAck,
+  type FillsQuery,
+  type MarketsQuery,
   type OrderAck,
+  type OrdersQuery,
   type Page,
   parseCancelAck,
   parseDecreaseAck,
@@ -38,6 +41,7 @@ import {
   type RestPosition,
   type V2AmendOrderBody,
   type V2CreateOrderBody,
+  type WriteResult,
 } from "./rest-types.js";
 import {
   BASIC_READ,
@@ -71,50 +75,12 @@ export interface RestClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Outcome of a write. Only `unknown` leaves the exchange state in doubt. */
-export type WriteResult<T> =
-  | { kind: "ok"; status: number; value: T }
-  /** a definite refusal: 4xx other than 409 / 429; nothing was done */
-  | { kind: "rejected"; error: RestErrorInfo }
-  /** 409: the client_order_id already exists — look it up, it is ours */
-  | { kind: "conflict"; error: RestErrorInfo }
-  /** 429: not executed; back off */
-  | { kind: "rate_limited"; error: RestErrorInfo }
-  /** timeout, connection reset or 5xx: resolve by client_order_id (rule 15) */
-  | { kind: "unknown"; reason: string };
+export type { FillsQuery, MarketsQuery, OrdersQuery, WriteResult } from "./rest-types.js";
 
 export class RestError extends Error {
   constructor(readonly info: RestErrorInfo) {
     super(`kalshi REST ${info.status}${info.code ? ` ${info.code}` : ""}: ${info.message}`);
   }
-}
-
-export interface OrdersQuery {
-  ticker?: string;
-  eventTicker?: string;
-  status?: "resting" | "canceled" | "executed";
-  minTs?: number;
-  maxTs?: number;
-  cursor?: string;
-  limit?: number;
-}
-
-export interface FillsQuery {
-  ticker?: string;
-  orderId?: string;
-  minTs?: number;
-  maxTs?: number;
-  cursor?: string;
-  limit?: number;
-}
-
-export interface MarketsQuery {
-  status?: string;
-  eventTicker?: string;
-  seriesTicker?: string;
-  tickers?: string[];
-  cursor?: string;
-  limit?: number;
 }
 
 type Json = Record<string, unknown>;

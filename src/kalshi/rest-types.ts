@@ -149,6 +149,46 @@ export interface RestErrorInfo {
   details: string;
 }
 
+/** Outcome of a write. Only `unknown` leaves the exchange state in doubt. */
+export type WriteResult<T> =
+  | { kind: "ok"; status: number; value: T }
+  /** a definite refusal: 4xx other than 409 / 429; nothing was done */
+  | { kind: "rejected"; error: RestErrorInfo }
+  /** 409: the client_order_id already exists — look it up, it is ours */
+  | { kind: "conflict"; error: RestErrorInfo }
+  /** 429: not executed; back off */
+  | { kind: "rate_limited"; error: RestErrorInfo }
+  /** timeout, connection reset or 5xx: resolve by client_order_id (rule 15) */
+  | { kind: "unknown"; reason: string };
+
+export interface OrdersQuery {
+  ticker?: string;
+  eventTicker?: string;
+  status?: "resting" | "canceled" | "executed";
+  minTs?: number;
+  maxTs?: number;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface FillsQuery {
+  ticker?: string;
+  orderId?: string;
+  minTs?: number;
+  maxTs?: number;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface MarketsQuery {
+  status?: string;
+  eventTicker?: string;
+  seriesTicker?: string;
+  tickers?: string[];
+  cursor?: string;
+  limit?: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsers: wire JSON → integer units. They never throw on a missing optional field; a required
 // field that is missing or off-grid becomes NaN / "" and the caller decides.
