@@ -248,6 +248,21 @@ export class TemporalTable {
     return this.i32[ib + I_HISTORY_N + newest];
   }
 
+  /**
+   * Hot-path read for the observation builder, under readBegin: out[offset..+9] = features 26–35,
+   * out[offset+10] = effective time, out[offset+11] = update count, out[offset+12] = reference
+   * mid in half-ticks. Written into a Float64Array rather than returned: a returned non-Smi double
+   * (an epoch-ms time) is boxed on the heap when the call is not inlined.
+   */
+  readObservationState(m: number, out: Float64Array, offset: number): void {
+    const fb = m * F64_STRIDE;
+    for (let i = 0; i < TEMPORAL_FEATURE_COUNT; i++) out[offset + i] = this.f64[fb + F_FEATURES + i];
+    out[offset + 10] = this.f64[fb + F_T_LAST];
+    out[offset + 11] = this.f64[fb + F_UPDATE_COUNT];
+    const ref = Atomics.load(this.i32, m * I32_STRIDE + I_REF_MID);
+    out[offset + 12] = ref === NO_MID ? DEFAULT_MID_HALF_TICKS : ref;
+  }
+
   /** Copies features 26–35 of the latest update into out[offset..offset+9]. Use under readBegin. */
   copyFeatures(m: number, out: Float64Array, offset: number): void {
     const base = m * F64_STRIDE + F_FEATURES;

@@ -11,14 +11,7 @@
 import type { BookTable } from "../book/book-table.js";
 import type { TemporalTable } from "../book/temporal-table.js";
 import { computeMarketBlock, SideScan, scanSide, TopThree } from "./market.js";
-import {
-  MARKET_OFFSET,
-  OBSERVATION_SIZE,
-  ORDER_OFFSET,
-  PORTFOLIO_OFFSET,
-  postProcess,
-  TEMPORAL_OFFSET,
-} from "./names.js";
+import { MARKET_OFFSET, OBSERVATION_SIZE, ORDER_OFFSET, PORTFOLIO_OFFSET, TEMPORAL_OFFSET } from "./names.js";
 import { computeOrderBlock, OrderInputs } from "./order.js";
 import { computePortfolioBlock, PortfolioInputs } from "./portfolio.js";
 import type { PortfolioReader } from "./portfolio-reader.js";
@@ -40,8 +33,17 @@ export class ObservationBuilder {
   retries = 0;
   /** builds that gave up waiting for book and temporal state to agree */
   inconsistent = 0;
+  /**
+   * Effective time (§3.5) of the update the last `build` observed. Kept in a Float64Array and not
+   * returned by `build`: a returned non-Smi double (an epoch-ms time) is boxed on the heap.
+   */
+  get lastEffectiveMs(): number {
+    return this.temporalState[10];
+  }
 
   private readonly values = new Float64Array(OBSERVATION_SIZE);
+  /** TemporalTable.readObservationState output: 10 features, effective time, count, ref mid */
+  private readonly temporalState = new Float64Array(13);
   private readonly yes = new SideScan();
   private readonly no = new SideScan();
   private readonly top = new TopThree();
@@ -56,23 +58,35 @@ export class ObservationBuilder {
 
   /**
    * Writes the 52 post-processed float32 values of market m into out[offset .. offset + 51].
-   * `nowMs` overrides the order block's `now` (default: the effective time of m's latest update).
-   * Returns the effective time of the observed update.
+   * `nowMs` overrides the order block's `now` (default: the effective time of m's latest update,
+   * left in `lastEffectiveMs`).
    */
-  build(m: number, out: Float32Array, offset: number, nowMs?: number): number {
+  build(m: number, out: Float32Array, offset: number, nowMs?: number): void {
     const values = this.values;
-    const tMs = this.readBookAndTemporal(m);
+    this.readBookAndTemporal(m);
     const order = this.orderInputs;
-    order.nowMs = nowMs ?? tMs;
+    // Two stores, not a ternary: a phi of `undefined | number` with a double would box the double.
+    if (nowMs === undefined) order.nowMs[0] = this.temporalState[10];
+    else order.nowMs[0] = nowMs;
     this.readPortfolio(m);
     computePortfolioBlock(this.portfolioInputs, values, PORTFOLIO_OFFSET);
     computeOrderBlock(order, values, ORDER_OFFSET);
-    for (let i = 0; i < OBSERVATION_SIZE; i++) out[offset + i] = postProcess(values[i]);
-    return tMs;
+    for (let i = 0; i < OBSERVATION_SIZE; i++) {
+      const x = values[i];
+      // §9, as `postProcess` in names.ts, written out here: a call that V8 does not inline returns
+      // a boxed double (measured: up to 48 B of garbage per build).
+      out[offset + i] = Number.isNaN(x)
+        ? 0
+        : x === Number.POSITIVE_INFINITY
+          ? 1
+          : x === Number.NEGATIVE_INFINITY
+            ? -1
+            : Math.min(Math.max(x, -2), 2);
+    }
   }
 
-  /** Market block + temporal copy under both per-market seqlocks; returns the effective time. */
-  private readBookAndTemporal(m: number): number {
+  /** Market block + temporal state under both per-market seqlocks (fills temporalState). */
+  private readBookAndTemporal(m: number): void {
     const book = this.book;
     const temporal = this.temporal;
     const values = this.values;
@@ -88,22 +102,22 @@ export class ObservationBuilder {
         continue;
       }
       const vt = temporal.readBegin(m);
-      temporal.copyFeatures(m, values, TEMPORAL_OFFSET);
-      const tMs = temporal.effectiveTimeMs(m);
-      const refMid = temporal.referenceMidHalfTicks(m);
-      const count = temporal.updateCount(m);
+      const state = this.temporalState;
+      temporal.readObservationState(m, state, 0);
       if (!temporal.readValid(m, vt)) {
         this.retries++;
         continue;
       }
+      const count = state[11];
       if (count !== applied && attempt < MAX_RETRIES) {
         this.retries++;
         continue;
       }
       if (count !== applied) this.inconsistent++;
+      for (let i = 0; i < 10; i++) values[TEMPORAL_OFFSET + i] = state[i];
+      this.orderInputs.referenceMidHalfTicks = state[12];
       computeMarketBlock(this.yes, this.no, this.top, values, MARKET_OFFSET);
-      this.orderInputs.referenceMidHalfTicks = refMid;
-      return tMs;
+      return;
     }
   }
 
@@ -131,9 +145,9 @@ export class ObservationBuilder {
       order.hasOpenBuy = p.hasOpenBuy(m);
       order.hasOpenSell = p.hasOpenSell(m);
       order.newestBuyYesLimitTicks = p.newestBuyYesLimitTicks(m);
-      order.newestBuyPlacedMs = p.newestBuyPlacedMs(m);
+      order.newestBuyPlacedMs = order.hasOpenBuy ? p.newestBuyPlacedMs(m) : 0;
       order.newestSellYesLimitTicks = p.newestSellYesLimitTicks(m);
-      order.newestSellPlacedMs = p.newestSellPlacedMs(m);
+      order.newestSellPlacedMs = order.hasOpenSell ? p.newestSellPlacedMs(m) : 0;
       if (p.readValid(v)) return;
       this.retries++;
     }
@@ -147,6 +161,6 @@ export function buildObservation(
   nowMs: number | undefined,
   out: Float32Array,
   offset: number,
-): number {
-  return builder.build(m, out, offset, nowMs);
+): void {
+  builder.build(m, out, offset, nowMs);
 }

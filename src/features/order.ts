@@ -15,8 +15,11 @@ export class OrderInputs {
   newestSellPlacedMs = 0;
   /** §4 reference mid of the observed market */
   referenceMidHalfTicks = 1000;
-  /** effective time of the observed update (§3.5) */
-  nowMs = 0;
+  /**
+   * [0] = now: effective time of the observed update (§3.5), ms. In a Float64Array rather than a
+   * field so that storing an epoch-ms double never boxes it.
+   */
+  readonly nowMs = new Float64Array(1);
 }
 
 /** Writes features 47–51 (§8) into out[o .. o + 4]. */
@@ -33,7 +36,7 @@ export function computeOrderBlock(p: OrderInputs, out: Float64Array, o: number):
         : p.hasOpenBuy
           ? p.newestBuyPlacedMs
           : p.newestSellPlacedMs;
-    const x = (p.nowMs - newestMs) / 300_000;
+    const x = (p.nowMs[0] - newestMs) / 300_000;
     out[o + 4] = Math.min(Math.max(x, 0), 1);
   } else out[o + 4] = 0;
 }

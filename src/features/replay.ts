@@ -68,9 +68,9 @@ export class ReplaySession {
         this.appliedUpdates++;
         this.featureState.onAppliedUpdate(m, tsMs);
         if (sink === undefined || !observe(m)) return;
-        const effectiveMs = this.builder.build(m, this.row, 0);
+        this.builder.build(m, this.row, 0);
         this.observations++;
-        sink(m, this.row, effectiveMs, recvMs, this.book.lastSeq(m), kind);
+        sink(m, this.row, this.builder.lastEffectiveMs, recvMs, this.book.lastSeq(m), kind);
       },
     });
   }
