@@ -171,19 +171,23 @@ export class StageHistograms {
 
 const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
 
-/** The JsHistogram members the one-pass summary reads (present on every pure-JS build). */
+/**
+ * The JsHistogram internals the one-pass summary reads (present on every pure-JS build; `_counts`
+ * on the typed-array builds). Index → value arithmetic is HdrHistogram's valueFromIndex /
+ * sizeOfEquivalentValueRange, inlined: calling those per bucket costs ~100 ns each.
+ */
 interface HdrInternals {
   totalCount: number;
   countsArrayLength: number;
+  subBucketHalfCount: number;
+  unitMagnitude: number;
   getCountAtIndex(index: number): number;
-  valueFromIndex(index: number): number;
-  highestEquivalentValue(value: number): number;
-  medianEquivalentValue(value: number): number;
+  _counts?: ArrayLike<number>;
 }
 
 /**
  * Same results as HdrHistogram's getValueAtPercentile (highest equivalent value of the bucket
- * where the cumulative count reaches ⌈p·total⌉) and mean (bucket medians), in one scan.
+ * where the cumulative count reaches ⌈p·total⌉, for p > 0) and mean (bucket medians), in one scan.
  */
 export function percentilesOnePass(
   h: HdrInternals,
@@ -195,16 +199,31 @@ export function percentilesOnePass(
     return Math.max(Math.ceil(e - ulp(e)), 1);
   });
   const valuesNs = new Array<number>(percentiles.length).fill(0);
+  const half = h.subBucketHalfCount;
+  const length = h.countsArrayLength;
+  const counts = h._counts;
   let k = 0;
   let cumulative = 0;
   let sum = 0;
-  for (let i = 0; i < h.countsArrayLength && cumulative < total; i++) {
-    const c = h.getCountAtIndex(i);
-    if (c === 0) continue;
-    const v = h.valueFromIndex(i);
-    cumulative += c;
-    sum += h.medianEquivalentValue(v) * c;
-    while (k < targets.length && cumulative >= targets[k]!) valuesNs[k++] = h.highestEquivalentValue(v);
+  // Bucket 0 spans indices [0, 2·half) at unit size; bucket b ≥ 1 spans [(b+1)·half, (b+2)·half)
+  // with sub-bucket values half..2·half−1 at size unit·2^b. Within a bucket the size is constant,
+  // so the value of each index is one addition away from the previous one.
+  let size = 2 ** h.unitMagnitude;
+  let i = 0;
+  let lowest = 0;
+  let bucketEnd = Math.min(2 * half, length);
+  while (i < length && cumulative < total) {
+    for (; i < bucketEnd && cumulative < total; i++, lowest += size) {
+      const c = counts !== undefined ? counts[i]! : h.getCountAtIndex(i);
+      if (c === 0) continue;
+      cumulative += c;
+      sum += (lowest + Math.floor(size / 2)) * c;
+      while (k < targets.length && cumulative >= targets[k]!) valuesNs[k++] = lowest + size - 1;
+    }
+    // next bucket: sizes double, sub-bucket values restart at half
+    size *= 2;
+    lowest = half * size;
+    bucketEnd = Math.min(bucketEnd + half, length);
   }
   return { valuesNs, meanNs: total === 0 ? 0 : sum / total };
 }
