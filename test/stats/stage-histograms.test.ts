@@ -146,7 +146,7 @@ describe("StageHistograms", () => {
           assert.deepEqual(percentilesOnePass(packed as never, ps), got);
         },
       ),
-      { seed: 7, numRuns: 200 },
+      { seed: 7, numRuns: 40 },
     );
   });
 
