@@ -14,22 +14,22 @@
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *    +---------------------------------------------------------------+
  *  0 |  tail: records published (producer writes, Atomics.store)     |  producer
- *  4 |  overflowCount: claims refused because the ring was full      |  cache line
- *  8 |  notifyCount: Atomics.notify calls made by the producer       |  (64 bytes)
- * 12 |  ... padding to byte 64 ...                                   |
+ *  4 |  ... padding to byte 64 ...                                   |  cache line
  *    +---------------------------------------------------------------+
  * 64 |  head: records released (consumer writes, Atomics.store)      |  consumer
- * 68 |  droppedCount: records the consumer discarded (countDropped)  |  cache line
- * 72 |  ... padding to byte 128 ...                                  |
+ * 68 |  ... padding to byte 128 ...                                  |  cache line
  *    +---------------------------------------------------------------+
  *128 |  consumerWaiting: 1 while the consumer is (about to be) asleep |  notify line
  *132 |  ... padding to byte 192 ...                                  |
  *    +---------------------------------------------------------------+
- *192 |  magic 0x52494e47 ("RING")                                    |  read-only
- *196 |  layoutVersion                                                |  after create
- *200 |  recordWords (8-byte words per record)                        |
- *204 |  capacity (records, power of two)                             |
- *208 |  ... padding to byte 256 ...                                  |
+ *192 |  magic 0x52494e47 ("RING")                                    |  cold line:
+ *196 |  layoutVersion                                                |  constants
+ *200 |  recordWords (8-byte words per record)                        |  and rarely
+ *204 |  capacity (records, power of two)                             |  written
+ *208 |  overflowCount: claims refused because the ring was full      |  counters
+ *212 |  notifyCount: Atomics.notify calls made by the producer       |
+ *216 |  droppedCount: records the consumer discarded (countDropped)  |
+ *220 |  ... padding to byte 256 ...                                  |
  *    +---------------------------------------------------------------+
  *256 |  record 0: recordWords × 8 bytes                              |  data region,
  *    |  record 1                                                     |  viewed as f64
@@ -37,9 +37,10 @@
  *    |  record capacity-1                                            |
  *    +---------------------------------------------------------------+
  *
- * Producer and consumer counters live on separate 64-byte cache lines so the two threads do not
- * false-share; the notify word has a line of its own because the producer reads it on every
- * commit and the consumer only writes it when it goes to sleep.
+ * `tail` and `head` live on separate 64-byte cache lines so the two threads do not false-share;
+ * the notify word has a line of its own because the producer reads it on every commit and the
+ * consumer only writes it when it goes to sleep. The counters are written only on slow paths
+ * (full ring, wake-up, drop), so they sit on the cold line and never invalidate `tail`/`head`.
  *
  * Positions (`tail`, `head`) are free-running Int32 counters that wrap at 2^32; the number of
  * unread records is `(tail - head) | 0`, which is exact because capacity ≤ 2^30. A record's slot
@@ -74,15 +75,15 @@ const LAYOUT_VERSION = 1;
 
 /** Int32 word indexes of the header fields (byte offset / 4). */
 const TAIL = 0;
-const OVERFLOW = 1;
-const NOTIFY_COUNT = 2;
 const HEAD = 16;
-const DROPPED = 17;
 const CONSUMER_WAITING = 32;
 const MAGIC_WORD = 48;
 const LAYOUT_WORD = 49;
 const RECORD_WORDS_WORD = 50;
 const CAPACITY_WORD = 51;
+const OVERFLOW = 52;
+const NOTIFY_COUNT = 53;
+const DROPPED = 54;
 
 export const SPSC_RING_HEADER_BYTES = 256;
 export const SPSC_RING_MAX_CAPACITY = 2 ** 30;
