@@ -22,8 +22,15 @@ export interface FeatureTables {
   portfolio: PortfolioReader;
 }
 
-/** Bound on consistency retries; io writes last well under a microsecond. */
-const MAX_RETRIES = 10_000;
+/**
+ * Book ahead of temporal state means io is between `applyFrame` and `advance` (well under a
+ * microsecond, unless the io thread is descheduled right there). Spin a little, then sleep in
+ * 50 µs naps so an oversubscribed machine can run io; give up after ~100 ms (a decision that old
+ * is past its budget anyway) and count it in `inconsistent`.
+ */
+const SPIN_ATTEMPTS = 256;
+const NAP_MS = 0.05;
+const MAX_NAPS = 2000;
 
 export class ObservationBuilder {
   readonly book: BookTable;
@@ -49,6 +56,8 @@ export class ObservationBuilder {
   private readonly top = new TopThree();
   private readonly portfolioInputs = new PortfolioInputs();
   private readonly orderInputs = new OrderInputs();
+  /** never notified: Atomics.wait on it is a short sleep that yields the CPU */
+  private readonly napCell = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(tables: FeatureTables) {
     this.book = tables.book;
@@ -109,8 +118,9 @@ export class ObservationBuilder {
         continue;
       }
       const count = state[11];
-      if (count !== applied && attempt < MAX_RETRIES) {
+      if (count !== applied && attempt < SPIN_ATTEMPTS + MAX_NAPS) {
         this.retries++;
+        if (attempt >= SPIN_ATTEMPTS) Atomics.wait(this.napCell, 0, 0, NAP_MS);
         continue;
       }
       if (count !== applied) this.inconsistent++;
