@@ -95,6 +95,7 @@ export function startEngineServer(
     const action = req.getUrl().slice("/control/".length);
     const presented = bearerToken(req.getHeader("authorization"));
     const contentLength = Number(req.getHeader("content-length") || "0");
+    const transferEncoding = req.getHeader("transfer-encoding");
     if (method !== "POST") {
       reply.error(405, "method_not_allowed", "control actions are POST requests", { Allow: "POST" });
       return;
@@ -117,14 +118,19 @@ export function startEngineServer(
       reply.tooLarge(maxRequest);
       return;
     }
+    const run = (): void => {
+      // Promise.resolve().then: a synchronous throw in onControl becomes a 500, not a crash.
+      Promise.resolve()
+        .then(() => deps.onControl(action))
+        .then(
+          (result) => reply.json(200, { ok: true, action, result }),
+          (err: unknown) =>
+            reply.error(500, "control_failed", err instanceof Error ? err.message : String(err)),
+        );
+    };
     // The body carries nothing today, but it is drained (under the cap) before answering.
-    readBody(reply, maxRequest, () => {
-      deps.onControl(action).then(
-        (result) => reply.json(200, { ok: true, action, result }),
-        (err: unknown) =>
-          reply.error(500, "control_failed", err instanceof Error ? err.message : String(err)),
-      );
-    });
+    if (contentLength === 0 && transferEncoding === "") run();
+    else readBody(reply, maxRequest, run);
   });
 
   app.ws<EventsUserData>("/events", {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createContext, Script } from "node:vm";
 import { startEngineServer } from "../../src/server/engine-server.js";
@@ -121,6 +122,25 @@ describe("engine server HTTP routes", () => {
       assert.equal(body.action, action);
     }
     assert.deepEqual(engine.controls, ["pause", "resume", "kill"]);
+  });
+
+  it("a POST without Content-Length (e.g. curl -X POST) runs the action", async () => {
+    const before = engine.controls.length;
+    const response = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, "127.0.0.1", () => {
+        socket.write(
+          `POST /control/resume HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let text = "";
+      socket.on("data", (b) => {
+        text += b.toString();
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(response, /^HTTP\/1\.1 200 OK/);
+    assert.equal(engine.controls.length, before + 1);
   });
 
   it("unknown control actions are 404, GET on a control route is 405", async () => {
