@@ -74,6 +74,7 @@ export class Engine {
   private readonly started = Date.now();
   private ordersStats: Record<string, number> = {};
   private readonly mirrored = new Map<string, number>();
+  private eventSeq = 0;
   private timers: NodeJS.Timeout[] = [];
 
   private constructor(
@@ -305,6 +306,7 @@ export class Engine {
     await this.client.close();
     let canceled = 0;
     if (this.o.orders.shutdownPolicy === "cancel_all") canceled = await this.orders.kill();
+    await this.settleWithExchange();
     await this.refreshOrdersStats();
     this.pumpEvents();
     const snapshot = this.stats();
@@ -328,6 +330,32 @@ export class Engine {
     };
   }
 
+  /**
+   * Before the final summary: reconcile with the exchange until no write's outcome is unknown
+   * and two passes in a row find nothing to change (bounded), so the summary is the exchange's
+   * state. Differences seen on two passes in a row are corrected toward the exchange.
+   */
+  private async settleWithExchange(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    let clean = 0;
+    while (clean < 2 && Date.now() < deadline) {
+      try {
+        const r = await this.orders.reconcile();
+        const changed =
+          r.unknownOutcomes > 0 ||
+          r.report.fillsApplied > 0 ||
+          r.report.unknownResolved > 0 ||
+          r.report.orphansCanceled > 0 ||
+          r.report.positionCorrections > 0 ||
+          r.report.cashCorrectionMicros !== 0;
+        clean = changed ? 0 : clean + 1;
+      } catch (e) {
+        this.o.log.warn({ err: String(e) }, "final reconciliation pass failed; retrying");
+        clean = 0;
+      }
+    }
+  }
+
   private startPumps(): void {
     this.timers.push(setInterval(() => this.pumpEvents(), 5));
     this.timers.push(setInterval(() => void this.refreshOrdersStats(), 500));
@@ -337,8 +365,10 @@ export class Engine {
   /** Moves orders-thread events to /events listeners. */
   private pumpEvents(): void {
     this.eventRing.drain((_tag, bytes) => {
+      this.eventSeq++;
       if (this.listeners.size === 0) return;
       const event = decodeEvent(bytes);
+      event.seq = this.eventSeq; // io numbers the stream so a client can tell what it missed
       for (const l of this.listeners) l(event);
     });
   }
@@ -346,6 +376,7 @@ export class Engine {
   private async refreshOrdersStats(): Promise<void> {
     try {
       const s = await this.orders.stats();
+      this.histograms.mergeEncoded(s.histograms);
       this.ordersStats = {
         ...s.stats,
         free_cash_micros: s.freeCashMicros,

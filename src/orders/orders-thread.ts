@@ -20,6 +20,8 @@ export interface OrdersThread {
   release(): void;
   addMarkets(markets: OrdersWorkerMarket[]): void;
   stats(): Promise<Extract<OrdersWorkerReply, { type: "stats" }>>;
+  /** one reconciliation pass with the exchange, after any pass already running */
+  reconcile(): Promise<Extract<OrdersWorkerReply, { type: "reconciled" }>>;
   /** stops the loop, closes the journal, terminates the thread */
   stop(): Promise<void>;
   /** errors reported by the worker after ready (a failed REST call, a bad frame) */
@@ -78,6 +80,11 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
     stats: () => {
       const reply = waitFor("stats");
       send({ type: "stats" });
+      return reply;
+    },
+    reconcile: () => {
+      const reply = waitFor("reconciled");
+      send({ type: "reconcile" });
       return reply;
     },
     stop: async () => {

@@ -23,6 +23,8 @@ import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
+import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
+import { Stage } from "../stats/stages.js";
 import { type BreakerConfig, CircuitBreakers } from "./breakers.js";
 import { EngineEventMapper } from "./engine-events.js";
 import { OrderJournal } from "./journal.js";
@@ -32,7 +34,7 @@ import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
-import { Reconciler } from "./reconciler.js";
+import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
 import { toLedgerFill } from "./worker-fills.js";
 
@@ -73,11 +75,20 @@ export type OrdersWorkerCommand =
   | { type: "kill"; engaged: boolean }
   | { type: "markets"; markets: OrdersWorkerMarket[] }
   | { type: "stats" }
+  | { type: "reconcile" }
   | { type: "stop" };
 
 export type OrdersWorkerReply =
   | { type: "ready" }
-  | { type: "stats"; stats: Record<string, number>; freeCashMicros: number; reservedCashMicros: number }
+  | {
+      type: "stats";
+      stats: Record<string, number>;
+      freeCashMicros: number;
+      reservedCashMicros: number;
+      /** this thread's stage histograms since the last stats reply (then reset) */
+      histograms: EncodedStageHistograms;
+    }
+  | { type: "reconciled"; report: ReconcileReport; unknownOutcomes: number }
   | { type: "killed"; cancels: number }
   | { type: "error"; message: string }
   | { type: "stopped" };
@@ -98,7 +109,30 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const { journal, replay } = await OrderJournal.open(init.journalPath);
   const ledger = new Ledger(0);
   const mapper = new EngineEventMapper(ledger, catalog, () => Math.round(nowMs() * 1000));
+  // Stage latencies of this thread (ARCHITECTURE.md "Timing"): stamps per market of the decision
+  // being executed, so the order_sent / order_outcome events can close each stage.
+  const hist = new StageHistograms({ budgetNs: (init.budgetMs ?? 50) * 1e6 });
+  const capacity = init.bookTable.capacity;
+  const frameRecvMs = new Float64Array(capacity);
+  const pickupMs = new Float64Array(capacity);
+  const sentMs = new Float64Array(capacity);
+  const timeStages = (e: OrderEvent) => {
+    if (e.kind === "order_sent") {
+      const now = nowMs();
+      // only sends caused by a decision (reconciliation cancels have no decision stamp)
+      if (pickupMs[e.market] > 0) {
+        hist.record(Stage.orders_to_request_sent, (now - pickupMs[e.market]) * 1e6);
+        hist.record(Stage.tick_to_order, (now - frameRecvMs[e.market]) * 1e6);
+        pickupMs[e.market] = 0;
+      }
+      sentMs[e.market] = now;
+    } else if (e.kind === "order_outcome" && sentMs[e.market] > 0) {
+      hist.record(Stage.request_to_ack, (nowMs() - sentMs[e.market]) * 1e6);
+      sentMs[e.market] = 0;
+    }
+  };
   const publish = (e: OrderEvent) => {
+    timeStages(e);
     for (const ev of mapper.map(e)) eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(ev));
   };
   const rest = new KalshiRestClient({
@@ -132,6 +166,13 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   port.postMessage({ type: "ready" } satisfies OrdersWorkerReply);
 
   let running = true;
+  // Reconciliation passes run one at a time (periodic ones and those io asks for).
+  let reconciliation: Promise<unknown> = Promise.resolve();
+  const reconcileOnce = (): Promise<ReconcileReport> => {
+    const pass = reconciliation.then(() => reconciler.periodic());
+    reconciliation = pass.catch(() => undefined);
+    return pass;
+  };
   port.on("message", (cmd: OrdersWorkerCommand) => {
     if (cmd.type === "kill") {
       if (cmd.engaged) {
@@ -148,7 +189,18 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         stats: { ...om.stats, restRequests: rest.stats.requests, journalSyncs: journal.syncs },
         freeCashMicros: ledger.freeCashMicros,
         reservedCashMicros: ledger.reservedCashMicros,
+        histograms: hist.encode({ reset: true }),
       } satisfies OrdersWorkerReply);
+    } else if (cmd.type === "reconcile") {
+      reconcileOnce().then(
+        (report) =>
+          port.postMessage({
+            type: "reconciled",
+            report,
+            unknownOutcomes: om.unknownOrders().length,
+          } satisfies OrdersWorkerReply),
+        onFailure,
+      );
     } else if (cmd.type === "stop") running = false;
   });
 
@@ -172,9 +224,19 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         decision.action = ACTIONS[f[slot + 1]!] ?? "HOLD";
         decision.sizeHundredths = f[slot + 2]!;
         decision.frameRecvMs = f[slot + 4]!;
+        const pickup = nowMs();
+        hist.record(Stage.decision_to_orders, (pickup - f[slot + 5]!) * 1e6);
+        frameRecvMs[decision.market] = decision.frameRecvMs;
+        pickupMs[decision.market] = pickup;
         const staleBefore = om.stats.stale;
-        // the freshness check runs synchronously, before the first await of onDecision
-        om.onDecision({ ...decision }).catch(onFailure);
+        const m = decision.market;
+        // the freshness check runs synchronously, before the first await of onDecision; a decision
+        // that sent nothing leaves no stamp behind for a later reconciliation write
+        om.onDecision({ ...decision })
+          .then(() => {
+            if (pickupMs[m] === pickup) pickupMs[m] = 0;
+          })
+          .catch(onFailure);
         if (om.stats.stale !== staleBefore) ring.countDropped();
       });
     }
@@ -183,8 +245,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
       reconciling = true;
-      reconciler
-        .periodic()
+      reconcileOnce()
         .then(() => {
           markPositions(om, topSource);
           eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl()));
