@@ -19,6 +19,7 @@
  * an overflow in the ring (lessons.md: never silent); the decision is lost, which is the right
  * outcome for a decision that could not be delivered within the loop budget anyway.
  */
+import type { DoorbellShared } from "../shm/doorbell.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 
 export const DECISION_RECORD_WORDS = 8;
@@ -31,8 +32,9 @@ const W_DECIDED = 5;
 const W_APPLIED = 6;
 const W_BATCH = 7;
 
-export function createDecisionRing(capacity = 4096): SpscRing {
-  return SpscRing.create({ recordWords: DECISION_RECORD_WORDS, capacity });
+/** `doorbell`: shared by every ring the orders thread sleeps on (see shm/doorbell.ts). */
+export function createDecisionRing(capacity = 4096, doorbell?: DoorbellShared): SpscRing {
+  return SpscRing.create({ recordWords: DECISION_RECORD_WORDS, capacity, ...(doorbell ? { doorbell } : {}) });
 }
 
 /** Plain view of one record, filled in place by `readDecision` (reuse one object). */

@@ -17,6 +17,7 @@ import type { TemporalTableShared } from "../book/temporal-table.js";
 import type { PortfolioTableShared } from "../orders/portfolio-table.js";
 import type { PolicyConfig } from "../policy/create-policy.js";
 import { workerModuleUrl } from "../runtime/module-file.js";
+import type { DoorbellShared } from "../shm/doorbell.js";
 import type { SpscRing } from "../shm/spsc-ring.js";
 import type { DecideTaskResult, DecideWorkerData } from "./decide-worker.js";
 import { createDecisionRing } from "./decision-ring.js";
@@ -33,6 +34,8 @@ export interface DispatcherOptions {
   /** how often workers ship histograms (default 500 ms) */
   statsIntervalMs?: number;
   ringCapacity?: number;
+  /** rings the orders thread's doorbell when a decision is committed */
+  doorbell?: DoorbellShared;
 }
 
 export interface DispatcherTables {
@@ -82,7 +85,9 @@ export class DecisionDispatcher {
     const { capacity, threads, batchSize } = options;
     const maxInFlight = options.maxInFlight ?? threads * 2;
     this.batchSize = batchSize;
-    this.rings = Array.from({ length: threads }, () => createDecisionRing(options.ringCapacity ?? 4096));
+    this.rings = Array.from({ length: threads }, () =>
+      createDecisionRing(options.ringCapacity ?? 4096, options.doorbell),
+    );
     this.slots = TaskSlots.create(maxInFlight, batchSize);
     this.freeSlots = Array.from({ length: maxInFlight }, (_, i) => maxInFlight - 1 - i);
     this.queued = new Uint8Array(capacity);

@@ -23,6 +23,7 @@ import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { startEngineServer } from "../server/engine-server.js";
 import type { ControlAction, EngineServer } from "../server/types.js";
 import { BytesRing } from "../shm/bytes-ring.js";
+import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
 import { ENGINE_METRICS } from "../stats/engine-metrics.js";
 import { portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
@@ -107,6 +108,8 @@ export class Engine {
     for (const mk of markets) directory.ensure(mk.ticker);
     const book = BookTable.create(capacity);
     const temporal = TemporalTable.create(capacity);
+    // the orders thread sleeps on all its input rings at once
+    const doorbell = Doorbell.create();
     const portfolio = PortfolioTable.create(capacity);
     const counters = new Counters(ENGINE_METRICS);
     const histograms = new StageHistograms({ budgetNs: o.loopBudgetMs * 1e6 });
@@ -118,6 +121,7 @@ export class Engine {
         batchSize: o.batchSize,
         policy: o.policy,
         loopBudgetMs: o.loopBudgetMs,
+        doorbell: doorbell.shared,
       },
       {
         onResult: (r) => {
@@ -140,7 +144,7 @@ export class Engine {
     const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
     await dispatcher.ready();
 
-    const privateRing = BytesRing.create(8192, 4096);
+    const privateRing = BytesRing.create(8192, 4096, doorbell.shared);
     const eventRing = BytesRing.create(1024, 16384);
     const orders = startOrdersWorker({
       decisionRings: dispatcher.rings.map((r) => r.shared),
@@ -156,6 +160,7 @@ export class Engine {
       throttleMs: o.orders.throttleMs,
       budgetMs: o.loopBudgetMs,
       reconcileEveryMs: o.orders.reconcileEveryMs,
+      doorbell: doorbell.shared,
     });
     await orders.ready;
 

@@ -22,6 +22,7 @@ import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
+import { Doorbell, type DoorbellShared } from "../shm/doorbell.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
@@ -69,6 +70,8 @@ export interface OrdersWorkerInit {
   throttleMs?: number;
   budgetMs?: number;
   reconcileEveryMs?: number;
+  /** the doorbell every DecisionRing and the FillRing ring on commit; lets this thread sleep on all */
+  doorbell?: DoorbellShared;
 }
 
 export type OrdersWorkerCommand =
@@ -102,6 +105,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const decisionRings = init.decisionRings.map((s) => SpscRing.attach(s));
   const fillRing = BytesRing.attach(init.fillRing);
   const eventRing = BytesRing.attach(init.eventRing);
+  const doorbell = init.doorbell ? Doorbell.attach(init.doorbell) : null;
+  const wakeRings = [...decisionRings, fillRing.ring];
   const catalog = new StaticMarketCatalog();
   for (const mk of init.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
 
@@ -256,7 +261,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         });
     }
     if (work === 0) {
-      if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
+      // Sleep until a decision or a fill is committed (or the reconcile timer is due).
+      if (doorbell !== null) await doorbell.waitForAnyAsync(wakeRings, 5);
+      else if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
       else await new Promise((r) => setTimeout(r, 2));
     } else await new Promise((r) => setImmediate(r)); // let REST callbacks run between batches
   }

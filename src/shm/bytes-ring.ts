@@ -10,6 +10,7 @@
  *   bytes 8..    the message bytes (length ≤ maxBytes)
  * A message longer than maxBytes is refused and counted (`tooLong`), never truncated.
  */
+import type { DoorbellShared } from "./doorbell.js";
 import { SpscRing, type SpscRingShared } from "./spsc-ring.js";
 
 export interface BytesRingShared {
@@ -29,9 +30,10 @@ export class BytesRing {
   private readonly u8: Uint8Array;
   private readonly recordBytes: number;
 
-  static create(maxBytes: number, capacity: number): BytesRing {
+  static create(maxBytes: number, capacity: number, doorbell?: DoorbellShared): BytesRing {
     const recordWords = 1 + Math.ceil(maxBytes / 8);
-    return new BytesRing({ ring: SpscRing.create({ recordWords, capacity }).shared, maxBytes });
+    const ring = SpscRing.create({ recordWords, capacity, ...(doorbell ? { doorbell } : {}) });
+    return new BytesRing({ ring: ring.shared, maxBytes });
   }
 
   static attach(shared: BytesRingShared): BytesRing {
