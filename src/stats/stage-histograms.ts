@@ -10,13 +10,8 @@
  * construction (~110 KiB per stage), so `record` never allocates; a packed array grows as new
  * value ranges are touched. "packed" is accepted for memory-tight callers.
  */
-import {
-  type BitBucketSize,
-  build,
-  decodeFromCompressedBase64,
-  encodeIntoCompressedBase64,
-  type Histogram,
-} from "hdr-histogram-js";
+import { type BitBucketSize, build, type Histogram } from "hdr-histogram-js";
+import { type HdrInternals, percentilesOnePass, sparseBuckets } from "./hdr-buckets.js";
 import { DEFAULT_STAGE_BUDGET_NS, STAGE_COUNT, STAGE_NAMES, type StageId, type StageName } from "./stages.js";
 
 export interface StageHistogramsOptions {
@@ -29,12 +24,15 @@ export interface StageHistogramsOptions {
 }
 
 /**
- * A structured-cloneable snapshot (strings and numbers only) for `postMessage`.
- * `histogramsBase64[stageId]` is HdrHistogram's V2 compressed encoding, "" when empty.
+ * A structured-cloneable snapshot for `postMessage` (typed arrays and numbers).
+ * `buckets[stageId]` lists the stage's non-empty buckets as `[lowestValueNs, count, …]` pairs:
+ * sparse, so an interval delta of a few hundred values costs microseconds to build and merge.
+ * (HdrHistogram's compressed V2 encoding measured ~0.5 ms per merge: it decodes through a
+ * full-size histogram.)
  */
 export interface EncodedStageHistograms {
-  version: 1;
-  histogramsBase64: string[];
+  version: 2;
+  buckets: Float64Array[];
   budgetBreaches: number[];
   /** exact largest value per stage, ns (HdrHistogram's decoded max is only bucket-precise) */
   maxNs: number[];
@@ -104,31 +102,31 @@ export class StageHistograms {
 
   /** Snapshot for another thread. With `reset`, the snapshot is an interval delta. */
   encode(options: { reset?: boolean } = {}): EncodedStageHistograms {
-    const histogramsBase64: string[] = [];
+    const buckets: Float64Array[] = [];
     const budgetBreaches: number[] = [];
     const maxNs: number[] = [];
     for (let i = 0; i < STAGE_COUNT; i++) {
       const h = this.histograms[i]!;
-      histogramsBase64.push(h.totalCount === 0 ? "" : encodeIntoCompressedBase64(h));
+      buckets.push(h.totalCount === 0 ? EMPTY : sparseBuckets(h as unknown as HdrInternals));
       budgetBreaches.push(this.breaches[i]!);
       maxNs.push(this.maxNs[i]!);
     }
     if (options.reset === true) this.reset();
-    return { version: 1, histogramsBase64, budgetBreaches, maxNs };
+    return { version: 2, buckets, budgetBreaches, maxNs };
   }
 
-  /** Adds another thread's snapshot (io side; allocates, cold path). */
+  /** Adds another thread's snapshot (io side; cold path, O(non-empty buckets)). */
   mergeEncoded(snapshot: EncodedStageHistograms): void {
-    if (snapshot.version !== 1 || snapshot.histogramsBase64.length !== STAGE_COUNT) {
+    if (snapshot.version !== 2 || snapshot.buckets?.length !== STAGE_COUNT) {
       throw new Error(
-        `stats: cannot merge histogram snapshot (version ${snapshot.version}, ${snapshot.histogramsBase64.length} stages; expected version 1, ${STAGE_COUNT} stages)`,
+        `stats: cannot merge histogram snapshot (version ${snapshot.version}, ${snapshot.buckets?.length} stages; expected version 2, ${STAGE_COUNT} stages)`,
       );
     }
     for (let i = 0; i < STAGE_COUNT; i++) {
-      const b64 = snapshot.histogramsBase64[i]!;
-      if (b64 !== "") {
-        const other = decodeFromCompressedBase64(b64, this.bitBucketSize, false);
-        this.histograms[i]!.add(other);
+      const pairs = snapshot.buckets[i]!;
+      const h = this.histograms[i]!;
+      for (let j = 0; j + 1 < pairs.length; j += 2) {
+        h.recordValueWithCount(Math.min(pairs[j]!, this.highestNs), pairs[j + 1]!);
       }
       this.breaches[i]! += snapshot.budgetBreaches[i] ?? 0;
       const max = snapshot.maxNs[i] ?? 0;
@@ -137,7 +135,8 @@ export class StageHistograms {
   }
 
   reset(): void {
-    for (const h of this.histograms) h.reset();
+    // HdrHistogram's reset clears the whole counts array; skip stages that recorded nothing.
+    for (const h of this.histograms) if (h.totalCount !== 0) h.reset();
     this.breaches.fill(0);
     this.maxNs.fill(0);
   }
@@ -145,7 +144,7 @@ export class StageHistograms {
   /**
    * Per stage, in microseconds (3 decimals = nanosecond resolution). One pass over each stage's
    * counts (`percentilesOnePass`): HdrHistogram's own getValueAtPercentile/mean scan the array
-   * once per call, which measured ~58 ms for 9 stages on io — too long to block the event loop.
+   * once per call, which measured ~58 ms for 9 dense stages on io (the one-pass walk: ~1 ms).
    */
   summary(): HistogramsSummaryUs {
     const out = {} as HistogramsSummaryUs;
@@ -171,66 +170,7 @@ export class StageHistograms {
 
 const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
 
-/**
- * The JsHistogram internals the one-pass summary reads (present on every pure-JS build; `_counts`
- * on the typed-array builds). Index → value arithmetic is HdrHistogram's valueFromIndex /
- * sizeOfEquivalentValueRange, inlined: calling those per bucket costs ~100 ns each.
- */
-interface HdrInternals {
-  totalCount: number;
-  countsArrayLength: number;
-  subBucketHalfCount: number;
-  unitMagnitude: number;
-  getCountAtIndex(index: number): number;
-  _counts?: ArrayLike<number>;
-}
-
-/**
- * Same results as HdrHistogram's getValueAtPercentile (highest equivalent value of the bucket
- * where the cumulative count reaches ⌈p·total⌉, for p > 0) and mean (bucket medians), in one scan.
- */
-export function percentilesOnePass(
-  h: HdrInternals,
-  percentiles: readonly number[],
-): { valuesNs: number[]; meanNs: number } {
-  const total = h.totalCount;
-  const targets = percentiles.map((p) => {
-    const e = (Math.min(p, 100) / 100) * total;
-    return Math.max(Math.ceil(e - ulp(e)), 1);
-  });
-  const valuesNs = new Array<number>(percentiles.length).fill(0);
-  const half = h.subBucketHalfCount;
-  const length = h.countsArrayLength;
-  const counts = h._counts;
-  let k = 0;
-  let cumulative = 0;
-  let sum = 0;
-  // Bucket 0 spans indices [0, 2·half) at unit size; bucket b ≥ 1 spans [(b+1)·half, (b+2)·half)
-  // with sub-bucket values half..2·half−1 at size unit·2^b. Within a bucket the size is constant,
-  // so the value of each index is one addition away from the previous one.
-  let size = 2 ** h.unitMagnitude;
-  let i = 0;
-  let lowest = 0;
-  let bucketEnd = Math.min(2 * half, length);
-  while (i < length && cumulative < total) {
-    for (; i < bucketEnd && cumulative < total; i++, lowest += size) {
-      const c = counts !== undefined ? counts[i]! : h.getCountAtIndex(i);
-      if (c === 0) continue;
-      cumulative += c;
-      sum += (lowest + Math.floor(size / 2)) * c;
-      while (k < targets.length && cumulative >= targets[k]!) valuesNs[k++] = lowest + size - 1;
-    }
-    // next bucket: sizes double, sub-bucket values restart at half
-    size *= 2;
-    lowest = half * size;
-    bucketEnd = Math.min(bucketEnd + half, length);
-  }
-  return { valuesNs, meanNs: total === 0 ? 0 : sum / total };
-}
-
-function ulp(x: number): number {
-  return 2 ** (Math.floor(Math.log2(x)) - 52);
-}
+const EMPTY = new Float64Array(0);
 
 function nsToUs(ns: number): number {
   return Math.round(ns) / 1000;

@@ -3,12 +3,9 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { build } from "hdr-histogram-js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
-import {
-  type EncodedStageHistograms,
-  percentilesOnePass,
-  StageHistograms,
-} from "../../src/stats/stage-histograms.js";
-import { STAGE_NAMES, Stage } from "../../src/stats/stages.js";
+import { percentilesOnePass } from "../../src/stats/hdr-buckets.js";
+import { type EncodedStageHistograms, StageHistograms } from "../../src/stats/stage-histograms.js";
+import { STAGE_NAMES, Stage, type StageId } from "../../src/stats/stages.js";
 import { startTsWorker } from "./fixtures/start-worker.js";
 
 /** Deterministic latency-like values in ns: 10 µs .. ~80 ms, skewed. */
@@ -88,9 +85,9 @@ describe("StageHistograms", () => {
     const h = new StageHistograms();
     h.record(Stage.inference, 1234);
     const snap = h.encode({ reset: true });
-    assert.equal(snap.histogramsBase64.length, STAGE_NAMES.length);
-    assert.equal(snap.histogramsBase64[Stage.parse_apply], "");
-    assert.notEqual(snap.histogramsBase64[Stage.inference], "");
+    assert.equal(snap.buckets.length, STAGE_NAMES.length);
+    assert.equal(snap.buckets[Stage.parse_apply]!.length, 0);
+    assert.deepEqual([...snap.buckets[Stage.inference]!], [1234, 1]);
     assert.equal(h.count(Stage.inference), 0);
     assert.deepEqual(structuredClone(snap), snap);
   });
@@ -150,10 +147,34 @@ describe("StageHistograms", () => {
     );
   });
 
+  it("interval deltas from several sources merge to the same summary as one histogram (property)", () => {
+    const sample = fc.record({
+      stage: fc.integer({ min: 0, max: STAGE_NAMES.length - 1 }),
+      valueNs: fc.integer({ min: 0, max: 120_000_000_000 }),
+      source: fc.integer({ min: 0, max: 2 }),
+      flushAfter: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 200 }), (samples) => {
+        const reference = new StageHistograms();
+        const merged = new StageHistograms();
+        const sources = [new StageHistograms(), new StageHistograms(), new StageHistograms()];
+        for (const s of samples) {
+          reference.record(s.stage as StageId, s.valueNs);
+          sources[s.source]!.record(s.stage as StageId, s.valueNs);
+          if (s.flushAfter) merged.mergeEncoded(structuredClone(sources[s.source]!.encode({ reset: true })));
+        }
+        for (const src of sources) merged.mergeEncoded(src.encode({ reset: true }));
+        assert.deepEqual(merged.summary(), reference.summary());
+      }),
+      { seed: 11, numRuns: 25 },
+    );
+  });
+
   it("refuses a snapshot with the wrong stage count", () => {
     const h = new StageHistograms();
     assert.throws(
-      () => h.mergeEncoded({ version: 1, histogramsBase64: [""], budgetBreaches: [0], maxNs: [0] }),
+      () => h.mergeEncoded({ version: 2, buckets: [new Float64Array(0)], budgetBreaches: [0], maxNs: [0] }),
       /cannot merge histogram snapshot/,
     );
   });
