@@ -33,7 +33,10 @@ export function renderPrometheus(snapshot: StatsSnapshot): string {
   for (const stage of STAGE_NAMES) {
     const s = snapshot.histograms[stage];
     if (s === undefined) continue;
-    for (const [q, key] of QUANTILES) out.push(`${lat}{stage="${stage}",quantile="${q}"} ${num(s[key])}`);
+    // An empty summary's quantiles are NaN (Prometheus convention), not a misleading 0.
+    for (const [q, key] of QUANTILES) {
+      out.push(`${lat}{stage="${stage}",quantile="${q}"} ${s.count === 0 ? "NaN" : num(s[key])}`);
+    }
     out.push(
       `${lat}_sum{stage="${stage}"} ${num(s.mean * s.count)}`,
       `${lat}_count{stage="${stage}"} ${s.count}`,

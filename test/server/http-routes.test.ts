@@ -68,6 +68,11 @@ describe("engine server HTTP routes", () => {
     assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.5" }), inference.p50);
     assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.99" }), inference.p99);
     assert.equal(sample(samples, `${lat}_count`, { stage: "inference" }), 100);
+    assert.ok(
+      Number.isNaN(sample(samples, lat, { stage: "features", quantile: "0.99" })),
+      "empty stage: NaN",
+    );
+    assert.equal(sample(samples, `${lat}_count`, { stage: "features" }), 0);
     assert.ok(Math.abs(sample(samples, `${lat}_sum`, { stage: "inference" }) - inference.mean * 100) < 1e-6);
     assert.equal(sample(samples, "kalshi_engine_stage_budget_breaches_total", { stage: "tick_to_order" }), 1);
     assert.equal(families.get("kalshi_engine_frames_total")!.type, "counter");
