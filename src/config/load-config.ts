@@ -1,6 +1,6 @@
 /**
  * loadConfig: defaults < config file (JSON or YAML) < environment (KALSHI_ENGINE_*) < CLI flags,
- * validated once into a deeply frozen EngineConfig (STYLE.md "No hidden state"). Pure apart from
+ * validated once into a deeply frozen EngineConfig (configuration is parsed once, into a frozen typed object). Pure apart from
  * reading the config file and checking that keyFile exists.
  *
  * Every error names the field, the value, the source it came from and the fix:

@@ -1,6 +1,6 @@
 /**
  * The engine's uWS.js server (io thread): `/stats`, `/metrics`, `/healthz`, `/control/*`,
- * `/events` (WS), `/ingest` (WS) and the `/` dashboard (ARCHITECTURE.md, top right box).
+ * `/events` (WS), `/ingest` (WS) and the `/` dashboard (docs/architecture.md, the io box).
  *
  * Read-only routes are open (the server binds 127.0.0.1 by default); anything that changes the
  * engine — `/control/*` and `/ingest` — needs the control token (`Authorization: Bearer`, or

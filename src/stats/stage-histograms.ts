@@ -4,7 +4,7 @@
  * Values are recorded in NANOSECONDS (`record(stage, valueNs)`); `summary()` reports
  * MICROSECONDS. Each thread owns its own instance (no sharing, no locks). Workers periodically
  * post `encode({ reset: true })` — an interval delta — to io, which `mergeEncoded`s it into the
- * engine-wide instance behind `/stats` (ARCHITECTURE.md "Timing and the loop budget").
+ * engine-wide instance behind `/stats` (docs/architecture.md "The hot path").
  *
  * Why 32-bit buckets by default rather than "packed": the counts array is allocated once at
  * construction (~110 KiB per stage), so `record` never allocates; a packed array grows as new

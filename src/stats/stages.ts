@@ -40,7 +40,7 @@ export type StageId = (typeof Stage)[StageName];
 
 export const STAGE_COUNT = STAGE_NAMES.length;
 
-/** Default budget per stage: the engine's loop budget (ARCHITECTURE.md "Timing and the loop budget"). */
+/** Default budget per stage: the engine's loop budget (docs/architecture.md "The hot path"). */
 export const DEFAULT_STAGE_BUDGET_NS = 50_000_000;
 
 export function stageIdOf(name: string): StageId | undefined {
