@@ -58,18 +58,21 @@ export function startEngineServer(
   const ingestClients = new Set<uWS.WebSocket<IngestUserData>>();
   const app = uWS.App();
 
-  app.get("/stats", (res) => {
-    const reply = new Reply(res);
+  app.get("/stats", (res, req) => {
+    const reply = openReply(res, req, maxRequest);
+    if (reply === undefined) return;
     respondOrFail(reply, () => reply.send(200, "application/json", JSON.stringify(deps.stats())));
   });
 
-  app.get("/metrics", (res) => {
-    const reply = new Reply(res);
+  app.get("/metrics", (res, req) => {
+    const reply = openReply(res, req, maxRequest);
+    if (reply === undefined) return;
     respondOrFail(reply, () => reply.send(200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(deps.stats())));
   });
 
-  app.get("/healthz", (res) => {
-    const reply = new Reply(res);
+  app.get("/healthz", (res, req) => {
+    const reply = openReply(res, req, maxRequest);
+    if (reply === undefined) return;
     respondOrFail(reply, () => {
       const health = deps.health?.() ?? { ok: true };
       reply.json(health.ok ? 200 : 503, {
@@ -80,8 +83,9 @@ export function startEngineServer(
     });
   });
 
-  app.get("/", (res) => {
-    const reply = new Reply(res);
+  app.get("/", (res, req) => {
+    const reply = openReply(res, req, maxRequest);
+    if (reply === undefined) return;
     reply.send(200, "text/html; charset=utf-8", DASHBOARD_HTML, {
       "Content-Security-Policy":
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
@@ -248,6 +252,16 @@ export function startEngineServer(
       });
     });
   });
+}
+
+/** A Reply for a bodyless route, or undefined after answering 413 to a request with a large body. */
+function openReply(res: uWS.HttpResponse, req: uWS.HttpRequest, maxRequest: number): Reply | undefined {
+  const reply = new Reply(res);
+  if (Number(req.getHeader("content-length") || "0") > maxRequest) {
+    reply.tooLarge(maxRequest);
+    return undefined;
+  }
+  return reply;
 }
 
 function isControlAction(action: string): action is ControlAction {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createContext, Script } from "node:vm";
 import { startEngineServer } from "../../src/server/engine-server.js";
 import type { EngineServer } from "../../src/server/types.js";
 import { FakeEngine } from "./fixtures/fake-engine.js";
 import { familyOf, parsePrometheus, sample } from "./fixtures/prometheus-parse.js";
+import { rawRequest } from "./fixtures/raw-http.js";
 
 const TOKEN = "test-token-0123456789";
 
@@ -131,19 +131,10 @@ describe("engine server HTTP routes", () => {
 
   it("a POST without Content-Length (e.g. curl -X POST) runs the action", async () => {
     const before = engine.controls.length;
-    const response = await new Promise<string>((resolve, reject) => {
-      const socket = connect(server.port, "127.0.0.1", () => {
-        socket.write(
-          `POST /control/resume HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
-        );
-      });
-      let text = "";
-      socket.on("data", (b) => {
-        text += b.toString();
-      });
-      socket.on("end", () => resolve(text));
-      socket.on("error", reject);
-    });
+    const response = await rawRequest(
+      server.port,
+      `POST /control/resume HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
     assert.match(response, /^HTTP\/1\.1 200 OK/);
     assert.equal(engine.controls.length, before + 1);
   });
@@ -173,6 +164,11 @@ describe("engine server HTTP routes", () => {
     r = await post("/anything", {}, big);
     assert.equal(r.status, 413);
     await r.body?.cancel();
+    const raw = await rawRequest(
+      server.port,
+      "GET /stats HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n",
+    );
+    assert.match(raw, /^HTTP\/1\.1 413 /);
     // at the cap is fine
     r = await post("/control/resume", { Authorization: `Bearer ${TOKEN}` }, "y".repeat(1024));
     assert.equal(r.status, 200);
