@@ -30,10 +30,26 @@ import {
 
 export class EventCodec {
   private readonly builder: flatbuffers.Builder;
+  /** UTF-8 of recent short strings (tickers, ids, reasons repeat): saves a TextEncoder call each */
+  private readonly utf8Cache = new Map<string, Uint8Array>();
+  private readonly encoder = new TextEncoder();
 
   constructor(initialBytes = 512) {
     this.builder = new flatbuffers.Builder(initialBytes);
   }
+
+  /** "" is written as an absent field (decoded back to ""), so empty strings cost nothing. */
+  private readonly str = (s: string): flatbuffers.Offset => {
+    if (s === "") return 0;
+    if (s.length > MAX_CACHED_CHARS) return this.builder.createString(s);
+    let utf8 = this.utf8Cache.get(s);
+    if (utf8 === undefined) {
+      if (this.utf8Cache.size >= MAX_CACHED_STRINGS) this.utf8Cache.clear();
+      utf8 = this.encoder.encode(s);
+      this.utf8Cache.set(s, utf8);
+    }
+    return this.builder.createString(utf8);
+  };
 
   /**
    * Encodes into the codec's reused buffer. The returned view is valid until the next `encode`;
@@ -42,7 +58,7 @@ export class EventCodec {
   encode(event: EngineEvent): Uint8Array {
     const b = this.builder;
     b.clear();
-    const [type, body] = encodeBody(b, event);
+    const [type, body] = encodeBody(b, this.str, event);
     const root = FbEngineEvent.createEngineEvent(
       b,
       long(event.seq, "seq"),
@@ -54,6 +70,9 @@ export class EventCodec {
     return b.asUint8Array();
   }
 }
+
+const MAX_CACHED_CHARS = 64;
+const MAX_CACHED_STRINGS = 4096;
 
 export function encodeEventJson(event: EngineEvent): string {
   return JSON.stringify(event);
@@ -160,11 +179,15 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
   }
 }
 
-function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbuffers.Offset] {
+function encodeBody(
+  b: flatbuffers.Builder,
+  str: (s: string) => flatbuffers.Offset,
+  ev: EngineEvent,
+): [EventBody, flatbuffers.Offset] {
   switch (ev.kind) {
     case "decision": {
-      const market = b.createString(ev.market);
-      const skipped = b.createString(ev.skippedReason);
+      const market = str(ev.market);
+      const skipped = str(ev.skippedReason);
       return [
         EventBody.Decision,
         Decision.createDecision(
@@ -180,10 +203,10 @@ function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbu
       ];
     }
     case "order": {
-      const clientOrderId = b.createString(ev.clientOrderId);
-      const orderId = b.createString(ev.orderId);
-      const market = b.createString(ev.market);
-      const reason = b.createString(ev.reason);
+      const clientOrderId = str(ev.clientOrderId);
+      const orderId = str(ev.orderId);
+      const market = str(ev.market);
+      const reason = str(ev.reason);
       return [
         EventBody.Order,
         Order.createOrder(
@@ -201,9 +224,9 @@ function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbu
       ];
     }
     case "fill": {
-      const fillId = b.createString(ev.fillId);
-      const orderId = b.createString(ev.orderId);
-      const market = b.createString(ev.market);
+      const fillId = str(ev.fillId);
+      const orderId = str(ev.orderId);
+      const market = str(ev.market);
       return [
         EventBody.Fill,
         Fill.createFill(
@@ -220,7 +243,7 @@ function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbu
       ];
     }
     case "position": {
-      const market = b.createString(ev.market);
+      const market = str(ev.market);
       return [
         EventBody.Position,
         Position.createPosition(
@@ -241,19 +264,19 @@ function encodeBody(b: flatbuffers.Builder, ev: EngineEvent): [EventBody, flatbu
         ),
       ];
     case "breaker": {
-      const name = b.createString(ev.name);
-      const reason = b.createString(ev.reason);
+      const name = str(ev.name);
+      const reason = str(ev.reason);
       return [
         EventBody.Breaker,
         Breaker.createBreaker(b, name, index(BREAKER_STATES, ev.state, "state"), reason),
       ];
     }
     case "kill": {
-      const reason = b.createString(ev.reason);
+      const reason = str(ev.reason);
       return [EventBody.Kill, Kill.createKill(b, ev.engaged, reason)];
     }
     case "feed": {
-      const reason = b.createString(ev.reason);
+      const reason = str(ev.reason);
       return [
         EventBody.Feed,
         Feed.createFeed(
