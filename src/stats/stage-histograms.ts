@@ -6,9 +6,12 @@
  * post `encode({ reset: true })` — an interval delta — to io, which `mergeEncoded`s it into the
  * engine-wide instance behind `/stats` (docs/architecture.md "The hot path").
  *
- * Why 32-bit buckets by default rather than "packed": the counts array is allocated once at
- * construction (~110 KiB per stage), so `record` never allocates; a packed array grows as new
- * value ranges are touched. "packed" is accepted for memory-tight callers.
+ * Why 64-bit (Float64Array) buckets by default rather than "packed": the counts array is
+ * allocated once at construction (~270 KiB per stage), so `record` never allocates and io's
+ * merged histograms cannot overflow a bucket (a 32-bit bucket throws after 2^32 values, days at
+ * engine rates); a packed array grows as value ranges are touched and measured ~20× slower.
+ * `record` also bypasses HdrHistogram's index maths (Math.log2/pow, ~80 ns) for values below
+ * 2^32 ns with an equivalent clz32 computation (property-tested against the library).
  */
 import { type BitBucketSize, build, type Histogram } from "hdr-histogram-js";
 import { type HdrInternals, percentilesOnePass, sparseBuckets } from "./hdr-buckets.js";
@@ -20,7 +23,7 @@ export interface StageHistogramsOptions {
   /** values above are recorded as this value (default 1 hour) */
   highestTrackableNs?: number;
   significantDigits?: 1 | 2 | 3 | 4 | 5;
-  bitBucketSize?: Extract<BitBucketSize, 32 | "packed">;
+  bitBucketSize?: Extract<BitBucketSize, 32 | 64 | "packed">;
 }
 
 /**
@@ -60,11 +63,13 @@ export class StageHistograms {
   private readonly breaches = new Float64Array(STAGE_COUNT);
   private readonly maxNs = new Float64Array(STAGE_COUNT);
   private readonly highestNs: number;
-  private readonly bitBucketSize: 32 | "packed";
+  private readonly bitBucketSize: 32 | 64 | "packed";
+  /** per stage: the typed-array internals for the fast path, or undefined (packed) */
+  private readonly fast: Array<FastRecordInternals | undefined> = [];
 
   constructor(options: StageHistogramsOptions = {}) {
     this.highestNs = options.highestTrackableNs ?? DEFAULT_HIGHEST_NS;
-    this.bitBucketSize = options.bitBucketSize ?? 32;
+    this.bitBucketSize = options.bitBucketSize ?? 64;
     const budget = options.budgetNs;
     for (let i = 0; i < STAGE_COUNT; i++) {
       const name = STAGE_NAMES[i]!;
@@ -79,6 +84,7 @@ export class StageHistograms {
           useWebAssembly: false,
         }),
       );
+      this.fast.push(fastInternals(this.histograms[i]!));
     }
   }
 
@@ -88,7 +94,16 @@ export class StageHistograms {
     let v = valueNs >= 0 ? Math.trunc(valueNs) : 0;
     if (v > this.highestNs) v = this.highestNs;
     if (v > this.maxNs[stage]!) this.maxNs[stage] = v;
-    this.histograms[stage]!.recordValue(v);
+    const f = this.fast[stage];
+    if (f !== undefined && v < TWO_POW_32) {
+      // HdrHistogram's countsArrayIndex for unitMagnitude 0: bucket = ⌊log2 v⌋ − subBucketHalfCountMagnitude
+      // (clamped at 0), sub-bucket = ⌊v / 2^bucket⌋.
+      const b = 31 - Math.clz32(v) - f.subBucketHalfCountMagnitude;
+      const bucket = Math.max(b, 0);
+      f._counts[(bucket + 1) * f.subBucketHalfCount + (v >>> bucket) - f.subBucketHalfCount]! += 1;
+      f.incrementTotalCount();
+      f.updateMinAndMax(v);
+    } else this.histograms[stage]!.recordValue(v);
   }
 
   count(stage: StageId): number {
@@ -169,6 +184,31 @@ export class StageHistograms {
 }
 
 const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
+
+const TWO_POW_32 = 4_294_967_296;
+
+/** JsHistogram internals the fast record path writes (typed-array builds). */
+interface FastRecordInternals {
+  _counts: Float64Array | Uint32Array;
+  subBucketHalfCount: number;
+  subBucketHalfCountMagnitude: number;
+  unitMagnitude: number;
+  incrementTotalCount(): void;
+  updateMinAndMax(value: number): void;
+}
+
+function fastInternals(h: Histogram): FastRecordInternals | undefined {
+  const f = h as unknown as Partial<FastRecordInternals>;
+  const typed = f._counts instanceof Float64Array || f._counts instanceof Uint32Array;
+  const ok =
+    typed &&
+    f.unitMagnitude === 0 &&
+    typeof f.subBucketHalfCount === "number" &&
+    typeof f.subBucketHalfCountMagnitude === "number" &&
+    typeof f.incrementTotalCount === "function" &&
+    typeof f.updateMinAndMax === "function";
+  return ok ? (f as FastRecordInternals) : undefined;
+}
 
 const EMPTY = new Float64Array(0);
 

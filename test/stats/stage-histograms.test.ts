@@ -171,6 +171,35 @@ describe("StageHistograms", () => {
     );
   });
 
+  it("the fast record path files values exactly where HdrHistogram's recordValue does (property)", () => {
+    const edges = fc
+      .integer({ min: 0, max: 42 })
+      .chain((k) => fc.constantFrom(2 ** k - 1, 2 ** k, 2 ** k + 1));
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 5_000_000_000 }),
+      fc.integer({ min: 0, max: 2 ** 42 }),
+      edges,
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), (values) => {
+        const fast = new StageHistograms(); // 64-bit buckets: fast path below 2^32 ns
+        const reference = new StageHistograms({ bitBucketSize: "packed" }); // HdrHistogram's recordValue
+        for (const v of values) {
+          fast.record(Stage.request_to_ack, v);
+          reference.record(Stage.request_to_ack, v);
+        }
+        assert.deepEqual(fast.summary(), reference.summary());
+        for (const p of [1, 25, 50, 75, 90, 99, 99.9, 100]) {
+          assert.equal(
+            fast.percentileNs(Stage.request_to_ack, p),
+            reference.percentileNs(Stage.request_to_ack, p),
+          );
+        }
+      }),
+      { seed: 3, numRuns: 20 },
+    );
+  });
+
   it("refuses a snapshot with the wrong stage count", () => {
     const h = new StageHistograms();
     assert.throws(
