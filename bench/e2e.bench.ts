@@ -8,6 +8,9 @@
  * The gate: `make bench` fails when tick→decision p99 exceeds the 50 ms loop budget.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
@@ -81,6 +84,10 @@ async function scenario(markets: number, rate: number, seconds: number): Promise
       String(seconds),
       "--log-level",
       "warn",
+      "--stats-port",
+      "0",
+      "--journal-dir",
+      mkdtempSync(join(tmpdir(), "bench-e2e-journal-")),
     ]);
     const code = await engine.done;
     const line = engine.rest.find((l) => l.startsWith('{"summary"'));

@@ -6,6 +6,9 @@
  * requests failing (429, 5xx, timeouts, resets after acceptance).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import WebSocket from "ws";
 import { countToHundredths, dollarsToMicros } from "../../src/kalshi/units.js";
@@ -76,6 +79,10 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       "120",
       "--throttle-ms",
       "100",
+      "--stats-port",
+      "0",
+      "--journal-dir",
+      mkdtempSync(join(tmpdir(), "engine-e2e-journal-")),
     ]);
     procs.push(engine);
     const statsUrl = String(engine.first.stats);
