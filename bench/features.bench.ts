@@ -11,20 +11,10 @@ import { ObservationBuilder } from "../src/features/observation.js";
 import { applyPortfolio, parsePortfolio } from "../src/features/portfolio-file.js";
 import { ReplaySession } from "../src/features/replay.js";
 import { PortfolioTable } from "../src/orders/portfolio-table.js";
+import { mulberry32 } from "./lib/prng.js";
 import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
 
 const T0 = 1_773_153_000_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fmtP = (t: number) => (t / 1000).toFixed(4);
 const fmtC = (h: number) => (h / 100).toFixed(2);

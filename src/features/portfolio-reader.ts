@@ -23,19 +23,4 @@ export interface PortfolioReader {
   newestSellPlacedMs(m: number): number;
 }
 
-export interface OrderSummary {
-  hasOpenBuy: boolean;
-  hasOpenSell: boolean;
-  newestBuyYesLimitTicks: number;
-  newestBuyPlacedMs: number;
-  newestSellYesLimitTicks: number;
-  newestSellPlacedMs: number;
-}
-
-export interface PortfolioWriter {
-  beginWrite(): void;
-  endWrite(): void;
-  setCash(freeCashMicros: number, reservedCashMicros: number): void;
-  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
-  setOrderSummary(m: number, s: OrderSummary): void;
-}
+export type { PortfolioOrderSummary as OrderSummary, PortfolioWriter } from "../orders/portfolio-table.js";

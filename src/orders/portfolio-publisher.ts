@@ -10,24 +10,10 @@
  * action, limits are on the YES scale (the V2 YES-leg price), "newest" = largest placed time.
  */
 import { isBuy, type Ledger } from "./ledger.js";
+import type { PortfolioOrderSummary as OrderSummary, PortfolioWriter } from "./portfolio-table.js";
 import type { WorkingOrders } from "./working-orders.js";
 
-export interface OrderSummary {
-  hasOpenBuy: boolean;
-  hasOpenSell: boolean;
-  newestBuyYesLimitTicks: number;
-  newestBuyPlacedMs: number;
-  newestSellYesLimitTicks: number;
-  newestSellPlacedMs: number;
-}
-
-export interface PortfolioWriter {
-  beginWrite(): void;
-  endWrite(): void;
-  setCash(freeCashMicros: number, reservedCashMicros: number): void;
-  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
-  setOrderSummary(m: number, s: OrderSummary): void;
-}
+export type { OrderSummary, PortfolioWriter };
 
 export class PortfolioPublisher {
   private readonly summary: OrderSummary = {

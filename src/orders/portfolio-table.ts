@@ -97,6 +97,15 @@ export interface PortfolioOrderSummary {
   newestSellPlacedMs: number;
 }
 
+/** The writer surface (the orders thread's publisher, the portfolio file loader, tests). */
+export interface PortfolioWriter {
+  beginWrite(): void;
+  endWrite(): void;
+  setCash(freeCashMicros: number, reservedCashMicros: number): void;
+  setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
+  setOrderSummary(m: number, s: PortfolioOrderSummary): void;
+}
+
 function checkMicros(name: string, value: number): void {
   if (!Number.isSafeInteger(value))
     throw new RangeError(`PortfolioTable: ${name} must be a safe integer, got ${value}`);
