@@ -150,7 +150,8 @@ export function registerRunCommand(program: Command): void {
       );
       log.info({ stats: engine.statsUrl, markets: engine.directory.size }, "engine running");
       const statusEvery = Number(flags.statusEvery);
-      if (statusEvery > 0) setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
+      if (statusEvery > 0)
+        setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
       const finish = async (reason: string) => {
         const summary = await engine.stop(reason);
         await paper?.stop();
