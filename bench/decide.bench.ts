@@ -63,11 +63,9 @@ async function roundTrip(options: BenchOptions): Promise<BenchRow> {
   for (let k = 0; k < n; k++) {
     const m = k % MARKETS;
     const t0 = nowMs();
-    const before = dispatcher.stats.tasks;
     dispatcher.markDirty(m, t0);
-    // wait for the task to come back (the record, if any, is in the ring before the result)
-    while (dispatcher.inFlightTasks > 0 || dispatcher.stats.tasks === before)
-      await new Promise((r) => setImmediate(r));
+    // the market is idle again once its decision is written (the record, if any, is in the ring)
+    while (!dispatcher.isIdle(m)) await new Promise((r) => setImmediate(r));
     trips.push((nowMs() - t0) * 1000);
     for (const ring of dispatcher.rings)
       for (let s = ring.peek(); s >= 0; s = ring.peek()) {
@@ -79,7 +77,7 @@ async function roundTrip(options: BenchOptions): Promise<BenchRow> {
   await dispatcher.close();
   trips.sort((a, b) => a - b);
   return {
-    name: "decide worker round trip (markDirty → batch of 1 decided → io sees the result)",
+    name: "decide worker round trip (markDirty → decided → io sees the market idle again)",
     p50Us: percentile(trips, 50),
     p99Us: percentile(trips, 99),
     p999Us: percentile(trips, 99.9),
@@ -101,11 +99,11 @@ async function replayThroughPool(options: BenchOptions): Promise<BenchRow[]> {
       batchSize: 64,
       policy: { kind: "onnx", modelPath: MODEL },
       loopBudgetMs: 60_000,
-      statsIntervalMs: 0,
+      statsIntervalMs: 100,
     },
     {
-      onResult: (r, rows) => {
-        decided += rows;
+      onStats: (r) => {
+        decided += r.rows;
         if (r.histograms) hist.mergeEncoded(r.histograms);
       },
     },
@@ -129,7 +127,7 @@ async function replayThroughPool(options: BenchOptions): Promise<BenchRow[]> {
     }
     await new Promise((r) => setImmediate(r));
   }
-  while (dispatcher.inFlightTasks > 0 || dispatcher.backlog > 0) await new Promise((r) => setTimeout(r, 1));
+  while (!dispatcher.idle()) await new Promise((r) => setTimeout(r, 1));
   const seconds = (nowMs() - t0) / 1000;
   await dispatcher.close();
   const s = hist.summary();

@@ -1,18 +1,19 @@
 /**
- * decide worker (piscina) — one task = one batch of markets → observations → ONE policy run →
- * decision records into this worker's DecisionRing.
+ * decide worker (piscina) — pulls dirty markets from its own queue, builds their observations and
+ * runs the policy ONCE per batch, writing decisions into its own DecisionRing.
  *
- * The loop, top to bottom, for a task:
- *   rows of the task slot → skip stale books (lessons.md rule 2) and rows already older than the
+ * The loop, top to bottom (one long-running piscina task per worker, until io sets stop):
+ *   markets decided again (updated while running) + up to `batchSize` from the queue → skip stale
+ *   books (lessons.md rule 2) and markets whose oldest undecided frame is already older than the
  *   loop budget (counted) → observation v1 of every remaining row into one Float32Array →
- *   policy.decide(batch) once → decode actions → non-HOLD decisions into the DecisionRing.
+ *   policy.decide(batch) once → decode → non-HOLD decisions into the DecisionRing → finish each
+ *   market (MarketStates) → nothing queued: sleep on the queue (Atomics.waitAsync).
  *
- * Stateless between tasks except for the policy session (loaded once, shapes validated at load)
- * and scratch buffers. Reads BookTable / TemporalTable / PortfolioTable through their seqlocks;
- * writes only its own DecisionRing. Histograms are kept here and shipped to io inside task
- * results (encoded, reset) at most every `statsIntervalMs`.
+ * Pulling work from shared memory, instead of io posting a task per batch, keeps io's event loop
+ * out of the decision path: a batch starts as soon as a market is queued and io never waits for a
+ * task to come back. Counts and histograms go to io as messages every `statsIntervalMs`.
  */
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { TemporalTable, type TemporalTableShared } from "../book/temporal-table.js";
 import { ObservationBuilder } from "../features/observation.js";
@@ -25,47 +26,71 @@ import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
 import { writeDecision } from "./decision-ring.js";
-import { TaskSlots, type TaskSlotsShared } from "./task-slots.js";
+import {
+  CONTROL_PAUSED,
+  CONTROL_STARTED,
+  CONTROL_STOP,
+  MarketStates,
+  type MarketStatesShared,
+} from "./market-states.js";
 
 export interface DecideWorkerData {
   book: BookTableShared;
   temporal: TemporalTableShared;
   portfolio: PortfolioTableShared;
-  /** one DecisionRing per worker; a worker claims the next free index at start */
+  states: MarketStatesShared;
+  /** per worker: its queue of market ids (io → worker) and its DecisionRing (worker → orders) */
+  queues: SpscRingShared[];
   rings: SpscRingShared[];
-  /** Int32 counter for ring claims */
-  ringClaim: SharedArrayBuffer;
-  slots: TaskSlotsShared;
   policy: PolicyConfig;
+  batchSize: number;
   loopBudgetMs: number;
   statsIntervalMs: number;
 }
 
-export interface DecideTaskResult {
-  /** decisions written to the ring, by ActionKind (index 0 = HOLD, never written) */
+/** What a worker reports to io (as a message on the pool) every `statsIntervalMs`. */
+export interface DecideWorkerStats {
+  type: "decide-stats";
+  worker: number;
+  /** since the previous report: decisions by ActionKind (index 0 = HOLD, never written) */
   actions: number[];
   stale: number;
   overBudget: number;
   ringFull: number;
-  /** encoded histograms since the last shipment (then reset), or null */
+  batches: number;
+  rows: number;
+  /** milliseconds spent deciding batches / asleep waiting for work */
+  busyMs: number;
+  idleMs: number;
   histograms: EncodedStageHistograms | null;
 }
 
+const IDLE_WAIT_MS = 50;
+
 class DecideWorker {
-  private readonly slots: TaskSlots;
   private readonly book: BookTable;
   private readonly builder: ObservationBuilder;
-  private readonly ring: SpscRing;
+  private readonly states: MarketStates;
   private readonly hist: StageHistograms;
-  private obs: Float32Array;
-  private actionsOut: Int32Array;
-  private rowMarket: Int32Array;
-  private rowRecv: Float64Array;
-  private lastShipMs = 0;
+  private readonly obs: Float32Array;
+  private readonly actionsOut: Int32Array;
+  private readonly rowMarket: Int32Array;
+  private readonly rowRecv: Float64Array;
+  /** markets to decide again (updated while their decision ran), with their stamps */
+  private again: Int32Array;
+  private againRecv: Float64Array;
+  private againCount = 0;
+  private batchMarket: Int32Array;
+  private batchRecv: Float64Array;
+  private report: DecideWorkerStats;
+  private lastReportMs = 0;
 
   constructor(
+    private readonly index: number,
     private readonly data: DecideWorkerData,
     private readonly policy: Policy,
+    private readonly queue: SpscRing,
+    private readonly ring: SpscRing,
   ) {
     this.book = BookTable.attach(data.book);
     this.builder = new ObservationBuilder({
@@ -73,51 +98,81 @@ class DecideWorker {
       temporal: TemporalTable.attach(data.temporal),
       portfolio: PortfolioTable.attach(data.portfolio),
     });
-    this.slots = TaskSlots.attach(data.slots);
-    const claim = new Int32Array(data.ringClaim);
-    const index = Atomics.add(claim, 0, 1);
-    if (index >= data.rings.length) {
-      throw new Error(`decide worker ${index} has no DecisionRing (${data.rings.length} rings for the pool)`);
-    }
-    this.ring = SpscRing.attach(data.rings[index]);
+    this.states = MarketStates.attach(data.states);
     this.hist = new StageHistograms({ budgetNs: data.loopBudgetMs * 1e6 });
-    const rows = data.slots.rowsPerSlot;
+    const rows = data.batchSize;
     this.obs = new Float32Array(rows * OBSERVATION_V1_SIZE);
     this.actionsOut = new Int32Array(rows);
     this.rowMarket = new Int32Array(rows);
     this.rowRecv = new Float64Array(rows);
+    this.batchMarket = new Int32Array(rows);
+    this.batchRecv = new Float64Array(rows);
+    this.again = new Int32Array(rows);
+    this.againRecv = new Float64Array(rows);
+    this.report = this.emptyReport();
   }
 
-  async run(slot: number): Promise<DecideTaskResult> {
+  async loop(): Promise<number> {
+    const control = this.states.control;
+    let batches = 0;
+    while (Atomics.load(control, CONTROL_STOP) === 0) {
+      if (Atomics.load(control, CONTROL_PAUSED) === 1) {
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
+      const n = this.takeBatch();
+      if (n === 0) {
+        this.maybeReport();
+        const w0 = nowMs();
+        await this.queue.waitForRecordsAsync(IDLE_WAIT_MS);
+        this.report.idleMs += nowMs() - w0;
+        continue;
+      }
+      const b0 = nowMs();
+      await this.decide(n);
+      this.report.busyMs += nowMs() - b0;
+      batches++;
+      this.maybeReport();
+    }
+    this.sendReport();
+    return batches;
+  }
+
+  /** Markets decided again first, then the queue, up to batchSize; marks queued ones RUNNING. */
+  private takeBatch(): number {
+    let n = 0;
+    for (let k = 0; k < this.againCount; k++) {
+      this.batchMarket[n] = this.again[k];
+      this.batchRecv[n++] = this.againRecv[k];
+    }
+    this.againCount = 0;
+    const q = this.queue;
+    for (let slot = q.peek(); slot >= 0 && n < this.batchMarket.length; slot = q.peek()) {
+      const m = q.i32[slot * 2];
+      q.release();
+      this.batchMarket[n] = m;
+      this.batchRecv[n++] = this.states.start(m);
+    }
+    return n;
+  }
+
+  private async decide(n: number): Promise<void> {
     const t0 = nowMs();
-    const result: DecideTaskResult = {
-      actions: [0, 0, 0, 0, 0],
-      stale: 0,
-      overBudget: 0,
-      ringFull: 0,
-      histograms: null,
-    };
-    const n = this.slots.rowsOf(slot);
-    const base = slot * this.slots.rowsPerSlot;
     const book = this.book;
     const budget = this.data.loopBudgetMs;
+    const report = this.report;
     let rows = 0;
     for (let k = 0; k < n; k++) {
-      const m = this.slots.market[base + k];
-      const recv = this.slots.recvMs[base + k];
+      const m = this.batchMarket[k];
+      const recv = this.batchRecv[k];
       this.hist.record(Stage.dispatch_wait, (t0 - recv) * 1e6);
-      if (!book.isTradable(m)) {
-        result.stale++;
-        continue;
+      if (!book.isTradable(m)) report.stale++;
+      else if (t0 - recv > budget) report.overBudget++;
+      else {
+        this.builder.build(m, this.obs, rows * OBSERVATION_V1_SIZE);
+        this.rowMarket[rows] = m;
+        this.rowRecv[rows++] = recv;
       }
-      if (t0 - recv > budget) {
-        result.overBudget++;
-        continue;
-      }
-      this.builder.build(m, this.obs, rows * OBSERVATION_V1_SIZE);
-      this.rowMarket[rows] = m;
-      this.rowRecv[rows] = recv;
-      rows++;
     }
     if (rows > 0) {
       const t1 = nowMs();
@@ -129,7 +184,7 @@ class DecideWorker {
       for (let r = 0; r < rows; r++) {
         const packed = decodeAction(space, this.actionsOut[r]);
         const kind = packedKind(packed);
-        result.actions[kind]++;
+        report.actions[kind]++;
         this.hist.record(Stage.tick_to_decision, (t2 - this.rowRecv[r]) * 1e6);
         if (kind === ActionKind.HOLD) continue;
         const m = this.rowMarket[r];
@@ -144,22 +199,63 @@ class DecideWorker {
           book.appliedCount(m),
           rows,
         );
-        if (!ok) result.ringFull++;
+        if (!ok) report.ringFull++;
       }
     }
-    const now = nowMs();
-    if (now - this.lastShipMs >= this.data.statsIntervalMs) {
-      this.lastShipMs = now;
-      result.histograms = this.hist.encode({ reset: true });
+    report.batches++;
+    report.rows += rows;
+    // Release every market of the batch; one updated meanwhile is decided again next batch.
+    for (let k = 0; k < n; k++) {
+      const m = this.batchMarket[k];
+      const again = this.states.finish(m);
+      if (again !== 0) {
+        this.again[this.againCount] = m;
+        this.againRecv[this.againCount++] = again;
+      }
     }
-    return result;
+  }
+
+  private maybeReport(): void {
+    const now = nowMs();
+    if (now - this.lastReportMs < this.data.statsIntervalMs) return;
+    this.lastReportMs = now;
+    this.sendReport();
+  }
+
+  private sendReport(): void {
+    this.report.histograms = this.hist.encode({ reset: true });
+    parentPort?.postMessage(this.report);
+    this.report = this.emptyReport();
+  }
+
+  private emptyReport(): DecideWorkerStats {
+    return {
+      type: "decide-stats",
+      worker: this.index,
+      actions: [0, 0, 0, 0, 0],
+      stale: 0,
+      overBudget: 0,
+      ringFull: 0,
+      batches: 0,
+      rows: 0,
+      busyMs: 0,
+      idleMs: 0,
+      histograms: null,
+    };
   }
 }
 
 const data = workerData as DecideWorkerData;
-const worker = new DecideWorker(data, await createPolicy(data.policy));
+const policy = await createPolicy(data.policy);
 
-/** piscina task entry: `{ slot }` → the batch's counts. */
-export default function decide(task: { slot: number }): Promise<DecideTaskResult> {
-  return worker.run(task.slot);
+/**
+ * piscina task entry: `{ worker }` runs that worker's loop until io sets stop; resolves with the
+ * number of batches decided. One task per worker thread, started once.
+ */
+export default async function decideLoop(task: { worker: number }): Promise<number> {
+  const queue = SpscRing.attach(data.queues[task.worker]);
+  const ring = SpscRing.attach(data.rings[task.worker]);
+  const worker = new DecideWorker(task.worker, data, policy, queue, ring);
+  Atomics.add(MarketStates.attach(data.states).control, CONTROL_STARTED, 1);
+  return worker.loop();
 }

@@ -124,8 +124,8 @@ export class Engine {
         doorbell: doorbell.shared,
       },
       {
-        onResult: (r) => {
-          tasks.inc();
+        onStats: (r) => {
+          tasks.inc(r.batches);
           if (r.histograms) histograms.mergeEncoded(r.histograms);
           for (let k = 0; k < r.actions.length; k++) decisions[k]?.inc(r.actions[k]);
           dropsStale.inc(r.stale);
@@ -291,7 +291,9 @@ export class Engine {
         uptime_s: Math.round((Date.now() - this.started) / 1000),
         decide_threads: this.o.decideThreads,
         dispatch_backlog: this.dispatcher.backlog,
-        dispatch_in_flight: this.dispatcher.inFlightTasks,
+        dispatch_queued: this.dispatcher.stats.queued,
+        decide_busy_ms: Math.round(this.dispatcher.stats.workerBusyMs),
+        decide_idle_ms: Math.round(this.dispatcher.stats.workerIdleMs),
         conflated: this.dispatcher.stats.conflated,
         ...prefixed("process_", processStats()),
         ...prefixed("orders_", this.ordersStats),

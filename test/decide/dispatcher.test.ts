@@ -61,7 +61,6 @@ function pipeline(model: string) {
       capacity,
       threads: 1,
       batchSize: 4,
-      maxInFlight: 1,
       policy: { kind: "onnx", modelPath: model },
       loopBudgetMs: 60_000,
     },
@@ -127,7 +126,7 @@ describe("DecisionDispatcher + decide workers", () => {
     let seq = 4;
     for (let k = 0; k < 200; k++)
       p.applier.applyFrame(delta(seq++, "KXA", k % 2 === 0 ? "1.00" : "-1.00"), 1);
-    await until(() => p.dispatcher.inFlightTasks === 0 && p.dispatcher.backlog === 0, "pipeline to drain");
+    await until(() => p.dispatcher.idle(), "pipeline to drain");
     p.drain();
     const s = p.directory.indexOf("KXS");
     const a = p.directory.indexOf("KXA");
