@@ -103,6 +103,11 @@ export class Engine {
     const key = { keyId: o.exchange.keyId, privateKey: loadPrivateKey(o.exchange.keyFile) };
     const rest = new KalshiRestClient({ baseUrl: o.exchange.restUrl, key });
     const markets = await resolveMarkets(rest, o.markets);
+    // Pace the orders thread at the account's own tier (falls back to Basic if unavailable).
+    const limits = await rest.getAccountLimits().catch((e: unknown) => {
+      o.log.warn({ err: String(e) }, "account limits unavailable; pacing REST at the Basic tier");
+      return undefined;
+    });
     const capacity = markets.length;
     const directory = new MarketDirectory(capacity);
     for (const mk of markets) directory.ensure(mk.ticker);
@@ -153,7 +158,12 @@ export class Engine {
       bookTable: book.shared,
       portfolio: portfolio.shared,
       markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.structure })),
-      rest: { baseUrl: o.exchange.restUrl, keyId: o.exchange.keyId, keyFile: o.exchange.keyFile },
+      rest: {
+        baseUrl: o.exchange.restUrl,
+        keyId: o.exchange.keyId,
+        keyFile: o.exchange.keyFile,
+        ...(limits ? { readBucket: limits.read, writeBucket: limits.write } : {}),
+      },
       journalPath: join(o.orders.journalDir, "orders.journal"),
       strategy: o.orders.strategy,
       risk: o.orders.risk,

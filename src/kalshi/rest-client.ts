@@ -228,6 +228,27 @@ export class KalshiRestClient {
     );
   }
 
+  /**
+   * The account's token buckets (`GET /account/limits`, kalshi-protocol.md §3.7): refill rate and
+   * capacity of the read and write buckets, so the client can pace itself at the account's tier.
+   */
+  async getAccountLimits(): Promise<{ tier: string; read: BucketConfig; write: BucketConfig }> {
+    const j = await this.readJson("account/limits", {}, COST_DEFAULT);
+    const bucket = (v: unknown, name: string): BucketConfig => {
+      const o = (v ?? {}) as Record<string, unknown>;
+      const refill = Number(o.refill_rate);
+      const capacity = Number(o.bucket_capacity);
+      if (!(refill > 0 && capacity > 0))
+        throw new Error(`kalshi REST: account/limits has no usable ${name} bucket`);
+      return { refillPerSec: refill, capacity };
+    };
+    return {
+      tier: String(j.usage_tier ?? ""),
+      read: bucket(j.read, "read"),
+      write: bucket(j.write, "write"),
+    };
+  }
+
   async getMarkets(q: MarketsQuery = {}): Promise<Page<RestMarket>> {
     const j = await this.readJson(
       "markets",
