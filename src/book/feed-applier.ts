@@ -87,6 +87,9 @@ export class FeedApplier {
 
   /** Market index of the last book message (−1 if none / over capacity). */
   lastMarket = -1;
+  /** T (observation-v1.md §3.5) and receive time of the update being applied */
+  updateTsMs = 0;
+  updateRecvMs = 0;
 
   /**
    * Applies one frame. Returns APPLIED when it produced an applied update, IGNORED otherwise
@@ -132,10 +135,12 @@ export class FeedApplier {
       this.stats.rejected.capacity++;
       return IGNORED;
     }
-    const tsMs = Number.isNaN(sc.tsMs) ? recvMs : sc.tsMs;
-    return kind === FRAME_DELTA
-      ? this.applyDelta(m, sid, seq, tsMs, recvMs)
-      : this.applySnapshot(m, sid, seq, tsMs, recvMs);
+    // Epoch-ms doubles travel in fields, never through a value that may be a small integer or a
+    // double: V8 would box the merged value (a heap allocation per frame; measured 16 B/frame).
+    this.updateTsMs = sc.tsMs;
+    if (Number.isNaN(this.updateTsMs)) this.updateTsMs = recvMs;
+    this.updateRecvMs = recvMs;
+    return kind === FRAME_DELTA ? this.applyDelta(m, sid, seq) : this.applySnapshot(m, sid, seq);
   }
 
   /** A new connection: every sid starts again and no book survives until its fresh snapshot. */
@@ -144,7 +149,9 @@ export class FeedApplier {
     for (let m = 0; m < this.directory.size; m++) this.makeStale(m);
   }
 
-  private applySnapshot(m: number, sid: number, seq: number, tsMs: number, recvMs: number): number {
+  private applySnapshot(m: number, sid: number, seq: number): number {
+    const tsMs = this.updateTsMs;
+    const recvMs = this.updateRecvMs;
     const sc = this.scanner;
     const book = this.book;
     book.writeBegin(m);
@@ -162,7 +169,9 @@ export class FeedApplier {
     return APPLIED;
   }
 
-  private applyDelta(m: number, sid: number, seq: number, tsMs: number, recvMs: number): number {
+  private applyDelta(m: number, sid: number, seq: number): number {
+    const tsMs = this.updateTsMs;
+    const recvMs = this.updateRecvMs;
     const sc = this.scanner;
     const book = this.book;
     const r = this.stats.rejected;
