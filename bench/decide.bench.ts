@@ -52,7 +52,7 @@ async function roundTrip(options: BenchOptions): Promise<BenchRow> {
     },
   );
   const applier = new FeedApplier(t.directory, t.book, {
-    onApplied: (m, ts) => t.features.onAppliedUpdate(m, ts),
+    onApplied: (m) => t.features.onAppliedUpdate(m, applier.updateTsMs),
   });
   for (const s of stream.snapshots) applier.applyFrame(s, 0);
   await dispatcher.ready();
@@ -110,8 +110,8 @@ async function replayThroughPool(options: BenchOptions): Promise<BenchRow[]> {
   );
   let stamp = 0;
   const applier = new FeedApplier(t.directory, t.book, {
-    onApplied: (m, ts) => {
-      t.features.onAppliedUpdate(m, ts);
+    onApplied: (m) => {
+      t.features.onAppliedUpdate(m, applier.updateTsMs);
       dispatcher.markDirty(m, stamp);
     },
   });
@@ -157,8 +157,8 @@ async function replayEveryUpdate(options: BenchOptions): Promise<BenchRow> {
   const actions = new Int32Array(BATCH);
   let rows = 0;
   const applier = new FeedApplier(t.directory, t.book, {
-    onApplied: (m, ts) => {
-      t.features.onAppliedUpdate(m, ts);
+    onApplied: (m) => {
+      t.features.onAppliedUpdate(m, applier.updateTsMs);
       builder.build(m, obs, rows * 52);
       rows++;
     },

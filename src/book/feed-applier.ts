@@ -21,8 +21,12 @@ import { SeqTracker } from "./seq-tracker.js";
 export type UpdateKind = "snapshot" | "delta";
 
 export interface FeedListener {
-  /** After every APPLIED update; the BookTable already holds the new book. `tsMs` = T of §3.5. */
-  onApplied?(m: number, tsMs: number, recvMs: number, kind: UpdateKind): void;
+  /**
+   * After every APPLIED update; the BookTable already holds the new book. The update's times are
+   * on the applier (`updateTsMs` = T of §3.5, `updateRecvMs`), not arguments: a double argument to
+   * a listener V8 does not inline is boxed, one allocation per update.
+   */
+  onApplied?(m: number, kind: UpdateKind): void;
   /** A market became stale (out of sync). */
   onStale?(m: number): void;
   /** Fresh snapshots are needed for these markets of `sid` (gap or negative level). */
@@ -165,7 +169,7 @@ export class FeedApplier {
     this.stats.skippedLevels += sc.skippedLevels;
     this.stats.snapshots++;
     this.stats.applied++;
-    this.listener.onApplied?.(m, tsMs, recvMs, "snapshot");
+    this.listener.onApplied?.(m, "snapshot");
     return APPLIED;
   }
 
@@ -209,7 +213,7 @@ export class FeedApplier {
     book.writeEnd(m);
     this.stats.deltas++;
     this.stats.applied++;
-    this.listener.onApplied?.(m, tsMs, recvMs, "delta");
+    this.listener.onApplied?.(m, "delta");
     return APPLIED;
   }
 

@@ -121,6 +121,16 @@ export class TemporalTable {
    * ticks + best YES ask ticks) or NO_MID (0) when undefined; `volumeHundredths` = V after it.
    */
   advance(m: number, tsMs: number, midHalfTicks: number, volumeHundredths: number): void {
+    // The epoch-ms double crosses into the (large, not inlined) body through a typed array: as an
+    // argument it would be boxed, one heap allocation per applied update.
+    this.tsIn[0] = tsMs;
+    this.advanceStored(m, midHalfTicks, volumeHundredths);
+  }
+
+  private readonly tsIn = new Float64Array(1);
+
+  private advanceStored(m: number, midHalfTicks: number, volumeHundredths: number): void {
+    const tsMs = this.tsIn[0];
     const i32 = this.i32;
     const f64 = this.f64;
     const ib = m * I32_STRIDE;

@@ -156,9 +156,21 @@ export class DecisionDispatcher {
     return true;
   }
 
+  /**
+   * Receive stamp (clock.ts) of the frame io is applying; io sets `frameStamp[0]` once per frame
+   * and `markDirtyNow` reads it, so no epoch-ms double is passed per update.
+   */
+  readonly frameStamp = new Float64Array(1);
+
   /** io, after every applied update of m. `recvMs` = receive stamp (clock.ts) of the frame. */
   markDirty(m: number, recvMs: number): void {
-    if (!this.states.markDirty(m, recvMs)) {
+    this.frameStamp[0] = recvMs;
+    this.markDirtyNow(m);
+  }
+
+  /** io's hot path: `markDirty` with the stamp in `frameStamp[0]`. */
+  markDirtyNow(m: number): void {
+    if (!this.states.markDirtyStamped(m, this.frameStamp)) {
       this.stats.conflated++;
       return;
     }

@@ -62,6 +62,15 @@ export class MarketStates {
    * running decision.
    */
   markDirty(m: number, recvMs: number): boolean {
+    this.stampIn[0] = recvMs;
+    return this.markDirtyStamped(m, this.stampIn);
+  }
+
+  private readonly stampIn = new Float64Array(1);
+
+  /** `markDirty` with the stamp in `stamp[0]` (io's hot path: no double argument to box). */
+  markDirtyStamped(m: number, stamp: Float64Array): boolean {
+    const recvMs = stamp[0];
     const s = this.state;
     for (;;) {
       const cur = Atomics.load(s, m);

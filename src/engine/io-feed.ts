@@ -38,7 +38,6 @@ export interface IoFeedDeps {
 export class IoFeed {
   readonly applier: FeedApplier;
   private client: KalshiWsClient | null = null;
-  private frameStampMs = 0;
   private readonly frames: CounterHandle;
   private readonly bookUpdates: CounterHandle;
   private readonly gaps: CounterHandle;
@@ -57,7 +56,7 @@ export class IoFeed {
     this.staleMarkets = c.gauge("stale_markets");
     this.ringOverflows = c.counter("ring_overflows", { ring: "fill" });
     this.applier = new FeedApplier(deps.directory, deps.book, {
-      onApplied: (m, tsMs, _recvMs, kind) => this.onApplied(m, tsMs, kind),
+      onApplied: (m, kind) => this.onApplied(m, kind),
       onStale: () => {
         this.staleCount++;
         this.staleMarkets.set(this.staleCount);
@@ -75,7 +74,7 @@ export class IoFeed {
   /** One received text frame. `recvMs` = wall-clock receive time (integer ms). */
   onFrame(text: string, recvMs: number): void {
     const t0 = nowMs();
-    this.frameStampMs = t0;
+    this.deps.dispatcher.frameStamp[0] = t0;
     this.frames.inc();
     this.applier.applyFrame(text, recvMs);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
@@ -86,11 +85,11 @@ export class IoFeed {
     this.applier.onReconnect();
   }
 
-  private onApplied(m: number, tsMs: number, kind: UpdateKind): void {
+  private onApplied(m: number, kind: UpdateKind): void {
     this.bookUpdates.inc();
     if (kind === "snapshot" && this.staleCount > 0) this.recountStale();
-    this.deps.features.onAppliedUpdate(m, tsMs);
-    this.deps.dispatcher.markDirty(m, this.frameStampMs);
+    this.deps.features.onAppliedUpdateOf(m, this.applier);
+    this.deps.dispatcher.markDirtyNow(m);
   }
 
   private recountStale(): void {

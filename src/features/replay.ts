@@ -64,7 +64,9 @@ export class ReplaySession {
     const observe = options.observe ?? (() => true);
     const sink = options.onObservation;
     this.applier = new FeedApplier(this.directory, this.book, {
-      onApplied: (m, tsMs, recvMs, kind) => {
+      onApplied: (m, kind) => {
+        const tsMs = this.applier.updateTsMs;
+        const recvMs = this.applier.updateRecvMs;
         this.appliedUpdates++;
         this.featureState.onAppliedUpdate(m, tsMs);
         if (sink === undefined || !observe(m)) return;

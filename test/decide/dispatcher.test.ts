@@ -66,8 +66,8 @@ function pipeline(model: string) {
     },
   );
   const applier = new FeedApplier(directory, book, {
-    onApplied: (m, tsMs) => {
-      features.onAppliedUpdate(m, tsMs);
+    onApplied: (m) => {
+      features.onAppliedUpdate(m, applier.updateTsMs);
       dispatcher.markDirty(m, nowMs());
     },
   });

@@ -202,8 +202,8 @@ function liveRows(s: Session): Array<{ ticker: string; row: number[] }> {
   const io = new FeatureState(book, temporal);
   const dirty: number[] = [];
   const applier = new FeedApplier(directory, book, {
-    onApplied: (m, tsMs) => {
-      io.onAppliedUpdate(m, tsMs);
+    onApplied: (m) => {
+      io.onAppliedUpdate(m, applier.updateTsMs);
       dirty.push(m);
     },
   });
