@@ -13,6 +13,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
+import { DecisionRecord, readDecision } from "../decide/decision-ring.js";
 import type { PrivateFrameKind } from "../engine/private-frames.js";
 import { PRIVATE_FRAME_TAGS } from "../engine/private-frames.js";
 import { EventCodec } from "../events/event-codec.js";
@@ -209,6 +210,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     } else if (cmd.type === "stop") running = false;
   });
 
+  const record = new DecisionRecord();
   const decision = {
     market: 0,
     action: "HOLD" as (typeof ACTIONS)[number],
@@ -224,13 +226,13 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     let work = 0;
     for (const ring of decisionRings) {
       work += ring.poll((slot) => {
-        const f = ring.f64;
-        decision.market = f[slot]!;
-        decision.action = ACTIONS[f[slot + 1]!] ?? "HOLD";
-        decision.sizeHundredths = f[slot + 2]!;
-        decision.frameRecvMs = f[slot + 4]!;
+        readDecision(ring, slot, record);
+        decision.market = record.market;
+        decision.action = ACTIONS[record.action] ?? "HOLD";
+        decision.sizeHundredths = record.sizeHundredths;
+        decision.frameRecvMs = record.frameRecvMs;
         const pickup = nowMs();
-        hist.record(Stage.decision_to_orders, (pickup - f[slot + 5]!) * 1e6);
+        hist.record(Stage.decision_to_orders, (pickup - record.decidedMs) * 1e6);
         frameRecvMs[decision.market] = decision.frameRecvMs;
         pickupMs[decision.market] = pickup;
         const staleBefore = om.stats.stale;
