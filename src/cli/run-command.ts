@@ -152,14 +152,20 @@ export function registerRunCommand(program: Command): void {
       const statusEvery = Number(flags.statusEvery);
       if (statusEvery > 0)
         setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
+      let stopping = false;
       const finish = async (reason: string) => {
+        if (stopping) {
+          process.stderr.write("second signal: exiting without a clean shutdown\n");
+          process.exit(130);
+        }
+        stopping = true;
         const summary = await engine.stop(reason);
         await paper?.stop();
         process.stdout.write(`${JSON.stringify({ summary })}\n`);
         process.exit(0);
       };
-      process.once("SIGINT", () => void finish("SIGINT"));
-      process.once("SIGTERM", () => void finish("SIGTERM"));
+      process.on("SIGINT", () => void finish("SIGINT"));
+      process.on("SIGTERM", () => void finish("SIGTERM"));
       if (cfg.duration !== undefined) setTimeout(() => void finish("duration"), cfg.duration * 1000);
     });
 }

@@ -63,6 +63,8 @@ export interface EngineSummary {
   process: { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
   portfolio: ReturnType<typeof portfolioSnapshot>;
   canceled_at_shutdown: number;
+  /** shutdown steps that failed or timed out (e.g. the exchange was unreachable) */
+  incomplete_at_shutdown: string[];
   counters: Record<string, number>;
   orders: Record<string, number>;
   histograms: ReturnType<StageHistograms["summary"]>;
@@ -320,15 +322,39 @@ export class Engine {
   private async shutdown(reason: string): Promise<EngineSummary> {
     for (const t of this.timers) clearInterval(t);
     this.dispatcher.setPaused(true);
-    await this.client.close();
+    // Every step is bounded: an unreachable exchange must not keep the engine from stopping, and
+    // the summary says what could not be done.
+    const incomplete: string[] = [];
+    const step = async <T>(name: string, ms: number, work: () => Promise<T>): Promise<T | undefined> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      });
+      try {
+        const r = await Promise.race([work(), timeout]);
+        if (r === undefined) incomplete.push(`${name}: no answer within ${ms} ms`);
+        return r;
+      } catch (e) {
+        incomplete.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    await step("feed close", 3_000, () => this.client.close().then(() => true));
     let canceled = 0;
-    if (this.o.orders.shutdownPolicy === "cancel_all") canceled = await this.orders.kill();
-    await this.settleWithExchange();
-    await this.refreshOrdersStats();
+    if (this.o.orders.shutdownPolicy === "cancel_all")
+      canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
+    await step("final reconciliation", 12_000, () => this.settleWithExchange().then(() => true));
+    await step("orders stats", 3_000, () => this.refreshOrdersStats().then(() => true));
     this.pumpEvents();
     const snapshot = this.stats();
-    await this.dispatcher.close();
-    await this.orders.stop();
+    await step("decide workers", 5_000, () => this.dispatcher.close().then(() => true));
+    await step("orders thread", 5_000, () => this.orders.stop().then(() => true));
+    if (incomplete.length > 0) {
+      await this.orders.worker.terminate();
+      this.o.log.warn({ incomplete }, "shutdown steps did not complete");
+    }
     this.server?.close();
     const counters: Record<string, number> = {};
     for (const c of snapshot.counters) {
@@ -341,6 +367,7 @@ export class Engine {
       process: processStats(),
       portfolio: snapshot.portfolio,
       canceled_at_shutdown: canceled,
+      incomplete_at_shutdown: incomplete,
       counters,
       orders: this.ordersStats,
       histograms: snapshot.histograms,
@@ -353,7 +380,7 @@ export class Engine {
    * state. Differences seen on two passes in a row are corrected toward the exchange.
    */
   private async settleWithExchange(): Promise<void> {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 10_000;
     let clean = 0;
     while (clean < 2 && Date.now() < deadline) {
       try {
