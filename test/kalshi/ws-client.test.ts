@@ -71,13 +71,26 @@ function assertBooksMatch(paper: PaperExchangeHandle, directory: MarketDirectory
   return compared;
 }
 
-async function quiesce(paper: PaperExchangeHandle, applier: FeedApplier): Promise<void> {
+/**
+ * Stops the simulated flow and waits until the client is connected and no frame has arrived for
+ * 300 ms — longer than the reconnect backoff, so a connection dropped just before the flow
+ * stopped has come back and delivered its fresh snapshots.
+ */
+async function quiesce(
+  paper: PaperExchangeHandle,
+  applier: FeedApplier,
+  client: KalshiWsClient,
+): Promise<void> {
   paper.simulator.stop();
   let last = -1;
+  let quietSince = Date.now();
   await until(() => {
-    const same = applier.stats.frames === last;
-    last = applier.stats.frames;
-    return same;
+    if (applier.stats.frames !== last || !client.connected) {
+      last = applier.stats.frames;
+      quietSince = Date.now();
+      return false;
+    }
+    return Date.now() - quietSince >= 300;
   }, "feed to go quiet");
 }
 
@@ -95,7 +108,7 @@ describe("KalshiWsClient against the paper exchange", () => {
     client.start();
     await until(() => applier.stats.snapshots >= 20 && applier.stats.deltas >= 500, "snapshots and deltas");
     assert.equal(client.tickersOf(1).length, 7); // 20 markets in chunks of 7 → sids carry 7, 7, 6
-    await quiesce(paper, applier);
+    await quiesce(paper, applier, client);
     assert.equal(applier.stats.gaps, 0);
     assert.equal(assertBooksMatch(paper, directory, book), 20);
   });
@@ -116,7 +129,7 @@ describe("KalshiWsClient against the paper exchange", () => {
       "gaps, resnapshots and a reconnect",
       30_000,
     );
-    await quiesce(paper, applier);
+    await quiesce(paper, applier, client);
     const compared = assertBooksMatch(paper, directory, book);
     assert.ok(compared > 0, "some books recovered");
   });
