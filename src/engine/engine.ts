@@ -345,7 +345,8 @@ export class Engine {
     let canceled = 0;
     if (this.o.orders.shutdownPolicy === "cancel_all")
       canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
-    await step("final reconciliation", 12_000, () => this.settleWithExchange().then(() => true));
+    const settled = await step("final reconciliation", 30_000, () => this.settleWithExchange());
+    if (settled === false) incomplete.push("final reconciliation: did not reach two clean passes in a row");
     await step("orders stats", 3_000, () => this.refreshOrdersStats().then(() => true));
     this.pumpEvents();
     const snapshot = this.stats();
@@ -379,8 +380,9 @@ export class Engine {
    * and two passes in a row find nothing to change (bounded), so the summary is the exchange's
    * state. Differences seen on two passes in a row are corrected toward the exchange.
    */
-  private async settleWithExchange(): Promise<void> {
-    const deadline = Date.now() + 10_000;
+  private async settleWithExchange(): Promise<boolean> {
+    // Generous: with faults a single pass can wait out read timeouts and retries.
+    const deadline = Date.now() + 25_000;
     let clean = 0;
     while (clean < 2 && Date.now() < deadline) {
       try {
@@ -398,6 +400,7 @@ export class Engine {
         clean = 0;
       }
     }
+    return clean >= 2;
   }
 
   private startPumps(): void {

@@ -152,15 +152,25 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.equal(await engine.exited, 0, engine.stderr.join("").slice(-3000));
     const summaryLine = engine.lines.find((l) => l.startsWith('{"summary"'));
     assert.ok(summaryLine, "final summary printed");
-    const summary = JSON.parse(summaryLine).summary as { portfolio: Stats["portfolio"] };
+    const summary = JSON.parse(summaryLine).summary as {
+      portfolio: Stats["portfolio"];
+      incomplete_at_shutdown: string[];
+      orders: Record<string, number>;
+    };
+    const context = JSON.stringify({
+      portfolio: summary.portfolio,
+      incomplete: summary.incomplete_at_shutdown,
+      orders: summary.orders,
+    });
 
     const balance = (await signedGet(ex.rest, ex.key_id, ex.key_file, "/portfolio/balance")) as {
       balance_dollars: string;
     };
+    assert.deepEqual(summary.incomplete_at_shutdown, [], `shutdown completed; ${context}`);
     assert.equal(
       dollarsToMicros(summary.portfolio.free_cash),
       dollarsToMicros(balance.balance_dollars),
-      "free cash = balance",
+      `free cash = balance; ${context}`,
     );
     assert.equal(dollarsToMicros(summary.portfolio.reserved_cash), 0);
     const positions = await signedGetAll<{ ticker: string; position_fp: string }>(
