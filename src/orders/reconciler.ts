@@ -28,6 +28,7 @@ export interface ReconcileOptions {
 export interface ReconcileReport {
   fillsApplied: number;
   unknownResolved: number;
+  /** orphan exchange orders canceled + stale ledger orders released (the exchange no longer rests them) */
   orphansCanceled: number;
   positionCorrections: number;
   cashCorrectionMicros: number;
@@ -197,27 +198,57 @@ export class Reconciler {
     fills.sort((a, b) => a.tsMs - b.tsMs);
     let applied = 0;
     for (const f of fills) {
-      const m = catalog.indexOf(f.ticker);
-      if (m < 0) continue;
+      if (catalog.indexOf(f.ticker) < 0) continue;
       if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
-      const ok = this.om.onFill({
-        fillId: fillKey(f),
-        market: m,
-        clientOrderId: f.clientOrderId || undefined,
-        exchangeOrderId: f.orderId,
-        side: f.side,
-        yesPriceTicks: f.yesPriceTicks,
-        sizeHundredths: f.countHundredths,
-        isTaker: f.isTaker,
-        exchangeFeeMicros: f.feeMicros,
-      });
-      if (ok) applied++;
+      if (this.applyRestFill(f)) applied++;
     }
     if (applied > 0) this.event(`applied ${applied} fill(s) from REST`);
     return applied;
   }
 
   /** Resting orders the engine does not track are canceled; tracked ones gone are resolved. */
+  /** One REST fill into the order manager (applied once by id, rule 13); false if not applied. */
+  private applyRestFill(f: RestFill): boolean {
+    const m = this.deps.catalog.indexOf(f.ticker);
+    if (m < 0) return false;
+    return this.om.onFill({
+      fillId: fillKey(f),
+      market: m,
+      clientOrderId: f.clientOrderId || undefined,
+      exchangeOrderId: f.orderId,
+      side: f.side,
+      yesPriceTicks: f.yesPriceTicks,
+      sizeHundredths: f.countHundredths,
+      isTaker: f.isTaker,
+      exchangeFeeMicros: f.feeMicros,
+    });
+  }
+
+  /**
+   * Ledger orders that no working order tracks any more and that the exchange no longer rests —
+   * e.g. the kill switch dropped the working order while a fill or cancel answer was lost. Their
+   * own fills are fetched (applied once by id, whatever time window the fill catch-up uses), then
+   * what the ledger still reserves for them is released: the exchange holds nothing for them.
+   */
+  private async closeStaleLedgerOrders(onExchange: ReadonlySet<string>): Promise<number> {
+    const { rest, ledger } = this.deps;
+    let closed = 0;
+    for (const lo of ledger.openOrders()) {
+      if (lo.exchangeOrderId === "" || onExchange.has(lo.exchangeOrderId)) continue;
+      if (this.om.working.find(lo.clientOrderId) !== undefined) continue;
+      const fills = await rest.collectAll(
+        (cursor) => rest.getFills({ orderId: lo.exchangeOrderId, cursor, limit: 200 }),
+        this.maxPages,
+      );
+      for (const f of fills) this.applyRestFill(f);
+      if (ledger.order(lo.clientOrderId)?.open && ledger.cancelRemainder(lo.clientOrderId)) {
+        this.event(`ledger order ${lo.clientOrderId} no longer rests on the exchange: released`, lo.market);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
   private async compareResting(): Promise<number> {
     const { rest, ledger } = this.deps;
     const resting = await rest.collectAll(
@@ -240,7 +271,7 @@ export class Reconciler {
         await this.om.resolveByOrderId(market, order);
       }
     }
-    return canceled;
+    return canceled + (await this.closeStaleLedgerOrders(onExchange));
   }
 
   private async comparePositions(): Promise<number> {
