@@ -10,7 +10,7 @@ import { FeedApplier } from "../src/book/feed-applier.js";
 import { MarketDirectory } from "../src/book/market-directory.js";
 import { TemporalTable } from "../src/book/temporal-table.js";
 import { DecisionRecord, readDecision } from "../src/decide/decision-ring.js";
-import { DecisionDispatcher } from "../src/decide/dispatcher.js";
+import { DecisionDispatcher, type DispatcherHooks } from "../src/decide/dispatcher.js";
 import { FeatureState } from "../src/features/feature-state.js";
 import { ObservationBuilder } from "../src/features/observation.js";
 import { PortfolioTable } from "../src/orders/portfolio-table.js";
@@ -38,10 +38,9 @@ function tables() {
   return { directory, book, temporal, portfolio, features: new FeatureState(book, temporal) };
 }
 
-async function roundTrip(options: BenchOptions): Promise<BenchRow> {
-  const t = tables();
-  const stream = makeDeltaStream(MARKETS, 0, 3);
-  const dispatcher = new DecisionDispatcher(
+/** One decide worker over the bench tables, with the bundled model. */
+function dispatcherFor(t: ReturnType<typeof tables>, hooks: DispatcherHooks = {}): DecisionDispatcher {
+  return new DecisionDispatcher(
     { book: t.book.shared, temporal: t.temporal.shared, portfolio: t.portfolio.shared },
     {
       capacity: MARKETS,
@@ -49,8 +48,16 @@ async function roundTrip(options: BenchOptions): Promise<BenchRow> {
       batchSize: 64,
       policy: { kind: "onnx", modelPath: MODEL },
       loopBudgetMs: 60_000,
+      statsIntervalMs: 100,
     },
+    hooks,
   );
+}
+
+async function roundTrip(options: BenchOptions): Promise<BenchRow> {
+  const t = tables();
+  const stream = makeDeltaStream(MARKETS, 0, 3);
+  const dispatcher = dispatcherFor(t);
   const applier = new FeedApplier(t.directory, t.book, {
     onApplied: (m) => t.features.onAppliedUpdate(m, applier.updateTsMs),
   });
@@ -91,23 +98,12 @@ async function replayThroughPool(options: BenchOptions): Promise<BenchRow[]> {
   const stream = makeDeltaStream(MARKETS, options.quick ? 50_000 : 200_000, 5);
   const hist = new StageHistograms();
   let decided = 0;
-  const dispatcher = new DecisionDispatcher(
-    { book: t.book.shared, temporal: t.temporal.shared, portfolio: t.portfolio.shared },
-    {
-      capacity: MARKETS,
-      threads: 1,
-      batchSize: 64,
-      policy: { kind: "onnx", modelPath: MODEL },
-      loopBudgetMs: 60_000,
-      statsIntervalMs: 100,
+  const dispatcher = dispatcherFor(t, {
+    onStats: (r) => {
+      decided += r.rows;
+      if (r.histograms) hist.mergeEncoded(r.histograms);
     },
-    {
-      onStats: (r) => {
-        decided += r.rows;
-        if (r.histograms) hist.mergeEncoded(r.histograms);
-      },
-    },
-  );
+  });
   let stamp = 0;
   const applier = new FeedApplier(t.directory, t.book, {
     onApplied: (m) => {
