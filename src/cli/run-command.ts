@@ -14,7 +14,6 @@ import {
   ConfigError,
   type ConfigReport,
   type EngineConfig,
-  EXCHANGE_URLS,
   loadConfigReport,
   registerConfigOptions,
   saveGeneratedControlToken,
@@ -102,19 +101,10 @@ export function registerRunCommand(program: Command): void {
         if (typeof markets !== "number" && markets.length === 0) markets = e.markets;
         journalDir = mkdtempSync(join(tmpdir(), "kalshi-engine-paper-journal-"));
       } else {
-        const defaults = cfg.exchange === "paper" ? undefined : EXCHANGE_URLS[cfg.exchange];
-        const restUrl = cfg.restUrl ?? defaults?.restUrl;
-        const wsUrl = cfg.wsUrl ?? defaults?.wsUrl;
-        if (!restUrl || !wsUrl) {
-          throw new Error(`exchange ${cfg.exchange}: set restUrl and wsUrl (--rest-url, --ws-url)`);
-        }
-        if (!cfg.keyId || !cfg.keyFile) {
-          process.stderr.write(
-            "config error: keyId and keyFile are required for demo and prod (--key-id/--key-file or KALSHI_ENGINE_KEY_ID/KALSHI_ENGINE_KEY_FILE)\n",
-          );
-          process.exit(2);
-        }
-        exchange = { name: cfg.exchange, restUrl, wsUrl, keyId: cfg.keyId, keyFile: cfg.keyFile };
+        // loadConfig has filled in the exchange's URLs and refused a missing key
+        const { restUrl, wsUrl, keyId, keyFile } = cfg;
+        if (!restUrl || !wsUrl || !keyId || !keyFile) throw new Error("exchange URLs or key missing");
+        exchange = { name: cfg.exchange, restUrl, wsUrl, keyId, keyFile };
       }
       const engine = await Engine.start({
         exchange,

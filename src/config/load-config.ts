@@ -79,15 +79,23 @@ export function loadConfigReport(input: LoadConfigInput): ConfigReport {
       cfg.wsUrl = urls.wsUrl;
       sources.set("wsUrl", `default for exchange ${cfg.exchange}`);
     }
+  } else if ((cfg.restUrl === undefined) !== (cfg.wsUrl === undefined)) {
+    // both: a running paper exchange (`kalshi-engine paper`); neither: the engine starts its own
+    issues.push(
+      'config error: restUrl and wsUrl go together for exchange "paper": give both to trade on a running paper exchange, or neither to start an embedded one',
+    );
+  }
+  // an embedded paper exchange makes its own key; any other exchange needs the account's
+  if (cfg.restUrl !== undefined) {
+    const why =
+      cfg.exchange === "paper"
+        ? `required for a running paper exchange, restUrl from ${sourceOf(sources, "restUrl")}`
+        : `required for exchange "${cfg.exchange}", from ${exchangeSource}`;
     for (const path of ["keyId", "keyFile"] as const) {
       if (cfg[path] === undefined) {
-        issues.push(
-          `config error: ${path} is not set (required for exchange "${cfg.exchange}", from ${exchangeSource}): ${howToSet(path)}`,
-        );
+        issues.push(`config error: ${path} is not set (${why}): ${howToSet(path)}`);
       }
     }
-  } else if (cfg.restUrl !== undefined || cfg.wsUrl !== undefined) {
-    warnings.push('restUrl/wsUrl are ignored for exchange "paper": the engine starts its own paper exchange');
   }
   if (cfg.keyFile !== undefined && !existsSync(cfg.keyFile)) {
     issues.push(

@@ -239,6 +239,16 @@ describe("loadConfig errors name the field, value, source and fix", () => {
       'config error: keyId is not set (required for exchange "prod", from flag --exchange): set KALSHI_ENGINE_KEY_ID, --key-id or "keyId" in the config file',
     ],
     [
+      "a running paper exchange with only one of its URLs",
+      { flags: { restUrl: "http://127.0.0.1:9000/trade-api/v2" } },
+      'config error: restUrl and wsUrl go together for exchange "paper": give both to trade on a running paper exchange, or neither to start an embedded one',
+    ],
+    [
+      "a running paper exchange without credentials",
+      { flags: { restUrl: "http://127.0.0.1:9000/trade-api/v2", wsUrl: "ws://127.0.0.1:9000/ws" } },
+      'config error: keyFile is not set (required for a running paper exchange, restUrl from flag --rest-url): set KALSHI_ENGINE_KEY_FILE, --key-file or "keyFile" in the config file',
+    ],
+    [
       "a key file that does not exist",
       { flags: { exchange: "demo", keyId: "k", keyFile: join(dir, "missing.pem") } },
       /^config error: keyFile = ".*missing\.pem" \(from flag --key-file\): file does not exist/,
