@@ -376,9 +376,10 @@ export class Engine {
   }
 
   /**
-   * Before the final summary: reconcile with the exchange until no write's outcome is unknown
-   * and two passes in a row find nothing to change (bounded), so the summary is the exchange's
-   * state. Differences seen on two passes in a row are corrected toward the exchange.
+   * Before the final summary: reconcile with the exchange until two passes in a row find nothing
+   * to change and nothing unsettled — no write in flight or of unknown outcome, no ledger order
+   * still waiting for its fills or cancel, no difference seen only once (bounded) — so the
+   * summary is the exchange's state. The feed is closed by then: fills come from REST.
    */
   private async settleWithExchange(): Promise<boolean> {
     // Generous: with faults a single pass can wait out read timeouts and retries.
@@ -388,7 +389,7 @@ export class Engine {
       try {
         const r = await this.orders.reconcile();
         const changed =
-          r.unknownOutcomes > 0 ||
+          r.report.unsettled > 0 ||
           r.report.fillsApplied > 0 ||
           r.report.unknownResolved > 0 ||
           r.report.orphansCanceled > 0 ||

@@ -197,9 +197,20 @@ export class OrderManager {
     this.deps.ledger.mark(market, bestYesBidTicks, bestNoBidTicks);
   }
 
-  /** Kill switch (rule 18): blocks new orders and cancels every working order. */
+  /**
+   * Kill switch (rule 18): blocks new orders and cancels every resting working order. Writes in
+   * flight finish on their own: an order that comes to rest afterwards is canceled by its own
+   * answer (order-writer.ts) or by the next reconciliation, while the switch stays engaged.
+   */
   async engageKillSwitch(): Promise<number> {
     this.deps.risk.engageKillSwitch();
+    const cancels = await this.cancelResting();
+    this.emit({ kind: "kill_switch", engaged: true, cancels });
+    return cancels;
+  }
+
+  /** Cancels every working order that rests (and has no write in flight); returns how many. */
+  async cancelResting(): Promise<number> {
     const targets = [...this.working.all()].filter((x) => x.order.state === "resting");
     let cancels = 0;
     await Promise.all(
@@ -208,7 +219,6 @@ export class OrderManager {
         this.publisher.publishMarket(market);
       }),
     );
-    this.emit({ kind: "kill_switch", engaged: true, cancels });
     return cancels;
   }
 

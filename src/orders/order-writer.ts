@@ -88,7 +88,7 @@ export class OrderWriter {
       this.onAck(m, w, r.value);
       this.outcome(m, cid, "accepted", undefined, r.value.orderId);
       this.deps.breakers.recordAccepted();
-      return true;
+      return this.cancelIfKilled(m, w);
     }
     if (r.kind === "rejected" || r.kind === "rate_limited") {
       ledger.reject(cid);
@@ -163,7 +163,7 @@ export class OrderWriter {
       this.onAck(m, w, r.value);
       this.outcome(m, cid, "accepted", undefined, r.value.orderId);
       this.deps.breakers.recordAccepted();
-      return true;
+      return this.cancelIfKilled(m, w);
     }
     if (r.kind === "rejected" || r.kind === "rate_limited") {
       ledger.amend(cid, prevLimit, prevCount);
@@ -227,6 +227,16 @@ export class OrderWriter {
     this.markUnknown(m, w, r.kind === "unknown" ? r.reason : `cancel ${r.kind}`);
     await this.resolveByOrderId(m, w);
     return r.kind === "rejected";
+  }
+
+  /**
+   * An order whose create or amend answer arrives after the kill switch engaged is canceled at
+   * once; false then, so the rest of its decision's plan is not carried out.
+   */
+  private async cancelIfKilled(m: number, w: WorkingOrder): Promise<boolean> {
+    if (!this.deps.risk.killSwitchEngaged || w.state !== "resting") return true;
+    await this.cancel(m, w);
+    return false;
   }
 
   // ---- outcomes and resolution ------------------------------------------------------------------

@@ -18,7 +18,6 @@ import type { PrivateFrameKind } from "../engine/private-frames.js";
 import { PRIVATE_FRAME_TAGS } from "../engine/private-frames.js";
 import { EventCodec } from "../events/event-codec.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
-import { tryParseServerMessage } from "../kalshi/messages.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
@@ -38,7 +37,7 @@ import type { OrderEvent } from "./order-types.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
-import { toLedgerFill } from "./worker-fills.js";
+import { applyPrivateFrame } from "./worker-fills.js";
 
 /** Tag of every message this thread writes to the EventRing (an EventCodec FlatBuffer). */
 export const ORDERS_EVENT_TAG = 1;
@@ -92,7 +91,7 @@ export type OrdersWorkerReply =
       /** this thread's stage histograms since the last stats reply (then reset) */
       histograms: EncodedStageHistograms;
     }
-  | { type: "reconciled"; report: ReconcileReport; unknownOutcomes: number }
+  | { type: "reconciled"; report: ReconcileReport }
   | { type: "killed"; cancels: number }
   | { type: "error"; message: string }
   | { type: "stopped" };
@@ -199,12 +198,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       } satisfies OrdersWorkerReply);
     } else if (cmd.type === "reconcile") {
       reconcileOnce().then(
-        (report) =>
-          port.postMessage({
-            type: "reconciled",
-            report,
-            unknownOutcomes: om.unknownOrders().length,
-          } satisfies OrdersWorkerReply),
+        (report) => port.postMessage({ type: "reconciled", report } satisfies OrdersWorkerReply),
         onFailure,
       );
     } else if (cmd.type === "stop") running = false;
@@ -293,14 +287,8 @@ function drainFills(
       (k) => PRIVATE_FRAME_TAGS[k] === tag,
     );
     if (kind !== "fill" && kind !== "user_order") return; // positions / lifecycle: reconciliation covers them
-    const msg = tryParseServerMessage(text);
-    if (msg instanceof Error) return onFailure(msg);
-    if (msg.kind === "fill") {
-      const fill = toLedgerFill(msg, catalog, om.deps.ledger);
-      if (fill !== null) om.onFill(fill);
-    } else if (msg.kind === "user_order" && msg.status === "canceled") {
-      om.onExchangeCancel(msg.clientOrderId ?? "", msg.orderId, msg.fillCountHundredths);
-    }
+    const error = applyPrivateFrame(text, om, catalog);
+    if (error !== null) onFailure(error);
   });
 }
 

@@ -16,7 +16,7 @@
  */
 import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
-import type { EngineAction } from "./ledger.js";
+import type { EngineAction, LedgerOrder } from "./ledger.js";
 import type { OrderManager } from "./order-manager.js";
 
 export interface ReconcileOptions {
@@ -32,6 +32,13 @@ export interface ReconcileReport {
   orphansCanceled: number;
   positionCorrections: number;
   cashCorrectionMicros: number;
+  /**
+   * What this pass could not settle yet: writes in flight or of unknown outcome, open ledger
+   * orders no resting working order stands for (their fills or cancel still to come), and
+   * differences seen once (corrected only when a second pass sees them too). Zero, with nothing
+   * corrected, means the ledger is the exchange's state.
+   */
+  unsettled: number;
 }
 
 /** The engine action a resting exchange order stands for, given the position (rule 9). */
@@ -173,6 +180,7 @@ export class Reconciler {
       orphansCanceled: 0,
       positionCorrections: 0,
       cashCorrectionMicros: 0,
+      unsettled: 0,
     };
     report.fillsApplied = await this.catchUpFills();
     for (const { market, order } of this.om.unknownOrders()) {
@@ -180,11 +188,33 @@ export class Reconciler {
       else await this.om.resolveByOrderId(market, order);
       if (order.state !== "unknown") report.unknownResolved++;
     }
-    report.orphansCanceled = await this.compareResting();
+    // an order that came to rest after the kill switch (its answer or resolution arrived later)
+    if (this.deps.risk.killSwitchEngaged) report.orphansCanceled += await this.om.cancelResting();
+    report.orphansCanceled += await this.compareResting();
     report.positionCorrections = await this.comparePositions();
     report.cashCorrectionMicros = await this.compareCash();
+    report.unsettled = this.unsettledCount();
     this.om.publisher.publishAll();
     return report;
+  }
+
+  /** See `ReconcileReport.unsettled`. */
+  private unsettledCount(): number {
+    let n = this.suspectPositions.size + (this.suspectCashMicros === null ? 0 : 1);
+    for (const { order } of this.om.working.all()) if (order.state !== "resting") n++;
+    const tracked = this.trackedLedgerOrders();
+    for (const lo of this.deps.ledger.openOrders()) if (!tracked.has(lo)) n++;
+    return n;
+  }
+
+  /** Ledger orders a working order stands for (by any of their ids: an amend renames). */
+  private trackedLedgerOrders(): Set<LedgerOrder> {
+    const tracked = new Set<LedgerOrder>();
+    for (const { order } of this.om.working.all()) {
+      const lo = this.deps.ledger.order(order.clientOrderId);
+      if (lo !== undefined) tracked.add(lo);
+    }
+    return tracked;
   }
 
   /** Fills since the last seen one (minus a margin), oldest first, each applied once. */
@@ -206,7 +236,6 @@ export class Reconciler {
     return applied;
   }
 
-  /** Resting orders the engine does not track are canceled; tracked ones gone are resolved. */
   /** One REST fill into the order manager (applied once by id, rule 13); false if not applied. */
   private applyRestFill(f: RestFill): boolean {
     const m = this.deps.catalog.indexOf(f.ticker);
@@ -233,9 +262,9 @@ export class Reconciler {
   private async closeStaleLedgerOrders(onExchange: ReadonlySet<string>): Promise<number> {
     const { rest, ledger } = this.deps;
     let closed = 0;
+    const tracked = this.trackedLedgerOrders();
     for (const lo of ledger.openOrders()) {
-      if (lo.exchangeOrderId === "" || onExchange.has(lo.exchangeOrderId)) continue;
-      if (this.om.working.find(lo.clientOrderId) !== undefined) continue;
+      if (lo.exchangeOrderId === "" || onExchange.has(lo.exchangeOrderId) || tracked.has(lo)) continue;
       const fills = await rest.collectAll(
         (cursor) => rest.getFills({ orderId: lo.exchangeOrderId, cursor, limit: 200 }),
         this.maxPages,
@@ -249,6 +278,7 @@ export class Reconciler {
     return closed;
   }
 
+  /** Resting orders the engine does not track are canceled; tracked ones gone are resolved. */
   private async compareResting(): Promise<number> {
     const { rest, ledger } = this.deps;
     const resting = await rest.collectAll(
@@ -256,11 +286,13 @@ export class Reconciler {
       this.maxPages,
     );
     const onExchange = new Set<string>();
+    const tracked = this.trackedLedgerOrders();
     let canceled = 0;
     for (const o of resting) {
       onExchange.add(o.orderId);
       const cid = ledger.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
-      if (this.om.working.find(cid) !== undefined) continue;
+      const lo = ledger.order(cid);
+      if ((lo !== undefined && tracked.has(lo)) || this.om.working.find(cid) !== undefined) continue;
       this.event(`orphan resting order ${o.orderId} (${o.ticker}) canceled`);
       const r = await rest.cancelOrder(o.orderId);
       if (r.kind === "ok") canceled++;

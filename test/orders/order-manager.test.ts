@@ -369,6 +369,25 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(rest.calls.filter((c) => c.startsWith("create")).length, 2);
   });
 
+  it("kill switch cancels an order whose create answer arrives after it engaged", async () => {
+    const { om, rest, ledger, clock } = await setup();
+    let answer: (() => void) | undefined;
+    rest.onCreate = ((b: V2CreateOrderBody) =>
+      new Promise<WriteResult<OrderAck>>((resolve) => {
+        answer = () => resolve({ kind: "ok", status: 201, value: ack(b.client_order_id, 0, b.count) });
+      })) as unknown as CreateScript;
+    const deciding = om.onDecision(buy(clock.t));
+    // the intent's fsync comes first; wait (bounded) until the create is on the wire
+    for (let i = 0; i < 2000 && answer === undefined; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.ok(answer, "create sent");
+    assert.equal(await om.engageKillSwitch(), 0, "nothing rests when the switch engages");
+    answer();
+    await deciding;
+    assert.match(rest.calls.at(-1) ?? "", /^cancel ord-\d+$/);
+    assert.equal(om.working.size, 0);
+    assert.equal(ledger.reservedCashMicros, 0);
+  });
+
   it("pauses on consecutive errors and re-arms after the cool-down", async () => {
     const { om, rest, clock } = await setup();
     rest.onCreate = () => ({ kind: "unknown", reason: "HTTP 503" });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Page, RestFill, RestOrder, RestPosition } from "../../src/kalshi/rest-types.js";
+import { MICROS_PER_TICK_HUNDREDTH } from "../../src/kalshi/units.js";
 import { CircuitBreakers } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
 import { Ledger } from "../../src/orders/ledger.js";
@@ -72,8 +73,9 @@ class FakeExchange {
   async getOrders(): Promise<Page<RestOrder>> {
     return { items: this.resting, cursor: "" };
   }
-  async getFills(): Promise<Page<RestFill>> {
-    return { items: this.fills, cursor: "" };
+  async getFills(q: { orderId?: string } = {}): Promise<Page<RestFill>> {
+    const items = q.orderId === undefined ? this.fills : this.fills.filter((f) => f.orderId === q.orderId);
+    return { items, cursor: "" };
   }
   async findOrderByClientId(_t: string, cid: string) {
     this.lookups.push(cid);
@@ -84,11 +86,18 @@ class FakeExchange {
   }
   async cancelOrder(id: string) {
     this.canceled.push(id);
-    this.resting = this.resting.filter((o) => o.orderId !== id);
+    const o = this.resting.find((r) => r.orderId === id);
+    const reduced = o?.remainingCountHundredths ?? 0;
+    // the exchange's balance excludes the cost of resting buys: a cancel gives it back
+    if (o !== undefined) {
+      const ownPrice = o.side === "bid" ? o.yesPriceTicks : 1000 - o.yesPriceTicks;
+      this.balanceMicros += ownPrice * reduced * MICROS_PER_TICK_HUNDREDTH;
+    }
+    this.resting = this.resting.filter((r) => r.orderId !== id);
     return {
       kind: "ok" as const,
       status: 200,
-      value: { orderId: id, clientOrderId: "", reducedByHundredths: 0, tsMs: 0 },
+      value: { orderId: id, clientOrderId: "", reducedByHundredths: reduced, tsMs: 0 },
     };
   }
   async collectAll<T>(f: (c: string | undefined) => Promise<Page<T>>): Promise<T[]> {
@@ -252,5 +261,92 @@ describe("reconciliation (lessons.md rules 13, 15)", () => {
     assert.equal((await rec.periodic()).positionCorrections, 0);
     assert.equal((await rec.periodic()).positionCorrections, 1);
     assert.equal(ledger.position(1).contractsHundredths, 300);
+  });
+
+  it("reports a pass unsettled while a write is in flight, an order awaits its fills, or a difference was seen once", async () => {
+    const ex = new FakeExchange();
+    const { rec, ledger, om } = await setup(ex);
+    // a create in flight: reserved in the ledger (4.00 + fee), pending in the working set
+    assert.ok(
+      ledger.place({
+        clientOrderId: "c1",
+        market: 0,
+        action: "BUY_YES",
+        ownLimitTicks: 400,
+        countHundredths: 1000,
+      }).ok,
+    );
+    om.working.set(0, {
+      clientOrderId: "c1",
+      exchangeOrderId: "",
+      side: "bid",
+      action: "BUY_YES",
+      yesPriceTicks: 400,
+      countHundredths: 1000,
+      filledHundredths: 0,
+      placedMs: 0,
+      state: "pending",
+    });
+    ex.balanceMicros = 96_000_000; // the exchange holds the cost of the resting buy
+    const r1 = await rec.periodic();
+    assert.equal(r1.unsettled, 1, "the create has no answer yet");
+
+    // its answer: executed in full (nothing rests); the fill is not on REST yet
+    om.working.remove("c1");
+    ledger.setExchangeOrderId("c1", "o1");
+    ex.positions = [
+      {
+        ticker: "KX-A",
+        positionHundredths: 1000,
+        marketExposureMicros: 4_000_000,
+        realizedPnlMicros: 0,
+        feesPaidMicros: 0,
+        restingOrdersCount: 0,
+      },
+    ];
+    const r2 = await rec.periodic();
+    assert.equal(r2.orphansCanceled, 1, "the ledger order no longer rests: its reservation is released");
+    assert.equal(r2.unsettled, 2, "position and cash differ from the exchange (seen once)");
+
+    // the fill shows up: applied once, and the ledger is the exchange's state again
+    ex.fills = [fill({ tradeId: "t1", orderId: "o1", yesPriceTicks: 400, countHundredths: 1000 })];
+    const r3 = await rec.periodic();
+    assert.equal(r3.fillsApplied, 1);
+    assert.equal(r3.unsettled, 0);
+    assert.equal(r3.positionCorrections + r3.cashCorrectionMicros, 0, "settled by the fill, not forced");
+    assert.equal(ledger.freeCashMicros, 96_000_000);
+    assert.equal(ledger.reservedCashMicros, 0);
+    assert.equal(ledger.position(0).contractsHundredths, 1000);
+  });
+
+  it("counts an untracked open ledger order as unsettled until the exchange no longer rests it", async () => {
+    const ex = new FakeExchange();
+    const bid = (orderId: string, clientOrderId: string) =>
+      order({ orderId, clientOrderId, side: "bid", yesPriceTicks: 300, remainingCountHundredths: 500 });
+    ex.resting = [bid("o1", "c1"), bid("o2", "c2")]; // two bids in one market: the second is not tracked
+    const { rec, ledger, om } = await setup(ex);
+    assert.equal(om.working.size, 1);
+    assert.equal(ledger.openOrders().length, 2);
+    const r1 = await rec.periodic();
+    assert.deepEqual(ex.canceled, ["o2"]);
+    assert.equal(r1.unsettled, 2, "its ledger order still reserves, so cash differs, until the next pass");
+    const r2 = await rec.periodic();
+    assert.equal(r2.orphansCanceled, 1);
+    assert.equal(r2.unsettled, 0);
+    assert.equal(ledger.openOrders().length, 1);
+  });
+
+  it("cancels a tracked order that came to rest after the kill switch engaged", async () => {
+    const ex = new FakeExchange();
+    ex.resting = [order({ orderId: "o1", clientOrderId: "c1", side: "bid", yesPriceTicks: 300 })];
+    const { rec, ledger, om } = await setup(ex);
+    assert.equal(om.working.size, 1);
+    om.deps.risk.engageKillSwitch(); // as if the order's answer came after the kill's cancel pass
+    const r = await rec.periodic();
+    assert.deepEqual(ex.canceled, ["o1"]);
+    assert.equal(r.orphansCanceled, 1);
+    assert.equal(om.working.size, 0);
+    assert.equal(ledger.reservedCashMicros, 0);
+    assert.equal(r.unsettled, 0);
   });
 });
