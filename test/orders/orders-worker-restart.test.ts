@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
+import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
+import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
+import { PRIVATE_FRAME_TAGS } from "../../src/engine/private-frames.js";
+import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
+import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
+import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { Xoshiro128 } from "../../src/paper/faults/prng.js";
+import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import { BytesRing } from "../../src/shm/bytes-ring.js";
+
+/**
+ * Restart (lessons.md rules 13, 15): the orders worker_thread is terminated abruptly in the middle
+ * of a decision stream — writes on the wire, fills arriving, against a paper exchange failing 20 %
+ * of REST requests — and a new thread starts on the same journal. Its startup reconciliation must
+ * rebuild the exchange's exact state (no fill applied twice, no order lost or doubled), and after
+ * trading on, a kill and settling, its cash and positions equal the exchange's to the micro.
+ */
+const MARKETS = 4;
+const ACTIONS = [1, 2, 3, 4]; // BUY_YES, SELL_YES, BUY_NO, SELL_NO (decision-ring codes)
+let px: PaperExchangeHandle;
+const dir = mkdtempSync(join(tmpdir(), "orders-restart-"));
+const book = BookTable.create(MARKETS);
+let bookTimer: NodeJS.Timeout | undefined;
+let feed: WebSocket | undefined;
+const threads: OrdersThread[] = [];
+
+/** Copies the exchange's books into the shared BookTable, as io does from the feed. */
+function copyBooks(): void {
+  for (let m = 0; m < MARKETS; m++) {
+    const ob = px.core.orderbook(px.markets[m]!, 0);
+    if (!ob.ok) continue;
+    book.writeBegin(m);
+    book.clearBook(m);
+    for (const [t, h] of ob.value.yes) book.setLevel(m, SIDE_YES, t, h);
+    for (const [t, h] of ob.value.no) book.setLevel(m, SIDE_NO, t, h);
+    book.setSnapshotFlags(m);
+    book.markApplied(m, Date.now(), Date.now());
+    book.writeEnd(m);
+  }
+}
+
+/** One orders thread with its own rings (a restarted process has fresh shared memory). */
+function startThread() {
+  const decisions = createDecisionRing(256);
+  const fills = BytesRing.create(4096, 256);
+  const events = BytesRing.create(4096, 1024);
+  const portfolio = PortfolioTable.create(MARKETS);
+  const thread = startOrdersWorker({
+    decisionRings: [decisions.shared],
+    fillRing: fills.shared,
+    eventRing: events.shared,
+    bookTable: book.shared,
+    portfolio: portfolio.shared,
+    markets: px.core.markets().map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
+    rest: {
+      baseUrl: px.restUrl,
+      keyId: px.keyId,
+      keyFile: px.keyFile,
+      readBucket: { refillPerSec: 1000, capacity: 1000 },
+      writeBucket: { refillPerSec: 1000, capacity: 2000 },
+    },
+    journalPath: join(dir, "orders.ndjson"),
+    strategy: "mid",
+    budgetMs: 60_000,
+    throttleMs: 0,
+    reconcileEveryMs: 1_000,
+    risk: {
+      maxContractsPerMarketHundredths: 5_000,
+      maxGrossExposureMicros: 1e12,
+      minCashReserveMicros: 0,
+      maxOrdersPerSecond: 1000,
+    },
+    breakers: {
+      maxConsecutiveErrors: 5,
+      rejectWindow: 20,
+      maxRejectPercent: 50,
+      rateLimitWindowMs: 10_000,
+      maxRateLimitedInWindow: 5,
+      coolDownMs: 200,
+    },
+  });
+  threads.push(thread);
+  // io's job: drain the EventRing so the thread never blocks on it
+  const drain = setInterval(() => events.drain(() => {}), 20);
+  return { thread, decisions, fills, portfolio, stopDraining: () => clearInterval(drain) };
+}
+
+/** The fill channel, forwarded into whichever FillRing `target()` names (as io does). */
+async function openFillChannel(target: () => BytesRing): Promise<WebSocket> {
+  const key = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
+  const ws = new WebSocket(px.wsUrl, { headers: { ...signRequest(key, "GET", "/trade-api/ws/v2") } });
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  ws.on("message", (data) => {
+    const text = String(data);
+    const tag = text.startsWith('{"type":"fill"')
+      ? PRIVATE_FRAME_TAGS.fill
+      : text.startsWith('{"type":"user_order"')
+        ? PRIVATE_FRAME_TAGS.user_order
+        : 0;
+    if (tag !== 0) assert.ok(target().tryWriteText(tag, text), "FillRing has room");
+  });
+  ws.send(JSON.stringify({ id: 1, cmd: "subscribe", params: { channels: ["fill", "user_orders"] } }));
+  return ws;
+}
+
+async function stream(decisions: ReturnType<typeof createDecisionRing>, rng: Xoshiro128, n: number) {
+  for (let i = 0; i < n; i++) {
+    const now = Date.now();
+    const action = ACTIONS[rng.int(ACTIONS.length)]!;
+    assert.ok(writeDecision(decisions, rng.int(MARKETS), action, 100 * (1 + rng.int(4)), 1, now, now, 1, 1));
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/** Reconciles through the thread until two passes in a row are clean (bounded). */
+async function settle(thread: OrdersThread): Promise<void> {
+  let clean = 0;
+  for (let pass = 0; pass < 60 && clean < 2; pass++) {
+    const { report: r } = await thread.reconcile().catch(() => ({ report: null }));
+    const changed =
+      r === null ||
+      r.unsettled + r.fillsApplied + r.unknownResolved + r.orphansCanceled + r.positionCorrections > 0 ||
+      r.cashCorrectionMicros !== 0;
+    clean = changed ? 0 : clean + 1;
+  }
+  assert.equal(clean, 2, "reconciliation settles");
+}
+
+before(async () => {
+  px = await startPaperExchange({
+    markets: MARKETS,
+    ratePerSec: 300,
+    seed: 23,
+    rateLimitTier: "premier",
+    faults: { restFaultRate: 0.2, seed: 31, slowAckMs: 600, timeoutCloseMs: 1_000 },
+  });
+  copyBooks();
+  bookTimer = setInterval(copyBooks, 10);
+});
+after(async () => {
+  clearInterval(bookTimer);
+  feed?.close();
+  for (const t of threads) await t.stop().catch(() => undefined);
+  await px.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("orders thread restart after an abrupt stop", () => {
+  it("rebuilds the exchange's exact state from the exchange and its journal, applying no fill twice", {
+    timeout: 120_000,
+  }, async () => {
+    const rng = new Xoshiro128(7);
+    const first = startThread();
+    let fillRing = first.fills;
+    feed = await openFillChannel(() => fillRing);
+    await first.thread.ready;
+    await stream(first.decisions, rng, 80);
+    // abrupt: no kill, no journal close, requests may be on the wire
+    await first.thread.worker.terminate();
+    first.stopDraining();
+    const before = await first.thread.stats().catch((e: Error) => e);
+    assert.ok(before instanceof Error, "the first thread is gone");
+
+    const second = startThread();
+    fillRing = second.fills;
+    await second.thread.ready;
+    await stream(second.decisions, rng, 40);
+    assert.equal(await second.thread.kill().then(() => true), true);
+    await settle(second.thread);
+
+    const balance = px.core.balance(px.keyId);
+    assert.ok(balance.ok);
+    assert.equal(
+      px.core.listOrders(px.keyId, { status: "resting" }).length,
+      0,
+      "the kill left nothing resting",
+    );
+    const stats = await second.thread.stats();
+    assert.equal(stats.reservedCashMicros, 0);
+    assert.equal(stats.freeCashMicros, balance.value.balanceMicros, "free cash = the exchange's balance");
+    const p = second.portfolio;
+    for (let m = 0; m < MARKETS; m++) {
+      const exchange = px.core.positions(px.keyId, px.markets[m]!)[0]?.positionHundredths ?? 0;
+      assert.equal(p.contractsHundredths(m), exchange, `position of ${px.markets[m]}`);
+    }
+    assert.ok(px.core.listFills(px.keyId).length > 0, "the stream traded");
+    assert.ok(stats.stats.sent! > 0, "the restarted thread traded");
+    second.stopDraining();
+  });
+});
