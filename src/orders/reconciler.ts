@@ -28,7 +28,10 @@ export interface ReconcileOptions {
 export interface ReconcileReport {
   fillsApplied: number;
   unknownResolved: number;
-  /** orphan exchange orders canceled + stale ledger orders released (the exchange no longer rests them) */
+  /**
+   * orphan exchange orders canceled + stale ledger orders released (the exchange no longer rests
+   * them) + our resting orders canceled because the kill switch is engaged
+   */
   orphansCanceled: number;
   positionCorrections: number;
   cashCorrectionMicros: number;
