@@ -31,6 +31,7 @@ interface PaperCliOptions {
   rateLimitTier: string;
   statsEveryMs: string;
   logLevel: string;
+  withParent?: boolean;
 }
 
 const TIERS: readonly RateLimitTier[] = ["basic", "advanced", "premier", "paragon", "prime", "off"];
@@ -107,6 +108,10 @@ export function registerPaperCommand(program: Command): void {
     .option("--rate-limit-tier <tier>", `token-bucket tier: ${TIERS.join("|")}`, "basic")
     .option("--stats-every-ms <n>", "log simulator/feed counters this often (0 = never)", "10000")
     .option("--log-level <level>", "pino level", "info")
+    .option(
+      "--with-parent",
+      "run as an engine's embedded exchange: ignore SIGINT (the engine stops it after its own shutdown) and exit when stdin closes",
+    )
     .action(async (o: PaperCliOptions) => {
       const log = stderrLogger(o.logLevel);
       if (!(TIERS as readonly string[]).includes(o.rateLimitTier)) {
@@ -169,8 +174,14 @@ export function registerPaperCommand(program: Command): void {
           log.info({ signal }, "stopping");
           resolve();
         };
-        process.once("SIGINT", () => stop("SIGINT"));
         process.once("SIGTERM", () => stop("SIGTERM"));
+        if (o.withParent === true) {
+          // Ctrl-C reaches the whole process group; the engine still needs its exchange to cancel
+          // and reconcile, and stops it afterwards. A parent that dies closes the pipe instead.
+          process.on("SIGINT", () => {});
+          process.stdin.on("end", () => stop("parent gone")).on("error", () => stop("parent gone"));
+          process.stdin.resume();
+        } else process.once("SIGINT", () => stop("SIGINT"));
       });
       if (stats !== undefined) clearInterval(stats);
       await px.close();

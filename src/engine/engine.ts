@@ -388,6 +388,7 @@ export class Engine {
     while (clean < 2 && Date.now() < deadline) {
       try {
         const r = await this.orders.reconcile();
+        this.o.log.info({ ...r.report }, "final reconciliation pass");
         const changed =
           r.report.unsettled > 0 ||
           r.report.fillsApplied > 0 ||

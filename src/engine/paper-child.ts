@@ -55,9 +55,11 @@ export async function startPaperChild(o: PaperChildOptions): Promise<PaperChild>
     "0",
     ...(o.faultRate ? ["--fault-rate", String(o.faultRate)] : []),
     ...(o.feedFaultRate ? ["--feed-fault-rate", String(o.feedFaultRate)] : []),
+    "--with-parent",
     ...(o.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", o.stderr ?? "inherit"] });
+  // stdin is the lifeline: the child exits when this process dies and the pipe closes
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", o.stderr ?? "inherit"] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const endpoints = await new Promise<PaperEndpoints>((resolve, reject) => {
     const timer = setTimeout(
