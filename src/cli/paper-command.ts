@@ -113,6 +113,9 @@ export function registerPaperCommand(program: Command): void {
       "run as an engine's embedded exchange: ignore SIGINT (the engine stops it after its own shutdown) and exit when stdin closes",
     )
     .action(async (o: PaperCliOptions) => {
+      // Ctrl-C reaches the whole process group; the engine still needs its exchange to cancel and
+      // reconcile, and stops it afterwards. A parent that dies closes the stdin pipe instead.
+      if (o.withParent === true) process.on("SIGINT", () => {});
       const log = stderrLogger(o.logLevel);
       if (!(TIERS as readonly string[]).includes(o.rateLimitTier)) {
         throw new Error(`--rate-limit-tier must be one of ${TIERS.join(", ")}`);
@@ -144,6 +147,18 @@ export function registerPaperCommand(program: Command): void {
         pingMs: int("ping-ms", o.pingMs, 0),
         rateLimitTier: o.rateLimitTier as RateLimitTier,
       });
+      // Signals are handled before the endpoints line: whoever reads it may signal at once.
+      const stopped = new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log.info({ signal }, "stopping");
+          resolve();
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        if (o.withParent === true) {
+          process.stdin.on("end", () => stop("parent gone")).on("error", () => stop("parent gone"));
+          process.stdin.resume();
+        } else process.once("SIGINT", () => stop("SIGINT"));
+      });
       process.stdout.write(
         `${JSON.stringify({ rest: px.restUrl, ws: px.wsUrl, key_id: px.keyId, key_file: px.keyFile, markets: px.markets })}\n`,
       );
@@ -169,20 +184,7 @@ export function registerPaperCommand(program: Command): void {
           : undefined;
       stats?.unref();
 
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          log.info({ signal }, "stopping");
-          resolve();
-        };
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        if (o.withParent === true) {
-          // Ctrl-C reaches the whole process group; the engine still needs its exchange to cancel
-          // and reconcile, and stops it afterwards. A parent that dies closes the pipe instead.
-          process.on("SIGINT", () => {});
-          process.stdin.on("end", () => stop("parent gone")).on("error", () => stop("parent gone"));
-          process.stdin.resume();
-        } else process.once("SIGINT", () => stop("SIGINT"));
-      });
+      await stopped;
       if (stats !== undefined) clearInterval(stats);
       await px.close();
       log.info("stopped");

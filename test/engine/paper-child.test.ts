@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import { describe, it } from "node:test";
 import { startPaperChild } from "../../src/engine/paper-child.js";
 
@@ -7,8 +8,10 @@ import { startPaperChild } from "../../src/engine/paper-child.js";
  * but the engine still needs its exchange to cancel and reconcile, so the child ignores SIGINT,
  * stops on the engine's SIGTERM, and exits by itself when the engine dies (its stdin closes).
  */
-const exited = (p: { exitCode: number | null; once(e: "exit", f: () => void): unknown }) =>
-  new Promise<void>((resolve) => (p.exitCode !== null ? resolve() : p.once("exit", () => resolve())));
+const exited = (p: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    p.exitCode !== null || p.signalCode !== null ? resolve() : p.once("exit", () => resolve()),
+  );
 
 async function answers(restUrl: string): Promise<boolean> {
   try {
