@@ -18,6 +18,7 @@ import { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
 import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
+import { isSettledPass } from "../orders/reconciler.js";
 import type { RiskLimits } from "../orders/risk.js";
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { startEngineServer } from "../server/engine-server.js";
@@ -389,14 +390,7 @@ export class Engine {
       try {
         const r = await this.orders.reconcile();
         this.o.log.info({ ...r.report }, "final reconciliation pass");
-        const changed =
-          r.report.unsettled > 0 ||
-          r.report.fillsApplied > 0 ||
-          r.report.unknownResolved > 0 ||
-          r.report.orphansCanceled > 0 ||
-          r.report.positionCorrections > 0 ||
-          r.report.cashCorrectionMicros !== 0;
-        clean = changed ? 0 : clean + 1;
+        clean = isSettledPass(r.report) ? clean + 1 : 0;
       } catch (e) {
         this.o.log.warn({ err: String(e) }, "final reconciliation pass failed; retrying");
         clean = 0;

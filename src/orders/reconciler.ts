@@ -44,6 +44,18 @@ export interface ReconcileReport {
   unsettled: number;
 }
 
+/** A pass that changed nothing and left nothing unsettled: the ledger is the exchange's state. */
+export function isSettledPass(r: ReconcileReport): boolean {
+  return (
+    r.unsettled === 0 &&
+    r.fillsApplied === 0 &&
+    r.unknownResolved === 0 &&
+    r.orphansCanceled === 0 &&
+    r.positionCorrections === 0 &&
+    r.cashCorrectionMicros === 0
+  );
+}
+
 /** The engine action a resting exchange order stands for, given the position (rule 9). */
 export function actionOfRestingOrder(side: "bid" | "ask", positionHundredths: number): EngineAction {
   if (side === "bid") return positionHundredths < 0 ? "SELL_NO" : "BUY_YES";

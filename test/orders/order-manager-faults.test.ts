@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import WebSocket from "ws";
-import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
+import type WebSocket from "ws";
+import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
@@ -20,7 +20,8 @@ import { Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
 import { applyPrivateFrame } from "../../src/orders/worker-fills.js";
 import { Xoshiro128 } from "../../src/paper/faults/prng.js";
-import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import type { PaperExchangeHandle } from "../../src/paper/index.js";
+import { openPrivateChannels, settle, startFaultyPaper } from "./faulty-paper.js";
 
 /**
  * The order manager, its reconciler and the WS fill channel against a paper exchange that fails
@@ -46,13 +47,7 @@ let journal: OrderJournal | undefined;
 let feed: WebSocket | undefined;
 
 before(async () => {
-  px = await startPaperExchange({
-    markets: MARKETS,
-    ratePerSec: 400,
-    seed: 17,
-    rateLimitTier: "premier",
-    faults: { restFaultRate: 0.2, seed: 29, slowAckMs: 600, timeoutCloseMs: 1_000 },
-  });
+  px = await startFaultyPaper(MARKETS, 17);
   client = new KalshiRestClient({
     baseUrl: px.restUrl,
     key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
@@ -70,39 +65,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The private channels, signed like the engine's handshake; frames go where io would send them. */
-async function openFillChannel(onFrame: (text: string) => void): Promise<WebSocket> {
-  const key = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
-  const ws = new WebSocket(px.wsUrl, { headers: { ...signRequest(key, "GET", "/trade-api/ws/v2") } });
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  ws.on("message", (data) => onFrame(String(data)));
-  ws.send(JSON.stringify({ id: 1, cmd: "subscribe", params: { channels: ["fill", "user_orders"] } }));
-  return ws;
-}
-
 /** Our resting orders as the exchange holds them (read from its core: no injected faults). */
 function exchangeResting() {
   return px.core.listOrders(px.keyId, { status: "resting" });
-}
-
-/** Reconciles until two passes in a row change nothing and leave nothing unsettled (bounded). */
-async function settle(reconciler: Reconciler): Promise<void> {
-  let clean = 0;
-  for (let pass = 0; pass < 60 && clean < 2; pass++) {
-    try {
-      const r = await reconciler.periodic();
-      const changed =
-        r.unsettled + r.fillsApplied + r.unknownResolved + r.orphansCanceled + r.positionCorrections > 0 ||
-        r.cashCorrectionMicros !== 0;
-      clean = changed ? 0 : clean + 1;
-    } catch {
-      clean = 0; // a read failed past its retries: the next pass tries again
-    }
-  }
-  assert.equal(clean, 2, "reconciliation settles");
 }
 
 /** The ledger against the exchange's own books: cash, every position, every open order. */
@@ -185,7 +150,7 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
     const reconciler = new Reconciler(om);
     await reconciler.startup(opened.replay);
     let badFrames = 0;
-    feed = await openFillChannel((text) => {
+    feed = await openPrivateChannels(px, (text) => {
       if (applyPrivateFrame(text, om, catalog) !== null) badFrames++;
     });
 
@@ -212,7 +177,7 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
     assert.ok(om.stats.fillsApplied > 0, "some orders filled");
     assert.equal(worstStack, 1, "never two of our orders resting on one side of a market");
 
-    await settle(reconciler);
+    await settle(() => reconciler.periodic().catch(() => null));
     assertSameAsExchange(ledger, om, "while trading");
 
     // shutdown as the engine does it: a burst of decisions still in flight, the feed closed (fills
@@ -231,7 +196,7 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
     }
     feed.close();
     await om.engageKillSwitch();
-    await settle(reconciler);
+    await settle(() => reconciler.periodic().catch(() => null));
     assert.equal(exchangeResting().length, 0, "the kill switch leaves nothing resting");
     assert.equal(ledger.reservedCashMicros, 0);
     assertSameAsExchange(ledger, om, "after the kill switch");

@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
 import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
 import { PRIVATE_FRAME_TAGS } from "../../src/engine/private-frames.js";
-import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { Xoshiro128 } from "../../src/paper/faults/prng.js";
-import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import type { PaperExchangeHandle } from "../../src/paper/index.js";
 import { BytesRing } from "../../src/shm/bytes-ring.js";
+import { openPrivateChannels, settle, startFaultyPaper } from "./faulty-paper.js";
 
 /**
  * Restart (lessons.md rules 13, 15): the orders worker_thread is terminated abruptly in the middle
@@ -91,25 +91,16 @@ function startThread() {
   return { thread, decisions, fills, portfolio, stopDraining: () => clearInterval(drain) };
 }
 
-/** The fill channel, forwarded into whichever FillRing `target()` names (as io does). */
-async function openFillChannel(target: () => BytesRing): Promise<WebSocket> {
-  const key = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
-  const ws = new WebSocket(px.wsUrl, { headers: { ...signRequest(key, "GET", "/trade-api/ws/v2") } });
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  ws.on("message", (data) => {
-    const text = String(data);
+/** Private frames into whichever FillRing `target()` names, tagged as io tags them. */
+function forwardTo(target: () => BytesRing): (text: string) => void {
+  return (text) => {
     const tag = text.startsWith('{"type":"fill"')
       ? PRIVATE_FRAME_TAGS.fill
       : text.startsWith('{"type":"user_order"')
         ? PRIVATE_FRAME_TAGS.user_order
         : 0;
     if (tag !== 0) assert.ok(target().tryWriteText(tag, text), "FillRing has room");
-  });
-  ws.send(JSON.stringify({ id: 1, cmd: "subscribe", params: { channels: ["fill", "user_orders"] } }));
-  return ws;
+  };
 }
 
 async function stream(decisions: ReturnType<typeof createDecisionRing>, rng: Xoshiro128, n: number) {
@@ -121,28 +112,8 @@ async function stream(decisions: ReturnType<typeof createDecisionRing>, rng: Xos
   }
 }
 
-/** Reconciles through the thread until two passes in a row are clean (bounded). */
-async function settle(thread: OrdersThread): Promise<void> {
-  let clean = 0;
-  for (let pass = 0; pass < 60 && clean < 2; pass++) {
-    const { report: r } = await thread.reconcile().catch(() => ({ report: null }));
-    const changed =
-      r === null ||
-      r.unsettled + r.fillsApplied + r.unknownResolved + r.orphansCanceled + r.positionCorrections > 0 ||
-      r.cashCorrectionMicros !== 0;
-    clean = changed ? 0 : clean + 1;
-  }
-  assert.equal(clean, 2, "reconciliation settles");
-}
-
 before(async () => {
-  px = await startPaperExchange({
-    markets: MARKETS,
-    ratePerSec: 300,
-    seed: 23,
-    rateLimitTier: "premier",
-    faults: { restFaultRate: 0.2, seed: 31, slowAckMs: 600, timeoutCloseMs: 1_000 },
-  });
+  px = await startFaultyPaper(MARKETS, 23);
   copyBooks();
   bookTimer = setInterval(copyBooks, 10);
 });
@@ -161,7 +132,10 @@ describe("orders thread restart after an abrupt stop", () => {
     const rng = new Xoshiro128(7);
     const first = startThread();
     let fillRing = first.fills;
-    feed = await openFillChannel(() => fillRing);
+    feed = await openPrivateChannels(
+      px,
+      forwardTo(() => fillRing),
+    );
     await first.thread.ready;
     await stream(first.decisions, rng, 80);
     // abrupt: no kill, no journal close, requests may be on the wire
@@ -175,7 +149,12 @@ describe("orders thread restart after an abrupt stop", () => {
     await second.thread.ready;
     await stream(second.decisions, rng, 40);
     assert.equal(await second.thread.kill().then(() => true), true);
-    await settle(second.thread);
+    await settle(() =>
+      second.thread.reconcile().then(
+        (r) => r.report,
+        () => null,
+      ),
+    );
 
     const balance = px.core.balance(px.keyId);
     assert.ok(balance.ok);
