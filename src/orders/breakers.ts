@@ -41,6 +41,8 @@ export class CircuitBreakers {
   tripReason: TripReason | null = null;
   trips = 0;
   rearms = 0;
+  /** told of every trip and every re-arm (the orders thread publishes them as events) */
+  onChange: ((tripped: boolean, reason: TripReason) => void) | undefined;
 
   constructor(private readonly config: BreakerConfig = DEFAULT_BREAKER_CONFIG) {
     this.outcomes = new Uint8Array(Math.max(1, config.rejectWindow));
@@ -53,8 +55,10 @@ export class CircuitBreakers {
   canTrade(nowMs: number): boolean {
     if (this.tripReason === null) return true;
     if (nowMs - this.trippedAtMs < this.config.coolDownMs) return false;
+    const reason = this.tripReason;
     this.reset();
     this.rearms++;
+    this.onChange?.(false, reason);
     return true;
   }
 
@@ -95,6 +99,7 @@ export class CircuitBreakers {
     this.tripReason = reason;
     this.trippedAtMs = nowMs;
     this.trips++;
+    this.onChange?.(true, reason);
   }
 
   private pushOutcome(reject: 0 | 1, nowMs: number): void {

@@ -4,7 +4,7 @@
  * Prices in order/fill events are on the order's own side (a NO order's price is a NO price).
  */
 import type { EngineEvent } from "../events/engine-event.js";
-import { type EngineAction, isBuy, type Ledger } from "./ledger.js";
+import { type EngineAction, isBuy, type Ledger, yesLegTicks } from "./ledger.js";
 import type { MarketCatalog, OrderEvent } from "./order-types.js";
 
 const sideOf = (a: EngineAction) => (a === "BUY_YES" || a === "SELL_YES" ? "yes" : "no");
@@ -65,19 +65,21 @@ export class EngineEventMapper {
         ];
       case "fill_applied": {
         const p = this.ledger.position(e.market);
+        // a fill of an order we do not know: its book side is a YES buy (bid) or a NO buy (ask)
+        const a = this.ledger.order(e.clientOrderId)?.action ?? (e.side === "bid" ? "BUY_YES" : "BUY_NO");
         return [
           {
             kind: "fill",
             seq: 0,
             tsUs,
             fillId: e.fillId,
-            orderId: "",
+            orderId: e.exchangeOrderId,
             market: this.catalog.tickerOf(e.market),
-            side: "yes",
-            action: "buy",
-            priceTicks: e.yesPriceTicks,
+            side: sideOf(a),
+            action: actionOf(a),
+            priceTicks: yesLegTicks(a, e.yesPriceTicks), // the YES/NO mapping is its own inverse
             countHundredths: e.sizeHundredths,
-            feeMicros: 0,
+            feeMicros: e.feeMicros,
           },
           {
             kind: "position",
@@ -89,6 +91,17 @@ export class EngineEventMapper {
           },
         ];
       }
+      case "breaker":
+        return [
+          {
+            kind: "breaker",
+            seq: 0,
+            tsUs,
+            name: "orders",
+            state: e.tripped ? "tripped" : "armed",
+            reason: e.reason,
+          },
+        ];
       case "kill_switch":
         return [{ kind: "kill", seq: 0, tsUs, engaged: e.engaged, reason: `cancels: ${e.cancels}` }];
       case "reconcile":

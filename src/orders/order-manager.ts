@@ -59,6 +59,7 @@ export class OrderManager {
     this.now = deps.now ?? Date.now;
     this.emit = deps.onEvent ?? (() => {});
     this.publisher = new PortfolioPublisher(deps.ledger, this.working, deps.portfolio);
+    deps.breakers.onChange = (tripped, reason) => this.emit({ kind: "breaker", tripped, reason });
     this.writer = new OrderWriter(
       deps,
       config,
@@ -146,6 +147,7 @@ export class OrderManager {
   /** Applies one fill exactly once (rule 13) and keeps the working order in step. */
   onFill(fill: LedgerFill): boolean {
     const { ledger } = this.deps;
+    const feesBefore = ledger.position(fill.market).feesPaidMicros;
     if (!ledger.applyFill(fill)) {
       this.stats.fillsDuplicate++;
       return false;
@@ -167,8 +169,12 @@ export class OrderManager {
       kind: "fill_applied",
       market: fill.market,
       fillId: fill.fillId,
+      clientOrderId: lo === undefined ? "" : cid!,
+      exchangeOrderId: fill.exchangeOrderId ?? "",
+      side: fill.side,
       sizeHundredths: fill.sizeHundredths,
       yesPriceTicks: fill.yesPriceTicks,
+      feeMicros: ledger.position(fill.market).feesPaidMicros - feesBefore,
     });
     this.publisher.publishMarket(fill.market);
     return true;

@@ -9,6 +9,7 @@ import type { EngineAction, Ledger } from "./ledger.js";
 import type { BookTop, PriceLevelStructure, PriceStrategy } from "./limit-price.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
+import type { BookSide } from "./position.js";
 import type { FreshnessGate, MarketThrottle, RiskGate } from "./risk.js";
 import type { OrderOp } from "./working-orders.js";
 
@@ -52,7 +53,19 @@ export type OrderEvent =
   | { kind: "order_sent"; market: number; op: OrderOp["op"]; clientOrderId: string }
   | { kind: "order_outcome"; market: number; clientOrderId: string; result: string; code?: string }
   | { kind: "outcome_resolved"; market: number; clientOrderId: string; status: string }
-  | { kind: "fill_applied"; market: number; fillId: string; sizeHundredths: number; yesPriceTicks: number }
+  | {
+      kind: "fill_applied";
+      market: number;
+      fillId: string;
+      /** our order's id ("" when the fill names an order the ledger does not know) */
+      clientOrderId: string;
+      exchangeOrderId: string;
+      side: BookSide;
+      sizeHundredths: number;
+      yesPriceTicks: number;
+      feeMicros: number;
+    }
+  | { kind: "breaker"; tripped: boolean; reason: string }
   | { kind: "kill_switch"; engaged: boolean; cancels: number }
   | { kind: "reconcile"; detail: string; market?: number };
 

@@ -389,7 +389,7 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
   });
 
   it("pauses on consecutive errors and re-arms after the cool-down", async () => {
-    const { om, rest, clock } = await setup();
+    const { om, rest, clock, events } = await setup();
     rest.onCreate = () => ({ kind: "unknown", reason: "HTTP 503" });
     rest.lookup = null; // each lost create resolves as never taken
     for (let i = 0; i < 5; i++) {
@@ -405,5 +405,13 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     await om.onDecision(buy(clock.t));
     assert.equal(om.working.get(0, "bid")?.state, "resting");
     assert.equal(om.deps.breakers.rearms, 1);
+    assert.deepEqual(
+      events.filter((e) => e.kind === "breaker"),
+      [
+        { kind: "breaker", tripped: true, reason: "consecutive_errors" },
+        { kind: "breaker", tripped: false, reason: "consecutive_errors" },
+      ],
+      "trip and re-arm are events",
+    );
   });
 });

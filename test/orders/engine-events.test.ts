@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { EngineEventMapper } from "../../src/orders/engine-events.js";
+import { Ledger } from "../../src/orders/ledger.js";
+import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+
+function setup() {
+  const catalog = new StaticMarketCatalog();
+  catalog.add("KX-A");
+  const ledger = new Ledger(100_000_000);
+  return { ledger, mapper: new EngineEventMapper(ledger, catalog, () => 7) };
+}
+
+describe("order-manager events → engine events", () => {
+  it("a fill names our order, its side, action, own-side price and fee", () => {
+    const { ledger, mapper } = setup();
+    assert.ok(
+      ledger.place({
+        clientOrderId: "c1",
+        market: 0,
+        action: "BUY_NO",
+        ownLimitTicks: 400,
+        countHundredths: 500,
+      }).ok,
+    );
+    const [fill, position] = mapper.map({
+      kind: "fill_applied",
+      market: 0,
+      fillId: "t1",
+      clientOrderId: "c1",
+      exchangeOrderId: "o1",
+      side: "ask",
+      sizeHundredths: 500,
+      yesPriceTicks: 620,
+      feeMicros: 80_000,
+    });
+    assert.deepEqual(fill, {
+      kind: "fill",
+      seq: 0,
+      tsUs: 7,
+      fillId: "t1",
+      orderId: "o1",
+      market: "KX-A",
+      side: "no",
+      action: "buy",
+      priceTicks: 380,
+      countHundredths: 500,
+      feeMicros: 80_000,
+    });
+    assert.equal(position?.kind, "position");
+  });
+
+  it("a fill of an order we do not know reads its book side as a buy", () => {
+    const { mapper } = setup();
+    const [fill] = mapper.map({
+      kind: "fill_applied",
+      market: 0,
+      fillId: "t2",
+      clientOrderId: "",
+      exchangeOrderId: "x",
+      side: "bid",
+      sizeHundredths: 100,
+      yesPriceTicks: 450,
+      feeMicros: 0,
+    });
+    assert.deepEqual(fill?.kind === "fill" ? [fill.side, fill.action, fill.priceTicks] : [], [
+      "yes",
+      "buy",
+      450,
+    ]);
+  });
+
+  it("breaker trips and re-arms become breaker events", () => {
+    const { mapper } = setup();
+    assert.deepEqual(mapper.map({ kind: "breaker", tripped: true, reason: "reject_rate" }), [
+      { kind: "breaker", seq: 0, tsUs: 7, name: "orders", state: "tripped", reason: "reject_rate" },
+    ]);
+    assert.equal(mapper.map({ kind: "breaker", tripped: false, reason: "reject_rate" })[0]?.kind, "breaker");
+  });
+});
