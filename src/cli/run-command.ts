@@ -125,6 +125,7 @@ export function registerRunCommand(program: Command): void {
             minCashReserveMicros: Math.round(cfg.risk.minCashReserveDollars * 1e6),
             maxOrdersPerSecond: cfg.risk.maxOrdersPerSecond,
           },
+          orderGroupContracts: cfg.risk.orderGroupContracts,
           journalDir,
           shutdownPolicy: cfg.shutdownPolicy,
         },

@@ -122,6 +122,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     help: "order request rate limit",
   },
   {
+    path: "risk.orderGroupContracts",
+    flag: "--order-group-contracts",
+    kind: "number",
+    arg: "<contracts>",
+    help: "Kalshi order group: the exchange stops our fills beyond this many contracts per 15 s (0 = off)",
+  },
+  {
     path: "shutdownPolicy",
     flag: "--shutdown-policy",
     kind: "enum",

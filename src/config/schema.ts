@@ -57,6 +57,11 @@ export const riskSchema = z.strictObject({
   maxGrossExposureDollars: positiveNumber(),
   minCashReserveDollars: nonNegativeNumber(),
   maxOrdersPerSecond: positiveNumber(),
+  orderGroupContracts: z
+    .number({ error: "must be a whole number of contracts (0 = no order group)" })
+    .refine((v) => Number.isSafeInteger(v) && v >= 0, {
+      error: "must be a whole number of contracts (0 = no order group)",
+    }),
 });
 
 export const paperSchema = z.strictObject({
@@ -153,6 +158,7 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
       maxGrossExposureDollars: 1000,
       minCashReserveDollars: 100,
       maxOrdersPerSecond: 10,
+      orderGroupContracts: 0,
     },
     shutdownPolicy: "cancel_all",
     statsHost: "127.0.0.1",

@@ -50,6 +50,8 @@ export interface EngineOptions {
     strategy: PriceStrategy;
     throttleMs: number;
     risk?: RiskLimits;
+    /** whole contracts per rolling 15 s for a Kalshi order group (0 or absent: no group) */
+    orderGroupContracts?: number;
     journalDir: string;
     reconcileEveryMs?: number;
     shutdownPolicy: "cancel_all" | "leave_resting";
@@ -170,6 +172,7 @@ export class Engine {
       journalPath: join(o.orders.journalDir, "orders.journal"),
       strategy: o.orders.strategy,
       risk: o.orders.risk,
+      ...(o.orders.orderGroupContracts ? { orderGroupContracts: o.orders.orderGroupContracts } : {}),
       throttleMs: o.orders.throttleMs,
       budgetMs: o.loopBudgetMs,
       reconcileEveryMs: o.orders.reconcileEveryMs,

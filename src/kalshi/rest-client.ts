@@ -20,12 +20,14 @@ import {
   type FillsQuery,
   type MarketsQuery,
   type OrderAck,
+  type OrderGroupState,
   type OrdersQuery,
   type Page,
   parseCancelAck,
   parseDecreaseAck,
   parseErrorBody,
   parseOrderAck,
+  parseOrderGroup,
   parseRestBalance,
   parseRestFill,
   parseRestMarket,
@@ -161,6 +163,27 @@ export class KalshiRestClient {
       COST_BATCH_CANCEL_ITEM * orderIds.length,
       (j) => arrayOf(j.orders).map((o) => ({ ack: parseCancelAck(o), error: itemError(o) })),
     );
+  }
+
+  // ---- order groups (kalshi-protocol.md §3.3) ---------------------------------------------------
+
+  /** A new group capping fills at `contractsLimit` whole contracts per rolling 15 s. */
+  createOrderGroup(contractsLimit: number): Promise<WriteResult<{ orderGroupId: string }>> {
+    const body = { contracts_limit: contractsLimit };
+    return this.writeRequest("POST", "portfolio/order_groups/create", body, COST_DEFAULT, (j) => ({
+      orderGroupId: typeof j.order_group_id === "string" ? j.order_group_id : "",
+    }));
+  }
+
+  /** Clears a triggered group's window so its orders are accepted again. */
+  resetOrderGroup(orderGroupId: string): Promise<WriteResult<unknown>> {
+    const path = `portfolio/order_groups/${encodeURIComponent(orderGroupId)}/reset`;
+    return this.writeRequest("PUT", path, {}, COST_DEFAULT, () => null);
+  }
+
+  async getOrderGroup(orderGroupId: string): Promise<OrderGroupState> {
+    const path = `portfolio/order_groups/${encodeURIComponent(orderGroupId)}`;
+    return parseOrderGroup(await this.readJson(path, {}, COST_DEFAULT));
   }
 
   // ---- reads (kalshi-protocol.md §3.2, §3.5) ---------------------------------------------------

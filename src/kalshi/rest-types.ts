@@ -27,6 +27,7 @@ export interface V2CreateOrderBody {
   post_only?: boolean;
   reduce_only?: boolean;
   cancel_order_on_pause?: boolean;
+  order_group_id?: string;
   subaccount?: number;
 }
 
@@ -58,6 +59,14 @@ export interface CancelAck {
   clientOrderId: string;
   reducedByHundredths: number;
   tsMs: number;
+}
+
+/** An order group (kalshi-protocol.md §3.3): a contract limit over a rolling 15 s window. */
+export interface OrderGroupState {
+  orderGroupId: string;
+  contractsLimitHundredths: number;
+  /** the limit was reached: the group's resting orders were canceled, new ones are refused */
+  isTriggered: boolean;
 }
 
 export interface DecreaseAck {
@@ -278,6 +287,14 @@ export function parseCancelAck(o: Json): CancelAck {
     clientOrderId: str(o, "client_order_id"),
     reducedByHundredths: countField(o, "reduced_by_fp", "reduced_by"),
     tsMs: num(o, "ts_ms"),
+  };
+}
+
+export function parseOrderGroup(o: Json): OrderGroupState {
+  return {
+    orderGroupId: str(o, "order_group_id", "id"),
+    contractsLimitHundredths: countField(o, "contracts_limit_fp", "contracts_limit"),
+    isTriggered: o.is_triggered === true,
   };
 }
 

@@ -27,7 +27,7 @@ export const DEFAULT_BREAKER_CONFIG: BreakerConfig = Object.freeze({
   coolDownMs: 30_000,
 });
 
-export type TripReason = "consecutive_errors" | "reject_rate" | "rate_limit_storm";
+export type TripReason = "consecutive_errors" | "reject_rate" | "rate_limit_storm" | "order_group_triggered";
 
 export class CircuitBreakers {
   private consecutiveErrors = 0;

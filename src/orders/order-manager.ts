@@ -92,6 +92,8 @@ export class OrderManager {
     if (!this.deps.breakers.canTrade(now) || this.deps.risk.killSwitchEngaged) {
       return void this.stats.breakerBlocked++;
     }
+    const group = this.deps.orderGroup;
+    if (group?.triggered && !(await group.rearm(now))) return void this.stats.breakerBlocked++;
     const m = d.market;
     if (this.busy.has(m)) return void this.stats.busy++;
     if (this.deps.catalog.tickerOf(m) === "") return void this.stats.unknownMarket++;

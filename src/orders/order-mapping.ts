@@ -16,6 +16,8 @@ export interface CreateOrderOptions {
   selfTradePrevention?: SelfTradePrevention;
   postOnly?: boolean;
   subaccount?: number;
+  /** every order joins this Kalshi order group (order-group.ts) */
+  orderGroupId?: string;
 }
 
 export function toV2CreateBody(
@@ -37,6 +39,7 @@ export function toV2CreateBody(
   };
   if (options.postOnly !== undefined) body.post_only = options.postOnly;
   if (options.subaccount !== undefined) body.subaccount = options.subaccount;
+  if (options.orderGroupId) body.order_group_id = options.orderGroupId;
   return body;
 }
 

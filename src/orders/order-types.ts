@@ -7,6 +7,7 @@ import type { CircuitBreakers } from "./breakers.js";
 import type { OrderJournal } from "./journal.js";
 import type { EngineAction, Ledger } from "./ledger.js";
 import type { BookTop, PriceLevelStructure, PriceStrategy } from "./limit-price.js";
+import type { OrderGroupGuard } from "./order-group.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
 import type { BookSide } from "./position.js";
@@ -79,6 +80,8 @@ export interface OrderManagerDeps {
   throttle: MarketThrottle;
   freshness: FreshnessGate;
   breakers: CircuitBreakers;
+  /** a Kalshi order group every order joins (optional; order-group.ts) */
+  orderGroup?: OrderGroupGuard;
   portfolio?: PortfolioWriter;
   onEvent?: (e: OrderEvent) => void;
   now?: () => number;

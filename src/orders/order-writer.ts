@@ -12,22 +12,28 @@ import type { OrderAck, RestOrder } from "../kalshi/rest-types.js";
 import { formatHundredths, formatTicks } from "../kalshi/units.js";
 import type { IntentRecord, OutcomeRecord } from "./journal.js";
 import { bookSideOf, type EngineAction, yesLegTicks } from "./ledger.js";
-import { toV2CreateBody } from "./order-mapping.js";
+import { isOrderGroupLimitCode } from "./order-group.js";
+import { type CreateOrderOptions, toV2CreateBody } from "./order-mapping.js";
 import type { OrderEvent, OrderManagerConfig, OrderManagerDeps, OrderStats } from "./order-types.js";
 import type { PortfolioPublisher } from "./portfolio-publisher.js";
 import type { OrderOp, WorkingOrder, WorkingOrders } from "./working-orders.js";
 
 export class OrderWriter {
+  private readonly orderOptions: CreateOrderOptions;
+
   constructor(
     readonly deps: OrderManagerDeps,
-    private readonly config: Readonly<OrderManagerConfig>,
+    config: Readonly<OrderManagerConfig>,
     private readonly working: WorkingOrders,
     private readonly publisher: PortfolioPublisher,
     private readonly stats: OrderStats,
     private readonly emit: (e: OrderEvent) => void,
     private readonly now: () => number,
     private readonly newId: () => string,
-  ) {}
+  ) {
+    const group = deps.orderGroup;
+    this.orderOptions = group ? { ...config.order, orderGroupId: group.orderGroupId } : config.order;
+  }
 
   private refuse(m: number, reason: string): false {
     this.emit({ kind: "order_refused", market: m, reason });
@@ -82,7 +88,7 @@ export class OrderWriter {
     }
     this.sent(m, "create", cid, now);
     const r = await this.deps.rest.createOrder(
-      toV2CreateBody(ticker, cid, action, ownLimit, count, this.config.order),
+      toV2CreateBody(ticker, cid, action, ownLimit, count, this.orderOptions),
     );
     if (r.kind === "ok") {
       this.onAck(m, w, r.value);
@@ -352,6 +358,8 @@ export class OrderWriter {
     this.stats.rejected++;
     if (r.kind === "rate_limited") this.deps.breakers.recordRateLimited(this.now());
     else this.deps.breakers.recordRejected(this.now());
+    if (r.kind === "rejected" && isOrderGroupLimitCode(r.error.code))
+      this.deps.orderGroup?.noteTriggered(this.now());
     this.outcome(m, cid, "rejected", r.error.code || String(r.error.status));
   }
 

@@ -32,6 +32,7 @@ import { OrderJournal } from "./journal.js";
 import { Ledger } from "./ledger.js";
 import type { PriceStrategy } from "./limit-price.js";
 import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "./market-catalog.js";
+import { OrderGroupGuard, openOrderGroup } from "./order-group.js";
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
@@ -66,6 +67,8 @@ export interface OrdersWorkerInit {
   journalPath: string;
   strategy?: PriceStrategy;
   risk?: RiskLimits;
+  /** whole contracts per rolling 15 s for a Kalshi order group every order joins (absent: none) */
+  orderGroupContracts?: number;
   breakers?: BreakerConfig;
   throttleMs?: number;
   budgetMs?: number;
@@ -147,6 +150,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     ...(init.rest.writeBucket ? { writeBucket: init.rest.writeBucket } : {}),
   });
   const topSource = new BookTableTopSource(book);
+  const breakers = new CircuitBreakers(init.breakers);
+  const orderGroup = init.orderGroupContracts
+    ? new OrderGroupGuard(rest, await openOrderGroup(rest, init.orderGroupContracts), breakers)
+    : undefined;
   const om = new OrderManager(
     {
       rest,
@@ -157,7 +164,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       risk: new RiskGate(init.risk),
       throttle: new MarketThrottle(init.throttleMs ?? 250),
       freshness: new FreshnessGate(init.budgetMs ?? 50),
-      breakers: new CircuitBreakers(init.breakers),
+      breakers,
+      ...(orderGroup ? { orderGroup } : {}),
       portfolio,
       onEvent: publish,
       // the same clock as the decision records' frameRecvMs (runtime/clock.ts), so the loop
@@ -174,7 +182,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   // Reconciliation passes run one at a time (periodic ones and those io asks for).
   let reconciliation: Promise<unknown> = Promise.resolve();
   const reconcileOnce = (): Promise<ReconcileReport> => {
-    const pass = reconciliation.then(() => reconciler.periodic());
+    const pass = reconciliation.then(async () => {
+      await orderGroup?.refresh(nowMs());
+      return reconciler.periodic();
+    });
     reconciliation = pass.catch(() => undefined);
     return pass;
   };
@@ -191,7 +202,12 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     } else if (cmd.type === "stats") {
       port.postMessage({
         type: "stats",
-        stats: { ...om.stats, restRequests: rest.stats.requests, journalSyncs: journal.syncs },
+        stats: {
+          ...om.stats,
+          restRequests: rest.stats.requests,
+          journalSyncs: journal.syncs,
+          orderGroupTriggers: orderGroup?.triggers ?? 0,
+        },
         freeCashMicros: ledger.freeCashMicros,
         reservedCashMicros: ledger.reservedCashMicros,
         histograms: hist.encode({ reset: true }),

@@ -5,16 +5,18 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
-import { CircuitBreakers } from "../../src/orders/breakers.js";
+import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
 import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
 import type { BookTop } from "../../src/orders/limit-price.js";
 import { asPriceLevelStructure, StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+import { OrderGroupGuard, openOrderGroup } from "../../src/orders/order-group.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
   type OrderEvent,
   OrderManager,
   type OrderManagerConfig,
+  type OrderManagerDeps,
 } from "../../src/orders/order-manager.js";
 import { Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
@@ -58,7 +60,11 @@ async function refreshTop(m: number): Promise<void> {
   tops.set(m, { bestYesBidTicks: ob.yes.at(-1)?.[0] ?? 0, bestNoBidTicks: ob.no.at(-1)?.[0] ?? 0 });
 }
 
-async function makeManager(journalName: string, config: Partial<OrderManagerConfig> = {}) {
+async function makeManager(
+  journalName: string,
+  config: Partial<OrderManagerConfig> = {},
+  deps: Partial<OrderManagerDeps> = {},
+) {
   const { journal, replay } = await OrderJournal.open(join(dir, journalName));
   journals.push(journal);
   const events: Array<OrderEvent | LedgerEvent> = [];
@@ -88,6 +94,7 @@ async function makeManager(journalName: string, config: Partial<OrderManagerConf
       freshness: new FreshnessGate(60_000),
       breakers: new CircuitBreakers(),
       onEvent: (e) => events.push(e),
+      ...deps,
     },
     { ...DEFAULT_ORDER_MANAGER_CONFIG, ...config },
   );
@@ -200,5 +207,37 @@ describe("order manager + reconciler against the paper exchange", () => {
     const cash = await exchangeCash(ledger);
     assert.equal(cash.ours, cash.exchange);
     await om.engageKillSwitch();
+  });
+
+  it("joins an order group: the exchange's trigger pauses trading until the engine resets it", async () => {
+    const breakers = new CircuitBreakers({ ...DEFAULT_BREAKER_CONFIG, coolDownMs: 100 });
+    const group = new OrderGroupGuard(client, await openOrderGroup(client, 1), breakers);
+    const { om } = await makeManager("g.ndjson", {}, { breakers, orderGroup: group });
+    const buy = () =>
+      om.onDecision({ market: 2, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
+    const ordersOf2 = () =>
+      client.collectAll((cursor) => client.getOrders({ ticker: catalog.tickerOf(2), cursor }));
+    const earlier = (await ordersOf2()).length;
+    await refreshTop(2);
+    await buy(); // fills 1 contract: the group's limit, so the exchange triggers it
+    const placed = await ordersOf2();
+    assert.equal(placed.length, earlier + 1);
+    assert.equal(placed[0]!.status, "executed");
+    assert.equal((await client.getOrderGroup(group.orderGroupId)).isTriggered, true);
+
+    await refreshTop(2);
+    await buy(); // refused by the exchange: the breakers trip
+    assert.equal(group.triggered, true);
+    assert.equal(breakers.tripReason, "order_group_triggered");
+    await buy();
+    assert.equal(om.stats.breakerBlocked, 1, "no order while the breakers cool down");
+
+    await new Promise((r) => setTimeout(r, 150));
+    await refreshTop(2);
+    await buy(); // re-armed: the group is reset and the order goes through
+    assert.equal(group.resets, 1);
+    assert.equal(group.triggered, false);
+    const after = await ordersOf2();
+    assert.equal(after.length, earlier + 2, "one order before the trigger, one after the reset");
   });
 });
