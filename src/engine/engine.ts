@@ -391,9 +391,9 @@ export class Engine {
     let clean = 0;
     while (clean < 2 && Date.now() < deadline) {
       try {
-        const r = await this.orders.reconcile();
-        this.o.log.info({ ...r.report }, "final reconciliation pass");
-        clean = isSettledPass(r.report) ? clean + 1 : 0;
+        const report = await this.orders.reconcile();
+        this.o.log.info({ ...report }, "final reconciliation pass");
+        clean = isSettledPass(report) ? clean + 1 : 0;
       } catch (e) {
         this.o.log.warn({ err: String(e) }, "final reconciliation pass failed; retrying");
         clean = 0;

@@ -1,19 +1,10 @@
 /**
- * Kalshi REST v2 client (used by the orders thread; one instance per thread).
- *
- * - Signed requests (kalshi-protocol.md §1.2–1.3 via auth-signer.ts): the signed path is the full
- *   URL path including `/trade-api/v2`, without the query string. Keys and signatures are never
- *   logged or put in errors.
- * - Node's global `fetch` (undici) keeps connections alive by default; every request carries its
- *   own `AbortSignal.timeout`.
- * - Token buckets for reads and writes with the §3.7 costs; a 429 empties the bucket (rule 17).
- * - READS retry on 429 / 5xx / network errors with exponential backoff + full jitter.
- * - WRITES are never retried here: a timeout, reset or 5xx returns `{ kind: "unknown" }` and the
- *   order manager resolves it with `findOrderByClientId` — never by resending under a new id
- *   (lessons.md rule 15). A 429 on a write is a definite "not executed".
+ * Kalshi REST v2 client (used by the orders thread; one instance per thread): the endpoints, on
+ * the transport of rest-transport.ts (signing, token buckets, retries, write outcomes). WRITES are
+ * never retried: an unknown outcome is resolved by the order manager (lessons.md rule 15).
  */
-import type { SigningKey } from "./auth-signer.js";
-import { signRequest } from "./auth-signer.js";
+
+import { type Json, RestError, RestTransport } from "./rest-transport.js";
 import {
   type CancelAck,
   type DecreaseAck,
@@ -46,72 +37,19 @@ import {
   type WriteResult,
 } from "./rest-types.js";
 import {
-  BASIC_READ,
-  BASIC_WRITE,
   type BucketConfig,
   COST_BATCH_CANCEL_ITEM,
   COST_BATCH_CREATE_ITEM,
   COST_DEFAULT,
   COST_GET_ORDER,
   COST_V2_CANCEL,
-  TokenBucket,
 } from "./token-bucket.js";
 import { formatHundredths } from "./units.js";
 
-export interface RestClientOptions {
-  /** REST base including the path prefix, e.g. `https://external-api.kalshi.com/trade-api/v2` */
-  baseUrl: string;
-  /** omitted → unsigned requests (public market data, or a test server without auth) */
-  key?: SigningKey;
-  readBucket?: BucketConfig;
-  writeBucket?: BucketConfig;
-  readTimeoutMs?: number;
-  writeTimeoutMs?: number;
-  maxReadRetries?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  subaccount?: number;
-  now?: () => number;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  fetch?: typeof fetch;
-}
-
+export { type RestClientOptions, RestError } from "./rest-transport.js";
 export type { FillsQuery, MarketsQuery, OrdersQuery, WriteResult } from "./rest-types.js";
 
-export class RestError extends Error {
-  constructor(readonly info: RestErrorInfo) {
-    super(`kalshi REST ${info.status}${info.code ? ` ${info.code}` : ""}: ${info.message}`);
-  }
-}
-
-type Json = Record<string, unknown>;
-
-interface RawResponse {
-  status: number;
-  text: string;
-}
-
-export class KalshiRestClient {
-  private readonly base: URL;
-  private readonly read: TokenBucket;
-  private readonly write: TokenBucket;
-  private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly fetchImpl: typeof fetch;
-  readonly stats = { requests: 0, readRetries: 0, rateLimited: 0, unknownWrites: 0, timeouts: 0 };
-
-  constructor(private readonly options: RestClientOptions) {
-    this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
-    this.now = options.now ?? Date.now;
-    this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.fetchImpl = options.fetch ?? fetch;
-    this.read = new TokenBucket(options.readBucket ?? BASIC_READ, this.now());
-    this.write = new TokenBucket(options.writeBucket ?? BASIC_WRITE, this.now());
-  }
-
+export class KalshiRestClient extends RestTransport {
   // ---- writes (kalshi-protocol.md §3.3) -------------------------------------------------------
 
   createOrder(body: V2CreateOrderBody): Promise<WriteResult<OrderAck>> {
@@ -324,127 +262,6 @@ export class KalshiRestClient {
     }
     throw new Error(`kalshi REST: client_order_id not found within ${maxPages} pages`);
   }
-
-  // ---- transport --------------------------------------------------------------------------------
-
-  private get subaccount(): number {
-    return this.options.subaccount ?? 0;
-  }
-
-  private async writeRequest<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    cost: number,
-    parse: (j: Json) => T,
-  ): Promise<WriteResult<T>> {
-    const wait = this.write.reserve(cost, this.now());
-    if (wait > 0) await this.sleep(wait);
-    let raw: RawResponse;
-    try {
-      raw = await this.send(method, this.url(path, {}), body, this.options.writeTimeoutMs ?? 5000);
-    } catch (e) {
-      this.stats.unknownWrites++;
-      return { kind: "unknown", reason: describeTransportError(e) };
-    }
-    if (raw.status >= 200 && raw.status < 300) {
-      let j: Json;
-      try {
-        j = JSON.parse(raw.text) as Json;
-      } catch {
-        this.stats.unknownWrites++;
-        return { kind: "unknown", reason: `unparsable ${raw.status} body` };
-      }
-      return { kind: "ok", status: raw.status, value: parse(j) };
-    }
-    const error = parseErrorBody(raw.status, raw.text);
-    if (raw.status === 429) {
-      this.stats.rateLimited++;
-      this.write.onRateLimited(this.now());
-      return { kind: "rate_limited", error };
-    }
-    if (raw.status >= 500) {
-      this.stats.unknownWrites++;
-      return { kind: "unknown", reason: `HTTP ${raw.status}` };
-    }
-    if (raw.status === 409) return { kind: "conflict", error };
-    return { kind: "rejected", error };
-  }
-
-  private async readJson(path: string, query: Record<string, unknown>, cost: number): Promise<Json> {
-    const maxRetries = this.options.maxReadRetries ?? 3;
-    const url = this.url(path, query);
-    for (let attempt = 0; ; attempt++) {
-      const wait = this.read.reserve(cost, this.now());
-      if (wait > 0) await this.sleep(wait);
-      let raw: RawResponse | undefined;
-      let transportError: unknown;
-      try {
-        raw = await this.send("GET", url, undefined, this.options.readTimeoutMs ?? 5000);
-      } catch (e) {
-        transportError = e;
-      }
-      if (raw !== undefined && raw.status >= 200 && raw.status < 300) {
-        try {
-          return JSON.parse(raw.text) as Json;
-        } catch {
-          throw new RestError({
-            status: raw.status,
-            code: "bad_json",
-            message: "unparsable body",
-            details: "",
-          });
-        }
-      }
-      if (raw !== undefined && raw.status === 429) {
-        this.stats.rateLimited++;
-        this.read.onRateLimited(this.now());
-      }
-      const retryable = raw === undefined || raw.status === 429 || raw.status >= 500;
-      if (!retryable || attempt >= maxRetries) {
-        if (raw !== undefined) throw new RestError(parseErrorBody(raw.status, raw.text));
-        throw new RestError({
-          status: 0,
-          code: "transport",
-          message: describeTransportError(transportError),
-          details: "",
-        });
-      }
-      this.stats.readRetries++;
-      // full jitter: uniform in [0, min(max, base × 2^attempt)]
-      const cap = Math.min(this.options.retryMaxMs ?? 2000, (this.options.retryBaseMs ?? 100) * 2 ** attempt);
-      await this.sleep(Math.floor(this.random() * cap));
-    }
-  }
-
-  private url(path: string, query: Record<string, unknown>): URL {
-    const url = new URL(path, this.base);
-    for (const [k, v] of Object.entries(query)) {
-      if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
-    }
-    return url;
-  }
-
-  private async send(method: string, url: URL, body: unknown, timeoutMs: number): Promise<RawResponse> {
-    this.stats.requests++;
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.options.key !== undefined) {
-      // sign the full path, query string dropped (§1.2), immediately before sending (§1.4)
-      Object.assign(headers, signRequest(this.options.key, method, url.pathname, this.now()));
-    }
-    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(timeoutMs) };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    try {
-      const res = await this.fetchImpl(url, init);
-      return { status: res.status, text: await res.text() };
-    } catch (e) {
-      if ((e as Error)?.name === "TimeoutError") this.stats.timeouts++;
-      throw e;
-    }
-  }
 }
 
 function arrayOf(v: unknown): Json[] {
@@ -459,10 +276,4 @@ function itemError(o: Json): RestErrorInfo | null {
   const e = o.error;
   if (e === null || e === undefined) return null;
   return parseErrorBody(0, JSON.stringify({ error: e }));
-}
-
-function describeTransportError(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string } };
-  if (err?.name === "TimeoutError") return "timeout";
-  return err?.cause?.code ?? err?.name ?? "transport error";
 }

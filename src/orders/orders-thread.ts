@@ -10,6 +10,7 @@ import type {
   OrdersWorkerMarket,
   OrdersWorkerReply,
 } from "./orders-worker.js";
+import type { ReconcileReport } from "./reconciler.js";
 
 export interface OrdersThread {
   worker: Worker;
@@ -21,7 +22,8 @@ export interface OrdersThread {
   addMarkets(markets: OrdersWorkerMarket[]): void;
   stats(): Promise<Extract<OrdersWorkerReply, { type: "stats" }>>;
   /** one reconciliation pass with the exchange, after any pass already running */
-  reconcile(): Promise<Extract<OrdersWorkerReply, { type: "reconciled" }>>;
+  /** one reconciliation pass; rejects when the pass failed (e.g. a read failed past its retries) */
+  reconcile(): Promise<ReconcileReport>;
   /** stops the loop, closes the journal, terminates the thread */
   stop(): Promise<void>;
   /** errors reported by the worker after ready (a failed REST call, a bad frame) */
@@ -82,10 +84,12 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
       send({ type: "stats" });
       return reply;
     },
-    reconcile: () => {
+    reconcile: async () => {
       const reply = waitFor("reconciled");
       send({ type: "reconcile" });
-      return reply;
+      const r = await reply;
+      if (r.report === null) throw new Error(`reconciliation pass failed: ${r.error}`);
+      return r.report;
     },
     stop: async () => {
       if (exited) return;

@@ -63,6 +63,8 @@ export interface OrdersWorkerInit {
     keyFile: string;
     readBucket?: BucketConfig;
     writeBucket?: BucketConfig;
+    readTimeoutMs?: number;
+    writeTimeoutMs?: number;
   };
   journalPath: string;
   strategy?: PriceStrategy;
@@ -94,7 +96,9 @@ export type OrdersWorkerReply =
       /** this thread's stage histograms since the last stats reply (then reset) */
       histograms: EncodedStageHistograms;
     }
-  | { type: "reconciled"; report: ReconcileReport }
+  /** one reply per `reconcile` command: the pass's report, or why the pass failed */
+  | { type: "reconciled"; report: ReconcileReport; error?: undefined }
+  | { type: "reconciled"; report: null; error: string }
   | { type: "killed"; cancels: number }
   | { type: "error"; message: string }
   | { type: "stopped" };
@@ -148,6 +152,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     key: { keyId: init.rest.keyId, privateKey: loadPrivateKey(init.rest.keyFile) },
     ...(init.rest.readBucket ? { readBucket: init.rest.readBucket } : {}),
     ...(init.rest.writeBucket ? { writeBucket: init.rest.writeBucket } : {}),
+    ...(init.rest.readTimeoutMs ? { readTimeoutMs: init.rest.readTimeoutMs } : {}),
+    ...(init.rest.writeTimeoutMs ? { writeTimeoutMs: init.rest.writeTimeoutMs } : {}),
   });
   const topSource = new BookTableTopSource(book);
   const breakers = new CircuitBreakers(init.breakers);
@@ -215,7 +221,12 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     } else if (cmd.type === "reconcile") {
       reconcileOnce().then(
         (report) => port.postMessage({ type: "reconciled", report } satisfies OrdersWorkerReply),
-        onFailure,
+        (e: unknown) =>
+          port.postMessage({
+            type: "reconciled",
+            report: null,
+            error: e instanceof Error ? e.message : String(e),
+          } satisfies OrdersWorkerReply),
       );
     } else if (cmd.type === "stop") running = false;
   });

@@ -37,9 +37,10 @@ export interface ReconcileReport {
   cashCorrectionMicros: number;
   /**
    * What this pass could not settle yet: writes in flight or of unknown outcome, open ledger
-   * orders no resting working order stands for (their fills or cancel still to come), and
-   * differences seen once (corrected only when a second pass sees them too). Zero, with nothing
-   * corrected, means the ledger is the exchange's state.
+   * orders no resting working order stands for (their fills or cancel still to come), orphans
+   * whose cancel failed, resting orders while the kill switch is engaged, and differences seen
+   * once (corrected only when a second pass sees them too). Zero, with nothing corrected, means
+   * the ledger is the exchange's state.
    */
   unsettled: number;
 }
@@ -66,6 +67,8 @@ export class Reconciler {
   private lastFillTsMs = 0;
   private readonly suspectPositions = new Map<number, number>();
   private suspectCashMicros: number | null = null;
+  /** orphan resting orders whose cancel failed in this pass */
+  private orphansLeft = 0;
   private readonly maxPages: number;
 
   constructor(
@@ -215,8 +218,10 @@ export class Reconciler {
 
   /** See `ReconcileReport.unsettled`. */
   private unsettledCount(): number {
-    let n = this.suspectPositions.size + (this.suspectCashMicros === null ? 0 : 1);
-    for (const { order } of this.om.working.all()) if (order.state !== "resting") n++;
+    let n = this.suspectPositions.size + (this.suspectCashMicros === null ? 0 : 1) + this.orphansLeft;
+    // with the kill switch engaged nothing may rest: a resting order is a cancel still to do
+    const killed = this.deps.risk.killSwitchEngaged;
+    for (const { order } of this.om.working.all()) if (killed || order.state !== "resting") n++;
     const tracked = this.trackedLedgerOrders();
     for (const lo of this.deps.ledger.openOrders()) if (!tracked.has(lo)) n++;
     return n;
@@ -303,6 +308,7 @@ export class Reconciler {
     const onExchange = new Set<string>();
     const tracked = this.trackedLedgerOrders();
     let canceled = 0;
+    this.orphansLeft = 0;
     for (const o of resting) {
       onExchange.add(o.orderId);
       const cid = ledger.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
@@ -311,6 +317,7 @@ export class Reconciler {
       this.event(`orphan resting order ${o.orderId} (${o.ticker}) canceled`);
       const r = await rest.cancelOrder(o.orderId);
       if (r.kind === "ok") canceled++;
+      else this.orphansLeft++;
     }
     for (const { market, order } of [...this.om.working.all()]) {
       if (order.state === "resting" && !onExchange.has(order.exchangeOrderId)) {

@@ -172,7 +172,7 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
       worstStack = Math.max(worstStack, ...perSide.values(), 0);
       if (i % 40 === 39) await reconciler.periodic().catch(() => undefined);
     }
-    assert.ok(om.stats.sent > 50, `orders were sent (${om.stats.sent})`);
+    assert.ok(om.stats.sent > 20, `orders were sent (${om.stats.sent})`);
     assert.ok(om.stats.unknown > 0, "some outcomes were unknown");
     assert.ok(om.stats.fillsApplied > 0, "some orders filled");
     assert.equal(worstStack, 1, "never two of our orders resting on one side of a market");

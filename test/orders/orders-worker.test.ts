@@ -150,6 +150,17 @@ describe("orders worker thread on the paper exchange", () => {
     await waitForEvent((e) => e.kind === "kill" && e.engaged);
     assert.deepEqual(thread.errors, []);
   });
+  it("answers a reconciliation pass that failed with its reason instead of never answering", async () => {
+    const original = px.faults.drawRestFault.bind(px.faults);
+    px.faults.drawRestFault = () => "5xx";
+    try {
+      await assert.rejects(thread.reconcile(), /reconciliation pass failed: kalshi REST 50\d/);
+    } finally {
+      px.faults.drawRestFault = original;
+    }
+    await thread.reconcile(); // and the next pass answers with its report
+  });
+
   it("stops cleanly; later requests fail fast instead of hanging", async () => {
     await thread.stop();
     await assert.rejects(thread.stats(), /exited/);

@@ -84,7 +84,14 @@ class FakeExchange {
   async getOrder() {
     return null;
   }
+  /** how many of the next cancels the exchange answers with 429 (not executed) */
+  refuseCancels = 0;
   async cancelOrder(id: string) {
+    if (this.refuseCancels > 0) {
+      this.refuseCancels--;
+      const error = { status: 429, code: "too_many_requests", message: "", details: "" };
+      return { kind: "rate_limited" as const, error };
+    }
     this.canceled.push(id);
     const o = this.resting.find((r) => r.orderId === id);
     const reduced = o?.remainingCountHundredths ?? 0;
@@ -327,6 +334,10 @@ describe("reconciliation (lessons.md rules 13, 15)", () => {
     const { rec, ledger, om } = await setup(ex);
     assert.equal(om.working.size, 1);
     assert.equal(ledger.openOrders().length, 2);
+    ex.refuseCancels = 1;
+    const r0 = await rec.periodic();
+    assert.equal(r0.orphansCanceled, 0);
+    assert.equal(r0.unsettled, 2, "the orphan's cancel failed; its ledger order still reserves");
     const r1 = await rec.periodic();
     assert.deepEqual(ex.canceled, ["o2"]);
     assert.equal(r1.unsettled, 2, "its ledger order still reserves, so cash differs, until the next pass");
@@ -342,6 +353,9 @@ describe("reconciliation (lessons.md rules 13, 15)", () => {
     const { rec, ledger, om } = await setup(ex);
     assert.equal(om.working.size, 1);
     om.deps.risk.engageKillSwitch(); // as if the order's answer came after the kill's cancel pass
+    ex.refuseCancels = 1;
+    const refused = await rec.periodic();
+    assert.equal(refused.unsettled, 1, "a resting order while killed is a cancel still to do");
     const r = await rec.periodic();
     assert.deepEqual(ex.canceled, ["o1"]);
     assert.equal(r.orphansCanceled, 1);
