@@ -23,18 +23,11 @@
  * either the producer sees the flag (and the wait returns, or never sleeps because `rings`
  * moved) or the consumer's re-check sees the new record. No wake-up is lost.
  */
+import { waitWhileEqual } from "./wait-async.js";
 
 const RINGS = 0;
 const CONSUMER_WAITING = 16;
 const DOORBELL_BYTES = 128;
-
-const MAX_TIMER_MS = 0x7fffffff;
-const noop = (): void => {};
-type WaitAsyncResult =
-  | { async: false; value: "not-equal" | "timed-out" }
-  | { async: true; value: Promise<"ok" | "timed-out"> };
-type WaitAsyncFn = (view: Int32Array, index: number, value: number, timeoutMs?: number) => WaitAsyncResult;
-const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsyncFn }).waitAsync;
 
 /** Structured-cloneable; pass it in `SpscRing.create({ …, doorbell })` for every ring of a group. */
 export interface DoorbellShared {
@@ -98,17 +91,7 @@ export class Doorbell {
   async waitForAnyAsync(sources: readonly DoorbellSource[], timeoutMs: number): Promise<boolean> {
     const seen = this.prepareWait(sources);
     if (seen === undefined) return true;
-    if (waitAsync === undefined) throw new Error("Atomics.waitAsync is not available in this runtime");
-    const result = waitAsync(this.words, RINGS, seen, timeoutMs);
-    if (result.async) {
-      // A pending waitAsync does not keep Node's event loop alive; a ref'd timer does.
-      const keepAlive = setTimeout(noop, MAX_TIMER_MS);
-      try {
-        await result.value;
-      } finally {
-        clearTimeout(keepAlive);
-      }
-    }
+    await waitWhileEqual(this.words, RINGS, seen, timeoutMs);
     Atomics.store(this.words, CONSUMER_WAITING, 0);
     return anyAvailable(sources);
   }

@@ -69,6 +69,7 @@
  */
 
 import { Doorbell, type DoorbellShared } from "./doorbell.js";
+import { waitWhileEqual } from "./wait-async.js";
 
 const MAGIC = 0x52494e47;
 const LAYOUT_VERSION = 1;
@@ -111,15 +112,6 @@ export interface SpscRingOptions {
 
 /** Consumer callback of `poll`: `slot` is the record's first index into `ring.f64`. */
 export type SpscRecordHandler = (slot: number) => void;
-
-type WaitAsyncResult =
-  | { async: false; value: "not-equal" | "timed-out" }
-  | { async: true; value: Promise<"ok" | "timed-out"> };
-type WaitAsyncFn = (view: Int32Array, index: number, value: number, timeoutMs?: number) => WaitAsyncResult;
-// Atomics.waitAsync ships in Node 20 (V8 ≥ 8.7) but is only typed from lib ES2024.
-const MAX_TIMER_MS = 0x7fffffff;
-const noop = (): void => {};
-const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsyncFn }).waitAsync;
 
 export class SpscRing {
   /** Data region as 8-byte words: record fields at `f64[slot + k]`. */
@@ -316,19 +308,7 @@ export class SpscRing {
   async waitForRecordsAsync(timeoutMs: number): Promise<boolean> {
     const seenTail = this.prepareWait();
     if (seenTail === undefined) return true;
-    if (waitAsync === undefined) throw new Error("Atomics.waitAsync is not available in this runtime");
-    const result = waitAsync(this.header, TAIL, seenTail, timeoutMs);
-    if (result.async) {
-      // A pending waitAsync does not keep Node's event loop alive (its timeout is an unref'd
-      // platform task); a ref'd timer held until it settles does, so a thread whose only work is
-      // this ring does not exit under the await.
-      const keepAlive = setTimeout(noop, MAX_TIMER_MS);
-      try {
-        await result.value;
-      } finally {
-        clearTimeout(keepAlive);
-      }
-    }
+    await waitWhileEqual(this.header, TAIL, seenTail, timeoutMs);
     Atomics.store(this.header, CONSUMER_WAITING, 0);
     return this.available() > 0;
   }
