@@ -4,15 +4,9 @@
  * shared table, and the engine's ObservationBuilder reads it.
  */
 import type { OrderSummary, PortfolioReader, PortfolioWriter } from "../../src/features/portfolio-reader.js";
+import { noOpenOrders } from "../../src/orders/portfolio-table.js";
 
-const NO_ORDERS: OrderSummary = Object.freeze({
-  hasOpenBuy: false,
-  hasOpenSell: false,
-  newestBuyYesLimitTicks: 0,
-  newestBuyPlacedMs: 0,
-  newestSellYesLimitTicks: 0,
-  newestSellPlacedMs: 0,
-});
+const NO_ORDERS: OrderSummary = Object.freeze(noOpenOrders());
 
 export class MemoryPortfolio implements PortfolioReader, PortfolioWriter {
   private version = 0;

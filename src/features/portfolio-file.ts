@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { MarketDirectory } from "../book/market-directory.js";
 import { countToHundredths, dollarsToMicros, dollarsToTicks } from "../kalshi/units.js";
+import { noOpenOrders } from "../orders/portfolio-table.js";
 import type { OrderSummary, PortfolioWriter } from "./portfolio-reader.js";
 
 export interface PortfolioPosition {
@@ -94,14 +95,7 @@ function addOrder(summaries: Map<string, OrderSummary>, o: Json, i: number): voi
   const yesLimitTicks = side === "yes" ? ticks : 1000 - ticks; // a NO price is on the NO scale
   let s = summaries.get(ticker);
   if (s === undefined) {
-    s = {
-      hasOpenBuy: false,
-      hasOpenSell: false,
-      newestBuyYesLimitTicks: 0,
-      newestBuyPlacedMs: 0,
-      newestSellYesLimitTicks: 0,
-      newestSellPlacedMs: 0,
-    };
+    s = noOpenOrders();
     summaries.set(ticker, s);
   }
   if (action === "buy") {

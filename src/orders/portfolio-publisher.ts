@@ -10,20 +10,17 @@
  * action, limits are on the YES scale (the V2 YES-leg price), "newest" = largest placed time.
  */
 import { isBuy, type Ledger } from "./ledger.js";
-import type { PortfolioOrderSummary as OrderSummary, PortfolioWriter } from "./portfolio-table.js";
+import {
+  noOpenOrders,
+  type PortfolioOrderSummary as OrderSummary,
+  type PortfolioWriter,
+} from "./portfolio-table.js";
 import type { WorkingOrders } from "./working-orders.js";
 
 export type { OrderSummary, PortfolioWriter };
 
 export class PortfolioPublisher {
-  private readonly summary: OrderSummary = {
-    hasOpenBuy: false,
-    hasOpenSell: false,
-    newestBuyYesLimitTicks: 0,
-    newestBuyPlacedMs: 0,
-    newestSellYesLimitTicks: 0,
-    newestSellPlacedMs: 0,
-  };
+  private readonly summary: OrderSummary = noOpenOrders();
   publishes = 0;
 
   constructor(

@@ -97,6 +97,18 @@ export interface PortfolioOrderSummary {
   newestSellPlacedMs: number;
 }
 
+/** A summary of a market with no open order (a fresh object: writers fill it in place). */
+export function noOpenOrders(): PortfolioOrderSummary {
+  return {
+    hasOpenBuy: false,
+    hasOpenSell: false,
+    newestBuyYesLimitTicks: 0,
+    newestBuyPlacedMs: 0,
+    newestSellYesLimitTicks: 0,
+    newestSellPlacedMs: 0,
+  };
+}
+
 /** The writer surface (the orders thread's publisher, the portfolio file loader, tests). */
 export interface PortfolioWriter {
   beginWrite(): void;

@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { noOpenOrders, PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { type PortfolioWriterJob, runWriter, TOTAL_MICROS } from "../shm/portfolio-writer-worker.js";
 import { startModuleWorker } from "../shm/ts-worker.js";
 
 const writerUrl = siblingModuleUrl(import.meta.url, "../shm/portfolio-writer-worker");
 
-const noOrders = {
-  hasOpenBuy: false,
-  hasOpenSell: false,
-  newestBuyYesLimitTicks: 0,
-  newestBuyPlacedMs: 0,
-  newestSellYesLimitTicks: 0,
-  newestSellPlacedMs: 0,
-};
+const noOrders = noOpenOrders();
 
 /** Checks the writer's invariants on the current contents; returns a problem or null. */
 function checkState(t: PortfolioTable): string | null {

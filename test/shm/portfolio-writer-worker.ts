@@ -8,7 +8,7 @@
  * Writes are spread over several fields so a reader without the seqlock would see them torn.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PortfolioTable, type PortfolioTableShared } from "../../src/orders/portfolio-table.js";
+import { noOpenOrders, PortfolioTable, type PortfolioTableShared } from "../../src/orders/portfolio-table.js";
 import { prng } from "./prng.js";
 
 export const TOTAL_MICROS = 2 ** 40 + 12_345; // beyond 2^32: exercises the Float64 cash words
@@ -35,14 +35,7 @@ export function runWriter(table: PortfolioTable, updates: number, seed: number, 
   table.endWrite();
   // Readers start only now: the empty table before this point is not a state of the stream.
   if (flags !== undefined) Atomics.store(flags, 0, 1);
-  const summary = {
-    hasOpenBuy: false,
-    hasOpenSell: false,
-    newestBuyYesLimitTicks: 0,
-    newestBuyPlacedMs: 0,
-    newestSellYesLimitTicks: 0,
-    newestSellPlacedMs: 0,
-  };
+  const summary = noOpenOrders();
   for (let u = 0; u < updates; u++) {
     if (flags !== undefined && (u & 1023) === 0 && Atomics.load(flags, 3) !== 0) break;
     const m = int(table.capacity);
