@@ -16,7 +16,7 @@
  */
 import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
-import type { EngineAction, LedgerOrder } from "./ledger.js";
+import type { EngineAction, LedgerFill, LedgerOrder } from "./ledger.js";
 import type { OrderManager } from "./order-manager.js";
 
 export interface ReconcileOptions {
@@ -260,17 +260,7 @@ export class Reconciler {
   private applyRestFill(f: RestFill): boolean {
     const m = this.deps.catalog.indexOf(f.ticker);
     if (m < 0) return false;
-    return this.om.onFill({
-      fillId: fillKey(f),
-      market: m,
-      clientOrderId: f.clientOrderId || undefined,
-      exchangeOrderId: f.orderId,
-      side: f.side,
-      yesPriceTicks: f.yesPriceTicks,
-      sizeHundredths: f.countHundredths,
-      isTaker: f.isTaker,
-      exchangeFeeMicros: f.feeMicros,
-    });
+    return this.om.onFill(ledgerFillOf(f, m));
   }
 
   /**
@@ -373,6 +363,22 @@ export class Reconciler {
     this.suspectCashMicros = null;
     return correction;
   }
+}
+
+/** A REST fill of market `m` as the ledger applies it (the exchange's fee is authoritative). */
+export function ledgerFillOf(f: RestFill, market: number): LedgerFill {
+  const fill: LedgerFill = {
+    fillId: fillKey(f),
+    market,
+    exchangeOrderId: f.orderId,
+    side: f.side,
+    yesPriceTicks: f.yesPriceTicks,
+    sizeHundredths: f.countHundredths,
+    isTaker: f.isTaker,
+    exchangeFeeMicros: f.feeMicros,
+  };
+  if (f.clientOrderId) fill.clientOrderId = f.clientOrderId;
+  return fill;
 }
 
 /** The dedupe key of a fill: trade_id, the id the fill channel carries too (rule 13). */

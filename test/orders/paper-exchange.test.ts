@@ -6,6 +6,7 @@ import type { V2CreateOrderBody } from "../../src/kalshi/rest-types.js";
 import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
 import { limitPriceTicks } from "../../src/orders/limit-price.js";
 import { toV2CreateBody } from "../../src/orders/order-mapping.js";
+import { ledgerFillOf } from "../../src/orders/reconciler.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 
 /**
@@ -96,19 +97,7 @@ describe("REST client + ledger against the paper exchange", () => {
     assert.equal(r.kind, "ok");
     const fills = await client.collectAll((cursor) => client.getFills({ ticker: t, cursor }));
     assert.ok(fills.length > 0);
-    for (const f of fills) {
-      ledger.applyFill({
-        fillId: f.tradeId,
-        market: 1,
-        clientOrderId: f.clientOrderId,
-        exchangeOrderId: f.orderId,
-        side: f.side,
-        yesPriceTicks: f.yesPriceTicks,
-        sizeHundredths: f.countHundredths,
-        isTaker: f.isTaker,
-        exchangeFeeMicros: f.feeMicros,
-      });
-    }
+    for (const f of fills) ledger.applyFill(ledgerFillOf(f, 1));
     ledger.cancelRemainder("agg-1"); // IOC: whatever did not fill is gone
     assert.deepEqual(events, [], "our fee model matches every exchange fee_cost");
     const balance1 = (await client.getBalance()).balanceMicros;
