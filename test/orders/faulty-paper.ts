@@ -1,12 +1,13 @@
 /**
- * Test fixture of the order-manager soak and restart tests: a paper exchange that fails 20 % of
- * REST requests while simulated flow trades, its private WS channels, and settling by
- * reconciliation passes.
+ * Test fixtures of the order-manager tests against the paper exchange: one that fails 20 % of
+ * REST requests while simulated flow trades, targeted faults, its private WS channels, and
+ * settling by reconciliation passes.
  */
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
 import { isSettledPass, type ReconcileReport } from "../../src/orders/reconciler.js";
+import type { RestFaultKind } from "../../src/paper/faults/fault-plan.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 
 /** 429, 5xx, timeouts, resets after acceptance and answers slower than a 400 ms client waits. */
@@ -34,6 +35,31 @@ export async function openPrivateChannels(
   ws.on("message", (data) => onFrame(String(data)));
   ws.send(JSON.stringify({ id: 1, cmd: "subscribe", params: { channels: ["fill", "user_orders"] } }));
   return ws;
+}
+
+/**
+ * Runs `body` while the exchange answers REST requests with `fault` — the next request only
+ * (`"once"`) or every one (`"always"`) — then puts its own fault plan back.
+ */
+export async function withRestFault<T>(
+  px: PaperExchangeHandle,
+  fault: RestFaultKind,
+  mode: "once" | "always",
+  body: () => Promise<T>,
+): Promise<T> {
+  const injector = px.faults;
+  const original = injector.drawRestFault.bind(injector);
+  let armed = true;
+  injector.drawRestFault = () => {
+    if (!armed) return original();
+    if (mode === "once") armed = false;
+    return fault;
+  };
+  try {
+    return await body();
+  } finally {
+    injector.drawRestFault = original;
+  }
 }
 
 /** Reconciles until two passes in a row are settled (bounded); a failed pass (null) counts as not. */

@@ -21,6 +21,7 @@ import {
 import { Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import { withRestFault } from "./faulty-paper.js";
 
 /**
  * The order manager and its reconciler against the paper exchange on loopback: startup
@@ -183,19 +184,9 @@ describe("order manager + reconciler against the paper exchange", () => {
   it("resolves a create whose answer was lost by its client_order_id (rule 15)", async () => {
     const { om, ledger, reconciler } = await makeManager("d.ndjson", { strategy: "passive" });
     await refreshTop(2);
-    const injector = px.faults;
-    const original = injector.drawRestFault.bind(injector);
-    let armed = true;
-    injector.drawRestFault = () => {
-      if (!armed) return original();
-      armed = false;
-      return "reset_after_accept";
-    };
-    try {
-      await om.onDecision({ market: 2, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
-    } finally {
-      injector.drawRestFault = original;
-    }
+    await withRestFault(px, "reset_after_accept", "once", () =>
+      om.onDecision({ market: 2, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() }),
+    );
     assert.equal(om.stats.unknown, 1);
     assert.equal(om.stats.resolved, 1);
     const w = om.working.get(2, "bid");

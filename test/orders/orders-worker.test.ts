@@ -14,6 +14,7 @@ import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-th
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 import { BytesRing } from "../../src/shm/bytes-ring.js";
+import { withRestFault } from "./faulty-paper.js";
 
 /**
  * The orders worker_thread end to end: real SharedArrayBuffers (BookTable, PortfolioTable,
@@ -151,13 +152,9 @@ describe("orders worker thread on the paper exchange", () => {
     assert.deepEqual(thread.errors, []);
   });
   it("answers a reconciliation pass that failed with its reason instead of never answering", async () => {
-    const original = px.faults.drawRestFault.bind(px.faults);
-    px.faults.drawRestFault = () => "5xx";
-    try {
-      await assert.rejects(thread.reconcile(), /reconciliation pass failed: kalshi REST 50\d/);
-    } finally {
-      px.faults.drawRestFault = original;
-    }
+    await withRestFault(px, "5xx", "always", () =>
+      assert.rejects(thread.reconcile(), /reconciliation pass failed: kalshi REST 50\d/),
+    );
     await thread.reconcile(); // and the next pass answers with its report
   });
 

@@ -8,6 +8,7 @@ import { limitPriceTicks } from "../../src/orders/limit-price.js";
 import { toV2CreateBody } from "../../src/orders/order-mapping.js";
 import { ledgerFillOf } from "../../src/orders/reconciler.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import { withRestFault } from "./faulty-paper.js";
 
 /**
  * The REST client and the ledger against the real paper exchange on loopback: signing accepted,
@@ -110,15 +111,7 @@ describe("REST client + ledger against the paper exchange", () => {
 
   it("reports outcome-unknown when the answer is lost, and the order is found by its client_order_id", async () => {
     const t = px.markets[2]!;
-    const injector = px.faults;
-    const original = injector.drawRestFault.bind(injector);
-    let armed = true;
-    injector.drawRestFault = () => {
-      if (!armed) return original();
-      armed = false;
-      return "reset_after_accept";
-    };
-    try {
+    await withRestFault(px, "reset_after_accept", "once", async () => {
       const r = await client.createOrder(gtc(t, "lost-1", "bid", 20, "1.00"));
       assert.equal(r.kind, "unknown");
       assert.equal(client.stats.unknownWrites, 1);
@@ -128,9 +121,7 @@ describe("REST client + ledger against the paper exchange", () => {
       assert.equal(await client.findOrderByClientId(t, "never-sent"), null);
       const c = await client.cancelOrder(found!.orderId);
       assert.equal(c.kind, "ok");
-    } finally {
-      injector.drawRestFault = original;
-    }
+    });
   });
   it("batch-creates with per-item errors, decreases, amends (new client id) and batch-cancels", async () => {
     const t = px.markets[3]!;
