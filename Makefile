@@ -5,14 +5,17 @@ TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
 .PHONY: install build check lint test bench run clean
 
+# Recipes that `make run` depends on print to stderr: its stdout starts with the engine's URL line.
 node_modules: package-lock.json
-	ONNXRUNTIME_NODE_INSTALL=skip npm ci
+	@echo "npm ci" >&2
+	@ONNXRUNTIME_NODE_INSTALL=skip npm ci >&2
 	@touch node_modules
 
 install: node_modules
 
 build: node_modules
-	npx tsc -p tsconfig.build.json
+	@echo "tsc -p tsconfig.build.json" >&2
+	@npx tsc -p tsconfig.build.json >&2
 
 check: node_modules
 	npx tsc -p tsconfig.json --noEmit
@@ -26,8 +29,9 @@ test: node_modules
 bench: build
 	$(TSX) --expose-gc bench/run.ts
 
+# Engine flags go in ARGS, e.g. make run ARGS="--markets 200 --duration 60".
 run: build
-	$(NODE) dist/cli/main.js run
+	@$(NODE) dist/cli/main.js run $(ARGS)
 
 clean:
 	rm -rf dist

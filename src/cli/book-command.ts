@@ -11,6 +11,7 @@ import { FeedApplier } from "../book/feed-applier.js";
 import { MarketDirectory } from "../book/market-directory.js";
 import { formatHundredths, formatTicks } from "../kalshi/units.js";
 import { readCapture } from "../record/capture-reader.js";
+import { intFlag, requireInputFile } from "./errors.js";
 
 export interface BookReplayOptions {
   capture: string;
@@ -120,14 +121,12 @@ export function registerBookCommand(program: Command): void {
   program
     .command("book")
     .description("replay a capture into the order books and print the top of book after every book frame")
-    .requiredOption("--capture <file>", "NDJSON capture file (capture-format.md)")
+    .requiredOption("--capture <file>", "NDJSON capture file (docs/capture-format.md)")
     .option("--market <ticker>", "print only this market")
     .option("--max-markets <n>", "book capacity (markets)", "20000")
     .action(async (opts: { capture: string; market?: string; maxMarkets: string }) => {
-      const capacity = Number(opts.maxMarkets);
-      if (!Number.isInteger(capacity) || capacity <= 0) {
-        throw new Error(`--max-markets must be a positive integer, got "${opts.maxMarkets}"`);
-      }
+      const capacity = intFlag("--max-markets", opts.maxMarkets, 1);
+      requireInputFile("--capture", opts.capture);
       const summary = await replayBook({
         capture: opts.capture,
         market: opts.market,

@@ -1,5 +1,5 @@
 /**
- * `kalshi-engine features` — observation v1 from captures (observation-v1.md §10).
+ * `kalshi-engine features` — observation v1 from captures (docs/observation-v1.md §10).
  *
  *   features --capture FILE --market TICKER [--portfolio FILE]
  *       one line per applied update of TICKER: a JSON array of the 52 float32 values, each printed
@@ -10,6 +10,8 @@
  * Both run the live io path (FeedApplier → FeatureState → ObservationBuilder) over captures read
  * by the capture reader.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { MarketDirectory } from "../book/market-directory.js";
@@ -20,6 +22,7 @@ import { loadPortfolioFile } from "../features/portfolio-file.js";
 import { ReplaySession } from "../features/replay.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { readCapture } from "../record/capture-reader.js";
+import { intFlag, requireInputFile, UsageError } from "./errors.js";
 
 const DEFAULT_CAPACITY = 4096;
 
@@ -33,15 +36,17 @@ interface PrintOptions {
 interface ExportCliOptions {
   capture: string[];
   out: string;
+  force?: boolean;
   portfolio?: string;
   capacity: string;
 }
 
 function parseCapacity(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--capacity must be a positive integer, got ${text}`);
-  return n;
+  return intFlag("--capacity", text, 1);
 }
+
+/** Dataset files `features export` writes: existing ones are replaced only with --force. */
+const DATASET_FILES = ["observations.npy", "index.csv", "meta.json"] as const;
 
 function frames(path: string): AsyncIterable<{ recvMs: number; frame: string }> {
   return readCapture(path, {
@@ -59,8 +64,10 @@ export function formatObservationLine(row: Float32Array): string {
 
 async function printObservations(options: PrintOptions): Promise<void> {
   if (options.capture === undefined || options.market === undefined)
-    throw new Error("features: --capture FILE and --market TICKER are required (or use `features export`)");
+    throw new UsageError("features needs --capture FILE and --market TICKER (or use `features export`)");
   const capacity = parseCapacity(options.capacity);
+  requireInputFile("--capture", options.capture);
+  if (options.portfolio !== undefined) requireInputFile("--portfolio", options.portfolio);
   const directory = new MarketDirectory(capacity);
   const portfolio = PortfolioTable.create(capacity);
   loadPortfolioFile(options.portfolio, directory, portfolio);
@@ -90,6 +97,13 @@ async function printObservations(options: PrintOptions): Promise<void> {
 
 async function exportCommand(options: ExportCliOptions): Promise<void> {
   const capacity = parseCapacity(options.capacity);
+  for (const c of options.capture) requireInputFile("--capture", c);
+  if (options.portfolio !== undefined) requireInputFile("--portfolio", options.portfolio);
+  const existing = DATASET_FILES.filter((f) => existsSync(join(options.out, f)));
+  if (existing.length > 0 && options.force !== true)
+    throw new UsageError(
+      `--out ${options.out} already holds a dataset (${existing.join(", ")}); add --force to overwrite it`,
+    );
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         { stream: process.stderr, format: "export [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s" },
@@ -128,9 +142,9 @@ export function registerFeaturesCommand(program: Command): void {
   features
     .command("print", { isDefault: true })
     .description("(default) one JSON line of 52 float32 values per applied update of --market")
-    .option("--capture <file>", "capture file (NDJSON, capture-format.md)")
+    .option("--capture <file>", "capture file (NDJSON, docs/capture-format.md)")
     .option("--market <ticker>", "market to observe")
-    .option("--portfolio <file>", "portfolio JSON (observation-v1.md §7.1); default $1,000 cash")
+    .option("--portfolio <file>", "portfolio JSON (docs/observation-v1.md §7.1); default $1,000 cash")
     .option("--capacity <n>", "market capacity", String(DEFAULT_CAPACITY))
     .action(async (options: PrintOptions) => printObservations(options));
 
@@ -139,7 +153,8 @@ export function registerFeaturesCommand(program: Command): void {
     .description("write a training dataset (observations.npy, index.csv, meta.json) for every market")
     .requiredOption("--capture <files...>", "capture files, replayed one after the other from a fresh state")
     .requiredOption("--out <dir>", "output directory")
-    .option("--portfolio <file>", "portfolio JSON (observation-v1.md §7.1); default $1,000 cash")
+    .option("--force", "overwrite a dataset already in --out")
+    .option("--portfolio <file>", "portfolio JSON (docs/observation-v1.md §7.1); default $1,000 cash")
     .option("--capacity <n>", "market capacity per capture", String(DEFAULT_CAPACITY))
     .action(async (options: ExportCliOptions) => exportCommand(options));
 }

@@ -12,6 +12,7 @@ import { dollarsToMicros } from "../kalshi/units.js";
 import { REST_FAULT_KINDS, type RestFaultKind } from "../paper/faults/fault-plan.js";
 import type { RateLimitTier } from "../paper/faults/rate-limiter.js";
 import { startPaperExchange } from "../paper/index.js";
+import { intFlag, numberFlag, UsageError } from "./errors.js";
 
 interface PaperCliOptions {
   markets: string;
@@ -37,15 +38,11 @@ interface PaperCliOptions {
 const TIERS: readonly RateLimitTier[] = ["basic", "advanced", "premier", "paragon", "prime", "off"];
 
 function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
-  return n;
+  return intFlag(`--${name}`, v, min);
 }
 
 function rate(name: string, v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1)) throw new Error(`--${name} must be within 0..1, got ${v}`);
-  return n;
+  return numberFlag(`--${name}`, v, 0, 1);
 }
 
 /** pino → stderr as "HH:MM:SS.mmm LEVEL msg key=value …" (no pretty-printer dependency). */
@@ -118,14 +115,19 @@ export function registerPaperCommand(program: Command): void {
       if (o.withParent === true) process.on("SIGINT", () => {});
       const log = stderrLogger(o.logLevel);
       if (!(TIERS as readonly string[]).includes(o.rateLimitTier)) {
-        throw new Error(`--rate-limit-tier must be one of ${TIERS.join(", ")}`);
+        throw new UsageError(
+          `--rate-limit-tier must be one of ${TIERS.join(", ")}, got "${o.rateLimitTier}"`,
+        );
       }
       const kinds = o.faultKinds?.split(",").filter((k) => k !== "");
       for (const k of kinds ?? []) {
-        if (!(REST_FAULT_KINDS as readonly string[]).includes(k)) throw new Error(`unknown fault kind ${k}`);
+        if (!(REST_FAULT_KINDS as readonly string[]).includes(k))
+          throw new UsageError(
+            `--fault-kinds: unknown fault kind "${k}" (one of ${REST_FAULT_KINDS.join(", ")})`,
+          );
       }
       const deposit = dollarsToMicros(o.deposit);
-      if (!(deposit >= 0)) throw new Error(`--deposit must be a dollar amount, got ${o.deposit}`);
+      if (!(deposit >= 0)) throw new UsageError(`--deposit must be a dollar amount, got "${o.deposit}"`);
       const px = await startPaperExchange({
         host: o.host,
         port: int("port", o.port, 0),

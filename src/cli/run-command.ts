@@ -5,14 +5,12 @@
  * line first (the stats URL and endpoints), logs JSON to stderr, and on SIGINT/SIGTERM or after
  * `--duration` stops in order and prints a final JSON summary to stdout.
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import {
-  ConfigError,
-  type ConfigReport,
   type EngineConfig,
   loadConfigReport,
   registerConfigOptions,
@@ -21,6 +19,8 @@ import {
 import { Engine } from "../engine/engine.js";
 import { type PaperChild, startPaperChild } from "../engine/paper-child.js";
 import { createLogger } from "../log/logger.js";
+import { createPolicy } from "../policy/create-policy.js";
+import { numberFlag, UsageError } from "./errors.js";
 
 /** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
 const BUNDLED_MODEL = fileURLToPath(new URL("../../models/policy-v1.onnx", import.meta.url));
@@ -29,6 +29,45 @@ const DEFAULT_MODEL = "models/policy-v1.onnx";
 function modelPath(cfg: EngineConfig): string {
   const given = resolve(cfg.model);
   return cfg.model === DEFAULT_MODEL && !existsSync(given) ? BUNDLED_MODEL : given;
+}
+
+/** The model loads and has the policy's shapes, or the run stops here (exit 2). */
+async function checkModel(cfg: EngineConfig): Promise<void> {
+  if (cfg.policy !== "onnx") return;
+  const path = modelPath(cfg);
+  if (!existsSync(path)) throw new UsageError(`--model ${cfg.model}: no such file`);
+  try {
+    await (await createPolicy({ kind: "onnx", modelPath: path, size5Contracts: cfg.contractSize })).release();
+  } catch (e) {
+    throw new UsageError(
+      `--model ${cfg.model}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+    );
+  }
+}
+
+/** The stats port is free (0 = any port, always free), or the run stops here (exit 2). */
+function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        new UsageError(
+          e.code === "EADDRINUSE"
+            ? `--stats-port ${port}: already in use on ${host} (another engine running? choose another port or 0)`
+            : `--stats-host ${host} --stats-port ${port}: cannot listen (${e.code ?? e.message})`,
+        ),
+      ),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolveFree()));
+  });
+}
+
+/** `<journalDir>/paper/<UTC time>`: the run directory of an embedded paper exchange's run. */
+function paperRunDir(journalDir: string): string {
+  const dir = join(journalDir, "paper", new Date().toISOString().replace(/[:.]/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** What a person watching `make run` wants to see every few seconds. */
@@ -60,21 +99,25 @@ export function registerRunCommand(program: Command): void {
     .description("run the engine (default: against a local paper exchange it starts itself)");
   registerConfigOptions(run)
     .option("--status-every <seconds>", "log a one-line status this often (0 = never)", "5")
+    .addHelpText(
+      "after",
+      "\nPrecedence: defaults < --config file < KALSHI_ENGINE_* environment < flags (docs/configuration.md).",
+    )
     .action(async (flags: Record<string, unknown>) => {
-      let report: ConfigReport;
-      try {
-        const { statusEvery: _status, config: file, ...configFlags } = flags;
-        report = loadConfigReport({ file: file as string | undefined, env: process.env, flags: configFlags });
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          process.stderr.write(`${err.message}\n`);
-          process.exit(2);
-        }
-        throw err;
-      }
+      const { statusEvery: statusText, config: file, ...configFlags } = flags;
+      const statusEvery = numberFlag("--status-every", String(statusText), 0);
+      // A ConfigError reaches runCli, which prints what to fix and exits 2.
+      const report = loadConfigReport({
+        file: file as string | undefined,
+        env: process.env,
+        flags: configFlags,
+      });
       const cfg = report.config;
       const log = createLogger({ level: cfg.logLevel, bindings: { thread: "io" } });
       for (const w of report.warnings) log.warn(w);
+      // Everything the user can get wrong is checked before any child process or thread starts.
+      await checkModel(cfg);
+      await checkPortFree(cfg.statsHost, cfg.statsPort);
       const notice = saveGeneratedControlToken(cfg);
       if (notice !== undefined) log.info(notice);
 
@@ -82,7 +125,8 @@ export function registerRunCommand(program: Command): void {
       let exchange: { name: string; restUrl: string; wsUrl: string; keyId: string; keyFile: string };
       let markets: readonly string[] | number =
         cfg.markets.kind === "count" ? cfg.markets.count : cfg.markets.tickers;
-      // An embedded paper exchange is new each run, so its orders journal is too.
+      // An embedded paper exchange is new each run, so its orders journal is too: it lives in the
+      // run's own directory under the journal directory.
       let journalDir = cfg.journalDir;
       if (cfg.exchange === "paper" && cfg.restUrl === undefined) {
         paper = await startPaperChild({
@@ -99,11 +143,11 @@ export function registerRunCommand(program: Command): void {
         const e = paper.endpoints;
         exchange = { name: "paper", restUrl: e.rest, wsUrl: e.ws, keyId: e.key_id, keyFile: e.key_file };
         if (typeof markets !== "number" && markets.length === 0) markets = e.markets;
-        journalDir = mkdtempSync(join(tmpdir(), "kalshi-engine-paper-journal-"));
+        journalDir = paperRunDir(cfg.journalDir);
       } else {
         // loadConfig has filled in the exchange's URLs and refused a missing key
         const { restUrl, wsUrl, keyId, keyFile } = cfg;
-        if (!restUrl || !wsUrl || !keyId || !keyFile) throw new Error("exchange URLs or key missing");
+        if (!restUrl || !wsUrl || !keyId || !keyFile) throw new UsageError("exchange URLs or key missing");
         exchange = { name: cfg.exchange, restUrl, wsUrl, keyId, keyFile };
       }
       const engine = await Engine.start({
@@ -131,16 +175,14 @@ export function registerRunCommand(program: Command): void {
         },
         server: { host: cfg.statsHost, port: cfg.statsPort, controlToken: cfg.controlToken },
         log,
-      }).catch(async (e) => {
+      }).catch(async (e: unknown) => {
         await paper?.stop();
-        log.error({ err: e instanceof Error ? e.message : String(e) }, "engine failed to start");
-        process.exit(1);
+        throw new Error(`engine failed to start: ${e instanceof Error ? e.message : String(e)}`);
       });
       process.stdout.write(
         `${JSON.stringify({ stats: engine.statsUrl, dashboard: engine.statsUrl.replace(/\/stats$/, "/"), exchange: exchange.name, rest: exchange.restUrl, ws: exchange.wsUrl, markets: engine.directory.size })}\n`,
       );
       log.info({ stats: engine.statsUrl, markets: engine.directory.size }, "engine running");
-      const statusEvery = Number(flags.statusEvery);
       if (statusEvery > 0)
         setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
       let stopping = false;
