@@ -175,6 +175,8 @@ export function registerRunCommand(program: Command): void {
         },
         server: { host: cfg.statsHost, port: cfg.statsPort, controlToken: cfg.controlToken },
         log,
+        // fault injection for the soak and the end-to-end tests (docs/reliability.md)
+        injectDecideFaults: Number(process.env.KALSHI_ENGINE_INJECT_DECIDE_FAULTS ?? 0) || 0,
       }).catch(async (e: unknown) => {
         await paper?.stop();
         throw new Error(`engine failed to start: ${e instanceof Error ? e.message : String(e)}`);
@@ -186,7 +188,7 @@ export function registerRunCommand(program: Command): void {
       if (statusEvery > 0)
         setInterval(() => log.info(statusLine(engine), "status"), statusEvery * 1000).unref();
       let stopping = false;
-      const finish = async (reason: string) => {
+      const finish = async (reason: string, exitCode = 0) => {
         if (stopping) {
           process.stderr.write("second signal: exiting without a clean shutdown\n");
           process.exit(130);
@@ -195,8 +197,13 @@ export function registerRunCommand(program: Command): void {
         const summary = await engine.stop(reason);
         await paper?.stop();
         process.stdout.write(`${JSON.stringify({ summary })}\n`);
-        process.exit(0);
+        process.exit(exitCode);
       };
+      // the orders thread died: io has canceled what rests over REST; stop and say so
+      void engine.failed.then((reason) => {
+        log.error({ reason }, "engine cannot trade safely any more; stopping");
+        void finish(`failed: ${reason}`, 1);
+      });
       process.on("SIGINT", () => void finish("SIGINT"));
       process.on("SIGTERM", () => void finish("SIGTERM"));
       if (cfg.duration !== undefined) setTimeout(() => void finish("duration"), cfg.duration * 1000);

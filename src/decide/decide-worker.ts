@@ -23,10 +23,12 @@ import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { OBSERVATION_V1_SIZE, type Policy } from "../policy/policy.js";
 import { nowMs } from "../runtime/clock.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
+import { decideHeartbeatSlot, Heartbeats, type HeartbeatsShared } from "../stats/heartbeats.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
 import { writeDecision } from "./decision-ring.js";
 import {
+  CONTROL_INJECT_FAULTS,
   CONTROL_PAUSED,
   CONTROL_STARTED,
   CONTROL_STOP,
@@ -46,6 +48,8 @@ export interface DecideWorkerData {
   batchSize: number;
   loopBudgetMs: number;
   statsIntervalMs: number;
+  /** each loop stamps its slot every turn (io's watchdog) */
+  heartbeats: HeartbeatsShared;
 }
 
 /** What a worker reports to io (as a message on the pool) every `statsIntervalMs`. */
@@ -84,6 +88,7 @@ class DecideWorker {
   private batchRecv: Float64Array;
   private report: DecideWorkerStats;
   private lastReportMs = 0;
+  private readonly heartbeats: Heartbeats;
 
   constructor(
     private readonly index: number,
@@ -99,6 +104,7 @@ class DecideWorker {
       portfolio: PortfolioTable.attach(data.portfolio),
     });
     this.states = MarketStates.attach(data.states);
+    this.heartbeats = Heartbeats.attach(data.heartbeats);
     this.hist = new StageHistograms({ budgetNs: data.loopBudgetMs * 1e6 });
     const rows = data.batchSize;
     this.obs = new Float32Array(rows * OBSERVATION_V1_SIZE);
@@ -115,7 +121,9 @@ class DecideWorker {
   async loop(): Promise<number> {
     const control = this.states.control;
     let batches = 0;
+    const beat = decideHeartbeatSlot(this.index);
     while (Atomics.load(control, CONTROL_STOP) === 0) {
+      this.heartbeats.beat(beat);
       if (Atomics.load(control, CONTROL_PAUSED) === 1) {
         await new Promise((r) => setTimeout(r, 10));
         continue;
@@ -128,6 +136,7 @@ class DecideWorker {
         this.report.idleMs += nowMs() - w0;
         continue;
       }
+      if (takeInjectedFault(control)) throw new Error(`decide worker ${this.index}: injected fault`);
       const b0 = nowMs();
       await this.decide(n);
       this.report.busyMs += nowMs() - b0;
@@ -245,12 +254,22 @@ class DecideWorker {
   }
 }
 
+/** One injected fault, if any is left (one Atomics load per batch otherwise). */
+function takeInjectedFault(control: Int32Array): boolean {
+  for (;;) {
+    const left = Atomics.load(control, CONTROL_INJECT_FAULTS);
+    if (left <= 0) return false;
+    if (Atomics.compareExchange(control, CONTROL_INJECT_FAULTS, left, left - 1) === left) return true;
+  }
+}
+
 const data = workerData as DecideWorkerData;
 const policy = await createPolicy(data.policy);
 
 /**
  * piscina task entry: `{ worker }` runs that worker's loop until io sets stop; resolves with the
- * number of batches decided. One task per worker thread, started once.
+ * number of batches decided. One task per worker thread; io's supervisor (dispatcher.ts) starts it
+ * again after it failed.
  */
 export default async function decideLoop(task: { worker: number }): Promise<number> {
   const queue = SpscRing.attach(data.queues[task.worker]);

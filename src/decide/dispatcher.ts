@@ -11,18 +11,34 @@
  *   after the frame, without a task message and without waiting for io's event loop.
  * - io never waits: `markDirty` is a compare-and-swap and, on the first dirty mark, one ring write.
  * Each worker has its own DecisionRing (single producer); the orders thread drains them all.
+ *
+ * Supervision: a worker loop that fails (its policy threw, its thread died) is started again —
+ * piscina replaces a dead thread — after io, the only party left touching that worker's queue,
+ * empties it and resets the worker's markets to IDLE; every market that was queued or being
+ * decided is marked dirty again, so nothing waits forever on a loop that is gone. Each restart is
+ * counted and reported. `maxRestarts` failures within `restartWindowMs` (a model that always
+ * throws) trip the supervisor instead: no more restarts, and `onTripped` tells the engine, which
+ * stops trading loudly.
  */
 import { Piscina } from "piscina";
 import type { BookTableShared } from "../book/book-table.js";
 import type { TemporalTableShared } from "../book/temporal-table.js";
 import type { PortfolioTableShared } from "../orders/portfolio-table.js";
 import type { PolicyConfig } from "../policy/create-policy.js";
+import { nowMs } from "../runtime/clock.js";
 import { workerModuleUrl } from "../runtime/module-file.js";
 import type { DoorbellShared } from "../shm/doorbell.js";
 import { SpscRing } from "../shm/spsc-ring.js";
+import { Heartbeats, type HeartbeatsShared } from "../stats/heartbeats.js";
 import type { DecideWorkerData, DecideWorkerStats } from "./decide-worker.js";
 import { createDecisionRing } from "./decision-ring.js";
-import { CONTROL_PAUSED, CONTROL_STARTED, CONTROL_STOP, MarketStates } from "./market-states.js";
+import {
+  CONTROL_INJECT_FAULTS,
+  CONTROL_PAUSED,
+  CONTROL_STARTED,
+  CONTROL_STOP,
+  MarketStates,
+} from "./market-states.js";
 
 export interface DispatcherOptions {
   capacity: number;
@@ -35,6 +51,11 @@ export interface DispatcherOptions {
   ringCapacity?: number;
   /** rings the orders thread's doorbell when a decision is committed */
   doorbell?: DoorbellShared;
+  /** the workers' heartbeat slots (stats/heartbeats.ts; default: a table of the dispatcher's own) */
+  heartbeats?: HeartbeatsShared;
+  /** loop failures within `restartWindowMs` that trip the supervisor (default 3 in 60 s) */
+  maxRestarts?: number;
+  restartWindowMs?: number;
 }
 
 export interface DispatcherTables {
@@ -46,6 +67,10 @@ export interface DispatcherTables {
 export interface DispatcherHooks {
   onStats?(stats: DecideWorkerStats): void;
   onError?(error: Error): void;
+  /** a failed worker loop was started again (its markets reset and queued again) */
+  onRestart?(worker: number, error: Error, requeued: number): void;
+  /** too many loop failures: no more restarts; decisions have stopped until the engine restarts */
+  onTripped?(reason: string): void;
 }
 
 export class DispatcherStats {
@@ -58,6 +83,8 @@ export class DispatcherStats {
   /** summed over workers: time deciding batches, and asleep waiting for work */
   workerBusyMs = 0;
   workerIdleMs = 0;
+  /** worker loops started again after a failure */
+  restarts = 0;
 }
 
 function nextPowerOfTwo(n: number): number {
@@ -70,12 +97,18 @@ export class DecisionDispatcher {
   readonly stats = new DispatcherStats();
   /** one DecisionRing per decide worker, consumed by the orders thread */
   readonly rings: SpscRing[];
+  /** io's producer view of each worker's queue (replaced after the worker's loop failed) */
   private readonly queues: SpscRing[];
   private readonly states: MarketStates;
   private readonly pool: Piscina<{ worker: number }, number>;
   private readonly loops: Promise<number>[] = [];
   private readonly threads: number;
   private failure: Error | null = null;
+  private started = false;
+  private closing = false;
+  private readonly failuresMs: number[] = [];
+  /** why the supervisor stopped restarting workers, or null */
+  tripped: string | null = null;
 
   constructor(
     tables: DispatcherTables,
@@ -102,6 +135,7 @@ export class DecisionDispatcher {
       batchSize: options.batchSize,
       loopBudgetMs: options.loopBudgetMs,
       statsIntervalMs: options.statsIntervalMs ?? 500,
+      heartbeats: options.heartbeats ?? Heartbeats.create(threads).shared,
     };
     this.pool = new Piscina({
       filename: workerModuleUrl(import.meta.url, "./decide-worker").href,
@@ -118,14 +152,56 @@ export class DecisionDispatcher {
       this.stats.workerIdleMs += msg.idleMs;
       this.hooks.onStats?.(msg);
     });
-    for (let w = 0; w < threads; w++) {
-      const loop = this.pool.run({ worker: w });
-      loop.catch((err: Error) => {
-        this.failure ??= err;
-        this.hooks.onError?.(err);
-      });
-      this.loops.push(loop);
+    for (let w = 0; w < threads; w++) this.startLoop(w);
+  }
+
+  private startLoop(w: number): void {
+    const loop = this.pool.run({ worker: w });
+    loop.catch((err: Error) => this.loopFailed(w, err));
+    this.loops[w] = loop;
+  }
+
+  private loopFailed(w: number, err: Error): void {
+    this.hooks.onError?.(err);
+    // before ready() a failure is a startup error (a model that does not load): no restart
+    if (!this.started) this.failure ??= err;
+    if (!this.started || this.closing || this.tripped !== null) return;
+    const now = Date.now();
+    const window = this.options.restartWindowMs ?? 60_000;
+    this.failuresMs.push(now);
+    while (this.failuresMs.length > 0 && now - this.failuresMs[0]! > window) this.failuresMs.shift();
+    const max = this.options.maxRestarts ?? 3;
+    if (this.failuresMs.length >= max) {
+      this.tripped = `decide worker loop failed ${this.failuresMs.length} times within ${window} ms (last: ${err.message})`;
+      this.hooks.onTripped?.(this.tripped);
+      return;
     }
+    const requeued = this.resetWorker(w);
+    this.stats.restarts++;
+    this.startLoop(w);
+    this.hooks.onRestart?.(w, err, requeued);
+  }
+
+  /**
+   * Worker w's loop is gone, so io is the only thread touching its queue: empty it, reset its
+   * markets to IDLE, and mark every one that was queued or being decided dirty again (on a fresh
+   * stamp, so the loop budget does not count the time lost). Returns how many were requeued.
+   */
+  private resetWorker(w: number): number {
+    const queue = SpscRing.attach(this.queues[w]!.shared);
+    while (queue.peek() >= 0) queue.release();
+    const lost: number[] = [];
+    for (let m = w; m < this.options.capacity; m += this.threads) if (this.states.reset(m)) lost.push(m);
+    // a fresh producer view: its cached head must see the slots just released
+    this.queues[w] = SpscRing.attach(this.queues[w]!.shared);
+    const stamp = nowMs();
+    for (const m of lost) this.markDirty(m, stamp);
+    return lost.length;
+  }
+
+  /** Fault injection (tests, soak): the next `count` batches fail their worker's loop. */
+  injectFaults(count: number): void {
+    Atomics.add(this.states.control, CONTROL_INJECT_FAULTS, count);
   }
 
   /** Resolves when every worker has loaded its policy and started; rejects with a load error. */
@@ -136,6 +212,7 @@ export class DecisionDispatcher {
       if (Date.now() > deadline) throw new Error("decide workers did not start in time");
       await new Promise((r) => setTimeout(r, 5));
     }
+    this.started = true;
   }
 
   /** Markets queued and not yet taken by a worker. */
@@ -191,6 +268,7 @@ export class DecisionDispatcher {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     Atomics.store(this.states.control, CONTROL_STOP, 1);
     await Promise.allSettled(this.loops);
     await this.pool.destroy();

@@ -7,7 +7,8 @@
  * Layout (one SharedArrayBuffer, capacity C):
  *   Int32   state[C]         IDLE 0 · QUEUED 1 · RUNNING 2 · RUNNING_DIRTY 3   (Atomics only)
  *   Float64 dirtySinceMs[C]  receive stamp (clock.ts) of the oldest frame not yet decided
- *   Int32   control[16]      [0] stop, [1] paused, [2] workers started (Atomics only)
+ *   Int32   control[16]      [0] stop, [1] paused, [2] worker loops started,
+ *                            [3] decide faults still to inject (tests, soak) (Atomics only)
  *
  * Transitions and their only writer:
  *   io      IDLE → QUEUED (then pushes m to its worker's queue)   RUNNING → RUNNING_DIRTY
@@ -25,6 +26,8 @@ const CONTROL_WORDS = 16;
 export const CONTROL_STOP = 0;
 export const CONTROL_PAUSED = 1;
 export const CONTROL_STARTED = 2;
+/** a worker that finds this above 0 takes one and fails its loop (fault injection: tests, soak) */
+export const CONTROL_INJECT_FAULTS = 3;
 
 export interface MarketStatesShared {
   sab: SharedArrayBuffer;
@@ -99,6 +102,14 @@ export class MarketStates {
       if (Atomics.compareExchange(s, m, RUNNING_DIRTY, RUNNING) === RUNNING_DIRTY)
         return this.dirtySinceMs[m];
     }
+  }
+
+  /**
+   * io, only while no worker loop serves m (its loop failed): forgets any queued or running
+   * decision of m. Returns true when m was not idle, i.e. a decision of it was lost.
+   */
+  reset(m: number): boolean {
+    return Atomics.exchange(this.state, m, IDLE) !== IDLE;
   }
 
   isIdle(m: number): boolean {

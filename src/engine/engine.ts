@@ -21,16 +21,21 @@ import { PortfolioTable } from "../orders/portfolio-table.js";
 import { isSettledPass } from "../orders/reconciler.js";
 import type { RiskLimits } from "../orders/risk.js";
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
+import { LimitedLog } from "../runtime/limited-log.js";
 import { startEngineServer } from "../server/engine-server.js";
 import type { ControlAction, EngineServer } from "../server/types.js";
 import { BytesRing } from "../shm/bytes-ring.js";
 import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
 import { ENGINE_METRICS } from "../stats/engine-metrics.js";
+import { Heartbeats } from "../stats/heartbeats.js";
 import { portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
 import { StageHistograms } from "../stats/stage-histograms.js";
+import type { EmergencyCancelReport } from "./emergency-cancel.js";
 import { IoFeed } from "./io-feed.js";
 import { resolveMarkets } from "./market-list.js";
+import { Supervisor } from "./supervisor.js";
+import { Watchdog, type WatchdogOptions } from "./watchdog.js";
 
 export interface EngineLogger {
   info(fields: object, msg: string): void;
@@ -58,6 +63,10 @@ export interface EngineOptions {
   };
   server: { host: string; port: number; controlToken: string };
   log: EngineLogger;
+  /** decide-loop failures within `restartWindowMs` that stop trading (default 3 in 60 s) */
+  supervision?: { maxRestarts?: number; restartWindowMs?: number } & WatchdogOptions;
+  /** fault injection for tests and the soak: decide batches that fail their worker's loop */
+  injectDecideFaults?: number;
 }
 
 export interface EngineSummary {
@@ -71,10 +80,13 @@ export interface EngineSummary {
   counters: Record<string, number>;
   orders: Record<string, number>;
   histograms: ReturnType<StageHistograms["summary"]>;
+  /** why trading stopped before the shutdown (a supervisor trip, the orders thread died), or null */
+  halted: string | null;
+  /** the kill switch io pulled over REST after the orders thread died */
+  emergency_cancel: EmergencyCancelReport | null;
 }
 
 export class Engine {
-  private paused = false;
   private stopping: Promise<EngineSummary> | null = null;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly started = Date.now();
@@ -82,6 +94,8 @@ export class Engine {
   private readonly mirrored = new Map<string, number>();
   private eventSeq = 0;
   private timers: NodeJS.Timeout[] = [];
+  /** pause / resume / kill, supervision halts, /healthz */
+  readonly supervisor: Supervisor;
 
   private constructor(
     private readonly o: EngineOptions,
@@ -96,7 +110,36 @@ export class Engine {
     readonly client: KalshiWsClient,
     private readonly eventRing: BytesRing,
     private server: EngineServer | null,
-  ) {}
+    rest: KalshiRestClient,
+    readonly watchdog: Watchdog,
+    private readonly warnings: LimitedLog,
+  ) {
+    this.supervisor = new Supervisor({
+      log: o.log,
+      dispatcher,
+      orders,
+      counters,
+      rest,
+      watchdog,
+      feedConnected: () => client.connected,
+      stopping: () => this.stopping !== null,
+      emit: (event) => this.emit(event),
+    });
+  }
+
+  /**
+   * Resolves when the engine can no longer run safely (the orders thread died; io has pulled the
+   * kill switch over REST): the caller stops the engine and exits non-zero.
+   */
+  get failed(): Promise<string> {
+    return this.supervisor.failed;
+  }
+
+  /** Hands an event of io's own to the /events listeners, numbered in the same stream. */
+  private emit(event: EngineEvent): void {
+    event.seq = ++this.eventSeq;
+    for (const l of this.listeners) l(event);
+  }
 
   get statsUrl(): string {
     return this.server ? `${this.server.url}/stats` : "";
@@ -121,7 +164,13 @@ export class Engine {
     // the orders thread sleeps on all its input rings at once
     const doorbell = Doorbell.create();
     const portfolio = PortfolioTable.create(capacity);
-    const counters = new Counters(ENGINE_METRICS);
+    // one shared registry: each thread writes the metrics it owns (engine-metrics.ts)
+    const countersSab = Counters.allocateShared(ENGINE_METRICS);
+    const counters = new Counters(ENGINE_METRICS, countersSab);
+    const heartbeats = Heartbeats.create(o.decideThreads);
+    const warnings = new LimitedLog({ write: (level, fields, msg) => o.log[level](fields, msg) });
+    let engineRef: Engine | null = null;
+    const decideRestarts = counters.counter("decide_restarts");
     const histograms = new StageHistograms({ budgetNs: o.loopBudgetMs * 1e6 });
     const dispatcher = new DecisionDispatcher(
       { book: book.shared, temporal: temporal.shared, portfolio: portfolio.shared },
@@ -132,6 +181,9 @@ export class Engine {
         policy: o.policy,
         loopBudgetMs: o.loopBudgetMs,
         doorbell: doorbell.shared,
+        heartbeats: heartbeats.shared,
+        maxRestarts: o.supervision?.maxRestarts,
+        restartWindowMs: o.supervision?.restartWindowMs,
       },
       {
         onStats: (r) => {
@@ -142,7 +194,15 @@ export class Engine {
           dropsBudget.inc(r.overBudget);
           ringOverflow.inc(r.ringFull);
         },
-        onError: (err) => o.log.error({ err: err.message }, "decide worker failed"),
+        onError: (err) => o.log.error({ err: err.message }, "decide worker loop failed"),
+        onRestart: (worker, err, requeued) => {
+          decideRestarts.inc();
+          o.log.warn(
+            { worker, err: err.message, requeued, restarts: decideRestarts.value },
+            "decide worker loop restarted; its markets are decided again",
+          );
+        },
+        onTripped: (reason) => void engineRef?.supervisor.halt("decide_supervisor", reason),
       },
     );
     const decisions = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"].map((a) =>
@@ -153,32 +213,44 @@ export class Engine {
     const dropsBudget = counters.counter("drops", { reason: "over_budget" });
     const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
     await dispatcher.ready();
+    if (o.injectDecideFaults) dispatcher.injectFaults(o.injectDecideFaults);
 
     const privateRing = BytesRing.create(8192, 4096, doorbell.shared);
     const eventRing = BytesRing.create(1024, 16384);
-    const orders = startOrdersWorker({
-      decisionRings: dispatcher.rings.map((r) => r.shared),
-      fillRing: privateRing.shared,
-      eventRing: eventRing.shared,
-      bookTable: book.shared,
-      portfolio: portfolio.shared,
-      markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.structure })),
-      rest: {
-        baseUrl: o.exchange.restUrl,
-        keyId: o.exchange.keyId,
-        keyFile: o.exchange.keyFile,
-        ...(limits ? { readBucket: limits.read, writeBucket: limits.write } : {}),
+    const orders = startOrdersWorker(
+      {
+        decisionRings: dispatcher.rings.map((r) => r.shared),
+        fillRing: privateRing.shared,
+        eventRing: eventRing.shared,
+        bookTable: book.shared,
+        portfolio: portfolio.shared,
+        markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.structure })),
+        rest: {
+          baseUrl: o.exchange.restUrl,
+          keyId: o.exchange.keyId,
+          keyFile: o.exchange.keyFile,
+          ...(limits ? { readBucket: limits.read, writeBucket: limits.write } : {}),
+        },
+        journalPath: join(o.orders.journalDir, "orders.journal"),
+        strategy: o.orders.strategy,
+        risk: o.orders.risk,
+        ...(o.orders.orderGroupContracts ? { orderGroupContracts: o.orders.orderGroupContracts } : {}),
+        throttleMs: o.orders.throttleMs,
+        budgetMs: o.loopBudgetMs,
+        reconcileEveryMs: o.orders.reconcileEveryMs,
+        doorbell: doorbell.shared,
+        counters: countersSab,
+        heartbeats: heartbeats.shared,
       },
-      journalPath: join(o.orders.journalDir, "orders.journal"),
-      strategy: o.orders.strategy,
-      risk: o.orders.risk,
-      ...(o.orders.orderGroupContracts ? { orderGroupContracts: o.orders.orderGroupContracts } : {}),
-      throttleMs: o.orders.throttleMs,
-      budgetMs: o.loopBudgetMs,
-      reconcileEveryMs: o.orders.reconcileEveryMs,
-      doorbell: doorbell.shared,
+      {
+        onError: (message) => warnings.log("error", "orders_error", "orders thread error", { err: message }),
+        onExit: (code, lastError) => void engineRef?.supervisor.ordersDied(code, lastError),
+      },
+    );
+    await orders.ready.catch(async (e: unknown) => {
+      await dispatcher.close();
+      throw e;
     });
-    await orders.ready;
 
     const feed = new IoFeed({
       directory,
@@ -188,10 +260,10 @@ export class Engine {
       privateRing,
       histograms,
       counters,
-      onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
+      onLog: (level, msg, fields) =>
+        level === "info" ? o.log.info(fields ?? {}, msg) : warnings.log(level, msg, msg, fields),
     });
     const reconnects = counters.counter("reconnects");
-    let engineRef: Engine | null = null;
     const client = new KalshiWsClient(
       {
         url: o.exchange.wsUrl,
@@ -224,13 +296,19 @@ export class Engine {
       client,
       eventRing,
       null,
+      rest,
+      new Watchdog(heartbeats, o.decideThreads, o.supervision),
+      warnings,
     );
     engineRef = engine;
+    // a trip or a death before the engine existed
+    if (dispatcher.tripped !== null) void engine.supervisor.halt("decide_supervisor", dispatcher.tripped);
+    if (orders.exited) void engine.supervisor.ordersDied(-1, null);
     engine.server = await startEngineServer(
       { host: o.server.host, port: o.server.port, controlToken: o.server.controlToken },
       {
         stats: () => engine.stats(),
-        health: () => ({ ok: client.connected && !engine.stopping, feed_connected: client.connected }),
+        health: () => engine.supervisor.health(),
         onControl: (action) => engine.control(action),
         onIngestFrame: (text, recvMs) => feed.onFrame(text, recvMs),
         subscribeEvents: (listener) => {
@@ -250,28 +328,8 @@ export class Engine {
   }
 
   /** Pause: keep books current but dispatch no decisions. Kill: cancel everything and block. */
-  async control(action: ControlAction): Promise<object> {
-    const pausedGauge = this.counters.gauge("paused");
-    const kill = this.counters.gauge("kill_engaged");
-    switch (action) {
-      case "pause":
-        this.paused = true;
-        this.dispatcher.setPaused(true);
-        pausedGauge.set(1);
-        return { paused: true };
-      case "resume":
-        this.paused = false;
-        this.dispatcher.setPaused(false);
-        pausedGauge.set(0);
-        this.orders.release();
-        kill.set(0);
-        return { paused: false, kill: false };
-      case "kill": {
-        const canceled = await this.orders.kill();
-        kill.set(1);
-        return { kill: true, canceled };
-      }
-    }
+  control(action: ControlAction): Promise<object> {
+    return this.supervisor.control(action);
   }
 
   stats(): StatsSnapshot {
@@ -293,7 +351,7 @@ export class Engine {
     return {
       ts_ms: Date.now(),
       histograms: this.histograms.summary(),
-      counters: this.counters.snapshot(),
+      counters: [...this.counters.snapshot(), ...this.watchdog.samples()],
       portfolio: portfolioSnapshot({
         freeCashMicros: free,
         reservedCashMicros: reserved,
@@ -302,7 +360,7 @@ export class Engine {
       state: {
         exchange: this.o.exchange.name,
         feed_connected: this.client.connected,
-        paused: this.paused,
+        paused: this.supervisor.paused,
         markets: this.directory.size,
         uptime_s: Math.round((Date.now() - this.started) / 1000),
         decide_threads: this.o.decideThreads,
@@ -311,6 +369,7 @@ export class Engine {
         decide_busy_ms: Math.round(this.dispatcher.stats.workerBusyMs),
         decide_idle_ms: Math.round(this.dispatcher.stats.workerIdleMs),
         conflated: this.dispatcher.stats.conflated,
+        halted: this.supervisor.halted ?? "",
         ...prefixed("process_", processStats()),
         ...prefixed("orders_", this.ordersStats),
       },
@@ -325,6 +384,8 @@ export class Engine {
 
   private async shutdown(reason: string): Promise<EngineSummary> {
     for (const t of this.timers) clearInterval(t);
+    this.watchdog.stop();
+    this.warnings.maybeSummarise(true);
     this.dispatcher.setPaused(true);
     // Every step is bounded: an unreachable exchange must not keep the engine from stopping, and
     // the summary says what could not be done.
@@ -347,11 +408,17 @@ export class Engine {
     };
     await step("feed close", 3_000, () => this.client.close().then(() => true));
     let canceled = 0;
-    if (this.o.orders.shutdownPolicy === "cancel_all")
-      canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
-    const settled = await step("final reconciliation", 30_000, () => this.settleWithExchange());
-    if (settled === false) incomplete.push("final reconciliation: did not reach two clean passes in a row");
-    await step("orders stats", 3_000, () => this.refreshOrdersStats().then(() => true));
+    if (this.orders.exited) {
+      // nothing to ask the orders thread: io has canceled over REST (ordersDied)
+      incomplete.push(`orders thread: ${this.supervisor.halted ?? "exited"}`);
+      canceled = this.supervisor.emergencyCancel?.canceled ?? 0;
+    } else {
+      if (this.o.orders.shutdownPolicy === "cancel_all")
+        canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
+      const settled = await step("final reconciliation", 30_000, () => this.settleWithExchange());
+      if (settled === false) incomplete.push("final reconciliation: did not reach two clean passes in a row");
+      await step("orders stats", 3_000, () => this.refreshOrdersStats().then(() => true));
+    }
     this.pumpEvents();
     const snapshot = this.stats();
     await step("decide workers", 5_000, () => this.dispatcher.close().then(() => true));
@@ -376,6 +443,8 @@ export class Engine {
       counters,
       orders: this.ordersStats,
       histograms: snapshot.histograms,
+      halted: this.supervisor.halted,
+      emergency_cancel: this.supervisor.emergencyCancel,
     };
   }
 
@@ -405,7 +474,9 @@ export class Engine {
   private startPumps(): void {
     this.timers.push(setInterval(() => this.pumpEvents(), 5));
     this.timers.push(setInterval(() => void this.refreshOrdersStats(), 500));
+    this.timers.push(setInterval(() => this.warnings.maybeSummarise(), 5_000));
     for (const t of this.timers) t.unref();
+    this.watchdog.start();
   }
 
   /** Moves orders-thread events to /events listeners. */

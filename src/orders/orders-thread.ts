@@ -21,18 +21,28 @@ export interface OrdersThread {
   release(): void;
   addMarkets(markets: OrdersWorkerMarket[]): void;
   stats(): Promise<Extract<OrdersWorkerReply, { type: "stats" }>>;
-  /** one reconciliation pass with the exchange, after any pass already running */
   /** one reconciliation pass; rejects when the pass failed (e.g. a read failed past its retries) */
   reconcile(): Promise<ReconcileReport>;
   /** stops the loop, closes the journal, terminates the thread */
   stop(): Promise<void>;
-  /** errors reported by the worker after ready (a failed REST call, a bad frame) */
-  errors: string[];
+  /** true once the thread has ended */
+  readonly exited: boolean;
 }
 
-export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
+export interface OrdersThreadHooks {
+  /** an error the thread reported (and counted) after ready: a failed REST call, a bad frame */
+  onError?(message: string): void;
+  /**
+   * The thread ended after ready without being asked to stop (its loop failed, it crashed): the
+   * engine can no longer trade or cancel through it. `lastError` is its last reported error.
+   */
+  onExit?(code: number, lastError: string | null): void;
+}
+
+export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHooks = {}): OrdersThread {
   const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData: init });
-  const errors: string[] = [];
+  let lastError: string | null = null;
+  let stopRequested = false;
   type Waiter = { resolve: (r: OrdersWorkerReply) => void; reject: (e: Error) => void };
   const waiters = new Map<OrdersWorkerReply["type"], Waiter[]>();
   let exited = false;
@@ -43,13 +53,18 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
       list.push({ resolve: resolve as (r: OrdersWorkerReply) => void, reject });
       waiters.set(type, list);
     });
-  worker.once("exit", () => {
+  let isReady = false;
+  worker.once("exit", (code) => {
     // nobody waits forever on a thread that is gone
     exited = true;
     for (const list of waiters.values())
       for (const w of list.splice(0)) w.reject(new Error("orders worker has exited"));
+    if (isReady && !stopRequested) hooks.onExit?.(code, lastError);
   });
-  let isReady = false;
+  // an uncaught exception in the thread: it exits next (handled above)
+  worker.on("error", (e: Error) => {
+    lastError = e.message;
+  });
   const ready = new Promise<void>((resolve, reject) => {
     worker.once("error", reject);
     worker.once("exit", (code) => {
@@ -60,8 +75,9 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
         isReady = true;
         resolve();
       } else if (r.type === "error") {
+        lastError = r.message;
         if (!isReady) reject(new Error(`orders worker: ${r.message}`));
-        else errors.push(r.message);
+        else hooks.onError?.(r.message);
       }
       const list = waiters.get(r.type);
       if (list !== undefined && list.length > 0) list.shift()!.resolve(r);
@@ -71,7 +87,9 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
   return {
     worker,
     ready,
-    errors,
+    get exited() {
+      return exited;
+    },
     kill: async () => {
       const reply = waitFor("killed");
       send({ type: "kill", engaged: true });
@@ -92,6 +110,7 @@ export function startOrdersWorker(init: OrdersWorkerInit): OrdersThread {
       return r.report;
     },
     stop: async () => {
+      stopRequested = true;
       if (exited) return;
       const stopped = waitFor("stopped");
       send({ type: "stop" });

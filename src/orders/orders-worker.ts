@@ -24,6 +24,9 @@ import { nowMs } from "../runtime/clock.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
 import { Doorbell, type DoorbellShared } from "../shm/doorbell.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
+import { Counters } from "../stats/counters.js";
+import { ENGINE_METRICS } from "../stats/engine-metrics.js";
+import { HEARTBEAT_ORDERS, Heartbeats, type HeartbeatsShared } from "../stats/heartbeats.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
 import { type BreakerConfig, CircuitBreakers } from "./breakers.js";
@@ -77,6 +80,10 @@ export interface OrdersWorkerInit {
   reconcileEveryMs?: number;
   /** the doorbell every DecisionRing and the FillRing ring on commit; lets this thread sleep on all */
   doorbell?: DoorbellShared;
+  /** io's shared metrics (Counters over ENGINE_METRICS); this thread writes the ones it owns */
+  counters?: SharedArrayBuffer;
+  /** the loop stamps slot HEARTBEAT_ORDERS every turn (io's watchdog) */
+  heartbeats?: HeartbeatsShared;
 }
 
 export type OrdersWorkerCommand =
@@ -117,6 +124,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const catalog = new StaticMarketCatalog();
   for (const mk of init.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
 
+  const counters = new Counters(ENGINE_METRICS, init.counters);
+  const errorCount = counters.counter("orders_errors");
+  const heartbeats = init.heartbeats ? Heartbeats.attach(init.heartbeats) : null;
   const codec = new EventCodec();
   const { journal, replay } = await OrderJournal.open(init.journalPath);
   const ledger = new Ledger(0);
@@ -200,7 +210,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       if (cmd.engaged) {
         om.engageKillSwitch().then(
           (cancels) => port.postMessage({ type: "killed", cancels } satisfies OrdersWorkerReply),
-          (e) => port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply),
+          (e) => {
+            errorCount.inc();
+            port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
+          },
         );
       } else om.releaseKillSwitch();
     } else if (cmd.type === "markets") {
@@ -238,12 +251,15 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     sizeHundredths: 0,
     frameRecvMs: 0,
   };
-  const onFailure = (e: unknown) =>
+  const onFailure = (e: unknown) => {
+    errorCount.inc();
     port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
+  };
   const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
   let nextReconcileMs = nowMs() + reconcileEveryMs;
   let reconciling = false;
   while (running) {
+    heartbeats?.beat(HEARTBEAT_ORDERS);
     let work = 0;
     for (const ring of decisionRings) {
       work += ring.poll((slot) => {
@@ -325,5 +341,8 @@ if (parentPort !== null && workerData !== undefined && workerData !== null) {
       type: "error",
       message: e instanceof Error ? e.message : String(e),
     } satisfies OrdersWorkerReply);
+    // A loop that failed must not leave a thread that looks alive (its message port would keep
+    // it running): end it, so io sees the exit and takes over the kill switch.
+    process.exit(1);
   });
 }

@@ -60,6 +60,13 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   { name: "fills", kind: "counter", help: "Fills applied" },
   { name: "rejects", kind: "counter", help: "Order requests rejected by the exchange" },
   { name: "http_429", kind: "counter", help: "HTTP 429 responses received" },
+  {
+    name: "orders_errors",
+    kind: "counter",
+    help: "Errors the orders thread reported (failed REST call, bad frame)",
+  },
+  // [io] supervision
+  { name: "decide_restarts", kind: "counter", help: "Decide worker loops started again after a failure" },
   // [each ring's producer] overflows
   ...each(RINGS, "ring", () => ({
     name: "ring_overflows",

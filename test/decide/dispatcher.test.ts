@@ -8,7 +8,7 @@ import { FeedApplier } from "../../src/book/feed-applier.js";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { TemporalTable } from "../../src/book/temporal-table.js";
 import { DecisionRecord, readDecision } from "../../src/decide/decision-ring.js";
-import { DecisionDispatcher } from "../../src/decide/dispatcher.js";
+import { DecisionDispatcher, type DispatcherHooks } from "../../src/decide/dispatcher.js";
 import { FeatureState } from "../../src/features/feature-state.js";
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { ActionKind } from "../../src/policy/action-space.js";
@@ -48,7 +48,7 @@ const delta = (seq: number, t: string, change: string) =>
     },
   });
 
-function pipeline(model: string) {
+function pipeline(model: string, hooks: DispatcherHooks = {}) {
   const capacity = 8;
   const directory = new MarketDirectory(capacity);
   const book = BookTable.create(capacity);
@@ -63,7 +63,9 @@ function pipeline(model: string) {
       batchSize: 4,
       policy: { kind: "onnx", modelPath: model },
       loopBudgetMs: 60_000,
+      maxRestarts: 3,
     },
+    hooks,
   );
   const applier = new FeedApplier(directory, book, {
     onApplied: (m) => {
@@ -139,5 +141,46 @@ describe("DecisionDispatcher + decide workers", () => {
     // After the burst the newest book was decided: the last KXA decision saw the final update count.
     const last = p.decisions.filter((d) => d.market === a).at(-1);
     assert.equal(last?.appliedCount, p.book.appliedCount(a));
+  });
+
+  it("restarts a worker loop that failed and decides its markets again", async () => {
+    const restarts: Array<{ worker: number; requeued: number }> = [];
+    const p = pipeline(constantModel(ActionKind.BUY_YES), {
+      onRestart: (worker, _err, requeued) => restarts.push({ worker, requeued }),
+    });
+    closers.push(() => p.dispatcher.close());
+    await p.dispatcher.ready();
+    p.dispatcher.injectFaults(1);
+    p.applier.applyFrame(snap(1, "KXA"), 1); // its batch fails the loop
+    await until(() => {
+      p.drain();
+      return p.decisions.length >= 1;
+    }, "the market decided by the restarted loop");
+    assert.equal(p.decisions[0]?.market, p.directory.indexOf("KXA"));
+    assert.deepEqual(restarts, [{ worker: 0, requeued: 1 }]);
+    assert.equal(p.dispatcher.stats.restarts, 1);
+    assert.equal(p.dispatcher.tripped, null);
+    // the restarted loop keeps serving new work
+    p.applier.applyFrame(snap(2, "KXB"), 1);
+    await until(() => {
+      p.drain();
+      return p.decisions.some((d) => d.market === p.directory.indexOf("KXB"));
+    }, "a later market decided");
+    await until(() => p.dispatcher.idle(), "pipeline to drain");
+  });
+
+  it("trips instead of restarting forever when every batch fails", async () => {
+    const tripped: string[] = [];
+    const p = pipeline(constantModel(ActionKind.BUY_YES), { onTripped: (reason) => tripped.push(reason) });
+    closers.push(() => p.dispatcher.close());
+    await p.dispatcher.ready();
+    p.dispatcher.injectFaults(1_000);
+    p.applier.applyFrame(snap(1, "KXA"), 1);
+    await until(() => tripped.length > 0, "the supervisor to trip");
+    assert.match(tripped[0]!, /failed 3 times/);
+    assert.equal(p.dispatcher.tripped, tripped[0]);
+    assert.equal(p.dispatcher.stats.restarts, 2);
+    p.drain();
+    assert.equal(p.decisions.length, 0);
   });
 });

@@ -14,6 +14,8 @@ import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-th
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 import { BytesRing } from "../../src/shm/bytes-ring.js";
+import { Counters } from "../../src/stats/counters.js";
+import { ENGINE_METRICS } from "../../src/stats/engine-metrics.js";
 import { withRestFault } from "./faulty-paper.js";
 
 /**
@@ -31,6 +33,8 @@ const decisions = createDecisionRing(64);
 const fills = BytesRing.create(2048, 64);
 const events = BytesRing.create(1024, 1024);
 let thread: OrdersThread;
+const countersSab = Counters.allocateShared(ENGINE_METRICS);
+const threadErrors: string[] = [];
 const seen: EngineEvent[] = [];
 
 /** Copies the exchange's book of market m into the shared BookTable (as io would). */
@@ -65,32 +69,36 @@ before(async () => {
     key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
   });
   const markets = await client.collectAll((cursor) => client.getMarkets({ cursor }));
-  thread = startOrdersWorker({
-    decisionRings: [decisions.shared],
-    fillRing: fills.shared,
-    eventRing: events.shared,
-    bookTable: book.shared,
-    portfolio: portfolio.shared,
-    markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
-    rest: {
-      baseUrl: px.restUrl,
-      keyId: px.keyId,
-      keyFile: px.keyFile,
-      readBucket: { refillPerSec: 1000, capacity: 1000 },
-      writeBucket: { refillPerSec: 1000, capacity: 2000 },
+  thread = startOrdersWorker(
+    {
+      decisionRings: [decisions.shared],
+      fillRing: fills.shared,
+      eventRing: events.shared,
+      bookTable: book.shared,
+      portfolio: portfolio.shared,
+      markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
+      rest: {
+        baseUrl: px.restUrl,
+        keyId: px.keyId,
+        keyFile: px.keyFile,
+        readBucket: { refillPerSec: 1000, capacity: 1000 },
+        writeBucket: { refillPerSec: 1000, capacity: 2000 },
+      },
+      journalPath: join(dir, "orders.ndjson"),
+      strategy: "passive",
+      budgetMs: 10_000,
+      throttleMs: 0,
+      reconcileEveryMs: 60_000,
+      risk: {
+        maxContractsPerMarketHundredths: 100_000,
+        maxGrossExposureMicros: 1e12,
+        minCashReserveMicros: 0,
+        maxOrdersPerSecond: 100,
+      },
+      counters: countersSab,
     },
-    journalPath: join(dir, "orders.ndjson"),
-    strategy: "passive",
-    budgetMs: 10_000,
-    throttleMs: 0,
-    reconcileEveryMs: 60_000,
-    risk: {
-      maxContractsPerMarketHundredths: 100_000,
-      maxGrossExposureMicros: 1e12,
-      minCashReserveMicros: 0,
-      maxOrdersPerSecond: 100,
-    },
-  });
+    { onError: (message) => threadErrors.push(message) },
+  );
   await thread.ready;
 });
 
@@ -149,13 +157,24 @@ describe("orders worker thread on the paper exchange", () => {
     const resting = await client.collectAll((cursor) => client.getOrders({ status: "resting", cursor }));
     assert.equal(resting.length, 0);
     await waitForEvent((e) => e.kind === "kill" && e.engaged);
-    assert.deepEqual(thread.errors, []);
+    assert.deepEqual(threadErrors, []);
+    assert.equal(new Counters(ENGINE_METRICS, countersSab).get("orders_errors"), 0);
   });
   it("answers a reconciliation pass that failed with its reason instead of never answering", async () => {
     await withRestFault(px, "5xx", "always", () =>
       assert.rejects(thread.reconcile(), /reconciliation pass failed: kalshi REST 50\d/),
     );
     await thread.reconcile(); // and the next pass answers with its report
+  });
+
+  it("reports and counts an error instead of keeping it to itself (a fill frame it cannot read)", async () => {
+    const counters = new Counters(ENGINE_METRICS, countersSab);
+    const before = counters.get("orders_errors");
+    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, '{"type":"fill","sid":9,"msg":{"trade_id":5}}'));
+    const deadline = Date.now() + 10_000;
+    while (threadErrors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(threadErrors.length, 1);
+    assert.equal(counters.get("orders_errors"), before + 1);
   });
 
   it("stops cleanly; later requests fail fast instead of hanging", async () => {
