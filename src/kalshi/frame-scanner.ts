@@ -143,7 +143,7 @@ export class FrameScanner {
     this.sid = this.integerNumber(F_SID);
     this.seq = this.integerNumber(F_SEQ);
     if (type === FRAME_DELTA) this.readDelta();
-    else this.readSnapshot();
+    else if (!this.readSnapshot()) return (this.kind = FRAME_MALFORMED);
     return (this.kind = type);
   }
 
@@ -427,13 +427,19 @@ export class FrameScanner {
     return Number.NaN;
   }
 
-  private readSnapshot(): void {
+  /**
+   * False when a level array is not valid JSON after all. The top-level walk of a frame without
+   * backslashes skips strings natively (`skipStringPlain`) and so accepts a raw control character
+   * inside a string; the level walk below validates every character it reads and meets it here.
+   * Every loop advances its index strictly or fails the frame: a failed skip (−1) must never be
+   * used as an index (it would restart the walk at the frame's first character, forever).
+   */
+  private readSnapshot(): boolean {
     this.tsMs = this.readTsMs();
-    this.readSide(0, F_YES_FP, F_YES_DOLLARS, F_YES);
-    this.readSide(1, F_NO_FP, F_NO_DOLLARS, F_NO);
+    return this.readSide(0, F_YES_FP, F_YES_DOLLARS, F_YES) && this.readSide(1, F_NO_FP, F_NO_DOLLARS, F_NO);
   }
 
-  private readSide(side: number, fFp: number, fDollars: number, fCents: number): void {
+  private readSide(side: number, fFp: number, fDollars: number, fCents: number): boolean {
     let field = -1;
     let cents = false;
     if (this.present(fFp)) field = fFp;
@@ -442,40 +448,50 @@ export class FrameScanner {
       field = fCents;
       cents = true;
     }
-    if (field < 0 || this.vType[field] !== V_ARRAY) return; // missing, null or not an array: empty
+    if (field < 0 || this.vType[field] !== V_ARRAY) return true; // missing, null or not an array: empty
     const text = this.text;
+    const end = this.vEnd[field];
     let i = skipWs(text, this.vStart[field] + 1);
-    if (text.charCodeAt(i) === 93) return;
+    if (text.charCodeAt(i) === 93) return true;
     for (;;) {
       const es = i;
       const ee = skipValue(text, i, 2);
-      if (text.charCodeAt(es) === 91) this.readLevel(side, es, cents);
-      else this.skippedLevels++;
+      if (ee <= es || ee >= end) return false;
+      if (text.charCodeAt(es) === 91) {
+        if (!this.readLevel(side, es, ee, cents)) return false;
+      } else this.skippedLevels++;
       i = skipWs(text, ee);
-      if (text.charCodeAt(i) === 93) return;
-      i = skipWs(text, i + 1); // ','
+      const c = text.charCodeAt(i);
+      if (c === 93) return true;
+      if (c !== 44) return false;
+      i = skipWs(text, i + 1);
     }
   }
 
-  /** One level `[price, count, ...]` starting at `s` (the '['). */
-  private readLevel(side: number, s: number, cents: boolean): void {
+  /**
+   * One level `[price, count, ...]` spanning [s, e) (s at the '['), already validated as JSON by
+   * the caller's skip. False only when its parts do not re-scan (cannot happen for valid JSON).
+   */
+  private readLevel(side: number, s: number, e: number, cents: boolean): boolean {
     const text = this.text;
     let i = skipWs(text, s + 1);
     if (text.charCodeAt(i) === 93) {
       this.skippedLevels++;
-      return;
+      return true;
     }
     const ps = i;
     const pe = skipValue(text, i, 3);
+    if (pe <= ps || pe >= e) return false;
     const pType = valueType(text, ps);
     i = skipWs(text, pe);
     if (text.charCodeAt(i) !== 44) {
       this.skippedLevels++;
-      return;
+      return true;
     }
     i = skipWs(text, i + 1);
     const cs = i;
     const ce = skipValue(text, i, 3);
+    if (ce <= cs || ce >= e) return false;
     const cType = valueType(text, cs);
     let ticks: number;
     if (cents) {
@@ -488,9 +504,10 @@ export class FrameScanner {
     const size = this.scaledAt(cType, cs, ce, 2);
     if (Number.isNaN(ticks) || !(size > 0 && size <= MAX_SIZE_HUNDREDTHS)) {
       this.skippedLevels++;
-      return;
+      return true;
     }
     this.pushLevel(side, ticks, size);
+    return true;
   }
 
   private pushLevel(side: number, ticks: number, size: number): void {
