@@ -9,6 +9,7 @@ import { registerBookCommand } from "./book-command.js";
 import { configureProgram, runCli } from "./errors.js";
 import { registerFeaturesCommand } from "./features-command.js";
 import { registerPaperCommand } from "./paper-command.js";
+import { registerRecordCommand } from "./record-command.js";
 import { registerRunCommand } from "./run-command.js";
 
 /** package.json sits two levels above this file in both src/cli and dist/cli. */
@@ -26,6 +27,7 @@ const program = configureProgram(new Command())
 registerBookCommand(program);
 registerFeaturesCommand(program);
 registerPaperCommand(program);
+registerRecordCommand(program);
 registerRunCommand(program);
 
 await runCli(program, process.argv);

@@ -17,10 +17,10 @@ import {
   saveGeneratedControlToken,
 } from "../config/index.js";
 import { Engine } from "../engine/engine.js";
-import { type PaperChild, startPaperChild } from "../engine/paper-child.js";
 import { createLogger } from "../log/logger.js";
 import { createPolicy } from "../policy/create-policy.js";
 import { numberFlag, UsageError } from "./errors.js";
+import { recordOptions, setUpExchange } from "./exchange-setup.js";
 
 /** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
 const BUNDLED_MODEL = fileURLToPath(new URL("../../models/policy-v1.onnx", import.meta.url));
@@ -61,13 +61,6 @@ function checkPortFree(host: string, port: number): Promise<void> {
     );
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolveFree()));
   });
-}
-
-/** `<journalDir>/paper/<UTC time>`: the run directory of an embedded paper exchange's run. */
-function paperRunDir(journalDir: string): string {
-  const dir = join(journalDir, "paper", new Date().toISOString().replace(/[:.]/g, "-"));
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 /** What a person watching `make run` wants to see every few seconds. */
@@ -121,35 +114,7 @@ export function registerRunCommand(program: Command): void {
       const notice = saveGeneratedControlToken(cfg);
       if (notice !== undefined) log.info(notice);
 
-      let paper: PaperChild | null = null;
-      let exchange: { name: string; restUrl: string; wsUrl: string; keyId: string; keyFile: string };
-      let markets: readonly string[] | number =
-        cfg.markets.kind === "count" ? cfg.markets.count : cfg.markets.tickers;
-      // An embedded paper exchange is new each run, so its orders journal is too: it lives in the
-      // run's own directory under the journal directory.
-      let journalDir = cfg.journalDir;
-      if (cfg.exchange === "paper" && cfg.restUrl === undefined) {
-        paper = await startPaperChild({
-          markets: Math.max(cfg.paper.markets, typeof markets === "number" ? markets : markets.length),
-          ratePerSec: cfg.paper.rate,
-          seed: cfg.paper.seed,
-          faultRate: cfg.paper.restFaultRate,
-          feedFaultRate: cfg.paper.feedFaultRate,
-          extraArgs: cfg.paper.feedDisconnectEvery
-            ? ["--feed-disconnect-every", String(cfg.paper.feedDisconnectEvery)]
-            : [],
-          stderr: "ignore",
-        });
-        const e = paper.endpoints;
-        exchange = { name: "paper", restUrl: e.rest, wsUrl: e.ws, keyId: e.key_id, keyFile: e.key_file };
-        if (typeof markets !== "number" && markets.length === 0) markets = e.markets;
-        journalDir = paperRunDir(cfg.journalDir);
-      } else {
-        // loadConfig has filled in the exchange's URLs and refused a missing key
-        const { restUrl, wsUrl, keyId, keyFile } = cfg;
-        if (!restUrl || !wsUrl || !keyId || !keyFile) throw new UsageError("exchange URLs or key missing");
-        exchange = { name: cfg.exchange, restUrl, wsUrl, keyId, keyFile };
-      }
+      const { exchange, markets, paper, journalDir } = await setUpExchange(cfg);
       const engine = await Engine.start({
         exchange,
         markets,
@@ -174,6 +139,7 @@ export function registerRunCommand(program: Command): void {
           shutdownPolicy: cfg.shutdownPolicy,
         },
         server: { host: cfg.statsHost, port: cfg.statsPort, controlToken: cfg.controlToken },
+        ...(cfg.record.dir !== undefined ? { record: recordOptions(cfg) } : {}),
         log,
         // fault injection for the soak and the end-to-end tests (docs/reliability.md)
         injectDecideFaults: Number(process.env.KALSHI_ENGINE_INJECT_DECIDE_FAULTS ?? 0) || 0,

@@ -165,6 +165,27 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     help: "order journal directory",
   },
   {
+    path: "record.dir",
+    flag: "--record",
+    kind: "string",
+    arg: "<dir>",
+    help: "record every raw frame and engine event into this log directory (docs/recording.md)",
+  },
+  {
+    path: "record.segmentMb",
+    flag: "--record-segment-mb",
+    kind: "number",
+    arg: "<mb>",
+    help: "close a log segment at this size (MiB)",
+  },
+  {
+    path: "record.segmentSeconds",
+    flag: "--record-segment-seconds",
+    kind: "number",
+    arg: "<s>",
+    help: "close a log segment after this many seconds",
+  },
+  {
     path: "logLevel",
     flag: "--log-level",
     kind: "enum",

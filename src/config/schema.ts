@@ -113,6 +113,11 @@ export const engineConfigSchema = z.strictObject({
   journalDir: text(),
   logLevel: z.enum(LOG_LEVELS, { error: oneOf(LOG_LEVELS) }),
   paper: paperSchema,
+  record: z.strictObject({
+    dir: text().optional(),
+    segmentMb: positiveNumber(),
+    segmentSeconds: positiveNumber(),
+  }),
 });
 
 type Parsed = z.infer<typeof engineConfigSchema>;
@@ -166,5 +171,6 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
     journalDir: "journal",
     logLevel: "info",
     paper: { markets: 20, rate: 2000, seed: 1, restFaultRate: 0, feedFaultRate: 0 },
+    record: { segmentMb: 64, segmentSeconds: 3600 },
   };
 }

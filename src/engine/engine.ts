@@ -20,7 +20,10 @@ import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { isSettledPass } from "../orders/reconciler.js";
 import type { RiskLimits } from "../orders/risk.js";
-import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
+import { createPolicy, type PolicyConfig, policyIdentity } from "../policy/create-policy.js";
+import { FeedRecorder, type RecorderSummary } from "../record/recorder.js";
+import type { SegmentLimits } from "../record/segments.js";
+import { nowMs } from "../runtime/clock.js";
 import { LimitedLog } from "../runtime/limited-log.js";
 import { startEngineServer } from "../server/engine-server.js";
 import type { ControlAction, EngineServer } from "../server/types.js";
@@ -62,6 +65,8 @@ export interface EngineOptions {
     shutdownPolicy: "cancel_all" | "leave_resting";
   };
   server: { host: string; port: number; controlToken: string };
+  /** `run --record DIR`: record every raw frame and engine event (docs/recording.md) */
+  record?: { dir: string; limits?: SegmentLimits };
   log: EngineLogger;
   /** decide-loop failures within `restartWindowMs` that stop trading (default 3 in 60 s) */
   supervision?: { maxRestarts?: number; restartWindowMs?: number } & WatchdogOptions;
@@ -84,6 +89,8 @@ export interface EngineSummary {
   halted: string | null;
   /** the kill switch io pulled over REST after the orders thread died */
   emergency_cancel: EmergencyCancelReport | null;
+  /** present when recording */
+  recording?: RecorderSummary;
 }
 
 export class Engine {
@@ -113,6 +120,7 @@ export class Engine {
     rest: KalshiRestClient,
     readonly watchdog: Watchdog,
     private readonly warnings: LimitedLog,
+    private readonly recorder: FeedRecorder | undefined,
   ) {
     this.supervisor = new Supervisor({
       log: o.log,
@@ -252,7 +260,25 @@ export class Engine {
       throw e;
     });
 
+    const recorder = o.record
+      ? new FeedRecorder({
+          dir: o.record.dir,
+          limits: o.record.limits,
+          session: {
+            command: "run",
+            exchange: o.exchange.name,
+            ws_url: o.exchange.wsUrl,
+            markets: markets.map((mk) => mk.ticker),
+            policy: policyIdentity(o.policy),
+          },
+          counters,
+          onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
+        })
+      : undefined;
+    await recorder?.ready;
+
     const feed = new IoFeed({
+      recorder,
       directory,
       book,
       features: new FeatureState(book, temporal),
@@ -299,6 +325,7 @@ export class Engine {
       rest,
       new Watchdog(heartbeats, o.decideThreads, o.supervision),
       warnings,
+      recorder,
     );
     engineRef = engine;
     // a trip or a death before the engine existed
@@ -427,6 +454,10 @@ export class Engine {
       await this.orders.worker.terminate();
       this.o.log.warn({ incomplete }, "shutdown steps did not complete");
     }
+    this.pumpEvents(); // the orders thread's last events, into the log too
+    const recording = this.recorder
+      ? await step("recorder", 30_000, () => (this.recorder as FeedRecorder).close())
+      : undefined;
     this.server?.close();
     const counters: Record<string, number> = {};
     for (const c of snapshot.counters) {
@@ -445,6 +476,7 @@ export class Engine {
       histograms: snapshot.histograms,
       halted: this.supervisor.halted,
       emergency_cancel: this.supervisor.emergencyCancel,
+      ...(recording ? { recording } : {}),
     };
   }
 
@@ -483,6 +515,7 @@ export class Engine {
   private pumpEvents(): void {
     this.eventRing.drain((_tag, bytes) => {
       this.eventSeq++;
+      this.recorder?.recordEvent(bytes, Math.round(nowMs() * 1000));
       if (this.listeners.size === 0) return;
       const event = decodeEvent(bytes);
       event.seq = this.eventSeq; // io numbers the stream so a client can tell what it missed

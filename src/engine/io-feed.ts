@@ -16,6 +16,7 @@ import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { FeatureState } from "../features/feature-state.js";
 import { tryParseServerMessage } from "../kalshi/messages.js";
 import type { KalshiWsClient } from "../kalshi/ws-client.js";
+import type { FeedRecorder } from "../record/recorder.js";
 import { nowMs } from "../runtime/clock.js";
 import type { BytesRing } from "../shm/bytes-ring.js";
 import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
@@ -32,6 +33,8 @@ export interface IoFeedDeps {
   privateRing: BytesRing;
   histograms: StageHistograms;
   counters: Counters;
+  /** `run --record`: every raw frame goes to the recorder before it is parsed */
+  recorder?: FeedRecorder;
   onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -76,6 +79,7 @@ export class IoFeed {
     const t0 = nowMs();
     this.deps.dispatcher.frameStamp[0] = t0;
     this.frames.inc();
+    this.deps.recorder?.recordFrame(text, recvMs, t0, this.client?.counters.connects ?? 0);
     this.applier.applyFrame(text, recvMs);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
   }

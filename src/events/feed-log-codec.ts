@@ -1,14 +1,20 @@
 /**
  * Recorded-feed log records (schemas/feed-log.fbs): one size-prefixed FeedRecord per received
- * frame, appended back to back. Pure encoding; the recorder that owns the file lives elsewhere.
+ * frame, appended back to back in a segment file (src/record/segments.ts owns the files).
+ * Pure encoding and decoding.
  *
- * File layout:
+ * Segment layout:
  *   +----------+---------------------------+----------+-----------------------  …
  *   | u32 LE n | FeedRecord (n bytes, KFLG) | u32 LE n | FeedRecord …
  *   +----------+---------------------------+----------+-----------------------  …
+ *
+ * A crash mid-append leaves a torn last record (its prefix says more bytes than the file holds,
+ * or the prefix itself is cut): readers stop there and report the torn bytes.
  */
 import * as flatbuffers from "flatbuffers";
 import { FeedRecord } from "./generated/feed-log_generated.js";
+
+const TWO_32 = 2 ** 32;
 
 export class FeedRecordEncoder {
   private readonly builder: flatbuffers.Builder;
@@ -17,43 +23,103 @@ export class FeedRecordEncoder {
     this.builder = new flatbuffers.Builder(initialBytes);
   }
 
-  /** Size-prefixed record bytes; the view is valid until the next call (write or copy it first). */
-  encode(recvNs: bigint, frame: Uint8Array): Uint8Array {
+  /**
+   * Size-prefixed record bytes; the view is valid until the next call (write or copy it first).
+   * `recvUs` is an integer (µs since the epoch, exact as a double until the year 2255).
+   */
+  encode(recvUs: number, frame: Uint8Array, connection = 0): Uint8Array {
     const b = this.builder;
     b.clear();
-    const bytes = FeedRecord.createFrameVector(b, frame);
-    FeedRecord.finishSizePrefixedFeedRecordBuffer(b, FeedRecord.createFeedRecord(b, recvNs, bytes));
+    const bytes = b.createByteVector(frame);
+    FeedRecord.finishSizePrefixedFeedRecordBuffer(
+      b,
+      FeedRecord.createFeedRecord(b, BigInt(recvUs), bytes, connection),
+    );
     return b.asUint8Array();
   }
 }
 
+/** Called for every whole record; `frame` is a view into the input valid during the call. */
+export type FeedRecordVisitor = (recvUs: number, frame: Uint8Array, connection: number) => void;
+
+export interface FeedLogScan {
+  records: number;
+  /** bytes after the last whole record (a torn tail); 0 for a cleanly closed segment */
+  tornTailBytes: number;
+}
+
+/**
+ * Visits every whole record of a segment's bytes in order, without allocating per record beyond
+ * the frame view. Throws if a whole record is not a FeedRecord (wrong file, not a torn tail).
+ * Progress: every iteration advances `pos` by 4 + n ≥ 4 bytes or stops.
+ */
+export function scanFeedLog(bytes: Uint8Array, visit: FeedRecordVisitor): FeedLogScan {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bb = new flatbuffers.ByteBuffer(bytes);
+  const rec = new FeedRecord();
+  let pos = 0;
+  let records = 0;
+  while (bytes.length - pos >= 4) {
+    const size = view.getUint32(pos, true);
+    if (size > bytes.length - pos - 4) break;
+    const start = pos + 4;
+    if (
+      size < 8 ||
+      bytes[start + 4] !== 0x4b /* K */ ||
+      bytes[start + 5] !== 0x46 /* F */ ||
+      bytes[start + 6] !== 0x4c /* L */ ||
+      bytes[start + 7] !== 0x47 /* G */
+    ) {
+      throw new Error(`feed log: record at byte ${pos} is not a FeedRecord (identifier)`);
+    }
+    const root = start + view.getUint32(start, true);
+    rec.__init(root, bb);
+    // recv_us is a ulong: read as two u32 halves so no BigInt is made per record
+    const at = bb.__offset(root, 4);
+    const recvUs = at ? view.getUint32(root + at, true) + view.getUint32(root + at + 4, true) * TWO_32 : 0;
+    const vecAt = bb.__offset(root, 6);
+    const frame = vecAt
+      ? bytes.subarray(bb.__vector(root + vecAt), bb.__vector(root + vecAt) + bb.__vector_len(root + vecAt))
+      : EMPTY;
+    visit(recvUs, frame, rec.connection());
+    records++;
+    pos = start + size;
+  }
+  return { records, tornTailBytes: bytes.length - pos };
+}
+
+const EMPTY = new Uint8Array(0);
+
 export interface FeedLogEntry {
-  recvNs: bigint;
+  recvUs: number;
+  connection: number;
   /** a view into the input buffer */
   frame: Uint8Array;
 }
 
-/**
- * Reads records in order. A truncated last record (a crash mid-append) ends the iteration;
- * `result.tornTailBytes` then says how many trailing bytes were ignored.
- */
+/** Every whole record as an array (tests and small logs; `scanFeedLog` streams). */
 export function readFeedLog(bytes: Uint8Array): { entries: FeedLogEntry[]; tornTailBytes: number } {
   const entries: FeedLogEntry[] = [];
+  const { tornTailBytes } = scanFeedLog(bytes, (recvUs, frame, connection) =>
+    entries.push({ recvUs, frame, connection }),
+  );
+  return { entries, tornTailBytes };
+}
+
+/**
+ * Visits every whole record of an events segment (size-prefixed EngineEvent FlatBuffers,
+ * schemas/events.fbs): `body` is a view of one EngineEvent (decode with event-codec.ts).
+ */
+export function scanEventLog(bytes: Uint8Array, visit: (body: Uint8Array) => void): FeedLogScan {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
-  while (pos < bytes.length) {
-    if (bytes.length - pos < 4) break;
+  let records = 0;
+  while (bytes.length - pos >= 4) {
     const size = view.getUint32(pos, true);
-    if (size + 4 > bytes.length - pos) break;
-    const bb = new flatbuffers.ByteBuffer(bytes.subarray(pos, pos + 4 + size));
-    bb.setPosition(4);
-    if (!FeedRecord.bufferHasIdentifier(bb)) {
-      throw new Error(`feed log: record at byte ${pos} is not a FeedRecord (identifier)`);
-    }
-    bb.setPosition(0);
-    const rec = FeedRecord.getSizePrefixedRootAsFeedRecord(bb);
-    entries.push({ recvNs: rec.recvNs(), frame: rec.frameArray() ?? new Uint8Array(0) });
+    if (size > bytes.length - pos - 4) break;
+    visit(bytes.subarray(pos + 4, pos + 4 + size));
+    records++;
     pos += 4 + size;
   }
-  return { entries, tornTailBytes: bytes.length - pos };
+  return { records, tornTailBytes: bytes.length - pos };
 }

@@ -5,6 +5,8 @@
  * rule selector (rule-selector.ts). Both return the same `Policy`, so the decide worker is
  * identical for either.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Policy } from "./policy.js";
 import { PolicySession } from "./policy-session.js";
 import { RuleSelector, type RuleSelectorParams } from "./rule-selector.js";
@@ -41,4 +43,21 @@ export async function createPolicy(config: PolicyConfig): Promise<Policy> {
     size21Index: config.size21Index,
     params: config.params,
   });
+}
+
+/**
+ * What identifies the policy for a recording: the model file's SHA-256 (or the rule selector's
+ * settings), so a replay can check it runs the policy that decided live.
+ */
+export function policyIdentity(config: PolicyConfig): Record<string, unknown> {
+  if (config.kind === "onnx") {
+    const sha256 = createHash("sha256").update(readFileSync(config.modelPath)).digest("hex");
+    return {
+      kind: "onnx",
+      model_path: config.modelPath,
+      model_sha256: sha256,
+      size5_contracts: config.size5Contracts,
+    };
+  }
+  return { ...config };
 }

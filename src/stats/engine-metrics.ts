@@ -80,6 +80,19 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   // [orders] P&L in micros of a dollar
   { name: "realised_pnl_micros", kind: "gauge", help: "Realised P&L, micros of a dollar" },
   { name: "unrealised_pnl_micros", kind: "gauge", help: "Unrealised P&L at last marks, micros of a dollar" },
+  // [io] recorder (run --record, record)
+  { name: "record_frames", kind: "counter", help: "Raw frames handed to the recorder" },
+  {
+    name: "record_dropped",
+    kind: "counter",
+    help: "Records the recorder could not take (ring full or too large)",
+  },
+  {
+    name: "record_write_errors",
+    kind: "counter",
+    help: "Recorder write failures (recording stops after one)",
+  },
+  { name: "recording", kind: "gauge", help: "1 while the recorder is writing" },
   // [io] server
   { name: "events_dropped", kind: "counter", help: "Events not sent to a slow /events client" },
 ] satisfies MetricDefinition[]);

@@ -6,11 +6,12 @@ import { FeedRecordEncoder, readFeedLog } from "../../src/events/feed-log-codec.
 const FRAME =
   '{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"KXEX-26MAR10-A","price_dollars":"0.4200","delta_fp":"-12.50","side":"yes","ts_ms":1773153000007}}';
 const FRAMES = [FRAME, "{}", "é ü — multi-byte", ""];
-const RECV_NS = [1_773_153_000_041_000_123n, 1_773_153_000_052_000_000n, 18_446_744_073_709_551_615n, 0n];
+const RECV_US = [1_773_153_000_041_123, 1_773_153_000_052_000, Number.MAX_SAFE_INTEGER, 0];
+const CONNECTIONS = [1, 2, 4_294_967_295, 0];
 
 function logOf(encoder: FeedRecordEncoder): Buffer {
   return Buffer.concat(
-    FRAMES.map((f, i) => encoder.encode(RECV_NS[i]!, new TextEncoder().encode(f)).slice()),
+    FRAMES.map((f, i) => encoder.encode(RECV_US[i]!, new TextEncoder().encode(f), CONNECTIONS[i]).slice()),
   );
 }
 
@@ -19,8 +20,8 @@ describe("feed log (schemas/feed-log.fbs)", () => {
     const { entries, tornTailBytes } = readFeedLog(logOf(new FeedRecordEncoder(16)));
     assert.equal(tornTailBytes, 0);
     assert.deepEqual(
-      entries.map((e) => [e.recvNs, new TextDecoder().decode(e.frame)]),
-      FRAMES.map((f, i) => [RECV_NS[i]!, f]),
+      entries.map((e) => [e.recvUs, new TextDecoder().decode(e.frame), e.connection]),
+      FRAMES.map((f, i) => [RECV_US[i]!, f, CONNECTIONS[i]]),
     );
   });
 

@@ -25,7 +25,7 @@ static bufferHasIdentifier(bb:flatbuffers.ByteBuffer):boolean {
   return bb.__has_identifier('KFLG');
 }
 
-recvNs():bigint {
+recvUs():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
@@ -45,12 +45,17 @@ frameArray():Uint8Array|null {
   return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startFeedRecord(builder:flatbuffers.Builder) {
-  builder.startObject(2);
+connection():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
-static addRecvNs(builder:flatbuffers.Builder, recvNs:bigint) {
-  builder.addFieldInt64(0, recvNs, BigInt('0'));
+static startFeedRecord(builder:flatbuffers.Builder) {
+  builder.startObject(3);
+}
+
+static addRecvUs(builder:flatbuffers.Builder, recvUs:bigint) {
+  builder.addFieldInt64(0, recvUs, BigInt('0'));
 }
 
 static addFrame(builder:flatbuffers.Builder, frameOffset:flatbuffers.Offset) {
@@ -69,6 +74,10 @@ static startFrameVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(1, numElems, 1);
 }
 
+static addConnection(builder:flatbuffers.Builder, connection:number) {
+  builder.addFieldInt32(2, connection, 0);
+}
+
 static endFeedRecord(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
@@ -82,10 +91,11 @@ static finishSizePrefixedFeedRecordBuffer(builder:flatbuffers.Builder, offset:fl
   builder.finish(offset, 'KFLG', true);
 }
 
-static createFeedRecord(builder:flatbuffers.Builder, recvNs:bigint, frameOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createFeedRecord(builder:flatbuffers.Builder, recvUs:bigint, frameOffset:flatbuffers.Offset, connection:number):flatbuffers.Offset {
   FeedRecord.startFeedRecord(builder);
-  FeedRecord.addRecvNs(builder, recvNs);
+  FeedRecord.addRecvUs(builder, recvUs);
   FeedRecord.addFrame(builder, frameOffset);
+  FeedRecord.addConnection(builder, connection);
   return FeedRecord.endFeedRecord(builder);
 }
 }

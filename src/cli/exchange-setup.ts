@@ -1,0 +1,79 @@
+/**
+ * The exchange a command connects to, from the validated configuration: Kalshi demo/prod (URLs
+ * and key from the config), a paper exchange given by URL, or — the default — an embedded paper
+ * exchange started as a child process for this run. Shared by `run` and `record`.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { EngineConfig } from "../config/index.js";
+import { type PaperChild, startPaperChild } from "../engine/paper-child.js";
+import type { SegmentLimits } from "../record/segments.js";
+import { UsageError } from "./errors.js";
+
+export interface ExchangeEndpoints {
+  name: string;
+  restUrl: string;
+  wsUrl: string;
+  keyId: string;
+  keyFile: string;
+}
+
+export interface ExchangeSetup {
+  exchange: ExchangeEndpoints;
+  markets: readonly string[] | number;
+  /** the embedded paper exchange, to stop at the end */
+  paper: PaperChild | null;
+  /** an embedded paper exchange is new each run, so its orders journal is too: it lives in the
+   * run's own directory under the journal directory */
+  journalDir: string;
+}
+
+export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
+  let markets: readonly string[] | number =
+    cfg.markets.kind === "count" ? cfg.markets.count : cfg.markets.tickers;
+  if (cfg.exchange === "paper" && cfg.restUrl === undefined) {
+    const paper = await startPaperChild({
+      markets: Math.max(cfg.paper.markets, typeof markets === "number" ? markets : markets.length),
+      ratePerSec: cfg.paper.rate,
+      seed: cfg.paper.seed,
+      faultRate: cfg.paper.restFaultRate,
+      feedFaultRate: cfg.paper.feedFaultRate,
+      extraArgs: cfg.paper.feedDisconnectEvery
+        ? ["--feed-disconnect-every", String(cfg.paper.feedDisconnectEvery)]
+        : [],
+      stderr: "ignore",
+    });
+    const e = paper.endpoints;
+    if (typeof markets !== "number" && markets.length === 0) markets = e.markets;
+    return {
+      exchange: { name: "paper", restUrl: e.rest, wsUrl: e.ws, keyId: e.key_id, keyFile: e.key_file },
+      markets,
+      paper,
+      journalDir: paperRunDir(cfg.journalDir),
+    };
+  }
+  // loadConfig has filled in the exchange's URLs and refused a missing key
+  const { restUrl, wsUrl, keyId, keyFile } = cfg;
+  if (!restUrl || !wsUrl || !keyId || !keyFile) throw new UsageError("exchange URLs or key missing");
+  return {
+    exchange: { name: cfg.exchange, restUrl, wsUrl, keyId, keyFile },
+    markets,
+    paper: null,
+    journalDir: cfg.journalDir,
+  };
+}
+
+/** `<journalDir>/paper/<UTC time>`: the run directory of an embedded paper exchange's run. */
+function paperRunDir(journalDir: string): string {
+  const dir = join(journalDir, "paper", new Date().toISOString().replace(/[:.]/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The recorder's directory and segment limits from `record.*` (docs/recording.md). */
+export function recordOptions(cfg: EngineConfig): { dir: string; limits: SegmentLimits } {
+  return {
+    dir: resolve(cfg.record.dir ?? "."),
+    limits: { maxBytes: Math.round(cfg.record.segmentMb * 2 ** 20), maxSeconds: cfg.record.segmentSeconds },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Recorder writer thread: drains the FrameRing (io → here) into log segments (segments.ts).
+ * Feed frames become FeedRecords (feed-*.kfl); engine events, already EngineEvent FlatBuffers,
+ * get their size prefix (events-*.kfl). Staged bytes are written whenever the ring runs empty
+ * and at least every FLUSH_EVERY_MS, so a crash of the process loses at most what was in flight.
+ *
+ * On any write error (disk full, I/O error, directory gone) the thread stops the ring (io stops
+ * copying), reports the error once to io — which logs it loudly and counts it — and idles until
+ * io asks it to close. Trading is never affected.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { FeedRecordEncoder } from "../events/feed-log-codec.js";
+import { FrameRing, type FrameRingShared, RecordTag } from "./frame-ring.js";
+import { type SegmentLimits, SegmentWriter } from "./segments.js";
+
+export interface RecorderWorkerData {
+  ring: FrameRingShared;
+  /** Int32[1]: io sets [0] = 1 to close (after its last write) */
+  control: SharedArrayBuffer;
+  dir: string;
+  limits: SegmentLimits;
+}
+
+export type RecorderWorkerMessage =
+  | { type: "ready" }
+  | { type: "error"; message: string }
+  | { type: "closed"; feedRecords: number; eventRecords: number; bytes: number; segments: string[] };
+
+const FLUSH_EVERY_MS = 200;
+const IDLE_WAIT_MS = 50;
+
+function run(data: RecorderWorkerData): void {
+  const ring = FrameRing.attach(data.ring);
+  const control = new Int32Array(data.control);
+  const feed = new SegmentWriter(data.dir, "feed", data.limits);
+  const events = new SegmentWriter(data.dir, "events", data.limits);
+  const encoder = new FeedRecordEncoder(64 * 1024);
+  const prefix = new Uint8Array(4);
+  const prefixView = new DataView(prefix.buffer);
+  let failed = false;
+  let lastFlush = Date.now();
+  parentPort?.postMessage({ type: "ready" } satisfies RecorderWorkerMessage);
+
+  const fail = (e: unknown): void => {
+    failed = true;
+    ring.stop();
+    parentPort?.postMessage({
+      type: "error",
+      message: e instanceof Error ? e.message : String(e),
+    } satisfies RecorderWorkerMessage);
+  };
+  const write = (tag: number, recvUs: number, bytes: Uint8Array): void => {
+    if (failed) return;
+    try {
+      if ((tag & 3) === RecordTag.feedFrame) {
+        feed.append(encoder.encode(recvUs, bytes, tag >>> 2), recvUs);
+      } else {
+        prefixView.setUint32(0, bytes.length, true);
+        events.appendPrefixed(prefix, bytes, recvUs);
+      }
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const flush = (): void => {
+    lastFlush = Date.now();
+    if (failed) return;
+    try {
+      feed.flush();
+      events.flush();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  for (;;) {
+    const closing = Atomics.load(control, 0) === 1;
+    const n = ring.drain(write);
+    if (n === 0) {
+      flush();
+      if (closing) break;
+      ring.waitForRecords(IDLE_WAIT_MS);
+    } else if (Date.now() - lastFlush >= FLUSH_EVERY_MS) flush();
+  }
+  let closeError: unknown;
+  for (const w of [feed, events]) {
+    try {
+      w.close();
+    } catch (e) {
+      closeError ??= e;
+    }
+  }
+  if (closeError !== undefined && !failed) fail(closeError);
+  parentPort?.postMessage({
+    type: "closed",
+    feedRecords: feed.records,
+    eventRecords: events.records,
+    bytes: feed.bytesWritten + events.bytesWritten,
+    segments: [...feed.opened, ...events.opened],
+  } satisfies RecorderWorkerMessage);
+}
+
+run(workerData as RecorderWorkerData);

@@ -1,0 +1,158 @@
+/**
+ * FeedRecorder — the io thread's side of recording (docs/recording.md). io calls `recordFrame`
+ * for every raw frame before parsing it and `recordEvent` for every engine event; both copy the
+ * bytes into a FrameRing and return (no syscall, no allocation for text frames). The writer
+ * thread (recorder-worker.ts) does the encoding and the file I/O.
+ *
+ * Failure policy: recording must never stop trading. A full ring drops the record and counts it
+ * (`record_dropped`); a write error stops recording for the rest of the run with one loud log
+ * line and `record_write_errors`, and io keeps going.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { workerModuleUrl } from "../runtime/module-file.js";
+import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
+import { FrameRing, frameTag, RecordTag } from "./frame-ring.js";
+import type { RecorderWorkerData, RecorderWorkerMessage } from "./recorder-worker.js";
+import { DEFAULT_SEGMENT_LIMITS, type SegmentLimits } from "./segments.js";
+
+export interface RecorderOptions {
+  dir: string;
+  limits?: SegmentLimits;
+  /** FrameRing size in bytes (power of two; default 64 MiB ≈ seconds of a busy feed) */
+  ringBytes?: number;
+  /** written as one line of DIR/sessions.ndjson (exchange, markets, model, …) */
+  session: Record<string, unknown>;
+  counters?: Counters;
+  onLog(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RecorderSummary {
+  feed_records: number;
+  event_records: number;
+  bytes: number;
+  dropped: number;
+  write_errors: number;
+  segments: string[];
+}
+
+export const SESSIONS_FILE = "sessions.ndjson";
+
+/** Receive time in µs whose millisecond part is exactly `recvMs` (the time io used for the frame);
+ * the sub-millisecond part comes from the monotonic stamp `stampMs`. */
+export function recvMicros(recvMs: number, stampMs: number): number {
+  return recvMs * 1000 + (Math.floor(stampMs * 1000) % 1000);
+}
+
+export class FeedRecorder {
+  private readonly ring: FrameRing;
+  private readonly control: Int32Array;
+  private readonly worker: Worker;
+  private readonly closed: Promise<RecorderSummary>;
+  /** resolves once the writer thread has opened the log (await it before the feed starts) */
+  readonly ready: Promise<void>;
+  private readonly frames: CounterHandle | undefined;
+  private readonly dropped: CounterHandle | undefined;
+  private readonly writeErrors: CounterHandle | undefined;
+  private readonly recording: GaugeHandle | undefined;
+  private droppedSeen = 0;
+  private errors = 0;
+
+  constructor(private readonly o: RecorderOptions) {
+    mkdirSync(o.dir, { recursive: true });
+    this.ring = FrameRing.create(o.ringBytes ?? 64 * 2 ** 20);
+    const control = new SharedArrayBuffer(4);
+    this.control = new Int32Array(control);
+    const limits = o.limits ?? DEFAULT_SEGMENT_LIMITS;
+    appendFileSync(
+      join(o.dir, SESSIONS_FILE),
+      `${JSON.stringify({ started_us: Math.round(Date.now() * 1000), ...o.session, segment_limits: limits })}\n`,
+    );
+    this.frames = o.counters?.counter("record_frames");
+    this.dropped = o.counters?.counter("record_dropped");
+    this.writeErrors = o.counters?.counter("record_write_errors");
+    this.recording = o.counters?.gauge("recording");
+    this.recording?.set(1);
+    const data: RecorderWorkerData = { ring: this.ring.shared, control, dir: o.dir, limits };
+    this.worker = new Worker(workerModuleUrl(import.meta.url, "./recorder-worker"), { workerData: data });
+    let onReady = (): void => {};
+    this.ready = new Promise<void>((resolve) => {
+      onReady = resolve;
+    });
+    this.closed = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: RecorderWorkerMessage) => {
+        if (m.type === "ready") onReady();
+        else if (m.type === "error") this.onWriteError(m.message);
+        else
+          resolve({
+            feed_records: m.feedRecords,
+            event_records: m.eventRecords,
+            bytes: m.bytes,
+            dropped: this.ring.full + this.ring.tooLarge,
+            write_errors: this.errors,
+            segments: m.segments,
+          });
+      });
+      this.worker.on("error", (e) => {
+        this.onWriteError(`writer thread failed: ${e.message}`);
+        onReady(); // recording is off; the engine goes on
+        reject(e);
+      });
+      this.worker.on("exit", () => reject(new Error("recorder writer thread exited before closing")));
+    });
+    this.closed.catch(() => undefined); // observed by close(); never an unhandled rejection
+    o.onLog("info", "recording", { dir: o.dir, segment_limits: limits });
+  }
+
+  /** Bytes queued for the writer thread and not yet taken. */
+  get queuedBytes(): number {
+    return this.ring.usedBytes;
+  }
+
+  /** io: one raw frame as received (text), before it is parsed. */
+  recordFrame(text: string, recvMs: number, stampMs: number, connection: number): void {
+    if (this.ring.tryWriteText(frameTag(connection), recvMicros(recvMs, stampMs), text)) this.frames?.inc();
+    else this.countDrop();
+  }
+
+  /** io: one raw frame as received (bytes), before it is parsed. */
+  recordFrameBytes(bytes: Uint8Array, recvMs: number, stampMs: number, connection: number): void {
+    if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) this.frames?.inc();
+    else this.countDrop();
+  }
+
+  /** io: one encoded engine event (EngineEvent FlatBuffer, schemas/events.fbs). */
+  recordEvent(bytes: Uint8Array, tsUs: number): void {
+    if (!this.ring.tryWrite(RecordTag.engineEvent, tsUs, bytes)) this.countDrop();
+  }
+
+  /** Writes what is queued, closes the segments and stops the writer thread. */
+  async close(): Promise<RecorderSummary> {
+    Atomics.store(this.control, 0, 1);
+    this.ring.wake();
+    try {
+      return await this.closed;
+    } finally {
+      this.recording?.set(0);
+      await this.worker.terminate();
+    }
+  }
+
+  private countDrop(): void {
+    if (this.ring.stopped) return; // recording already stopped and said so
+    const n = this.ring.full + this.ring.tooLarge;
+    this.dropped?.inc(n - this.droppedSeen);
+    this.droppedSeen = n;
+  }
+
+  private onWriteError(message: string): void {
+    this.errors++;
+    this.writeErrors?.inc();
+    this.recording?.set(0);
+    this.o.onLog("error", "RECORDING STOPPED: write to the log failed; trading continues without recording", {
+      dir: this.o.dir,
+      err: message,
+    });
+  }
+}
