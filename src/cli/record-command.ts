@@ -49,11 +49,7 @@ export function registerRecordCommand(program: Command): void {
           keyId: exchange.keyId,
           privateKey,
           tickers,
-          dir: resolve(String(out)),
-          limits: {
-            maxBytes: Math.round(cfg.record.segmentMb * 2 ** 20),
-            maxSeconds: cfg.record.segmentSeconds,
-          },
+          ...recordOptions(cfg),
           session: { command: "record", exchange: exchange.name, ws_url: exchange.wsUrl, markets: tickers },
           onLog,
         });

@@ -5,9 +5,9 @@
  * line first (the stats URL and endpoints), logs JSON to stderr, and on SIGINT/SIGTERM or after
  * `--duration` stops in order and prints a final JSON summary to stdout.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import {

@@ -32,7 +32,7 @@ describe("kalshi-engine record", () => {
     ]);
     assert.equal(p.first.recording, dir);
     assert.equal(await p.exited, 0);
-    const summary = (JSON.parse(p.lines.at(-1) ?? "{}") as { summary: Record<string, never> }).summary as {
+    const summary = (JSON.parse(p.lines.at(-1) ?? "{}") as { summary: unknown }).summary as {
       frames: number;
       recording: { feed_records: number; dropped: number; write_errors: number };
     };
