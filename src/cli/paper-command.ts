@@ -12,11 +12,13 @@ import { dollarsToMicros } from "../kalshi/units.js";
 import { REST_FAULT_KINDS, type RestFaultKind } from "../paper/faults/fault-plan.js";
 import type { RateLimitTier } from "../paper/faults/rate-limiter.js";
 import { startPaperExchange } from "../paper/index.js";
+import { ARRIVAL_MODES, type ArrivalMode } from "../paper/sim/arrivals.js";
 import { intFlag, numberFlag, UsageError } from "./errors.js";
 
 interface PaperCliOptions {
   markets: string;
   rate: string;
+  arrivals: string;
   seed: string;
   port: string;
   host: string;
@@ -87,6 +89,11 @@ export function registerPaperCommand(program: Command): void {
     .description("run the local paper exchange (Kalshi protocol, simulated markets, fault injection)")
     .option("--markets <n>", "number of simulated markets", "200")
     .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
+    .option(
+      "--arrivals <mode>",
+      "simulated flow timing: poisson (live-feed-like: µs gaps, market-event clusters) | burst (10 ms batches)",
+      "poisson",
+    )
     .option("--seed <n>", "seed of the simulator and the fault plan", "1")
     .option("--port <n>", "listen port (0 = ephemeral)", "0")
     .option("--host <host>", "listen address", "127.0.0.1")
@@ -126,6 +133,9 @@ export function registerPaperCommand(program: Command): void {
             `--fault-kinds: unknown fault kind "${k}" (one of ${REST_FAULT_KINDS.join(", ")})`,
           );
       }
+      if (!(ARRIVAL_MODES as readonly string[]).includes(o.arrivals)) {
+        throw new Error(`--arrivals must be one of ${ARRIVAL_MODES.join(", ")}, got ${o.arrivals}`);
+      }
       const deposit = dollarsToMicros(o.deposit);
       if (!(deposit >= 0)) throw new UsageError(`--deposit must be a dollar amount, got "${o.deposit}"`);
       const px = await startPaperExchange({
@@ -133,6 +143,7 @@ export function registerPaperCommand(program: Command): void {
         port: int("port", o.port, 0),
         markets: int("markets", o.markets, 1),
         ratePerSec: int("rate", o.rate, 0),
+        arrivals: o.arrivals as ArrivalMode,
         seed: int("seed", o.seed, 0),
         faults: {
           restFaultRate: rate("fault-rate", o.faultRate),
@@ -165,7 +176,12 @@ export function registerPaperCommand(program: Command): void {
         `${JSON.stringify({ rest: px.restUrl, ws: px.wsUrl, key_id: px.keyId, key_file: px.keyFile, markets: px.markets })}\n`,
       );
       log.info(
-        { rest: px.restUrl, markets: px.markets.length, rate: px.simulator.ratePerSec },
+        {
+          rest: px.restUrl,
+          markets: px.markets.length,
+          rate: px.simulator.ratePerSec,
+          arrivals: px.simulator.arrivals,
+        },
         "paper exchange up",
       );
 

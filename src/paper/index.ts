@@ -19,6 +19,7 @@ import type { DispatchDeps } from "./server/rest-dispatch.js";
 import { buildRoutes } from "./server/rest-routes.js";
 import { listenPaperServer, type PaperServer, WS_PATH } from "./server/server.js";
 import { WsHub } from "./server/ws-hub.js";
+import type { ArrivalMode } from "./sim/arrivals.js";
 import { makeMarketSpecs, marketIdFor } from "./sim/market-catalog.js";
 import { MarketSimulator } from "./sim/market-sim.js";
 
@@ -31,6 +32,8 @@ export interface StartPaperExchangeOptions {
   markets?: number | MarketSpec[];
   /** simulated book updates per second (default 2000; 0 = no simulated flow) */
   ratePerSec?: number;
+  /** simulated flow: "burst" (default; 10 ms batches) or "poisson" (live-feed-like, sim/arrivals.ts) */
+  arrivals?: ArrivalMode;
   /** seeds the simulator and (unless the fault plan has its own) the fault plan; default 1 */
   seed?: number;
   /** seed the books with a few orders per side at start (default true) */
@@ -141,6 +144,7 @@ export async function startPaperExchange(
     markets: specs,
     seed,
     ratePerSec: options.ratePerSec ?? 2000,
+    ...(options.arrivals ? { arrivals: options.arrivals } : {}),
   });
   if (options.seedBooks ?? true) simulator.seedBooks();
 

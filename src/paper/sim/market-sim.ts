@@ -8,16 +8,26 @@
  * immediate-or-cancel orders at the touch. Every action changes the book at least once, so the
  * action rate is the book-update rate (a taker sweeping k levels makes k updates).
  *
- * Loop: one interval timer; each tick runs the actions that are due since the start, at most
- * `maxBatch` per tick (a few ticks' worth, so one tick never stalls the event loop for long) and
- * carries the rest over: a delayed timer catches up over the next ticks. Only a backlog beyond
- * `maxBacklog` (1 s of flow) is shed, so a starved process degrades instead of spiralling.
- * Never one setTimeout per action. All randomness comes from one xoshiro128** seeded stream, so a
- * given sequence of `step(n)` calls is reproducible.
+ * Two arrival modes:
+ * - "burst" (the default of the library): one interval timer; each tick runs the actions that are
+ *   due since the start, at most `maxBatch` per tick (a few ticks' worth, so one tick never stalls
+ *   the event loop for long) and carries the rest over: a delayed timer catches up over the next
+ *   ticks. The flow arrives in `tickMs` (10 ms) batches.
+ * - "poisson" (the `paper` command's default): each action at its own time from arrivals.ts —
+ *   exponential gaps at microsecond resolution plus clusters from market events — as a live feed
+ *   delivers it. Gaps over 2 ms sleep on a timer; shorter ones block this thread in
+ *   `Atomics.wait` for the gap (the timer's 1 ms granularity would batch them) and then yield to
+ *   the event loop after every arrival, so frames go out one by one and REST keeps being served.
+ *   It blocks the thread's event loop for at most 2 ms at a time: meant for the exchange's own
+ *   process, not for a simulator sharing a thread with an engine.
+ * In both modes only a backlog beyond `maxBacklog` (1 s of flow) is shed, so a starved process
+ * degrades instead of spiralling. Never one setTimeout per action. All randomness comes from
+ * seeded xoshiro128** streams, so a given sequence of `step(n)` calls is reproducible.
  */
 import type { MarketSpec, PaperExchangeApi, PriceLevelStructure } from "../exchange/index.js";
 import { snapToGrid } from "../exchange/index.js";
 import { Xoshiro128 } from "../faults/prng.js";
+import { type ArrivalMode, type ArrivalShape, PoissonArrivals } from "./arrivals.js";
 
 export interface SimulatorOptions {
   core: PaperExchangeApi;
@@ -25,7 +35,11 @@ export interface SimulatorOptions {
   seed: number;
   /** target book updates per second over all markets (0 = paused) */
   ratePerSec: number;
-  /** timer period; default 10 ms */
+  /** "burst" (default): `tickMs` batches; "poisson": live-feed-like arrivals (arrivals.ts) */
+  arrivals?: ArrivalMode;
+  /** poisson mode: how much of the flow comes in market-event clusters */
+  arrivalShape?: ArrivalShape;
+  /** burst mode: timer period; default 10 ms */
   tickMs?: number;
   /** most actions run in one tick; default 4 ticks' worth (at least 200) */
   maxBatch?: number;
@@ -75,6 +89,13 @@ export class MarketSimulator {
   private maxBacklog = 0;
   private rate: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly poisson: PoissonArrivals | null;
+  /** poisson mode: a pump is scheduled (timer or immediate) */
+  private running = false;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private pumpImmediate: NodeJS.Immediate | undefined;
+  /** never notified: Atomics.wait on it is a precise sub-millisecond sleep */
+  private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
   private startMs = 0;
   private due = 0;
   private coid = 0;
@@ -84,6 +105,10 @@ export class MarketSimulator {
     this.rng = new Xoshiro128(opts.seed);
     this.rate = opts.ratePerSec;
     this.tickMs = opts.tickMs ?? 10;
+    this.poisson =
+      opts.arrivals === "poisson"
+        ? new PoissonArrivals(opts.seed, opts.markets.length, opts.arrivalShape)
+        : null;
     this.limitsFor(opts.ratePerSec);
     this.maxResting = opts.maxRestingPerMarket ?? 40;
     this.makers = Array.from({ length: opts.makers ?? 4 }, (_, i) => `sim-maker-${i}`);
@@ -130,7 +155,18 @@ export class MarketSimulator {
     this.maxBacklog = Math.max(this.maxBatch, this.opts.maxBacklog ?? ratePerSec);
   }
 
+  get arrivals(): ArrivalMode {
+    return this.poisson === null ? "burst" : "poisson";
+  }
+
   start(): void {
+    if (this.poisson !== null) {
+      if (this.running) return;
+      this.running = true;
+      this.rebase();
+      this.schedulePump();
+      return;
+    }
     if (this.timer !== undefined) return;
     this.rebase();
     this.timer = setInterval(() => this.onTick(), this.tickMs);
@@ -139,12 +175,57 @@ export class MarketSimulator {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.running = false;
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
+    this.pumpTimer = undefined;
+    this.pumpImmediate = undefined;
   }
 
   private rebase(): void {
     this.startMs = performance.now();
     this.due = 0;
+    if (this.poisson !== null && this.rate > 0) this.poisson.reset(this.startMs, this.rate);
   }
+
+  /** Poisson mode: the next pump, on a timer when the next arrival is far, else right away. */
+  private schedulePump(): void {
+    if (!this.running) return;
+    const waitMs = this.rate > 0 ? this.poisson!.nextAtMs - performance.now() : 10;
+    if (waitMs > 2) this.pumpTimer = setTimeout(this.pump, waitMs - 1);
+    else this.pumpImmediate = setImmediate(this.pump);
+  }
+
+  /** Poisson mode: sleep to the next arrival (< 2 ms away), run every due action, yield. */
+  private readonly pump = (): void => {
+    this.pumpTimer = undefined;
+    this.pumpImmediate = undefined;
+    if (!this.running) return;
+    const arrivals = this.poisson!;
+    if (this.rate > 0) {
+      let now = performance.now();
+      const waitMs = arrivals.nextAtMs - now;
+      if (waitMs > 0.02) {
+        Atomics.wait(this.sleepCell, 0, 0, Math.min(waitMs, 2));
+        now = performance.now();
+      }
+      if (now - arrivals.nextAtMs > this.maxBacklog * (1000 / this.rate)) {
+        // Far behind schedule: skip the arrivals older than the backlog bound.
+        const from = now - this.maxBacklog * (1000 / this.rate);
+        while (arrivals.nextAtMs < from) {
+          arrivals.advance();
+          this.stats.shed++;
+        }
+      }
+      const markets = this.markets;
+      for (let n = 0; n < this.maxBatch && arrivals.nextAtMs <= now; n++) {
+        const m = arrivals.nextMarket;
+        this.act(markets[m >= 0 ? m : this.rng.int(markets.length)]!);
+        arrivals.advance();
+      }
+    }
+    this.schedulePump();
+  };
 
   private onTick(): void {
     if (this.rate <= 0) return;
@@ -165,17 +246,19 @@ export class MarketSimulator {
   /** Runs `n` simulated actions now (the bench and tests call this directly). */
   step(n: number): void {
     const markets = this.markets;
-    for (let i = 0; i < n; i++) {
-      const m = markets[this.rng.int(markets.length)]!;
-      m.fair += this.rng.normal() * 1.5;
-      if (m.fair < 30) m.fair = 30;
-      else if (m.fair > 970) m.fair = 970;
-      const r = this.rng.next();
-      if (r < 0.1) this.take(m);
-      else if (r < 0.45 || m.resting.length >= this.maxResting) this.cancelOne(m);
-      else this.place(m, this.rng.next() < 0.5);
-      this.stats.actions++;
-    }
+    for (let i = 0; i < n; i++) this.act(markets[this.rng.int(markets.length)]!);
+  }
+
+  /** One simulated action on market m: a take, a cancel or a new resting order. */
+  private act(m: SimMarket): void {
+    m.fair += this.rng.normal() * 1.5;
+    if (m.fair < 30) m.fair = 30;
+    else if (m.fair > 970) m.fair = 970;
+    const r = this.rng.next();
+    if (r < 0.1) this.take(m);
+    else if (r < 0.45 || m.resting.length >= this.maxResting) this.cancelOne(m);
+    else this.place(m, this.rng.next() < 0.5);
+    this.stats.actions++;
   }
 
   private count(m: SimMarket): number {
