@@ -84,7 +84,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     arg: "<n>",
     help: "decide worker threads",
   },
-  { path: "batchSize", flag: "--batch-size", kind: "number", arg: "<n>", help: "markets per decide task" },
+  {
+    path: "batchSize",
+    flag: "--batch-size",
+    kind: "number",
+    arg: "<n>",
+    help: "most markets per policy run (a decide worker runs the policy once over everything queued, up to this)",
+  },
   { path: "loopBudgetMs", flag: "--loop-budget-ms", kind: "number", arg: "<ms>", help: "max decision age" },
   {
     path: "throttleMs",

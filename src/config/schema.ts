@@ -155,7 +155,7 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
     priceStrategy: "aggressive",
     // io and orders keep a core each; at least one decide worker.
     decideThreads: Math.max(1, cpuCount - 2),
-    batchSize: 64,
+    batchSize: 1024,
     loopBudgetMs: 50,
     throttleMs: 250,
     risk: {

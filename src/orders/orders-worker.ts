@@ -6,7 +6,11 @@
  *     drain DecisionRings (each decision runs async; the order manager serialises per market)
  *     drain FillRing (raw `fill` / `user_order` frames from io, applied once by trade id)
  *     every `reconcileEveryMs`: periodic reconciliation, P&L event
- *     nothing to do → Atomics.waitAsync on the first DecisionRing (REST I/O stays async)
+ *     nothing to do → after recent work, poll the rings for up to SPIN_MS; then sleep:
+ *       nothing in flight (no decision, fill or reconciliation awaiting I/O) → a blocking
+ *       Atomics.wait on the doorbell for at most IDLE_BLOCK_MS, so a decision wakes this thread
+ *       straight into the ring drain without an event-loop hop; else Atomics.waitAsync (REST
+ *       answers and fsyncs must keep flowing while we wait)
  *
  * Control messages from the parent: kill switch on/off, market list updates, stats, stop.
  * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
@@ -112,6 +116,15 @@ export type OrdersWorkerReply =
 
 const ACTIONS = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
 
+/** after work, poll the rings this long before sleeping (a decision often follows within µs) */
+const SPIN_MS = 0.05;
+const SPIN_AFTER_WORK_MS = 2;
+/**
+ * Longest blocking sleep when nothing is in flight: bounds how late control messages (kill
+ * switch, stats) and the reconcile timer are seen while the thread sleeps outside its event loop.
+ */
+const IDLE_BLOCK_MS = 2;
+
 async function main(init: OrdersWorkerInit): Promise<void> {
   const port = parentPort!;
   const book = BookTable.attach(init.bookTable);
@@ -195,6 +208,12 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   port.postMessage({ type: "ready" } satisfies OrdersWorkerReply);
 
   let running = true;
+  // Async work this thread started and that has not settled: while any is pending, the thread must
+  // sleep on its event loop (waitAsync), not block in Atomics.wait.
+  let inFlight = 0;
+  const settled = () => {
+    inFlight--;
+  };
   // Reconciliation passes run one at a time (periodic ones and those io asks for).
   let reconciliation: Promise<unknown> = Promise.resolve();
   const reconcileOnce = (): Promise<ReconcileReport> => {
@@ -208,13 +227,16 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   port.on("message", (cmd: OrdersWorkerCommand) => {
     if (cmd.type === "kill") {
       if (cmd.engaged) {
-        om.engageKillSwitch().then(
-          (cancels) => port.postMessage({ type: "killed", cancels } satisfies OrdersWorkerReply),
-          (e) => {
-            errorCount.inc();
-            port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
-          },
-        );
+        inFlight++;
+        om.engageKillSwitch()
+          .finally(settled)
+          .then(
+            (cancels) => port.postMessage({ type: "killed", cancels } satisfies OrdersWorkerReply),
+            (e) => {
+              errorCount.inc();
+              port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
+            },
+          );
       } else om.releaseKillSwitch();
     } else if (cmd.type === "markets") {
       for (const mk of cmd.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
@@ -232,15 +254,18 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         histograms: hist.encode({ reset: true }),
       } satisfies OrdersWorkerReply);
     } else if (cmd.type === "reconcile") {
-      reconcileOnce().then(
-        (report) => port.postMessage({ type: "reconciled", report } satisfies OrdersWorkerReply),
-        (e: unknown) =>
-          port.postMessage({
-            type: "reconciled",
-            report: null,
-            error: e instanceof Error ? e.message : String(e),
-          } satisfies OrdersWorkerReply),
-      );
+      inFlight++;
+      reconcileOnce()
+        .finally(settled)
+        .then(
+          (report) => port.postMessage({ type: "reconciled", report } satisfies OrdersWorkerReply),
+          (e: unknown) =>
+            port.postMessage({
+              type: "reconciled",
+              report: null,
+              error: e instanceof Error ? e.message : String(e),
+            } satisfies OrdersWorkerReply),
+        );
     } else if (cmd.type === "stop") running = false;
   });
 
@@ -255,6 +280,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     errorCount.inc();
     port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
   };
+  let lastWorkMs = 0;
   const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
   let nextReconcileMs = nowMs() + reconcileEveryMs;
   let reconciling = false;
@@ -276,11 +302,13 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         const m = decision.market;
         // the freshness check runs synchronously, before the first await of onDecision; a decision
         // that sent nothing leaves no stamp behind for a later reconciliation write
+        inFlight++;
         om.onDecision({ ...decision })
           .then(() => {
             if (pickupMs[m] === pickup) pickupMs[m] = 0;
           })
-          .catch(onFailure);
+          .catch(onFailure)
+          .finally(settled);
         if (om.stats.stale !== staleBefore) ring.countDropped();
       });
     }
@@ -289,6 +317,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
       reconciling = true;
+      inFlight++;
       reconcileOnce()
         .then(() => {
           markPositions(om, topSource);
@@ -297,17 +326,36 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         .catch(onFailure)
         .finally(() => {
           reconciling = false;
+          settled();
         });
     }
-    if (work === 0) {
+    if (work > 0) {
+      lastWorkMs = nowMs();
+      await new Promise((r) => setImmediate(r)); // let REST callbacks run between batches
+    } else if (doorbell !== null) {
+      if (spinForWork(wakeRings, lastWorkMs)) continue;
       // Sleep until a decision or a fill is committed (or the reconcile timer is due).
-      if (doorbell !== null) await doorbell.waitForAnyAsync(wakeRings, 5);
-      else if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
-      else await new Promise((r) => setTimeout(r, 2));
-    } else await new Promise((r) => setImmediate(r)); // let REST callbacks run between batches
+      if (inFlight === 0) {
+        if (doorbell.waitForAny(wakeRings, Math.min(IDLE_BLOCK_MS, nextReconcileMs - nowMs()))) continue;
+        await new Promise((r) => setImmediate(r)); // timers and control messages
+      } else await doorbell.waitForAnyAsync(wakeRings, 5);
+    } else if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
+    else await new Promise((r) => setTimeout(r, 2));
   }
   await journal.close();
   port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
+}
+
+/** After recent work, polls the rings for up to SPIN_MS; true when one has records. */
+function spinForWork(rings: readonly { available(): number }[], lastWorkMs: number): boolean {
+  let now = nowMs();
+  if (now - lastWorkMs > SPIN_AFTER_WORK_MS) return false;
+  const until = now + SPIN_MS;
+  while (now < until) {
+    for (const r of rings) if (r.available() > 0) return true;
+    now = nowMs();
+  }
+  return false;
 }
 
 /** Marks every held position from the current book (a stale or empty book keeps its last mark). */
