@@ -5,7 +5,8 @@
  * RSS. Scenarios: 1,000 markets at 20,000 updates/s with live-feed-like arrivals (the paper
  * simulator's "poisson" mode: µs gaps and market-event clusters; the loop budget gate), the same
  * with the simulator's 10 ms "burst" batches (where latency is mostly queueing behind a batch),
- * and 5,000 subscribed markets (the memory goal). Durations: BENCH_E2E_SECONDS (default 60; 10
+ * the live-feed stream through a naive pipeline (lib/naive-engine.ts) for the ratio, and 5,000
+ * subscribed markets (the memory goal). Durations: BENCH_E2E_SECONDS (default 60; 10
  * with --quick).
  *
  * The gate: `make bench` fails when tick→decision p99 exceeds the 50 ms loop budget.
@@ -28,6 +29,16 @@ interface Summary {
 }
 
 const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const NAIVE = fileURLToPath(new URL("./lib/naive-engine.ts", import.meta.url));
+
+interface NaiveSummary {
+  tick_to_decision: Summary["histograms"][string];
+  frames: number;
+  decisions: number;
+  backlog: number;
+  cpu_cores: number;
+  rss_mb: number;
+}
 
 /** Runs a CLI command; resolves with its first stdout line and a handle to its later lines. */
 function start(args: string[]): Promise<{
@@ -59,23 +70,7 @@ export async function scenario(
   seconds: number,
   arrivals: "poisson" | "burst" = "poisson",
 ): Promise<Summary> {
-  const paper = await start([
-    "paper",
-    "--markets",
-    String(markets),
-    "--rate",
-    String(rate),
-    "--arrivals",
-    arrivals,
-    "--seed",
-    "7",
-    "--port",
-    "0",
-    "--rate-limit-tier",
-    "advanced",
-    "--stats-every-ms",
-    "0",
-  ]);
+  const paper = await start(paperArgs(markets, rate, arrivals));
   try {
     const ex = paper.first as { rest: string; ws: string; key_id: string; key_file: string };
     const engine = await start([
@@ -103,6 +98,55 @@ export async function scenario(
     const line = engine.rest.find((l) => l.startsWith('{"summary"'));
     if (code !== 0 || !line) throw new Error(`engine exited ${code} without a summary`);
     return (JSON.parse(line) as { summary: Summary }).summary;
+  } finally {
+    paper.kill("SIGTERM");
+    await paper.done;
+  }
+}
+
+function paperArgs(markets: number, rate: number, arrivals: "poisson" | "burst"): string[] {
+  return [
+    "paper",
+    "--markets",
+    String(markets),
+    "--rate",
+    String(rate),
+    "--arrivals",
+    arrivals,
+    "--seed",
+    "7",
+    "--port",
+    "0",
+    "--rate-limit-tier",
+    "advanced",
+    "--stats-every-ms",
+    "0",
+  ];
+}
+
+/** The same paper stream through the naive pipeline (bench/lib/naive-engine.ts). */
+export async function naiveScenario(markets: number, rate: number, seconds: number): Promise<NaiveSummary> {
+  const paper = await start(paperArgs(markets, rate, "poisson"));
+  try {
+    const ex = paper.first as { ws: string; key_id: string; key_file: string; markets: string[] };
+    const child = spawn(process.execPath, ["--import", "tsx", NAIVE], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        WS_URL: ex.ws,
+        KEY_ID: ex.key_id,
+        KEY_FILE: ex.key_file,
+        TICKERS: JSON.stringify(ex.markets),
+        SECONDS: String(seconds),
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    if (code !== 0 || !out.startsWith("{")) throw new Error(`naive pipeline exited ${code}`);
+    return JSON.parse(out) as NaiveSummary;
   } finally {
     paper.kill("SIGTERM");
     await paper.done;
@@ -162,6 +206,15 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     latencyRow("tick→decision, same load in 10 ms bursts (simulator burst mode)", b2d),
     latencyRow("tick→order, 10 ms bursts", burst.histograms.tick_to_order),
   );
+  const naive = await naiveScenario(1000, 20_000, seconds);
+  const n2d = naive.tick_to_decision;
+  rows.push({
+    ...latencyRow(
+      "naive pipeline on the same live-feed stream: JSON.parse + Map book + observation from scratch + policy per update",
+      n2d,
+    ),
+    note: `${n2d.count} decisions of ${naive.frames} frames (${naive.backlog} still queued at the end); CPU ${naive.cpu_cores.toFixed(2)} cores; engine is ${(n2d.p50 / t2d.p50).toFixed(1)}× faster at p50, ${(n2d.p99 / t2d.p99).toFixed(1)}× at p99`,
+  });
   const wide = await scenario(5000, 5_000, Math.min(seconds, 20));
   rows.push({
     name: "engine RSS with 5,000 subscribed markets (5k updates/s)",
@@ -176,7 +229,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   return {
     title: `End to end: paper exchange → engine (${seconds} s runs)`,
     rows,
-    extra: { main, burst, wide },
+    extra: { main, burst, naive, wide },
     failedGate: gate,
   };
 }
