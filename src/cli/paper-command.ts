@@ -134,7 +134,7 @@ export function registerPaperCommand(program: Command): void {
           );
       }
       if (!(ARRIVAL_MODES as readonly string[]).includes(o.arrivals)) {
-        throw new Error(`--arrivals must be one of ${ARRIVAL_MODES.join(", ")}, got ${o.arrivals}`);
+        throw new UsageError(`--arrivals must be one of ${ARRIVAL_MODES.join(", ")}, got "${o.arrivals}"`);
       }
       const deposit = dollarsToMicros(o.deposit);
       if (!(deposit >= 0)) throw new UsageError(`--deposit must be a dollar amount, got "${o.deposit}"`);
