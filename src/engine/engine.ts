@@ -12,6 +12,7 @@ import { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { EngineEvent } from "../events/engine-event.js";
 import { decodeEvent } from "../events/event-codec.js";
 import { FeatureState } from "../features/feature-state.js";
+import { RECORD_BYTES } from "../kalshi/adapter/report-records.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { KalshiWsClient } from "../kalshi/ws-client.js";
@@ -223,7 +224,7 @@ export class Engine {
     await dispatcher.ready();
     if (o.injectDecideFaults) dispatcher.injectFaults(o.injectDecideFaults);
 
-    const privateRing = BytesRing.create(8192, 4096, doorbell.shared);
+    const privateRing = BytesRing.create(RECORD_BYTES, 4096, doorbell.shared);
     const eventRing = BytesRing.create(1024, 16384);
     const orders = startOrdersWorker(
       {

@@ -14,6 +14,7 @@ import { FeedApplier, type UpdateKind } from "../book/feed-applier.js";
 import type { MarketDirectory } from "../book/market-directory.js";
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { FeatureState } from "../features/feature-state.js";
+import { PrivateReports, privateSkipCounter } from "../kalshi/adapter/private-reports.js";
 import { tryParseServerMessage } from "../kalshi/messages.js";
 import type { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { FeedRecorder } from "../record/recorder.js";
@@ -22,14 +23,13 @@ import type { BytesRing } from "../shm/bytes-ring.js";
 import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
 import type { StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
-import { PRIVATE_FRAME_TAGS } from "./private-frames.js";
 
 export interface IoFeedDeps {
   directory: MarketDirectory;
   book: BookTable;
   features: FeatureState;
   dispatcher: DecisionDispatcher;
-  /** private frames to the orders thread */
+  /** venue reports (fills, order statuses) to the orders thread, as FillRing records */
   privateRing: BytesRing;
   histograms: StageHistograms;
   counters: Counters;
@@ -46,7 +46,7 @@ export class IoFeed {
   private readonly gaps: CounterHandle;
   private readonly resnapshots: CounterHandle;
   private readonly staleMarkets: GaugeHandle;
-  private readonly ringOverflows: CounterHandle;
+  private readonly privateReports: PrivateReports;
   private staleCount = 0;
   private gapsSeen = 0;
 
@@ -57,7 +57,11 @@ export class IoFeed {
     this.gaps = c.counter("gaps");
     this.resnapshots = c.counter("resnapshots");
     this.staleMarkets = c.gauge("stale_markets");
-    this.ringOverflows = c.counter("ring_overflows", { ring: "fill" });
+    this.privateReports = new PrivateReports(
+      deps.privateRing,
+      (ticker) => deps.directory.indexOf(ticker),
+      privateSkipCounter(c),
+    );
     this.applier = new FeedApplier(deps.directory, deps.book, {
       onApplied: (m, kind) => this.onApplied(m, kind),
       onStale: () => {
@@ -132,11 +136,8 @@ export class IoFeed {
         return;
       case "fill":
       case "user_order":
-      case "market_position":
-      case "market_lifecycle_v2": {
-        if (!this.deps.privateRing.tryWriteText(PRIVATE_FRAME_TAGS[msg.kind], text)) this.ringOverflows.inc();
+        this.privateReports.onMessage(msg);
         return;
-      }
       default:
         return;
     }

@@ -10,11 +10,11 @@
 export const DECISION_ACTIONS = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
-export const SIDES = ["yes", "no"] as const;
-export type Side = (typeof SIDES)[number];
+import { CONTRACT_SIDES, type ContractSide, type OrderAction } from "../kalshi/vocabulary.js";
 
-export const ORDER_ACTIONS = ["buy", "sell"] as const;
-export type OrderAction = (typeof ORDER_ACTIONS)[number];
+export { ORDER_ACTIONS, type OrderAction } from "../kalshi/vocabulary.js";
+export const SIDES = CONTRACT_SIDES;
+export type Side = ContractSide;
 
 export const ORDER_STATUSES = ["sent", "acked", "rejected", "canceled", "amended"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

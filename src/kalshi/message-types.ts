@@ -7,9 +7,9 @@
  * A field that the wire may omit is optional here; `null` on the wire reads as absent.
  */
 
-export type ContractSide = "yes" | "no";
-export type OrderAction = "buy" | "sell";
-export type BookSide = "bid" | "ask";
+import type { BookSide, ContractSide, FillAction } from "./vocabulary.js";
+
+export type { BookSide, ContractSide, FillAction, OrderAction } from "./vocabulary.js";
 
 /** One resting bid level of a snapshot side. */
 export interface BookLevel {
@@ -117,11 +117,13 @@ export interface FillMessage {
    * The contract side the exchange reports as traded: `outcome_side`, else `purchased_side`,
    * else the legacy `side`. A sell of YES may come back as outcome side "no".
    */
-  side: ContractSide;
+  side?: ContractSide;
   /** The raw `side` field when present (the order's side on older shapes). */
   orderSide?: ContractSide;
-  action: OrderAction;
-  bookSide?: BookSide;
+  /** Any of FILL_ACTIONS; an action outside them reads as "" (kalshi-protocol.md §8.3). */
+  action: FillAction;
+  /** `book_side`, else derived by the field rules (adapter/field-rules.ts `bookSideField`). */
+  bookSide: BookSide;
   /** Always on the YES scale; a NO fill costs 1000 − yesPriceTicks per contract (lessons.md rule 10). */
   yesPriceTicks: number;
   countHundredths: number;

@@ -8,10 +8,9 @@
  * accepted, numbers or strings alike (kalshi-protocol.md §2.5, §3.1; observation-v1.md §3.2).
  */
 
+import { bookSideField } from "./adapter/field-rules.js";
 import { FieldReader, integerNumber, type ReaderContext, withoutUndefined } from "./message-fields.js";
 import {
-  type BookSide,
-  type ContractSide,
   type ErrorMessage,
   type EventLifecycleMessage,
   type FillMessage,
@@ -20,7 +19,6 @@ import {
   MessageParseError,
   type MessageParseErrorDetails,
   type OkMessage,
-  type OrderAction,
   type OrderbookDeltaMessage,
   type OrderbookSnapshotMessage,
   type ServerMessage,
@@ -31,12 +29,9 @@ import {
   type UnsubscribedMessage,
   type UserOrderMessage,
 } from "./message-types.js";
+import { BOOK_SIDES, fillActionOf, CONTRACT_SIDES as SIDES } from "./vocabulary.js";
 
 export * from "./message-types.js";
-
-const SIDES: readonly ContractSide[] = ["yes", "no"];
-const ACTIONS: readonly OrderAction[] = ["buy", "sell"];
-const BOOK_SIDES: readonly BookSide[] = ["bid", "ask"];
 
 type MessageParser = (envelope: FieldReader, ctx: ReaderContext) => ServerMessage;
 
@@ -224,14 +219,17 @@ function parseDelta(env: FieldReader, ctx: ReaderContext): OrderbookDeltaMessage
 
 // ---- private channels (kalshi-protocol.md §2.7) ----
 
+/**
+ * The fill's `action` never rejects it (kalshi-protocol.md §8.3: buy, sell, sell_partial,
+ * sell_to_close or "", and more may come): book side, price and counts are what a ledger uses.
+ */
 function parseFill(env: FieldReader): FillMessage {
   const msg = env.requireObject("msg");
   const orderSide = msg.optionalEnum("side", SIDES);
+  msg.optionalEnum("book_side", BOOK_SIDES);
   const side =
-    msg.optionalEnum("outcome_side", SIDES) ??
-    msg.optionalEnum("purchased_side", SIDES) ??
-    orderSide ??
-    msg.missing("outcome_side", "side");
+    msg.optionalEnum("outcome_side", SIDES) ?? msg.optionalEnum("purchased_side", SIDES) ?? orderSide;
+  const bookSide = bookSideField(msg.record) || msg.missing("book_side", "side");
   return withoutUndefined({
     kind: "fill",
     sid: env.optionalInt("sid"),
@@ -242,8 +240,8 @@ function parseFill(env: FieldReader): FillMessage {
     isTaker: msg.requireBool("is_taker"),
     side,
     orderSide,
-    action: msg.requireEnum("action", ACTIONS),
-    bookSide: msg.optionalEnum("book_side", BOOK_SIDES),
+    action: fillActionOf(msg.raw("action")),
+    bookSide,
     yesPriceTicks: msg.requirePriceTicks("yes_price_dollars", "yes_price"),
     countHundredths: msg.requireCount("count_fp", "count", "positive"),
     feeCostMicros: msg.optionalMicros("fee_cost"),

@@ -6,17 +6,15 @@
  * strings first, legacy integer fields if present, numbers or strings. Everything is converted
  * to ticks ($0.001), hundredths of a contract and micros ($0.000001) (units.ts).
  */
-import { centsToTicks, countToHundredths, dollarsToMicros, dollarsToTicks } from "./units.js";
-
-export type V2Side = "bid" | "ask";
-export type TimeInForce = "fill_or_kill" | "good_till_canceled" | "immediate_or_cancel";
-export type SelfTradePrevention = "taker_at_cross" | "maker";
+import { bookSideField, countField, type Json, moneyField, yesPriceField } from "./adapter/field-rules.js";
+import { countToHundredths, dollarsToMicros, dollarsToTicks } from "./units.js";
+import type { BookSide, OrderStatus, SelfTradePrevention, TimeInForce } from "./vocabulary.js";
 
 /** `POST /portfolio/events/orders` body (kalshi-protocol.md §3.3). */
 export interface V2CreateOrderBody {
   ticker: string;
   client_order_id: string;
-  side: V2Side;
+  side: BookSide;
   /** fixed-point count, 2 decimals: "10.00" */
   count: string;
   /** YES-leg price in dollars, 4 decimals: "0.5600" */
@@ -34,7 +32,7 @@ export interface V2CreateOrderBody {
 /** `POST /portfolio/events/orders/{id}/amend` body: `count` is the new TOTAL count. */
 export interface V2AmendOrderBody {
   ticker: string;
-  side: V2Side;
+  side: BookSide;
   price: string;
   count: string;
   client_order_id: string;
@@ -76,14 +74,12 @@ export interface DecreaseAck {
   tsMs: number;
 }
 
-export type OrderStatus = "resting" | "canceled" | "executed";
-
 /** Parsed Order object of `GET /portfolio/orders` (kalshi-protocol.md §3.5). */
 export interface RestOrder {
   orderId: string;
   clientOrderId: string;
   ticker: string;
-  side: V2Side;
+  side: BookSide;
   status: OrderStatus | string;
   yesPriceTicks: number;
   fillCountHundredths: number;
@@ -101,7 +97,8 @@ export interface RestFill {
   orderId: string;
   clientOrderId: string;
   ticker: string;
-  side: V2Side;
+  /** "" when the wire says nothing that gives a book side */
+  side: BookSide | "";
   yesPriceTicks: number;
   countHundredths: number;
   isTaker: boolean;
@@ -202,8 +199,6 @@ export interface MarketsQuery {
 // Parsers: wire JSON → integer units. They never throw on a missing optional field; a required
 // field that is missing or off-grid becomes NaN / "" and the caller decides.
 
-type Json = Record<string, unknown>;
-
 function str(o: Json, ...keys: string[]): string {
   for (const k of keys) {
     const v = o[k];
@@ -218,54 +213,6 @@ function num(o: Json, key: string): number {
   if (typeof v === "number") return v;
   if (typeof v === "string" && v !== "") return Number(v);
   return Number.NaN;
-}
-
-/** `*_fp` fixed-point count first, then a legacy integer count. */
-export function countField(o: Json, fpKey: string, legacyKey: string): number {
-  const fp = o[fpKey];
-  if (typeof fp === "string" || typeof fp === "number") return countToHundredths(fp);
-  const legacy = o[legacyKey];
-  if (typeof legacy === "string" || typeof legacy === "number") return countToHundredths(legacy);
-  return Number.NaN;
-}
-
-/** A dollar string/number → micros; absent → 0 (fees and costs default to nothing). */
-export function moneyField(o: Json, key: string): number {
-  const v = o[key];
-  if (typeof v === "string" && v !== "") return dollarsToMicros(v);
-  if (typeof v === "number") return dollarsToMicros(v);
-  return 0;
-}
-
-/** The YES-leg price: `yes_price_dollars`, legacy `yes_price` cents, or 1 − `no_price_dollars`. */
-export function yesPriceField(o: Json): number {
-  const d = o.yes_price_dollars;
-  if (typeof d === "string" || typeof d === "number") return dollarsToTicks(d);
-  const c = o.yes_price;
-  if (typeof c === "string" || typeof c === "number") return centsToTicks(c);
-  const n = o.no_price_dollars;
-  if (typeof n === "string" || typeof n === "number") {
-    const t = dollarsToTicks(n);
-    return Number.isNaN(t) ? t : 1000 - t;
-  }
-  return Number.NaN;
-}
-
-/**
- * The V2 book side: `book_side` (bid ≡ YES-buy direction) or, for legacy objects, from
- * side × action: buy yes / sell no → bid; buy no / sell yes → ask (kalshi-protocol.md §3.4).
- */
-export function bookSideField(o: Json): V2Side | "" {
-  const b = o.book_side;
-  if (b === "bid" || b === "ask") return b;
-  const side = o.side;
-  if (side === "bid" || side === "ask") return side;
-  const action = o.action;
-  if ((side === "yes" || side === "no") && (action === "buy" || action === "sell")) {
-    return (side === "yes") === (action === "buy") ? "bid" : "ask";
-  }
-  if (side === "yes" || side === "no") return side === "yes" ? "bid" : "ask";
-  return "";
 }
 
 export function parseOrderAck(o: Json): OrderAck {
@@ -333,7 +280,7 @@ export function parseRestFill(o: Json): RestFill {
     orderId: str(o, "order_id"),
     clientOrderId: str(o, "client_order_id"),
     ticker: str(o, "ticker", "market_ticker"),
-    side: bookSideField(o) || "bid",
+    side: bookSideField(o),
     yesPriceTicks: yesPriceField(o),
     countHundredths: countField(o, "count_fp", "count"),
     isTaker: o.is_taker === true,

@@ -14,8 +14,8 @@
  * next write + fsync, and every caller's promise resolves only after its own record is synced.
  */
 import { type FileHandle, open, readFile } from "node:fs/promises";
+import type { BookSide } from "../kalshi/vocabulary.js";
 import type { EngineAction } from "./ledger.js";
-import type { BookSide } from "./position.js";
 
 /** Written and synced BEFORE the request is sent. */
 export interface IntentRecord {

@@ -2,8 +2,9 @@
  * Types and tiny pure helpers of the ledger (orders thread): engine actions and their V2 book
  * side (kalshi-protocol.md §3.4), orders as the ledger tracks them, fills in, events out.
  */
+
+import type { BookSide } from "../kalshi/vocabulary.js";
 import type { FeeSchedule, OrderFeeAccumulator } from "./fees.js";
-import type { BookSide } from "./position.js";
 
 export type EngineAction = "BUY_YES" | "SELL_YES" | "BUY_NO" | "SELL_NO";
 

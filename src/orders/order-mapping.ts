@@ -7,8 +7,9 @@
  * A sell closes held contracts only (lessons.md rule 9): its size is clipped to what the ledger
  * says is held and not yet committed to another sell; nothing held → the sell is refused.
  */
-import type { SelfTradePrevention, TimeInForce, V2CreateOrderBody } from "../kalshi/rest-types.js";
+import type { V2CreateOrderBody } from "../kalshi/rest-types.js";
 import { formatHundredths, formatTicks } from "../kalshi/units.js";
+import type { SelfTradePrevention, TimeInForce } from "../kalshi/vocabulary.js";
 import { bookSideOf, type EngineAction, isBuy, type Ledger, yesLegTicks } from "./ledger.js";
 
 export interface CreateOrderOptions {

@@ -3,6 +3,7 @@
  * calls it needs, the market catalogue and book source it reads, decisions in, events out.
  */
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
+import type { BookSide } from "../kalshi/vocabulary.js";
 import type { CircuitBreakers } from "./breakers.js";
 import type { OrderJournal } from "./journal.js";
 import type { EngineAction, Ledger } from "./ledger.js";
@@ -10,7 +11,6 @@ import type { BookTop, PriceLevelStructure, PriceStrategy } from "./limit-price.
 import type { OrderGroupGuard } from "./order-group.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
-import type { BookSide } from "./position.js";
 import type { FreshnessGate, MarketThrottle, RiskGate } from "./risk.js";
 import type { OrderOp } from "./working-orders.js";
 

@@ -18,8 +18,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { DecisionRecord, readDecision } from "../decide/decision-ring.js";
-import type { PrivateFrameKind } from "../engine/private-frames.js";
-import { PRIVATE_FRAME_TAGS } from "../engine/private-frames.js";
 import { EventCodec } from "../events/event-codec.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
@@ -45,7 +43,7 @@ import type { OrderEvent } from "./order-types.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
-import { applyPrivateFrame } from "./worker-fills.js";
+import { drainReports } from "./worker-fills.js";
 
 /** Tag of every message this thread writes to the EventRing (an EventCodec FlatBuffer). */
 export const ORDERS_EVENT_TAG = 1;
@@ -312,7 +310,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         if (om.stats.stale !== staleBefore) ring.countDropped();
       });
     }
-    work += drainFills(fillRing, om, catalog, onFailure);
+    work += drainReports(fillRing, om, (why) => onFailure(new Error(why)));
     const now = nowMs();
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
@@ -365,22 +363,6 @@ function markPositions(om: OrderManager, books: BookTableTopSource): void {
     if (om.deps.ledger.position(m).contractsHundredths === 0) continue;
     if (books.readTop(m, top)) om.onBookTop(m, top.bestYesBidTicks, top.bestNoBidTicks);
   }
-}
-
-function drainFills(
-  ring: BytesRing,
-  om: OrderManager,
-  catalog: StaticMarketCatalog,
-  onFailure: (e: unknown) => void,
-): number {
-  return ring.drainText((tag, text) => {
-    const kind = (Object.keys(PRIVATE_FRAME_TAGS) as PrivateFrameKind[]).find(
-      (k) => PRIVATE_FRAME_TAGS[k] === tag,
-    );
-    if (kind !== "fill" && kind !== "user_order") return; // positions / lifecycle: reconciliation covers them
-    const error = applyPrivateFrame(text, om, catalog);
-    if (error !== null) onFailure(error);
-  });
 }
 
 if (parentPort !== null && workerData !== undefined && workerData !== null) {

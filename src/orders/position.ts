@@ -14,8 +14,7 @@
  */
 import { MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
 
-/** V2 book side of an order or fill (kalshi-protocol.md §3.3): bid = buy YES, ask = buy NO. */
-export type BookSide = "bid" | "ask";
+import type { BookSide } from "../kalshi/vocabulary.js";
 
 /** What a fill did to cash and to the position (micros are signed cash changes). */
 export interface FillEffect {

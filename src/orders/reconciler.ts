@@ -14,9 +14,10 @@
  * the cost of resting buys, while our ledger reserves that cost AND each order's worst-case fee
  * out of free cash; so free = balance − Σ reserved fees, i.e. balance = free + Σ reserved fees.
  */
+import { fillReportOfRest, ledgerFillOf, restFillKey } from "../kalshi/adapter/reports.js";
 import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
-import type { EngineAction, LedgerFill, LedgerOrder } from "./ledger.js";
+import type { EngineAction, LedgerOrder } from "./ledger.js";
 import type { OrderManager } from "./order-manager.js";
 
 export interface ReconcileOptions {
@@ -105,7 +106,7 @@ export class Reconciler {
       this.maxPages,
     );
     for (const f of fills) {
-      ledger.markFillSeen(fillKey(f));
+      ledger.markFillSeen(restFillKey(f));
       if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
     }
     for (const p of positions) {
@@ -258,9 +259,9 @@ export class Reconciler {
 
   /** One REST fill into the order manager (applied once by id, rule 13); false if not applied. */
   private applyRestFill(f: RestFill): boolean {
-    const m = this.deps.catalog.indexOf(f.ticker);
-    if (m < 0) return false;
-    return this.om.onFill(ledgerFillOf(f, m));
+    const report = fillReportOfRest(f, (ticker) => this.deps.catalog.indexOf(ticker));
+    const fill = report === null ? null : ledgerFillOf(report);
+    return fill !== null && this.om.onFill(fill);
   }
 
   /**
@@ -363,25 +364,4 @@ export class Reconciler {
     this.suspectCashMicros = null;
     return correction;
   }
-}
-
-/** A REST fill of market `m` as the ledger applies it (the exchange's fee is authoritative). */
-export function ledgerFillOf(f: RestFill, market: number): LedgerFill {
-  const fill: LedgerFill = {
-    fillId: fillKey(f),
-    market,
-    exchangeOrderId: f.orderId,
-    side: f.side,
-    yesPriceTicks: f.yesPriceTicks,
-    sizeHundredths: f.countHundredths,
-    isTaker: f.isTaker,
-    exchangeFeeMicros: f.feeMicros,
-  };
-  if (f.clientOrderId) fill.clientOrderId = f.clientOrderId;
-  return fill;
-}
-
-/** The dedupe key of a fill: trade_id, the id the fill channel carries too (rule 13). */
-export function fillKey(f: RestFill): string {
-  return f.tradeId || f.fillId;
 }

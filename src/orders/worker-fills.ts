@@ -1,60 +1,35 @@
 /**
- * WebSocket `fill` and `user_order` messages → the order manager (orders thread).
+ * FillRing records (venue reports written by io, src/kalshi/adapter/report-records.ts) → the
+ * order manager (orders thread). No JSON here: io parsed the frame once.
  *
- * The dedupe key is `trade_id`, the same key REST reconciliation uses (reconciler.ts `fillKey`),
- * so a fill seen on both paths is applied once (lessons.md rule 13). The book side comes from
- * `book_side` when present, else from our own order, else from the legacy side × action table
- * (kalshi-protocol.md §3.4); prices are always the YES leg (rule 10).
+ * A fill is applied once by its trade id, the same key REST reconciliation uses (lessons.md
+ * rule 13); an order the exchange canceled (expiry, self-trade prevention, market pause) stops
+ * reserving.
  */
-import type { FillMessage, MessageParseError } from "../kalshi/message-types.js";
-import { tryParseServerMessage } from "../kalshi/messages.js";
-import type { Ledger, LedgerFill } from "./ledger.js";
+import { readReportRecord } from "../kalshi/adapter/report-records.js";
+import { ledgerFillOf, type VenueReport } from "../kalshi/adapter/reports.js";
+import type { BytesRing } from "../shm/bytes-ring.js";
 import type { OrderManager } from "./order-manager.js";
-import type { MarketCatalog } from "./order-types.js";
-import type { BookSide } from "./position.js";
 
-/**
- * One private frame: a fill is applied once by trade id; an order the exchange canceled (expiry,
- * self-trade prevention, market pause) stops reserving. Returns the parse error of a bad frame.
- */
-export function applyPrivateFrame(
-  text: string,
-  om: OrderManager,
-  catalog: MarketCatalog,
-): MessageParseError | null {
-  const msg = tryParseServerMessage(text);
-  if (msg instanceof Error) return msg;
-  if (msg.kind === "fill") {
-    const fill = toLedgerFill(msg, catalog, om.deps.ledger);
-    if (fill !== null) om.onFill(fill);
-  } else if (msg.kind === "user_order" && msg.status === "canceled") {
-    om.onExchangeCancel(msg.clientOrderId ?? "", msg.orderId, msg.fillCountHundredths);
-  }
-  return null;
+/** Applies every record in the ring; returns how many were read. `onBadRecord` hears the rest. */
+export function drainReports(ring: BytesRing, om: OrderManager, onBadRecord: (why: string) => void): number {
+  return ring.drain((tag, bytes) => {
+    const report = readReportRecord(tag, bytes);
+    if (report === null) return onBadRecord(`FillRing record with unknown tag ${tag} or short length`);
+    const why = applyReport(report, om);
+    if (why !== null) onBadRecord(why);
+  });
 }
 
-export function toLedgerFill(msg: FillMessage, catalog: MarketCatalog, ledger: Ledger): LedgerFill | null {
-  const market = catalog.indexOf(msg.marketTicker);
-  if (market < 0 || !(msg.countHundredths > 0) || !(msg.yesPriceTicks > 0)) return null;
-  const cid = msg.clientOrderId || ledger.clientOrderIdOf(msg.orderId);
-  const order = cid ? ledger.order(cid) : undefined;
-  let side: BookSide;
-  if (msg.bookSide === "bid" || msg.bookSide === "ask") side = msg.bookSide;
-  else if (order !== undefined) side = order.side;
-  else {
-    const contract = msg.orderSide ?? msg.side;
-    side = (contract === "yes") === (msg.action === "buy") ? "bid" : "ask";
+/** One report into the order manager; the reason when it could not be applied. */
+export function applyReport(report: VenueReport, om: OrderManager): string | null {
+  if (report.kind === "fill") {
+    const fill = ledgerFillOf(report.fill);
+    if (fill === null) return `fill ${report.fill.tradeId} has no size or price`;
+    om.onFill(fill);
+  } else if (report.status.status === "canceled") {
+    const s = report.status;
+    om.onExchangeCancel(s.clientOrderId, s.orderId, s.fillCountHundredths);
   }
-  const fill: LedgerFill = {
-    fillId: msg.tradeId,
-    market,
-    exchangeOrderId: msg.orderId,
-    side,
-    yesPriceTicks: msg.yesPriceTicks,
-    sizeHundredths: msg.countHundredths,
-    isTaker: msg.isTaker,
-  };
-  if (cid) fill.clientOrderId = cid;
-  if (msg.feeCostMicros !== undefined) fill.exchangeFeeMicros = msg.feeCostMicros;
-  return fill;
+  return null;
 }

@@ -8,8 +8,9 @@
  *
  * Direction = V2 book side: `bid` (BUY_YES, SELL_NO) or `ask` (BUY_NO, SELL_YES).
  */
+
+import type { BookSide } from "../kalshi/vocabulary.js";
 import type { EngineAction } from "./ledger.js";
-import type { BookSide } from "./position.js";
 
 export type WorkingState =
   /** create sent, no answer yet */

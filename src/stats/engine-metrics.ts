@@ -23,6 +23,9 @@ export const DROP_REASONS = [
 
 export const RINGS = ["decision", "fill", "event"] as const;
 
+/** Why a private frame (fill, user_order) did not become a FillRing record (ring full: ring_overflows). */
+export const PRIVATE_SKIP_REASONS = ["unknown_market", "unknown_status", "unencodable"] as const;
+
 function each<T extends string>(
   values: readonly T[],
   label: string,
@@ -72,6 +75,12 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     name: "ring_overflows",
     kind: "counter",
     help: "Records refused because a ring was full",
+  })),
+  // [io] private frames that did not reach the orders thread, by reason
+  ...each(PRIVATE_SKIP_REASONS, "reason", () => ({
+    name: "private_frames_skipped",
+    kind: "counter",
+    help: "Private frames (fill, user_order) not forwarded to the orders thread, by reason",
   })),
   // [orders] safety state
   { name: "breakers_tripped", kind: "gauge", help: "Circuit breakers currently tripped" },

@@ -638,6 +638,7 @@ describe("legacy wire (kalshi-protocol.md §2.5, §2.7)", () => {
           side: "no",
           orderSide: "no",
           action: "sell",
+          bookSide: "bid",
           yesPriceTicks: 750,
           countHundredths: 27800,
           postPositionHundredths: -50000,

@@ -196,7 +196,6 @@ before(async () => {
     key: { keyId: KEY_ID, privateKey: pair.privateKey },
     sleep: async () => {},
     random: () => 0.5,
-    writeTimeoutMs: 300,
   });
 });
 after(async () => {
@@ -268,7 +267,16 @@ describe("Kalshi REST client against a loopback server", () => {
   it("returns outcome-unknown on a timeout and never resends the write", async () => {
     const posts = () => fake.signedPaths.filter((p) => p.startsWith("POST")).length;
     const n = posts();
-    const r = await client.createOrder({ ...body0, client_order_id: "slow" });
+    // its own client: a one-second write timeout fires on a request the server never answers,
+    // while the shared client keeps the default so a loaded machine cannot time out a good write
+    const c = new KalshiRestClient({
+      baseUrl: fake.url,
+      key: { keyId: KEY_ID, privateKey: pair.privateKey },
+      sleep: async () => {},
+      random: () => 0.5,
+      writeTimeoutMs: 1000,
+    });
+    const r = await c.createOrder({ ...body0, client_order_id: "slow" });
     assert.deepEqual(r, { kind: "unknown", reason: "timeout" });
     assert.equal(posts(), n + 1);
   });
@@ -344,7 +352,7 @@ describe("Kalshi REST client pacing and timeouts", () => {
     const c = new KalshiRestClient({
       baseUrl: fake.url,
       key: { keyId: KEY_ID, privateKey: pair.privateKey },
-      readTimeoutMs: 100,
+      readTimeoutMs: 1000,
       maxReadRetries: 1,
       sleep: async () => {},
     });

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type WebSocket from "ws";
+import { reportOfMessage } from "../../src/kalshi/adapter/reports.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { tryParseServerMessage } from "../../src/kalshi/messages.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
@@ -18,7 +20,7 @@ import {
 } from "../../src/orders/order-manager.js";
 import { Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
-import { applyPrivateFrame } from "../../src/orders/worker-fills.js";
+import { applyReport } from "../../src/orders/worker-fills.js";
 import { Xoshiro128 } from "../../src/paper/faults/prng.js";
 import type { PaperExchangeHandle } from "../../src/paper/index.js";
 import { openPrivateChannels, settle, startFaultyPaper } from "./faulty-paper.js";
@@ -151,7 +153,12 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
     await reconciler.startup(opened.replay);
     let badFrames = 0;
     feed = await openPrivateChannels(px, (text) => {
-      if (applyPrivateFrame(text, om, catalog) !== null) badFrames++;
+      const msg = tryParseServerMessage(text);
+      if (msg instanceof Error) badFrames++;
+      else if (msg.kind === "fill" || msg.kind === "user_order") {
+        const report = reportOfMessage(msg, (ticker) => catalog.indexOf(ticker));
+        if (typeof report === "string" || applyReport(report, om) !== null) badFrames++;
+      }
     });
 
     const rng = new Xoshiro128(3);

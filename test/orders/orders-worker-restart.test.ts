@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type WebSocket from "ws";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
 import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
-import { PRIVATE_FRAME_TAGS } from "../../src/engine/private-frames.js";
+import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { Xoshiro128 } from "../../src/paper/faults/prng.js";
@@ -93,15 +93,21 @@ function startThread() {
   return { thread, decisions, fills, portfolio, stopDraining: () => clearInterval(drain) };
 }
 
-/** Private frames into whichever FillRing `target()` names, tagged as io tags them. */
+/** Private frames into whichever FillRing `target()` names, as io writes them (one writer per ring). */
 function forwardTo(target: () => BytesRing): (text: string) => void {
+  const writers = new Map<BytesRing, PrivateReports>();
   return (text) => {
-    const tag = text.startsWith('{"type":"fill"')
-      ? PRIVATE_FRAME_TAGS.fill
-      : text.startsWith('{"type":"user_order"')
-        ? PRIVATE_FRAME_TAGS.user_order
-        : 0;
-    if (tag !== 0) assert.ok(target().tryWriteText(tag, text), "FillRing has room");
+    const ring = target();
+    let reports = writers.get(ring);
+    if (reports === undefined) {
+      reports = new PrivateReports(
+        ring,
+        (ticker) => px.markets.indexOf(ticker),
+        (why) => assert.fail(`private frame not forwarded: ${why}`),
+      );
+      writers.set(ring, reports);
+    }
+    reports.onFrameText(text);
   };
 }
 

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
 import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
-import { PRIVATE_FRAME_TAGS } from "../../src/engine/private-frames.js";
 import type { EngineEvent } from "../../src/events/engine-event.js";
 import { decodeEvent } from "../../src/events/event-codec.js";
+import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
@@ -144,8 +144,13 @@ describe("orders worker thread on the paper exchange", () => {
         ts_ms: Date.now(),
       },
     });
-    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, frame));
-    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, frame));
+    const io = new PrivateReports(
+      fills,
+      (ticker) => px.markets.indexOf(ticker),
+      (why) => assert.fail(`fill not forwarded: ${why}`),
+    );
+    assert.ok(io.onFrameText(frame));
+    assert.ok(io.onFrameText(frame));
     await waitForEvent((e) => e.kind === "position" && e.market === px.markets[1]);
     const stats = await thread.stats();
     assert.equal(stats.stats.fillsApplied, 1);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fillReportOfRest, ledgerFillOf } from "../../src/kalshi/adapter/reports.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import type { V2CreateOrderBody } from "../../src/kalshi/rest-types.js";
 import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
 import { limitPriceTicks } from "../../src/orders/limit-price.js";
 import { toV2CreateBody } from "../../src/orders/order-mapping.js";
-import { ledgerFillOf } from "../../src/orders/reconciler.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 import { withRestFault } from "./faulty-paper.js";
 
@@ -98,7 +98,12 @@ describe("REST client + ledger against the paper exchange", () => {
     assert.equal(r.kind, "ok");
     const fills = await client.collectAll((cursor) => client.getFills({ ticker: t, cursor }));
     assert.ok(fills.length > 0);
-    for (const f of fills) ledger.applyFill(ledgerFillOf(f, 1));
+    for (const f of fills) {
+      const report = fillReportOfRest(f, (ticker) => (ticker === t ? 1 : -1));
+      const fill = report === null ? null : ledgerFillOf(report);
+      assert.ok(fill !== null, "every REST fill maps to a ledger fill");
+      ledger.applyFill(fill);
+    }
     ledger.cancelRemainder("agg-1"); // IOC: whatever did not fill is gone
     assert.deepEqual(events, [], "our fee model matches every exchange fee_cost");
     const balance1 = (await client.getBalance()).balanceMicros;

@@ -27,6 +27,13 @@
  *   closed YES+NO pair pays $1 immediately, so long 10 YES then buy 4 NO at $0.30 → 6 YES and
  *   +4 × $0.70 cash.
  */
+import type {
+  BookSide,
+  ContractSide,
+  OrderStatus,
+  SelfTradePrevention,
+  TimeInForce,
+} from "../../kalshi/vocabulary.js";
 
 /** Kalshi market-level price grids (kalshi-protocol.md §5). */
 export type PriceLevelStructure = "linear_cent" | "deci_cent" | "tapered_deci_cent";
@@ -105,13 +112,10 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ExchangeErr
 // Orders
 // ---------------------------------------------------------------------------------------------
 
-/** V2 book side: `bid` = buy YES at price; `ask` = sell YES at price = buy NO at $1 − price. */
-export type BookSide = "bid" | "ask";
+/** The venue's vocabulary, shared with the engine's parsers (src/kalshi/vocabulary.ts). */
+export type { BookSide, OrderStatus, SelfTradePrevention, TimeInForce };
 /** Outcome side of a book: the YES bids and the NO bids (kalshi-protocol.md §2.5). */
-export type OutcomeSide = "yes" | "no";
-export type TimeInForce = "good_till_canceled" | "immediate_or_cancel" | "fill_or_kill";
-export type SelfTradePrevention = "taker_at_cross" | "maker";
-export type OrderStatus = "resting" | "canceled" | "executed";
+export type OutcomeSide = ContractSide;
 
 /**
  * Why an order last changed (rendered as `last_update_reason`). `PostOnlyCrossCancel` is Kalshi's

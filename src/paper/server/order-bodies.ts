@@ -5,6 +5,7 @@
  * clients send them. Pure.
  */
 import { countToHundredths, dollarsToTicks } from "../../kalshi/units.js";
+import { SELF_TRADE_PREVENTION, TIME_IN_FORCE } from "../../kalshi/vocabulary.js";
 import type {
   AmendRequest,
   CreateOrderRequest,
@@ -29,8 +30,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const TIF: readonly TimeInForce[] = ["good_till_canceled", "immediate_or_cancel", "fill_or_kill"];
-const STP: readonly SelfTradePrevention[] = ["taker_at_cross", "maker"];
+const TIF: readonly TimeInForce[] = TIME_IN_FORCE;
+const STP: readonly SelfTradePrevention[] = SELF_TRADE_PREVENTION;
 
 function optBool(body: Record<string, unknown>, name: string): boolean | undefined | null {
   const v = body[name];

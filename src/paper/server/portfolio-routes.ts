@@ -4,6 +4,7 @@
  * page.
  */
 import { formatMicros } from "../../kalshi/units.js";
+import { ORDER_STATUSES } from "../../kalshi/vocabulary.js";
 import type { OrderFilter, OrderStatus, PaperExchangeApi, PositionView } from "../exchange/index.js";
 import {
   renderBalance,
@@ -15,8 +16,6 @@ import {
 import { DEFAULT_COST, type RateLimiter } from "../faults/rate-limiter.js";
 import { badRequest, coreError, guarded, pageByOffset, pageBySeq, timeBounds } from "./rest-params.js";
 import { json, type Router } from "./rest-router.js";
-
-const ORDER_STATUSES: readonly OrderStatus[] = ["resting", "canceled", "executed"];
 
 export function addPortfolioRoutes(router: Router, core: PaperExchangeApi, limiter: RateLimiter): void {
   router.add("GET", "/portfolio/balance", ({ userId }) => {
