@@ -8,6 +8,7 @@ import { createDecisionRing, writeDecision } from "../../src/decide/decision-rin
 import type { EngineEvent } from "../../src/events/engine-event.js";
 import { decodeEvent } from "../../src/events/event-codec.js";
 import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
+import { RECORD_BYTES } from "../../src/kalshi/adapter/report-records.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
@@ -172,10 +173,10 @@ describe("orders worker thread on the paper exchange", () => {
     await thread.reconcile(); // and the next pass answers with its report
   });
 
-  it("reports and counts an error instead of keeping it to itself (a fill frame it cannot read)", async () => {
+  it("reports and counts an error instead of keeping it to itself (a FillRing record it cannot read)", async () => {
     const counters = new Counters(ENGINE_METRICS, countersSab);
     const before = counters.get("orders_errors");
-    assert.ok(fills.tryWriteText(PRIVATE_FRAME_TAGS.fill, '{"type":"fill","sid":9,"msg":{"trade_id":5}}'));
+    assert.ok(fills.tryWrite(99, new Uint8Array(RECORD_BYTES)), "a record of no known kind");
     const deadline = Date.now() + 10_000;
     while (threadErrors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal(threadErrors.length, 1);
