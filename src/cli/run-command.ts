@@ -21,6 +21,7 @@ import { createLogger } from "../log/logger.js";
 import { createPolicy } from "../policy/create-policy.js";
 import { numberFlag, UsageError } from "./errors.js";
 import { recordOptions, setUpExchange } from "./exchange-setup.js";
+import { summaryTable } from "./summary-table.js";
 
 /** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
 const BUNDLED_MODEL = fileURLToPath(new URL("../../models/policy-v1.onnx", import.meta.url));
@@ -92,12 +93,13 @@ export function registerRunCommand(program: Command): void {
     .description("run the engine (default: against a local paper exchange it starts itself)");
   registerConfigOptions(run)
     .option("--status-every <seconds>", "log a one-line status this often (0 = never)", "5")
+    .option("--json", "print the final summary as JSON (the default when stdout is not a terminal)")
     .addHelpText(
       "after",
       "\nPrecedence: defaults < --config file < KALSHI_ENGINE_* environment < flags (docs/configuration.md).",
     )
     .action(async (flags: Record<string, unknown>) => {
-      const { statusEvery: statusText, config: file, ...configFlags } = flags;
+      const { statusEvery: statusText, json, config: file, ...configFlags } = flags;
       const statusEvery = numberFlag("--status-every", String(statusText), 0);
       // A ConfigError reaches runCli, which prints what to fix and exits 2.
       const report = loadConfigReport({
@@ -162,7 +164,8 @@ export function registerRunCommand(program: Command): void {
         stopping = true;
         const summary = await engine.stop(reason);
         await paper?.stop();
-        process.stdout.write(`${JSON.stringify({ summary })}\n`);
+        if (json === true || !process.stdout.isTTY) process.stdout.write(`${JSON.stringify({ summary })}\n`);
+        else process.stdout.write(summaryTable(summary));
         process.exit(exitCode);
       };
       // the orders thread died: io has canceled what rests over REST; stop and say so

@@ -18,6 +18,7 @@ import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
 import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
+import type { PnlReport } from "../orders/pnl.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { isSettledPass } from "../orders/reconciler.js";
 import type { RiskLimits } from "../orders/risk.js";
@@ -33,7 +34,7 @@ import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
 import { ENGINE_METRICS } from "../stats/engine-metrics.js";
 import { Heartbeats } from "../stats/heartbeats.js";
-import { portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
+import { type PnlSnapshot, pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
 import { StageHistograms } from "../stats/stage-histograms.js";
 import type { EmergencyCancelReport } from "./emergency-cancel.js";
 import { IoFeed } from "./io-feed.js";
@@ -80,6 +81,10 @@ export interface EngineSummary {
   uptime_s: number;
   process: { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
   portfolio: ReturnType<typeof portfolioSnapshot>;
+  /** after the final reconciliation: realised, fees, unrealised at the last book mids */
+  pnl: PnlSnapshot;
+  /** fills applied and orders sent over the run */
+  trades: { fills: number; orders_sent: number; orders_rejected: number };
   canceled_at_shutdown: number;
   /** shutdown steps that failed or timed out (e.g. the exchange was unreachable) */
   incomplete_at_shutdown: string[];
@@ -99,6 +104,9 @@ export class Engine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly started = Date.now();
   private ordersStats: Record<string, number> = {};
+  private pnl: PnlReport = { realisedMicros: 0, unrealisedMicros: 0, feesMicros: 0, markets: [] };
+  /** decisions{hold} already reported in a `holds` event */
+  private holdsReported = 0;
   private readonly mirrored = new Map<string, number>();
   private eventSeq = 0;
   private timers: NodeJS.Timeout[] = [];
@@ -385,6 +393,10 @@ export class Engine {
         reservedCashMicros: reserved,
         positionsHundredths: positions,
       }),
+      pnl: pnlSnapshot({
+        ...this.pnl,
+        markets: this.pnl.markets.map((mk) => ({ ...mk, ticker: this.directory.tickerOf(mk.m) })),
+      }),
       state: {
         exchange: this.o.exchange.name,
         feed_connected: this.client.connected,
@@ -470,6 +482,12 @@ export class Engine {
       uptime_s: Math.round((Date.now() - this.started) / 1000),
       process: processStats(),
       portfolio: snapshot.portfolio,
+      pnl: snapshot.pnl,
+      trades: {
+        fills: this.ordersStats.fillsApplied ?? 0,
+        orders_sent: this.ordersStats.sent ?? 0,
+        orders_rejected: this.ordersStats.rejected ?? 0,
+      },
       canceled_at_shutdown: canceled,
       incomplete_at_shutdown: incomplete,
       counters,
@@ -506,10 +524,27 @@ export class Engine {
 
   private startPumps(): void {
     this.timers.push(setInterval(() => this.pumpEvents(), 5));
+    this.timers.push(setInterval(() => this.reportHolds(HOLDS_INTERVAL_MS), HOLDS_INTERVAL_MS));
     this.timers.push(setInterval(() => void this.refreshOrdersStats(), 500));
     this.timers.push(setInterval(() => this.warnings.maybeSummarise(), 5_000));
     for (const t of this.timers) t.unref();
     this.watchdog.start();
+  }
+
+  /** HOLD decisions are not streamed one by one: their count goes out once per interval. */
+  private reportHolds(intervalMs: number): void {
+    const total = this.counters.counter("decisions", { action: "hold" }).value;
+    const count = total - this.holdsReported;
+    this.holdsReported = total;
+    if (count > 0) this.emitIo({ kind: "holds", seq: 0, tsUs: Date.now() * 1000, count, intervalMs });
+  }
+
+  /** Sends an event made on io to /events listeners, numbered in the same stream. */
+  private emitIo(event: EngineEvent): void {
+    this.eventSeq++;
+    if (this.listeners.size === 0) return;
+    event.seq = this.eventSeq;
+    for (const l of this.listeners) l(event);
   }
 
   /** Moves orders-thread events to /events listeners. */
@@ -533,6 +568,10 @@ export class Engine {
         free_cash_micros: s.freeCashMicros,
         reserved_cash_micros: s.reservedCashMicros,
       };
+      this.pnl = s.pnl;
+      this.counters.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
+      this.counters.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
+      this.counters.gauge("fees_paid_micros").set(s.pnl.feesMicros);
     } catch {
       return; // the orders thread is stopping
     }
@@ -552,6 +591,8 @@ export class Engine {
 }
 
 /** This process (io + its worker threads): resident memory and CPU time so far. */
+const HOLDS_INTERVAL_MS = 1000;
+
 function processStats(): { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number } {
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();

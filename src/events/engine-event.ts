@@ -16,7 +16,8 @@ export { ORDER_ACTIONS, type OrderAction } from "../kalshi/vocabulary.js";
 export const SIDES = CONTRACT_SIDES;
 export type Side = ContractSide;
 
-export const ORDER_STATUSES = ["sent", "acked", "rejected", "canceled", "amended"] as const;
+/** refused: the engine's own risk or ledger check refused the order; it never reached the exchange */
+export const ORDER_STATUSES = ["sent", "acked", "rejected", "canceled", "amended", "refused"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const BREAKER_STATES = ["armed", "tripped"] as const;
@@ -41,6 +42,17 @@ export interface DecisionEvent extends EventHeader {
   decisionTsUs: number;
   /** "" when executed, else why not (a drop reason such as "stale_book") */
   skippedReason: string;
+  /** the limit price on the order's own side (0: none computed) */
+  priceTicks: number;
+  /** rows in the policy run that produced it */
+  batchSize: number;
+}
+
+/** HOLD decisions are counted, not streamed: one event per interval with their number. */
+export interface HoldsEvent extends EventHeader {
+  kind: "holds";
+  count: number;
+  intervalMs: number;
 }
 
 export interface OrderEvent extends EventHeader {
@@ -79,8 +91,11 @@ export interface PositionEvent extends EventHeader {
 
 export interface PnlEvent extends EventHeader {
   kind: "pnl";
+  /** realised on closed contracts, before fees */
   realisedMicros: number;
+  /** held contracts at the book mid minus their cost basis */
   unrealisedMicros: number;
+  feesMicros: number;
 }
 
 export interface BreakerEvent extends EventHeader {
@@ -112,6 +127,7 @@ export type EngineEvent =
   | PnlEvent
   | BreakerEvent
   | KillEvent
-  | FeedEvent;
+  | FeedEvent
+  | HoldsEvent;
 
 export type EngineEventKind = EngineEvent["kind"];

@@ -22,6 +22,7 @@ import {
   EngineEvent as FbEngineEvent,
   Feed,
   Fill,
+  Holds,
   Kill,
   Order,
   Pnl,
@@ -97,6 +98,8 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
         recvTsUs: Number(d.recvTsUs()),
         decisionTsUs: Number(d.decisionTsUs()),
         skippedReason: d.skippedReason() ?? "",
+        priceTicks: d.priceTicks(),
+        batchSize: d.batchSize(),
       };
     }
     case EventBody.Order: {
@@ -147,6 +150,7 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
         ...header,
         realisedMicros: Number(p.realisedMicros()),
         unrealisedMicros: Number(p.unrealisedMicros()),
+        feesMicros: Number(p.feesMicros()),
       };
     }
     case EventBody.Breaker: {
@@ -174,6 +178,10 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
         reason: f.reason() ?? "",
       };
     }
+    case EventBody.Holds: {
+      const h = e.body(new Holds()) as Holds;
+      return { kind: "holds", ...header, count: Number(h.count()), intervalMs: h.intervalMs() };
+    }
     default:
       throw new Error(`events: unknown event body type ${e.bodyType()}`);
   }
@@ -199,6 +207,8 @@ function encodeBody(
           long(ev.recvTsUs, "recvTsUs"),
           long(ev.decisionTsUs, "decisionTsUs"),
           skipped,
+          int(ev.priceTicks, "priceTicks"),
+          int(ev.batchSize, "batchSize"),
         ),
       ];
     }
@@ -261,7 +271,13 @@ function encodeBody(
           b,
           long(ev.realisedMicros, "realisedMicros"),
           long(ev.unrealisedMicros, "unrealisedMicros"),
+          long(ev.feesMicros, "feesMicros"),
         ),
+      ];
+    case "holds":
+      return [
+        EventBody.Holds,
+        Holds.createHolds(b, long(ev.count, "count"), int(ev.intervalMs, "intervalMs")),
       ];
     case "breaker": {
       const name = str(ev.name);

@@ -3,10 +3,17 @@
  * engine-event.ts defines the shapes; the worker encodes them with EventCodec into the EventRing.
  * Prices in order/fill events are on the order's own side (a NO order's price is a NO price).
  */
-import type { EngineEvent } from "../events/engine-event.js";
+import type { DecisionAction, EngineEvent } from "../events/engine-event.js";
 import { type EngineAction, isBuy, type Ledger, yesLegTicks } from "./ledger.js";
 import type { MarketCatalog, OrderEvent } from "./order-types.js";
+import { pnlTotals } from "./pnl.js";
 
+const DECISION_ACTION_OF: Record<EngineAction, DecisionAction> = {
+  BUY_YES: "buy_yes",
+  SELL_YES: "sell_yes",
+  BUY_NO: "buy_no",
+  SELL_NO: "sell_no",
+};
 const sideOf = (a: EngineAction) => (a === "BUY_YES" || a === "SELL_YES" ? "yes" : "no");
 const actionOf = (a: EngineAction) => (isBuy(a) ? "buy" : "sell");
 
@@ -48,21 +55,42 @@ export class EngineEventMapper {
             `resolved: ${e.status}`,
           ),
         ];
-      case "order_refused":
+      case "decision":
         return [
           {
             kind: "decision",
             seq: 0,
             tsUs,
             market: this.catalog.tickerOf(e.market),
-            action: "hold",
-            sizeHundredths: 0,
-            bookSeq: 0,
-            recvTsUs: 0,
-            decisionTsUs: tsUs,
-            skippedReason: e.reason,
+            action: DECISION_ACTION_OF[e.action],
+            sizeHundredths: e.sizeHundredths,
+            bookSeq: e.bookSeq,
+            recvTsUs: Math.round(e.frameRecvMs * 1000),
+            decisionTsUs: Math.round(e.decidedMs * 1000),
+            skippedReason: e.skipped,
+            priceTicks: e.ownLimitTicks,
+            batchSize: e.batchSize,
           },
         ];
+      case "order_refused": {
+        const a = e.action ?? "BUY_YES";
+        return [
+          {
+            kind: "order",
+            seq: 0,
+            tsUs,
+            status: "refused",
+            clientOrderId: "",
+            orderId: "",
+            market: this.catalog.tickerOf(e.market),
+            side: sideOf(a),
+            action: actionOf(a),
+            priceTicks: e.ownLimitTicks ?? 0,
+            countHundredths: e.countHundredths ?? 0,
+            reason: e.reason,
+          },
+        ];
+      }
       case "fill_applied": {
         const p = this.ledger.position(e.market);
         // a fill of an order we do not know: its book side is a YES buy (bid) or a NO buy (ask)
@@ -133,21 +161,16 @@ export class EngineEventMapper {
     };
   }
 
-  /** Portfolio P&L snapshot (realised − fees, unrealised at marks). */
+  /** Portfolio P&L snapshot (see `pnlTotals`). */
   pnl(): EngineEvent {
-    let realised = 0;
-    let unrealised = 0;
-    for (const m of this.ledger.markets()) {
-      const p = this.ledger.position(m);
-      realised += p.realizedPnlMicros - p.feesPaidMicros;
-      unrealised += p.unrealizedPnlMicros();
-    }
+    const t = pnlTotals(this.ledger);
     return {
       kind: "pnl",
       seq: 0,
       tsUs: this.nowUs(),
-      realisedMicros: realised,
-      unrealisedMicros: unrealised,
+      realisedMicros: t.realisedMicros,
+      unrealisedMicros: t.unrealisedMicros,
+      feesMicros: t.feesMicros,
     };
   }
 }

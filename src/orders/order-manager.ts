@@ -25,6 +25,7 @@ import {
   type OrderEvent,
   type OrderManagerConfig,
   type OrderManagerDeps,
+  type OrderStatKey,
 } from "./order-types.js";
 import { OrderWriter } from "./order-writer.js";
 import { PortfolioPublisher } from "./portfolio-publisher.js";
@@ -82,42 +83,47 @@ export class OrderManager {
     return this.ready;
   }
 
-  /** One decision from the DecisionRing. Resolves when its writes (if any) have answers. */
+  /**
+   * One decision from the DecisionRing. Resolves when its writes (if any) have answers. Every
+   * decision that is not a HOLD is reported once (a `decision` event) before any write: with its
+   * own-side limit price when it goes ahead, or with why it does not.
+   */
   async onDecision(d: OrderDecision): Promise<void> {
     this.stats.decisions++;
     const now = this.now();
-    if (!this.ready) return void this.stats.notReady++;
-    if (!this.deps.freshness.accept(d.frameRecvMs, now)) return void this.stats.stale++;
+    if (!this.ready) return this.skip(d, "notReady", "not_ready");
+    if (!this.deps.freshness.accept(d.frameRecvMs, now)) return this.skip(d, "stale", "stale_book");
     if (d.action === "HOLD" || d.sizeHundredths <= 0) return void this.stats.hold++;
     if (!this.deps.breakers.canTrade(now) || this.deps.risk.killSwitchEngaged) {
-      return void this.stats.breakerBlocked++;
+      return this.skip(d, "breakerBlocked", this.deps.risk.killSwitchEngaged ? "kill" : "breaker");
     }
     const group = this.deps.orderGroup;
-    if (group?.triggered && !(await group.rearm(now))) return void this.stats.breakerBlocked++;
+    if (group?.triggered && !(await group.rearm(now))) return this.skip(d, "breakerBlocked", "order_group");
     const m = d.market;
-    if (this.busy.has(m)) return void this.stats.busy++;
-    if (this.deps.catalog.tickerOf(m) === "") return void this.stats.unknownMarket++;
-    if (!this.deps.throttle.allow(m, now)) return void this.stats.throttled++;
-    if (!this.deps.book.readTop(m, this.top)) return void this.stats.bookStale++;
+    if (this.busy.has(m)) return this.skip(d, "busy", "busy");
+    if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
+    if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
+    if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
     const ownLimit = limitPriceTicks(
       this.config.strategy,
       d.action,
       this.top,
       this.deps.catalog.structureOf(m),
     );
-    if (ownLimit === 0) return void this.stats.noPrice++;
+    if (ownLimit === 0) return this.skip(d, "noPrice", "no_price");
     const same = this.working.get(m, bookSideOf(d.action));
     const sameRemaining = same?.action === d.action ? same.countHundredths - same.filledHundredths : 0;
     const size = decideSize(this.deps.ledger, m, d.action, d.sizeHundredths, sameRemaining);
-    if (!size.ok) return void this.stats.sizeRefused++;
+    if (!size.ok) return this.skip(d, "sizeRefused", "size", ownLimit);
     const ops = planOrderOps(this.working.get(m, "bid"), this.working.get(m, "ask"), {
       side: bookSideOf(d.action),
       action: d.action,
       yesPriceTicks: yesLegTicks(d.action, ownLimit),
       restingHundredths: size.countHundredths,
     });
-    if (ops.length === 0) return;
-    if (ops[0]!.op === "wait") return void this.stats.waits++;
+    if (ops.length === 0) return this.report(d, ownLimit, "already_working");
+    if (ops[0]!.op === "wait") return this.skip(d, "waits", "outcome_unknown", ownLimit);
+    this.report(d, ownLimit, "");
     this.busy.add(m);
     try {
       for (const op of ops) if (!(await this.execute(m, op))) break;
@@ -125,6 +131,28 @@ export class OrderManager {
       this.busy.delete(m);
       this.publisher.publishMarket(m);
     }
+  }
+
+  /** Counts a decision that goes no further and reports it with its reason. */
+  private skip(d: OrderDecision, stat: OrderStatKey, reason: string, ownLimitTicks = 0): void {
+    this.stats[stat]++;
+    this.report(d, ownLimitTicks, reason);
+  }
+
+  private report(d: OrderDecision, ownLimitTicks: number, skipped: string): void {
+    if (d.action === "HOLD") return;
+    this.emit({
+      kind: "decision",
+      market: d.market,
+      action: d.action,
+      sizeHundredths: d.sizeHundredths,
+      ownLimitTicks,
+      bookSeq: d.bookSeq ?? 0,
+      batchSize: d.batchSize ?? 0,
+      frameRecvMs: d.frameRecvMs,
+      decidedMs: d.decidedMs ?? 0,
+      skipped,
+    });
   }
 
   private execute(m: number, op: OrderOp): Promise<boolean> {

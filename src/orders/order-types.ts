@@ -47,10 +47,40 @@ export interface OrderDecision {
   sizeHundredths: number;
   /** receive time of the frame that triggered the decision (the loop budget starts there) */
   frameRecvMs: number;
+  /** seq of the latest book message the observation saw (DecisionRing word 3) */
+  bookSeq?: number;
+  /** rows in the policy run that produced it (DecisionRing word 7) */
+  batchSize?: number;
+  /** when the policy returned (DecisionRing word 5) */
+  decidedMs?: number;
 }
 
 export type OrderEvent =
-  | { kind: "order_refused"; market: number; reason: string }
+  | {
+      /** one per non-HOLD decision, before any write it causes */
+      kind: "decision";
+      market: number;
+      action: EngineAction;
+      sizeHundredths: number;
+      /** the limit price on the order's own side; 0 when none was computed */
+      ownLimitTicks: number;
+      bookSeq: number;
+      batchSize: number;
+      /** receive time of the triggering frame and when the policy returned (runtime/clock.ts ms) */
+      frameRecvMs: number;
+      decidedMs: number;
+      /** "" when it goes ahead, else why not (e.g. "throttle", "stale_book") */
+      skipped: string;
+    }
+  | {
+      /** the engine's own risk or ledger check refused a write; nothing reached the exchange */
+      kind: "order_refused";
+      market: number;
+      reason: string;
+      action?: EngineAction;
+      ownLimitTicks?: number;
+      countHundredths?: number;
+    }
   | { kind: "order_sent"; market: number; op: OrderOp["op"]; clientOrderId: string }
   | { kind: "order_outcome"; market: number; clientOrderId: string; result: string; code?: string }
   | { kind: "outcome_resolved"; market: number; clientOrderId: string; status: string }
@@ -125,3 +155,4 @@ export function newOrderStats() {
 }
 
 export type OrderStats = ReturnType<typeof newOrderStats>;
+export type OrderStatKey = keyof OrderStats;

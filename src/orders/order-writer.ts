@@ -35,8 +35,8 @@ export class OrderWriter {
     this.orderOptions = group ? { ...config.order, orderGroupId: group.orderGroupId } : config.order;
   }
 
-  private refuse(m: number, reason: string): false {
-    this.emit({ kind: "order_refused", market: m, reason });
+  private refuse(m: number, reason: string, action?: EngineAction, ownLimitTicks = 0, count = 0): false {
+    this.emit({ kind: "order_refused", market: m, reason, action, ownLimitTicks, countHundredths: count });
     return false;
   }
 
@@ -49,12 +49,12 @@ export class OrderWriter {
     const refusal = risk.check({ ...req, reservationMicros: ledger.reservationMicros(req) }, ledger, now);
     if (refusal !== null) {
       this.stats.riskRefused++;
-      return this.refuse(m, refusal);
+      return this.refuse(m, refusal, action, ownLimit, count);
     }
     const placed = ledger.place(req);
     if (!placed.ok) {
       this.stats.ledgerRefused++;
-      return this.refuse(m, placed.reason);
+      return this.refuse(m, placed.reason, action, ownLimit, count);
     }
     const side = bookSideOf(action);
     const w: WorkingOrder = {
@@ -124,11 +124,11 @@ export class OrderWriter {
     );
     if (refusal !== null) {
       this.stats.riskRefused++;
-      return this.refuse(m, refusal);
+      return this.refuse(m, refusal, w.action, ownLimit, total);
     }
     if (!ledger.amend(w.clientOrderId, ownLimit, total)) {
       this.stats.ledgerRefused++;
-      return this.refuse(m, "insufficient_cash");
+      return this.refuse(m, "insufficient_cash", w.action, ownLimit, total);
     }
     const cid = w.clientOrderId;
     const newCid = this.newId();

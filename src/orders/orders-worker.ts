@@ -40,6 +40,7 @@ import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "
 import { OrderGroupGuard, openOrderGroup } from "./order-group.js";
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";
+import { type PnlReport, pnlReport } from "./pnl.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
@@ -102,6 +103,8 @@ export type OrdersWorkerReply =
       stats: Record<string, number>;
       freeCashMicros: number;
       reservedCashMicros: number;
+      /** P&L with every position marked at its current book mid */
+      pnl: PnlReport;
       /** this thread's stage histograms since the last stats reply (then reset) */
       histograms: EncodedStageHistograms;
     }
@@ -239,6 +242,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     } else if (cmd.type === "markets") {
       for (const mk of cmd.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
     } else if (cmd.type === "stats") {
+      markPositions(om, topSource);
       port.postMessage({
         type: "stats",
         stats: {
@@ -249,6 +253,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         },
         freeCashMicros: ledger.freeCashMicros,
         reservedCashMicros: ledger.reservedCashMicros,
+        pnl: pnlReport(ledger),
         histograms: hist.encode({ reset: true }),
       } satisfies OrdersWorkerReply);
     } else if (cmd.type === "reconcile") {
@@ -273,6 +278,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     action: "HOLD" as (typeof ACTIONS)[number],
     sizeHundredths: 0,
     frameRecvMs: 0,
+    bookSeq: 0,
+    batchSize: 0,
+    decidedMs: 0,
   };
   const onFailure = (e: unknown) => {
     errorCount.inc();
@@ -292,6 +300,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         decision.action = ACTIONS[record.action] ?? "HOLD";
         decision.sizeHundredths = record.sizeHundredths;
         decision.frameRecvMs = record.frameRecvMs;
+        decision.bookSeq = record.bookSeq;
+        decision.batchSize = record.batchSize;
+        decision.decidedMs = record.decidedMs;
         const pickup = nowMs();
         hist.record(Stage.decision_to_orders, (pickup - record.decidedMs) * 1e6);
         frameRecvMs[decision.market] = decision.frameRecvMs;

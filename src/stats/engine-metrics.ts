@@ -89,6 +89,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   // [orders] P&L in micros of a dollar
   { name: "realised_pnl_micros", kind: "gauge", help: "Realised P&L, micros of a dollar" },
   { name: "unrealised_pnl_micros", kind: "gauge", help: "Unrealised P&L at last marks, micros of a dollar" },
+  { name: "fees_paid_micros", kind: "gauge", help: "Fees paid, micros of a dollar" },
   // [io] recorder (run --record, record)
   { name: "record_frames", kind: "counter", help: "Raw frames handed to the recorder" },
   {

@@ -3,7 +3,7 @@
  * the merged StageHistograms, the Counters registry, PortfolioTable and its own state; the server
  * only serialises and renders it (`prometheus.ts`).
  */
-import { formatHundredths, formatMicros } from "../kalshi/units.js";
+import { formatHundredths, formatMicros, MICROS_PER_TICK } from "../kalshi/units.js";
 import type { MetricSample } from "./counters.js";
 import type { HistogramsSummaryUs } from "./stage-histograms.js";
 
@@ -18,12 +18,82 @@ export interface PortfolioSnapshot {
 /** Flat engine state: mode, exchange, uptime… Strings render as labels, numbers/booleans as gauges. */
 export type EngineStateSnapshot = Record<string, string | number | boolean>;
 
+/** One market's position and P&L, dollars as exact decimal strings. */
+export interface MarketPnlSnapshot {
+  contracts: string;
+  cost_basis: string;
+  /** YES mid the position is marked at ("" = never marked: valued at cost) */
+  yes_mark: string;
+  realised: string;
+  unrealised: string;
+  fees: string;
+}
+
+/**
+ * P&L in dollars (exact decimal strings) and micros: realised before fees, fees, unrealised at
+ * the book mid; net = realised − fees + unrealised.
+ */
+export interface PnlSnapshot {
+  realised: string;
+  unrealised: string;
+  fees: string;
+  net: string;
+  realised_micros: number;
+  unrealised_micros: number;
+  fees_micros: number;
+  net_micros: number;
+  markets: Record<string, MarketPnlSnapshot>;
+}
+
 export interface StatsSnapshot {
   ts_ms: number;
   histograms: HistogramsSummaryUs;
   counters: MetricSample[];
   portfolio: PortfolioSnapshot;
+  pnl: PnlSnapshot;
   state: EngineStateSnapshot;
+}
+
+export interface PnlInput {
+  realisedMicros: number;
+  unrealisedMicros: number;
+  feesMicros: number;
+  markets: ReadonlyArray<{
+    ticker: string;
+    contractsHundredths: number;
+    costBasisMicros: number;
+    yesMarkHalfTicks: number;
+    realisedMicros: number;
+    unrealisedMicros: number;
+    feesMicros: number;
+  }>;
+}
+
+/** Integer units → the dollar strings of `PnlSnapshot`. */
+export function pnlSnapshot(input: PnlInput): PnlSnapshot {
+  const net = input.realisedMicros - input.feesMicros + input.unrealisedMicros;
+  const markets: Record<string, MarketPnlSnapshot> = {};
+  for (const mk of input.markets) {
+    markets[mk.ticker] = {
+      contracts: formatHundredths(mk.contractsHundredths),
+      cost_basis: formatMicros(mk.costBasisMicros),
+      yes_mark: mk.yesMarkHalfTicks === 0 ? "" : formatMicros(mk.yesMarkHalfTicks * (MICROS_PER_TICK / 2)),
+      realised: formatMicros(mk.realisedMicros),
+      unrealised: formatMicros(mk.unrealisedMicros),
+      fees: formatMicros(mk.feesMicros),
+    };
+  }
+  return {
+    realised: formatMicros(input.realisedMicros),
+    unrealised: formatMicros(input.unrealisedMicros),
+    fees: formatMicros(input.feesMicros),
+    net: formatMicros(net),
+    realised_micros: input.realisedMicros,
+    unrealised_micros: input.unrealisedMicros,
+    fees_micros: input.feesMicros,
+    net_micros: net,
+    markets,
+  };
 }
 
 /** Integer units → the dollar/contract strings of `PortfolioSnapshot`. */

@@ -115,6 +115,19 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.ok(counter(traded, "frames") > 100);
     assert.ok(traded.histograms.parse_apply.count > 0);
     await waitFor(async () => events.some((e) => e.kind === "order"), "an order event on /events");
+    // every non-HOLD decision, with its price, book seq and batch; HOLDs as counts per second
+    const executed = await waitFor(
+      async () =>
+        events.find(
+          (e) => e.kind === "decision" && (e as unknown as { skippedReason: string }).skippedReason === "",
+        ),
+      "an executed decision on /events",
+    );
+    const d = executed as unknown as Record<string, number | string>;
+    assert.notEqual(d.action, "hold");
+    assert.ok(Number(d.priceTicks) > 0 && Number(d.sizeHundredths) > 0, JSON.stringify(d));
+    assert.ok(Number(d.bookSeq) > 0 && Number(d.batchSize) > 0, JSON.stringify(d));
+    await waitFor(async () => events.some((e) => e.kind === "holds"), "a holds event on /events");
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /^kalshi_engine_frames_total \d+/m);
@@ -159,6 +172,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.ok(summaryLine, "final summary printed");
     const summary = JSON.parse(summaryLine).summary as {
       portfolio: Stats["portfolio"];
+      pnl: { realised_micros: number; fees_micros: number; realised: string; fees: string };
       incomplete_at_shutdown: string[];
       orders: Record<string, number>;
     };
@@ -178,13 +192,12 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       `free cash = balance; ${context}`,
     );
     assert.equal(dollarsToMicros(summary.portfolio.reserved_cash), 0, `nothing reserved; ${context}`);
-    const positions = await signedGetAll<{ ticker: string; position_fp: string }>(
-      ex.rest,
-      ex.key_id,
-      ex.key_file,
-      "/portfolio/positions",
-      "market_positions",
-    );
+    const positions = await signedGetAll<{
+      ticker: string;
+      position_fp: string;
+      realized_pnl_dollars: string;
+      fees_paid_dollars: string;
+    }>(ex.rest, ex.key_id, ex.key_file, "/portfolio/positions", "market_positions");
     const exchangePositions = Object.fromEntries(
       positions
         .filter((p) => countToHundredths(p.position_fp) !== 0)
@@ -194,6 +207,12 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       Object.entries(summary.portfolio.positions).map(([t, c]) => [t, countToHundredths(c)]),
     );
     assert.deepEqual(enginePositions, exchangePositions);
+    // P&L: the summary's realised P&L and fees are the exchange's, to the micro
+    const sum = (key: "realized_pnl_dollars" | "fees_paid_dollars") =>
+      positions.reduce((a, p) => a + dollarsToMicros(p[key]), 0);
+    assert.equal(summary.pnl.realised_micros, sum("realized_pnl_dollars"), `realised P&L; ${context}`);
+    assert.equal(summary.pnl.fees_micros, sum("fees_paid_dollars"), `fees; ${context}`);
+    assert.ok(summary.pnl.fees_micros > 0, "fees were paid");
     paper.child.kill("SIGTERM");
     assert.equal(await paper.exited, 0);
   });

@@ -27,6 +27,8 @@ const arbEvent: fc.Arbitrary<EngineEvent> = fc.oneof(
     recvTsUs: safe,
     decisionTsUs: safe,
     skippedReason: fc.string(),
+    priceTicks: int32,
+    batchSize: int32,
   }),
   fc.record({
     kind: fc.constant("order" as const),
@@ -60,7 +62,14 @@ const arbEvent: fc.Arbitrary<EngineEvent> = fc.oneof(
     contractsHundredths: safe,
     costBasisMicros: safe,
   }),
-  fc.record({ kind: fc.constant("pnl" as const), ...header, realisedMicros: safe, unrealisedMicros: safe }),
+  fc.record({
+    kind: fc.constant("pnl" as const),
+    ...header,
+    realisedMicros: safe,
+    unrealisedMicros: safe,
+    feesMicros: safe,
+  }),
+  fc.record({ kind: fc.constant("holds" as const), ...header, count: safe, intervalMs: int32 }),
   fc.record({
     kind: fc.constant("breaker" as const),
     ...header,

@@ -12,6 +12,56 @@ function setup() {
 }
 
 describe("order-manager events → engine events", () => {
+  it("a decision carries its market, action, size, own-side price, book seq, batch and stamps", () => {
+    const { mapper } = setup();
+    const [d] = mapper.map({
+      kind: "decision",
+      market: 0,
+      action: "SELL_NO",
+      sizeHundredths: 500,
+      ownLimitTicks: 380,
+      bookSeq: 99,
+      batchSize: 12,
+      frameRecvMs: 1_000.5,
+      decidedMs: 1_001.25,
+      skipped: "",
+    });
+    assert.deepEqual(d, {
+      kind: "decision",
+      seq: 0,
+      tsUs: 7,
+      market: "KX-A",
+      action: "sell_no",
+      sizeHundredths: 500,
+      bookSeq: 99,
+      recvTsUs: 1_000_500,
+      decisionTsUs: 1_001_250,
+      skippedReason: "",
+      priceTicks: 380,
+      batchSize: 12,
+    });
+  });
+
+  it("an order the engine's own checks refused is an order event with status refused", () => {
+    const { mapper } = setup();
+    const [o] = mapper.map({
+      kind: "order_refused",
+      market: 0,
+      reason: "max_contracts_per_market",
+      action: "BUY_NO",
+      ownLimitTicks: 410,
+      countHundredths: 1000,
+    });
+    assert.equal(o?.kind, "order");
+    assert.deepEqual(o && o.kind === "order" ? [o.status, o.side, o.action, o.priceTicks, o.reason] : [], [
+      "refused",
+      "no",
+      "buy",
+      410,
+      "max_contracts_per_market",
+    ]);
+  });
+
   it("a fill names our order, its side, action, own-side price and fee", () => {
     const { ledger, mapper } = setup();
     assert.ok(

@@ -207,6 +207,44 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.working.get(0, "ask")?.state, "resting");
   });
 
+  it("reports every non-HOLD decision once, before its writes, with price, book seq, batch and why not", async () => {
+    const { om, events, clock } = await setup();
+    await om.onDecision({ ...buy(clock.t), bookSeq: 41, batchSize: 7, decidedMs: clock.t });
+    await om.onDecision({ ...buy(clock.t), bookSeq: 42, batchSize: 3, decidedMs: clock.t }); // throttled
+    await om.onDecision({ market: 0, action: "HOLD", sizeHundredths: 0, frameRecvMs: clock.t });
+    const decisions = events.filter((e) => e.kind === "decision");
+    assert.deepEqual(decisions, [
+      {
+        kind: "decision",
+        market: 0,
+        action: "BUY_YES",
+        sizeHundredths: 1000,
+        ownLimitTicks: 450,
+        bookSeq: 41,
+        batchSize: 7,
+        frameRecvMs: clock.t,
+        decidedMs: clock.t,
+        skipped: "",
+      },
+      {
+        kind: "decision",
+        market: 0,
+        action: "BUY_YES",
+        sizeHundredths: 1000,
+        ownLimitTicks: 0,
+        bookSeq: 42,
+        batchSize: 3,
+        frameRecvMs: clock.t,
+        decidedMs: clock.t,
+        skipped: "throttle",
+      },
+    ]);
+    assert.ok(
+      events.findIndex((e) => e.kind === "decision") < events.findIndex((e) => e.kind === "order_sent"),
+      "the decision comes before the order it causes",
+    );
+  });
+
   it("drops stale decisions and decisions for markets it has no ticker for, and throttles a market", async () => {
     const { om, rest, clock } = await setup();
     await om.onDecision({ ...buy(clock.t), market: 7 });

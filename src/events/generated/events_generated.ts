@@ -26,7 +26,8 @@ export enum OrderStatus {
   acked = 1,
   rejected = 2,
   canceled = 3,
-  amended = 4
+  amended = 4,
+  refused = 5
 }
 
 export enum BreakerState {
@@ -51,13 +52,14 @@ export enum EventBody {
   Pnl = 5,
   Breaker = 6,
   Kill = 7,
-  Feed = 8
+  Feed = 8,
+  Holds = 9
 }
 
 export function unionToEventBody(
   type: EventBody,
-  accessor: (obj:Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position|null
-): Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position|null {
+  accessor: (obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(new Decision())! as Decision;
@@ -68,15 +70,16 @@ export function unionToEventBody(
     case 'Breaker': return accessor(new Breaker())! as Breaker;
     case 'Kill': return accessor(new Kill())! as Kill;
     case 'Feed': return accessor(new Feed())! as Feed;
+    case 'Holds': return accessor(new Holds())! as Holds;
     default: return null;
   }
 }
 
 export function unionListToEventBody(
   type: EventBody, 
-  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position|null, 
+  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null, 
   index: number
-): Breaker|Decision|Feed|Fill|Kill|Order|Pnl|Position|null {
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(index, new Decision())! as Decision;
@@ -87,6 +90,7 @@ export function unionListToEventBody(
     case 'Breaker': return accessor(index, new Breaker())! as Breaker;
     case 'Kill': return accessor(index, new Kill())! as Kill;
     case 'Feed': return accessor(index, new Feed())! as Feed;
+    case 'Holds': return accessor(index, new Holds())! as Holds;
     default: return null;
   }
 }
@@ -148,8 +152,18 @@ skippedReason(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+priceTicks():number {
+  const offset = this.bb!.__offset(this.bb_pos, 18);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+batchSize():number {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
 static startDecision(builder:flatbuffers.Builder) {
-  builder.startObject(7);
+  builder.startObject(9);
 }
 
 static addMarket(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset) {
@@ -180,12 +194,20 @@ static addSkippedReason(builder:flatbuffers.Builder, skippedReasonOffset:flatbuf
   builder.addFieldOffset(6, skippedReasonOffset, 0);
 }
 
+static addPriceTicks(builder:flatbuffers.Builder, priceTicks:number) {
+  builder.addFieldInt32(7, priceTicks, 0);
+}
+
+static addBatchSize(builder:flatbuffers.Builder, batchSize:number) {
+  builder.addFieldInt32(8, batchSize, 0);
+}
+
 static endDecision(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset, action:Action, sizeHundredths:number, bookSeq:bigint, recvTsUs:bigint, decisionTsUs:bigint, skippedReasonOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset, action:Action, sizeHundredths:number, bookSeq:bigint, recvTsUs:bigint, decisionTsUs:bigint, skippedReasonOffset:flatbuffers.Offset, priceTicks:number, batchSize:number):flatbuffers.Offset {
   Decision.startDecision(builder);
   Decision.addMarket(builder, marketOffset);
   Decision.addAction(builder, action);
@@ -194,7 +216,62 @@ static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offs
   Decision.addRecvTsUs(builder, recvTsUs);
   Decision.addDecisionTsUs(builder, decisionTsUs);
   Decision.addSkippedReason(builder, skippedReasonOffset);
+  Decision.addPriceTicks(builder, priceTicks);
+  Decision.addBatchSize(builder, batchSize);
   return Decision.endDecision(builder);
+}
+}
+
+export class Holds {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Holds {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsHolds(bb:flatbuffers.ByteBuffer, obj?:Holds):Holds {
+  return (obj || new Holds()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsHolds(bb:flatbuffers.ByteBuffer, obj?:Holds):Holds {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Holds()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+count():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+intervalMs():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startHolds(builder:flatbuffers.Builder) {
+  builder.startObject(2);
+}
+
+static addCount(builder:flatbuffers.Builder, count:bigint) {
+  builder.addFieldInt64(0, count, BigInt('0'));
+}
+
+static addIntervalMs(builder:flatbuffers.Builder, intervalMs:number) {
+  builder.addFieldInt32(1, intervalMs, 0);
+}
+
+static endHolds(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createHolds(builder:flatbuffers.Builder, count:bigint, intervalMs:number):flatbuffers.Offset {
+  Holds.startHolds(builder);
+  Holds.addCount(builder, count);
+  Holds.addIntervalMs(builder, intervalMs);
+  return Holds.endHolds(builder);
 }
 }
 
@@ -541,8 +618,13 @@ unrealisedMicros():bigint {
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
 }
 
+feesMicros():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
 static startPnl(builder:flatbuffers.Builder) {
-  builder.startObject(2);
+  builder.startObject(3);
 }
 
 static addRealisedMicros(builder:flatbuffers.Builder, realisedMicros:bigint) {
@@ -553,15 +635,20 @@ static addUnrealisedMicros(builder:flatbuffers.Builder, unrealisedMicros:bigint)
   builder.addFieldInt64(1, unrealisedMicros, BigInt('0'));
 }
 
+static addFeesMicros(builder:flatbuffers.Builder, feesMicros:bigint) {
+  builder.addFieldInt64(2, feesMicros, BigInt('0'));
+}
+
 static endPnl(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createPnl(builder:flatbuffers.Builder, realisedMicros:bigint, unrealisedMicros:bigint):flatbuffers.Offset {
+static createPnl(builder:flatbuffers.Builder, realisedMicros:bigint, unrealisedMicros:bigint, feesMicros:bigint):flatbuffers.Offset {
   Pnl.startPnl(builder);
   Pnl.addRealisedMicros(builder, realisedMicros);
   Pnl.addUnrealisedMicros(builder, unrealisedMicros);
+  Pnl.addFeesMicros(builder, feesMicros);
   return Pnl.endPnl(builder);
 }
 }
