@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { registerBookCommand } from "./book-command.js";
 import { configureProgram, runCli } from "./errors.js";
 import { registerFeaturesCommand } from "./features-command.js";
+import { registerLogCommand } from "./log-command.js";
 import { registerPaperCommand } from "./paper-command.js";
 import { registerRecordCommand } from "./record-command.js";
 import { registerRunCommand } from "./run-command.js";
@@ -26,6 +27,7 @@ const program = configureProgram(new Command())
 // Subcommand registrations (one line each).
 registerBookCommand(program);
 registerFeaturesCommand(program);
+registerLogCommand(program);
 registerPaperCommand(program);
 registerRecordCommand(program);
 registerRunCommand(program);
