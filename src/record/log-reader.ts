@@ -5,7 +5,12 @@
  * records for the replay paths (`features --log`, `log cat`).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { type FeedRecordVisitor, scanEventLog, scanFeedLog } from "../events/feed-log-codec.js";
+import {
+  type FeedLogScan,
+  type FeedRecordVisitor,
+  scanEventLog,
+  scanFeedLog,
+} from "../events/feed-log-codec.js";
 import { listSegments, type SegmentFile } from "./segments.js";
 
 export interface TornTail {
@@ -67,8 +72,12 @@ function readSegment(path: string): Buffer {
 }
 
 function scanSegmentInto(seg: SegmentFile, visit: FeedRecordVisitor, stats: LogReadStats): void {
+  scanWith(seg, (bytes) => scanFeedLog(bytes, visit), stats);
+}
+
+function scanWith(seg: SegmentFile, scanner: (bytes: Uint8Array) => FeedLogScan, stats: LogReadStats): void {
   const bytes = readSegment(seg.path);
-  const scan = scanFeedLog(bytes, visit);
+  const scan = scanner(bytes);
   stats.segments++;
   stats.records += scan.records;
   stats.bytes += bytes.length;
@@ -78,14 +87,7 @@ function scanSegmentInto(seg: SegmentFile, visit: FeedRecordVisitor, stats: LogR
 /** Visits every engine event (EngineEvent FlatBuffer bytes) of the log's events segments. */
 export function scanLogEvents(dir: string, visit: (body: Uint8Array) => void): LogReadStats {
   const stats: LogReadStats = { segments: 0, records: 0, bytes: 0, tornTails: [] };
-  for (const seg of listSegments(dir, "events")) {
-    const bytes = readSegment(seg.path);
-    const scan = scanEventLog(bytes, visit);
-    stats.segments++;
-    stats.records += scan.records;
-    stats.bytes += bytes.length;
-    if (scan.tornTailBytes > 0) stats.tornTails.push({ segment: seg.path, bytes: scan.tornTailBytes });
-  }
+  for (const seg of listSegments(dir, "events")) scanWith(seg, (bytes) => scanEventLog(bytes, visit), stats);
   return stats;
 }
 
