@@ -17,6 +17,7 @@ import { intFlag, numberFlag, UsageError } from "./errors.js";
 
 interface PaperCliOptions {
   markets: string;
+  shards: string;
   rate: string;
   arrivals: string;
   seed: string;
@@ -88,6 +89,11 @@ export function registerPaperCommand(program: Command): void {
     .command("paper")
     .description("run the local paper exchange (Kalshi protocol, simulated markets, fault injection)")
     .option("--markets <n>", "number of simulated markets", "200")
+    .option(
+      "--shards <n>",
+      "exchange shards the markets are spread over (per-shard cash, Kalshi routing); 1 = pre-sharding exchange",
+      "3",
+    )
     .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
     .option(
       "--arrivals <mode>",
@@ -142,6 +148,7 @@ export function registerPaperCommand(program: Command): void {
         host: o.host,
         port: int("port", o.port, 0),
         markets: int("markets", o.markets, 1),
+        shards: int("shards", o.shards, 1),
         ratePerSec: int("rate", o.rate, 0),
         arrivals: o.arrivals as ArrivalMode,
         seed: int("seed", o.seed, 0),

@@ -20,7 +20,7 @@ import { buildRoutes } from "./server/rest-routes.js";
 import { listenPaperServer, type PaperServer, WS_PATH } from "./server/server.js";
 import { WsHub } from "./server/ws-hub.js";
 import type { ArrivalMode } from "./sim/arrivals.js";
-import { makeMarketSpecs, marketIdFor } from "./sim/market-catalog.js";
+import { DEFAULT_SHARDS, makeMarketSpecs, marketIdFor } from "./sim/market-catalog.js";
 import { MarketSimulator } from "./sim/market-sim.js";
 
 export interface StartPaperExchangeOptions {
@@ -30,6 +30,11 @@ export interface StartPaperExchangeOptions {
   port?: number;
   /** a count of generated markets (default 200) or explicit specs */
   markets?: number | MarketSpec[];
+  /**
+   * exchange shards (default 3): generated markets spread over them by event, cash is per shard
+   * and deposits land on shard 0. `1` is the pre-sharding exchange (everything on shard 0).
+   */
+  shards?: number;
   /** simulated book updates per second (default 2000; 0 = no simulated flow) */
   ratePerSec?: number;
   /** simulated flow: "burst" (default; 10 ms batches) or "poisson" (live-feed-like, sim/arrivals.ts) */
@@ -86,11 +91,15 @@ export async function startPaperExchange(
   const specs =
     typeof options.markets === "object"
       ? options.markets
-      : makeMarketSpecs({ count: options.markets ?? 200 });
+      : makeMarketSpecs({ count: options.markets ?? 200, shards: options.shards ?? DEFAULT_SHARDS });
   const marketIds = new Map(specs.map((m) => [m.ticker, marketIdFor(m.ticker)]));
   const plan = makeFaultPlan({ seed, ...options.faults });
   const faults = new FaultInjector(plan);
-  const core = new PaperExchange({ markets: specs, clock });
+  const core = new PaperExchange({
+    markets: specs,
+    clock,
+    shardCount: Math.max(options.shards ?? DEFAULT_SHARDS, ...specs.map((m) => (m.exchangeIndex ?? 0) + 1)),
+  });
   const hub = new WsHub({
     core,
     marketIds,

@@ -54,6 +54,8 @@ export interface MarketSpec {
   ticker: string;
   eventTicker: string;
   seriesTicker: string;
+  /** Exchange shard (`exchange_index`) the market and its event live on; default 0. */
+  exchangeIndex?: number;
   priceLevelStructure: PriceLevelStructure;
   feeType: FeeType;
   /** Series `fee_multiplier`; default 1. Must be a multiple of 0.0001 (kept as basis points). */
@@ -84,6 +86,8 @@ export interface PaperExchangeOptions {
   clock: () => number;
   feeConfig?: FeeConfig;
   listener?: ExchangeListener;
+  /** Exchange shards; default: one more than the highest market `exchangeIndex` (at least 1). */
+  shardCount?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +169,8 @@ export interface OrderView {
   readonly userId: string;
   readonly clientOrderId: string;
   readonly ticker: string;
+  /** Shard of the order's market. */
+  readonly exchangeIndex: number;
   readonly side: BookSide;
   readonly yesPriceTicks: number;
   readonly status: OrderStatus;
@@ -239,6 +245,7 @@ export interface FillView {
   readonly clientOrderId: string;
   readonly userId: string;
   readonly ticker: string;
+  readonly exchangeIndex: number;
   readonly side: BookSide;
   /** Execution price = the resting order's price (YES leg). */
   readonly yesPriceTicks: number;
@@ -284,6 +291,18 @@ export interface BalanceView {
   readonly portfolioValueMicros: number;
   readonly depositsMicros: number;
   readonly updatedTsMs: number;
+  /** Available / held cash per shard (index = `exchange_index`); sums are the totals above. */
+  readonly shardBalanceMicros: readonly number[];
+  readonly shardHeldMicros: readonly number[];
+}
+
+/** An intra-exchange-instance transfer (moves available cash between shards at once). */
+export interface TransferView {
+  readonly transferId: string;
+  readonly fromShard: number;
+  readonly toShard: number;
+  readonly amountMicros: number;
+  readonly tsMs: number;
 }
 
 export type MarketResult = "yes" | "no";
@@ -309,6 +328,7 @@ export interface MarketView {
   readonly ticker: string;
   readonly eventTicker: string;
   readonly seriesTicker: string;
+  readonly exchangeIndex: number;
   readonly status: MarketStatus;
   readonly priceLevelStructure: PriceLevelStructure;
   readonly feeType: FeeType;
@@ -345,6 +365,7 @@ export interface OrderbookView {
 export interface OrderGroupView {
   readonly orderGroupId: string;
   readonly userId: string;
+  readonly exchangeIndex: number;
   readonly contractsLimitHundredths: number;
   readonly isTriggered: boolean;
   /** Filled hundredths inside the rolling window at the time of the call. */
@@ -415,8 +436,17 @@ export interface PaperExchangeApi {
    * vanish from getOrder/listOrders once finished and their client_order_id can be reused.
    */
   openAccount(userId: string, depositMicros: number, options?: AccountOptions): Result<BalanceView>;
-  deposit(userId: string, amountMicros: number): Result<BalanceView>;
+  /** Deposits land on shard 0 (the default exchange instance) unless `shard` is given. */
+  deposit(userId: string, amountMicros: number, shard?: number): Result<BalanceView>;
+  /**
+   * POST /portfolio/intra_exchange_instance_transfer: moves available cash between shards without
+   * delay. 400 insufficient_balance when the source shard lacks it; 400 invalid_parameters for a
+   * bad shard, the same shard twice or a non-positive amount.
+   */
+  transfer(userId: string, fromShard: number, toShard: number, amountMicros: number): Result<TransferView>;
   hasAccount(userId: string): boolean;
+  /** Exchange shards: markets live on 0..shardCount()-1. */
+  shardCount(): number;
 
   // Writes (V2 semantics, kalshi-protocol.md §3.3, §5).
   /**
@@ -425,15 +455,22 @@ export interface PaperExchangeApi {
    * its `lastUpdateReason`; it stays findable and its client_order_id stays taken.
    */
   createOrder(userId: string, req: CreateOrderRequest): Result<OrderView>;
-  /** 404 for unknown / other users' orders; a known order no longer resting → ok, reducedBy 0. */
-  cancelOrder(userId: string, orderId: string): Result<CancelResult>;
-  amendOrder(userId: string, orderId: string, req: AmendRequest): Result<OrderView>;
-  decreaseOrder(userId: string, orderId: string, req: DecreaseRequest): Result<OrderView>;
+  /**
+   * Cancel, amend and decrease are served by ONE shard (`shard`, default 0, as Kalshi routes a
+   * request without `market_ticker`/`exchange_index`): an order living on another shard is
+   * unknown there (404 order_not_found), exactly like an unknown id.
+   * 404 for unknown / other users' orders; a known order no longer resting → ok, reducedBy 0.
+   */
+  cancelOrder(userId: string, orderId: string, shard?: number): Result<CancelResult>;
+  amendOrder(userId: string, orderId: string, req: AmendRequest, shard?: number): Result<OrderView>;
+  decreaseOrder(userId: string, orderId: string, req: DecreaseRequest, shard?: number): Result<OrderView>;
   /** Items are independent: one failing does not stop the others. */
   batchCreate(userId: string, reqs: readonly CreateOrderRequest[]): Result<OrderView>[];
-  batchCancel(userId: string, orderIds: readonly string[]): Result<CancelResult>[];
+  /** Each item is routed to its own shard (default 0). */
+  batchCancel(userId: string, items: readonly { orderId: string; shard?: number }[]): Result<CancelResult>[];
 
-  createOrderGroup(userId: string, contractsLimitHundredths: number): Result<OrderGroupView>;
+  /** Order groups live on one shard (default 0) and hold only that shard's orders. */
+  createOrderGroup(userId: string, contractsLimitHundredths: number, shard?: number): Result<OrderGroupView>;
   getOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView>;
   listOrderGroups(userId: string): OrderGroupView[];
   /** Clears the trigger and the window; orders may be placed in the group again. */

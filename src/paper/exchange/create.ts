@@ -3,6 +3,7 @@
  * order Kalshi's errors imply, cash hold, post-only / FOK pre-checks, then matching.
  */
 import type { AmendRequest, CreateOrderRequest, ExchangeError, OrderView, Result } from "./api.js";
+import { holdCash } from "./cash.js";
 import { oneShotFeeMicros } from "./fees.js";
 import { isOnGrid } from "./grid.js";
 import { findGroup } from "./groups.js";
@@ -117,6 +118,10 @@ export function createOrder(
     const found = findGroup(account, req.orderGroupId);
     if (!found.ok) return found;
     group = found.value;
+    // Order groups do not work across exchange instances: the market's shard does not know it.
+    if (group.exchangeIndex !== market.exchangeIndex) {
+      return fail(404, "order_group_not_found", `order group ${req.orderGroupId} not found`);
+    }
     if (group.isTriggered) return fail(400, "exceeded_order_group_risk_limit", "order group is triggered");
   }
   const position = positionOf(account, market);
@@ -134,6 +139,7 @@ export function createOrder(
     userId: account.userId,
     clientOrderId,
     ticker: market.ticker,
+    exchangeIndex: market.exchangeIndex,
     side: req.side,
     yesPriceTicks: req.yesPriceTicks,
     status: "resting",
@@ -165,7 +171,9 @@ export function createOrder(
     position,
   };
   const holdMicros = holdMicrosFor(order, count, false);
-  if (account.balanceMicros < holdMicros + takerFeeEstimate(state, market, order, count)) {
+  // Collateral is checked on the market's own shard (Kalshi exchange sharding).
+  const shard = market.exchangeIndex;
+  if (account.shardBalanceMicros[shard]! < holdMicros + takerFeeEstimate(state, market, order, count)) {
     return fail(400, "insufficient_balance", "insufficient balance for this order");
   }
 
@@ -175,8 +183,7 @@ export function createOrder(
   if (account.keepHistory) account.orders.push(order);
   if (clientOrderId !== "") account.ordersByClientId.set(clientOrderId, order);
   group?.orders.add(order);
-  account.balanceMicros -= holdMicros;
-  account.heldMicros += holdMicros;
+  holdCash(account, shard, holdMicros);
   order.heldMicros = holdMicros;
   account.updatedTsMs = nowMs;
 
@@ -243,7 +250,7 @@ export function amendOrder(
   order.yesPriceTicks = req.yesPriceTicks;
   const newHold = holdMicrosFor(order, newRemaining, true);
   const fee = takerFeeEstimate(state, market, order, newRemaining);
-  if (account.balanceMicros + order.heldMicros < newHold + fee) {
+  if (account.shardBalanceMicros[market.exchangeIndex]! + order.heldMicros < newHold + fee) {
     order.yesPriceTicks = oldPrice;
     return fail(400, "insufficient_balance", "insufficient balance for this amend");
   }
@@ -253,8 +260,7 @@ export function amendOrder(
   order.yesPriceTicks = req.yesPriceTicks;
   order.remainingHundredths = newRemaining;
   order.initialHundredths = req.countHundredths;
-  account.balanceMicros -= newHold;
-  account.heldMicros += newHold;
+  holdCash(account, market.exchangeIndex, newHold);
   order.heldMicros = newHold;
   renameClientId(account, order, newClientId);
   order.lastUpdateReason = "Amended";

@@ -26,14 +26,17 @@ import type {
   PositionView,
   Result,
   SettlementView,
+  TransferView,
 } from "./api.js";
 import { Book } from "./book.js";
+import { addCash } from "./cash.js";
 import { amendOrder, createOrder, fail, shrinkInPlace } from "./create.js";
 import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, multiplierToBp } from "./fees.js";
 import { createGroup, deleteGroup, findGroup, groupView, resetGroup, triggerGroup } from "./groups.js";
 import { cancelResting, expireDue } from "./ops.js";
 import { settle, statusChanged } from "./settlement.js";
 import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord } from "./state.js";
+import { ID_TRANSFER, makeId } from "./state.js";
 import { balanceView, marketView, positionList } from "./views.js";
 
 const STRUCTURES = new Set<string>(["linear_cent", "deci_cent", "tapered_deci_cent"]);
@@ -45,7 +48,14 @@ export class PaperExchange implements PaperExchangeApi {
 
   constructor(options: PaperExchangeOptions) {
     const markets = new Map<string, MarketState>();
+    let shardCount = Math.max(1, options.shardCount ?? 1);
     for (const spec of options.markets) {
+      const exchangeIndex = spec.exchangeIndex ?? 0;
+      if (!Number.isSafeInteger(exchangeIndex) || exchangeIndex < 0)
+        throw new Error(`bad exchange_index for ${spec.ticker}`);
+      if (options.shardCount !== undefined && exchangeIndex >= options.shardCount)
+        throw new Error(`${spec.ticker} is on shard ${exchangeIndex} of ${options.shardCount}`);
+      shardCount = Math.max(shardCount, exchangeIndex + 1);
       if (markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
       if (!STRUCTURES.has(spec.priceLevelStructure))
         throw new Error(`bad price_level_structure for ${spec.ticker}`);
@@ -56,6 +66,7 @@ export class PaperExchange implements PaperExchangeApi {
         ticker: spec.ticker,
         eventTicker: spec.eventTicker,
         seriesTicker: spec.seriesTicker,
+        exchangeIndex,
         priceLevelStructure: spec.priceLevelStructure,
         feeType: spec.feeType,
         feeMultiplierBp,
@@ -73,6 +84,8 @@ export class PaperExchange implements PaperExchangeApi {
     this.state = {
       clock: options.clock,
       listener: options.listener,
+      shardCount,
+      transferSeq: 0,
       takerRatePpm: options.feeConfig?.takerRatePpm ?? DEFAULT_TAKER_RATE_PPM,
       makerRatePpm: options.feeConfig?.makerRatePpm ?? DEFAULT_MAKER_RATE_PPM,
       markets,
@@ -98,10 +111,14 @@ export class PaperExchange implements PaperExchangeApi {
     if (this.state.accounts.has(userId)) return fail(409, "account_already_exists", `user ${userId} exists`);
     if (!Number.isSafeInteger(depositMicros) || depositMicros < 0)
       return fail(400, "invalid_amount", "bad deposit");
+    const shards = this.state.shardCount;
     const account: Account = {
       userId,
       balanceMicros: depositMicros,
       heldMicros: 0,
+      // Deposits land on the default exchange instance (shard 0).
+      shardBalanceMicros: Array.from({ length: shards }, (_, k) => (k === 0 ? depositMicros : 0)),
+      shardHeldMicros: new Array<number>(shards).fill(0),
       depositsMicros: depositMicros,
       updatedTsMs: this.state.clock(),
       keepHistory: options?.keepHistory ?? true,
@@ -116,15 +133,46 @@ export class PaperExchange implements PaperExchangeApi {
     return { ok: true, value: balanceView(this.state, account) };
   }
 
-  deposit(userId: string, amountMicros: number): Result<BalanceView> {
+  deposit(userId: string, amountMicros: number, shard = 0): Result<BalanceView> {
     const account = this.state.accounts.get(userId);
     if (account === undefined) return fail(404, "user_not_found", `user ${userId} not found`);
     if (!Number.isSafeInteger(amountMicros) || amountMicros <= 0)
       return fail(400, "invalid_amount", "bad deposit");
-    account.balanceMicros += amountMicros;
+    if (!this.isShard(shard))
+      return fail(400, "invalid_parameters", `exchange_index ${shard} does not exist`);
+    addCash(account, shard, amountMicros);
     account.depositsMicros += amountMicros;
     account.updatedTsMs = this.state.clock();
     return { ok: true, value: balanceView(this.state, account) };
+  }
+
+  transfer(userId: string, fromShard: number, toShard: number, amountMicros: number): Result<TransferView> {
+    const acc = this.enter(userId);
+    if (!acc.ok) return acc;
+    if (!this.isShard(fromShard) || !this.isShard(toShard) || fromShard === toShard) {
+      return fail(400, "invalid_parameters", "source and destination must be two existing exchange shards");
+    }
+    if (!Number.isSafeInteger(amountMicros) || amountMicros <= 0)
+      return fail(400, "invalid_parameters", "amount must be positive");
+    const account = acc.value;
+    if (account.shardBalanceMicros[fromShard]! < amountMicros) {
+      return fail(400, "insufficient_balance", `shard ${fromShard} has less available cash than the amount`);
+    }
+    addCash(account, fromShard, -amountMicros);
+    addCash(account, toShard, amountMicros);
+    const tsMs = this.state.clock();
+    account.updatedTsMs = tsMs;
+    const transferId = makeId(ID_TRANSFER, ++this.state.transferSeq);
+    return { ok: true, value: { transferId, fromShard, toShard, amountMicros, tsMs } };
+  }
+
+  /** Number of exchange shards (markets live on 0..shardCount-1). */
+  shardCount(): number {
+    return this.state.shardCount;
+  }
+
+  private isShard(shard: number): boolean {
+    return Number.isSafeInteger(shard) && shard >= 0 && shard < this.state.shardCount;
   }
 
   hasAccount(userId: string): boolean {
@@ -139,9 +187,14 @@ export class PaperExchange implements PaperExchangeApi {
     return { ok: true, value: account };
   }
 
-  private ownOrder(account: Account, orderId: string): Result<OrderRecord> {
+  /** `shard`: the one exchange instance serving the request; others' orders are unknown there. */
+  private ownOrder(account: Account, orderId: string, shard?: number): Result<OrderRecord> {
     const order = this.state.ordersById.get(orderId);
-    if (order === undefined || order.account !== account) {
+    if (
+      order === undefined ||
+      order.account !== account ||
+      (shard !== undefined && order.market.exchangeIndex !== shard)
+    ) {
       return fail(404, "order_not_found", `order ${orderId} not found`);
     }
     return { ok: true, value: order };
@@ -155,27 +208,27 @@ export class PaperExchange implements PaperExchangeApi {
   }
 
   /** A known order that is no longer resting answers 200 with `reducedByHundredths: 0`. */
-  cancelOrder(userId: string, orderId: string): Result<CancelResult> {
+  cancelOrder(userId: string, orderId: string, shard = 0): Result<CancelResult> {
     const acc = this.enter(userId);
     if (!acc.ok) return acc;
-    const order = this.ownOrder(acc.value, orderId);
+    const order = this.ownOrder(acc.value, orderId, shard);
     if (!order.ok) return order;
     const reducedByHundredths = cancelResting(this.state, order.value, "UserCanceled");
     return { ok: true, value: { order: order.value, reducedByHundredths } };
   }
 
-  amendOrder(userId: string, orderId: string, req: AmendRequest): Result<OrderView> {
+  amendOrder(userId: string, orderId: string, req: AmendRequest, shard = 0): Result<OrderView> {
     const acc = this.enter(userId);
     if (!acc.ok) return acc;
-    const order = this.ownOrder(acc.value, orderId);
+    const order = this.ownOrder(acc.value, orderId, shard);
     return order.ok ? amendOrder(this.state, acc.value, order.value, req) : order;
   }
 
   /** Keeps queue priority; reducing to 0 cancels (reason "Decreased"). */
-  decreaseOrder(userId: string, orderId: string, req: DecreaseRequest): Result<OrderView> {
+  decreaseOrder(userId: string, orderId: string, req: DecreaseRequest, shard = 0): Result<OrderView> {
     const acc = this.enter(userId);
     if (!acc.ok) return acc;
-    const found = this.ownOrder(acc.value, orderId);
+    const found = this.ownOrder(acc.value, orderId, shard);
     if (!found.ok) return found;
     const order = found.value;
     const by = req.reduceByHundredths;
@@ -215,15 +268,15 @@ export class PaperExchange implements PaperExchangeApi {
     return reqs.map((req) => this.createOrder(userId, req));
   }
 
-  batchCancel(userId: string, orderIds: readonly string[]): Result<CancelResult>[] {
-    return orderIds.map((id) => this.cancelOrder(userId, id));
+  batchCancel(userId: string, items: readonly { orderId: string; shard?: number }[]): Result<CancelResult>[] {
+    return items.map((it) => this.cancelOrder(userId, it.orderId, it.shard ?? 0));
   }
 
   // --- order groups -----------------------------------------------------------------------
 
-  createOrderGroup(userId: string, contractsLimitHundredths: number): Result<OrderGroupView> {
+  createOrderGroup(userId: string, contractsLimitHundredths: number, shard = 0): Result<OrderGroupView> {
     const acc = this.enter(userId);
-    return acc.ok ? createGroup(this.state, acc.value, contractsLimitHundredths) : acc;
+    return acc.ok ? createGroup(this.state, acc.value, contractsLimitHundredths, shard) : acc;
   }
 
   private withGroup(

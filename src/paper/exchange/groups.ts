@@ -32,6 +32,7 @@ export function groupView(group: OrderGroupRecord, nowMs: number): OrderGroupVie
   return {
     orderGroupId: group.orderGroupId,
     userId: group.userId,
+    exchangeIndex: group.exchangeIndex,
     contractsLimitHundredths: group.contractsLimitHundredths,
     isTriggered: group.isTriggered,
     windowFilledHundredths: group.windowFilledHundredths,
@@ -67,13 +68,18 @@ export function createGroup(
   state: ExchangeState,
   account: Account,
   limitHundredths: number,
+  shard: number,
 ): Result<OrderGroupView> {
   if (!Number.isSafeInteger(limitHundredths) || limitHundredths <= 0) {
     return err(400, "invalid_order_group", "contracts_limit must be a positive count");
   }
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= state.shardCount) {
+    return err(400, "invalid_order_group", `exchange_index ${shard} does not exist`);
+  }
   const group: OrderGroupRecord = {
     orderGroupId: makeId(ID_GROUP, ++state.groupSeq),
     userId: account.userId,
+    exchangeIndex: shard,
     contractsLimitHundredths: limitHundredths,
     isTriggered: false,
     windowFilledHundredths: 0,

@@ -23,4 +23,5 @@ export {
   renderOrderbook,
   renderPosition,
   renderSettlement,
+  renderTransfer,
 } from "./render.js";

@@ -10,6 +10,7 @@
  * The basis removed is proportional (floored when not exact) so the identity stays exact.
  */
 import type { FillView } from "./api.js";
+import { addCash } from "./cash.js";
 import { feeDeltaMicros, feeTerm } from "./fees.js";
 import { releaseHold } from "./ops.js";
 import type { ExchangeState, OrderRecord } from "./state.js";
@@ -49,7 +50,8 @@ export function applyFill(
     order.feeAccumulator = before + feeTerm(ratePpm, market.feeMultiplierBp, sizeHundredths, fillLegTicks);
     feeMicros = feeDeltaMicros(before, order.feeAccumulator);
   }
-  account.balanceMicros -= feeMicros;
+  const shard = market.exchangeIndex;
+  addCash(account, shard, -feeMicros);
 
   // Position: close the opposite side first (netting), then open (rule 11).
   const direction = order.side === "bid" ? 1 : -1;
@@ -60,14 +62,14 @@ export function applyFill(
   // Cash held at the limit pays for the opening part; price improvement goes back (rule 8).
   const openLimitMicros = legTicks(order.side, order.yesPriceTicks) * (sizeHundredths - closeHundredths) * 10;
   releaseHold(order, openLimitMicros);
-  account.balanceMicros -= costMicros;
+  addCash(account, shard, -costMicros);
   if (closeHundredths > 0) {
     const basisRemoved =
       closeHundredths === opposite
         ? pos.costBasisMicros
         : Number((BigInt(pos.costBasisMicros) * BigInt(closeHundredths)) / BigInt(opposite));
     const payoutMicros = closeHundredths * MICROS_PER_HUNDREDTH_PAYOUT;
-    account.balanceMicros += payoutMicros;
+    addCash(account, shard, payoutMicros);
     pos.realizedPnlMicros += payoutMicros - fillLegTicks * closeHundredths * 10 - basisRemoved;
     pos.costBasisMicros -= basisRemoved;
   }
@@ -102,6 +104,7 @@ export function applyFill(
     clientOrderId: order.clientOrderId,
     userId: order.userId,
     ticker: order.ticker,
+    exchangeIndex: shard,
     side: order.side,
     yesPriceTicks,
     countHundredths: sizeHundredths,

@@ -4,6 +4,7 @@
  * order and the expiry set consistent, and emits the matching events (api.ts ExchangeListener).
  */
 import type { OrderStatus, OrderUpdateReason } from "./api.js";
+import { releaseCash } from "./cash.js";
 import type { ExchangeState, MarketState, OrderRecord } from "./state.js";
 
 function emitBookDelta(state: ExchangeState, order: OrderRecord, deltaHundredths: number): void {
@@ -63,8 +64,7 @@ export function releaseHold(order: OrderRecord, amountMicros: number): void {
   const amount = Math.min(amountMicros, order.heldMicros);
   if (amount <= 0) return;
   order.heldMicros -= amount;
-  order.account.heldMicros -= amount;
-  order.account.balanceMicros += amount;
+  releaseCash(order.account, order.market.exchangeIndex, amount);
 }
 
 /**

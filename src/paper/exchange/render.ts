@@ -13,6 +13,7 @@ import type {
   OrderView,
   PositionView,
   SettlementView,
+  TransferView,
 } from "./api.js";
 import { priceRanges } from "./grid.js";
 
@@ -68,7 +69,7 @@ export function renderOrder(o: OrderView): Record<string, unknown> {
     order_group_id: o.orderGroupId ?? null,
     cancel_order_on_pause: o.cancelOrderOnPause,
     subaccount_number: 0,
-    exchange_index: 0,
+    exchange_index: o.exchangeIndex,
   };
 }
 
@@ -124,6 +125,7 @@ export function renderFill(f: FillView): Record<string, unknown> {
     client_order_id: f.clientOrderId,
     ticker: f.ticker,
     market_ticker: f.ticker,
+    exchange_index: f.exchangeIndex,
     ...sides(f.side),
     count_fp: formatHundredths(f.countHundredths),
     yes_price_dollars: formatTicks(f.yesPriceTicks),
@@ -166,13 +168,27 @@ export function renderMarketPositionMsg(userId: string, p: PositionView): Record
   };
 }
 
+/**
+ * `GET /portfolio/balance`: totals plus `balance_breakdown`, one entry per exchange shard with its
+ * available cash as a dollar string (the entry shape follows public clients that read it; the
+ * docs only say "balance broken down per exchange index").
+ */
 export function renderBalance(b: BalanceView): Record<string, unknown> {
   return {
     balance: cents(b.balanceMicros),
     balance_dollars: formatMicros(b.balanceMicros),
     portfolio_value: cents(b.portfolioValueMicros),
     updated_ts: seconds(b.updatedTsMs),
+    balance_breakdown: b.shardBalanceMicros.map((micros, k) => ({
+      exchange_index: k,
+      balance: formatMicros(micros),
+    })),
   };
+}
+
+/** `POST /portfolio/intra_exchange_instance_transfer` response. */
+export function renderTransfer(t: TransferView): Record<string, unknown> {
+  return { transfer_id: t.transferId };
 }
 
 export function renderSettlement(s: SettlementView): Record<string, unknown> {
@@ -199,6 +215,7 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
     ticker: m.ticker,
     event_ticker: m.eventTicker,
     series_ticker: m.seriesTicker,
+    exchange_index: m.exchangeIndex,
     market_type: "binary",
     status: m.status,
     yes_bid_dollars: formatTicks(bid),

@@ -4,6 +4,7 @@
  * basis and clears positions; plain yes/no settlement carries no fee (§4).
  */
 import type { MarketResult, MarketStatus, SettlementView } from "./api.js";
+import { addCash } from "./cash.js";
 import { MICROS_PER_HUNDREDTH_PAYOUT } from "./ledger.js";
 import { cancelMarketOrders } from "./ops.js";
 import type { ExchangeState, MarketState } from "./state.js";
@@ -47,7 +48,7 @@ export function settle(state: ExchangeState, market: MarketState, result: Market
       revenueMicros,
       settledTsMs: tsMs,
     };
-    account.balanceMicros += revenueMicros;
+    addCash(account, market.exchangeIndex, revenueMicros);
     pos.realizedPnlMicros += revenueMicros - pos.costBasisMicros;
     pos.costBasisMicros = 0;
     pos.positionHundredths = 0;

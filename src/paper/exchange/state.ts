@@ -48,6 +48,7 @@ export interface PositionRecord {
 export interface OrderGroupRecord {
   orderGroupId: string;
   userId: string;
+  exchangeIndex: number;
   contractsLimitHundredths: number;
   isTriggered: boolean;
   windowFilledHundredths: number;
@@ -61,8 +62,12 @@ export interface OrderGroupRecord {
 
 export interface Account {
   userId: string;
+  /** Totals over the shards (cash.ts keeps them equal to the sums). */
   balanceMicros: number;
   heldMicros: number;
+  /** Available / held cash per exchange shard, indexed by `exchange_index`. */
+  shardBalanceMicros: number[];
+  shardHeldMicros: number[];
   depositsMicros: number;
   updatedTsMs: number;
   /** False for simulator accounts: finished orders and fills are not retained (see api.ts). */
@@ -80,6 +85,8 @@ export interface MarketState {
   ticker: string;
   eventTicker: string;
   seriesTicker: string;
+  /** The exchange shard (matching engine) the market lives on. */
+  exchangeIndex: number;
   priceLevelStructure: PriceLevelStructure;
   feeType: FeeType;
   feeMultiplierBp: number;
@@ -99,6 +106,9 @@ export interface MarketState {
 export interface ExchangeState {
   clock: () => number;
   listener: ExchangeListener | undefined;
+  /** Exchange shards 0..shardCount-1 (at least 1). */
+  shardCount: number;
+  transferSeq: number;
   takerRatePpm: number;
   makerRatePpm: number;
   markets: Map<string, MarketState>;
@@ -122,6 +132,7 @@ export const ID_ORDER = 1;
 export const ID_FILL = 2;
 export const ID_TRADE = 3;
 export const ID_GROUP = 4;
+export const ID_TRANSFER = 5;
 
 /** Cash on an order's own leg per hundredth at a YES price: bid pays p, ask pays $1 − p. */
 export function legTicks(side: BookSide, yesPriceTicks: number): number {

@@ -10,6 +10,7 @@ export function marketView(m: MarketState): MarketView {
     ticker: m.ticker,
     eventTicker: m.eventTicker,
     seriesTicker: m.seriesTicker,
+    exchangeIndex: m.exchangeIndex,
     status: m.status,
     priceLevelStructure: m.priceLevelStructure,
     feeType: m.feeType,
@@ -46,6 +47,8 @@ export function balanceView(state: ExchangeState, account: Account): BalanceView
     portfolioValueMicros: portfolio,
     depositsMicros: account.depositsMicros,
     updatedTsMs: account.updatedTsMs,
+    shardBalanceMicros: [...account.shardBalanceMicros],
+    shardHeldMicros: [...account.shardHeldMicros],
   };
 }
 

@@ -166,22 +166,31 @@ export function parseDecrease(body: unknown): Parsed<DecreaseRequest> {
   return { ok: true, value: { reduceToHundredths: h } };
 }
 
-/** Batch cancel: `{"orders":[{"order_id"}]}` or the legacy `{"ids":[...]}` (§3.3, §3.4). */
-export function parseBatchCancel(body: unknown, maxItems: number): Parsed<string[]> {
+/** One batch-cancel item: the order id and the item itself (its routing fields). */
+export interface BatchCancelItem {
+  orderId: string;
+  item: unknown;
+}
+
+/**
+ * Batch cancel: `{"orders":[{"order_id","market_ticker"?,"exchange_index"?}]}` or the legacy
+ * `{"ids":[...]}` (§3.3, §3.4).
+ */
+export function parseBatchCancel(body: unknown, maxItems: number): Parsed<BatchCancelItem[]> {
   if (!isRecord(body)) return bad("invalid_parameters", "request body must be a JSON object");
-  let ids: unknown[];
+  let items: BatchCancelItem[];
   if (Array.isArray(body.orders)) {
-    ids = body.orders.map((o) => (isRecord(o) ? o.order_id : undefined));
+    items = body.orders.map((o) => ({ orderId: isRecord(o) ? (o.order_id as string) : "", item: o }));
   } else if (Array.isArray(body.ids)) {
-    ids = body.ids;
+    items = body.ids.map((id) => ({ orderId: id as string, item: undefined }));
   } else {
     return bad("invalid_parameters", "orders is required");
   }
-  if (ids.length === 0 || ids.length > maxItems) {
+  if (items.length === 0 || items.length > maxItems) {
     return bad("invalid_parameters", `a batch holds 1..${maxItems} orders`);
   }
-  if (ids.some((id) => typeof id !== "string" || id === "")) {
+  if (items.some((it) => typeof it.orderId !== "string" || it.orderId === "")) {
     return bad("invalid_parameters", "every item needs an order_id");
   }
-  return { ok: true, value: ids as string[] };
+  return { ok: true, value: items };
 }

@@ -14,6 +14,7 @@ import {
 import { isRecord, parseAmend, parseBatchCancel, parseCreateOrder, parseDecrease } from "./order-bodies.js";
 import { badRequest, coreError } from "./rest-params.js";
 import { json, type RestReply, type Router } from "./rest-router.js";
+import { routeShard } from "./shard-routing.js";
 
 /** Largest batch accepted (legacy docs: 20; kalshi-protocol.md §3.3). */
 export const MAX_BATCH_ITEMS = 20;
@@ -28,24 +29,31 @@ export function addOrderRoutes(router: Router, core: PaperExchangeApi): void {
     return o.ok ? json(201, renderCreateOrderResponse(o.value)) : coreError(o.error);
   });
 
-  router.add("DELETE", `${base}/:id`, ({ userId, params }) => {
-    const r = core.cancelOrder(userId, params.id!);
+  router.add("DELETE", `${base}/:id`, ({ userId, params, query, body }) => {
+    const route = routeShard(core, body, query);
+    if (!route.ok) return badRequest(route.code, route.message);
+    const r = core.cancelOrder(userId, params.id!, route.shard);
     return r.ok
       ? json(200, renderCancelResponse(r.value.order, r.value.reducedByHundredths))
       : coreError(r.error);
   });
 
-  router.add("POST", `${base}/:id/amend`, ({ userId, params, body }) => {
+  router.add("POST", `${base}/:id/amend`, ({ userId, params, body, query }) => {
     const req = parseAmend(body);
     if (!req.ok) return badRequest(req.error.code, req.error.message);
-    const o = core.amendOrder(userId, params.id!, req.value);
+    // Amend carries the market's `ticker`, which routes it like a create.
+    const route = routeShard(core, body, query, ["ticker", "market_ticker"]);
+    if (!route.ok) return badRequest(route.code, route.message);
+    const o = core.amendOrder(userId, params.id!, req.value, route.shard);
     return o.ok ? json(200, renderAmendResponse(o.value)) : coreError(o.error);
   });
 
-  router.add("POST", `${base}/:id/decrease`, ({ userId, params, body }) => {
+  router.add("POST", `${base}/:id/decrease`, ({ userId, params, body, query }) => {
     const req = parseDecrease(body);
     if (!req.ok) return badRequest(req.error.code, req.error.message);
-    const o = core.decreaseOrder(userId, params.id!, req.value);
+    const route = routeShard(core, body, query);
+    if (!route.ok) return badRequest(route.code, route.message);
+    const o = core.decreaseOrder(userId, params.id!, req.value, route.shard);
     return o.ok ? json(200, renderDecreaseResponse(o.value)) : coreError(o.error);
   });
 
@@ -81,14 +89,20 @@ export function addOrderRoutes(router: Router, core: PaperExchangeApi): void {
   });
 
   router.add("DELETE", `${base}/batched`, ({ userId, body }) => {
-    const ids = parseBatchCancel(body, MAX_BATCH_ITEMS);
-    if (!ids.ok) return badRequest(ids.error.code, ids.error.message);
-    const results = core.batchCancel(userId, ids.value);
+    const items = parseBatchCancel(body, MAX_BATCH_ITEMS);
+    if (!items.ok) return badRequest(items.error.code, items.error.message);
+    // Each item routes alone; one that cannot be routed fails alone.
+    const routes = items.value.map((it) => routeShard(core, it.item));
+    const routed = items.value.map((it, i) => {
+      const r = routes[i]!;
+      return { orderId: it.orderId, shard: r.ok ? r.shard : -1 };
+    });
+    const results = core.batchCancel(userId, routed);
     const orders = results.map((r, i) =>
       r.ok
         ? renderCancelResponse(r.value.order, r.value.reducedByHundredths)
         : {
-            order_id: ids.value[i],
+            order_id: items.value[i]!.orderId,
             client_order_id: null,
             reduced_by: "0.00",
             error: renderError(r.error).error,
@@ -111,10 +125,11 @@ function contractsLimit(body: unknown): number {
 
 function addOrderGroupRoutes(router: Router, core: PaperExchangeApi): void {
   const base = "/portfolio/order_groups";
+  // The REST group object has no `is_triggered` (triggers come on `order_group_updates`).
   const render = (g: {
     orderGroupId: string;
+    exchangeIndex: number;
     contractsLimitHundredths: number;
-    isTriggered: boolean;
     orderIds: readonly string[];
   }) => ({
     order_group_id: g.orderGroupId,
@@ -122,7 +137,7 @@ function addOrderGroupRoutes(router: Router, core: PaperExchangeApi): void {
     contracts_limit: Math.floor(g.contractsLimitHundredths / 100),
     contracts_limit_fp: (g.contractsLimitHundredths / 100).toFixed(2),
     is_auto_cancel_enabled: true,
-    is_triggered: g.isTriggered,
+    exchange_index: g.exchangeIndex,
     orders: g.orderIds,
   });
   const empty = (r: {
@@ -130,11 +145,13 @@ function addOrderGroupRoutes(router: Router, core: PaperExchangeApi): void {
     error?: { status: 400 | 404 | 409; code: string; message: string };
   }): RestReply => (r.ok ? json(200, "{}") : coreError(r.error!));
 
-  router.add("POST", `${base}/create`, ({ userId, body }) => {
+  router.add("POST", `${base}/create`, ({ userId, body, query }) => {
     const limit = contractsLimit(body);
     if (Number.isNaN(limit))
       return badRequest("invalid_parameters", "contracts_limit must be a positive count");
-    const g = core.createOrderGroup(userId, limit);
+    const route = routeShard(core, body, query);
+    if (!route.ok) return badRequest(route.code, route.message);
+    const g = core.createOrderGroup(userId, limit, route.shard);
     return g.ok ? json(201, { order_group_id: g.value.orderGroupId }) : coreError(g.error);
   });
   router.add("GET", base, ({ userId }) =>

@@ -12,6 +12,7 @@ import {
   renderOrder,
   renderPosition,
   renderSettlement,
+  renderTransfer,
 } from "../exchange/index.js";
 import { DEFAULT_COST, type RateLimiter } from "../faults/rate-limiter.js";
 import { badRequest, coreError, guarded, pageByOffset, pageBySeq, timeBounds } from "./rest-params.js";
@@ -21,6 +22,13 @@ export function addPortfolioRoutes(router: Router, core: PaperExchangeApi, limit
   router.add("GET", "/portfolio/balance", ({ userId }) => {
     const b = core.balance(userId);
     return b.ok ? json(200, renderBalance(b.value)) : coreError(b.error);
+  });
+
+  router.add("POST", "/portfolio/intra_exchange_instance_transfer", ({ userId, body }) => {
+    const req = parseTransfer(body);
+    if (typeof req === "string") return badRequest("invalid_parameters", req);
+    const t = core.transfer(userId, req.from, req.to, req.amountMicros);
+    return t.ok ? json(200, renderTransfer(t.value)) : coreError(t.error);
   });
 
   router.add("GET", "/portfolio/positions", ({ userId, query }) =>
@@ -141,4 +149,23 @@ function eventPositions(positions: readonly PositionView[]): unknown[] {
     fees_paid_dollars: formatMicros(e.fees),
     resting_orders_count: e.resting,
   }));
+}
+
+/**
+ * Transfer body (docs.kalshi.com Intra Account Transfer): `source_exchange_shard`,
+ * `destination_exchange_shard` and `amount` in centi-cents ($0.0001 = 100 micros). Returns the
+ * request or what is wrong with it.
+ */
+function parseTransfer(body: unknown): { from: number; to: number; amountMicros: number } | string {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return "request body must be a JSON object";
+  const b = body as Record<string, unknown>;
+  const from = b.source_exchange_shard;
+  const to = b.destination_exchange_shard;
+  const amount = b.amount;
+  if (typeof from !== "number" || typeof to !== "number")
+    return "source_exchange_shard and destination_exchange_shard are required integers";
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0)
+    return "amount must be a positive integer count of centi-cents";
+  return { from, to, amountMicros: amount * 100 };
 }

@@ -10,21 +10,35 @@ const STRUCTURES: readonly PriceLevelStructure[] = ["linear_cent", "deci_cent", 
 
 export interface CatalogOptions {
   count: number;
+  /** exchange shards the events are spread over, round robin by event; default 3 */
+  shards?: number;
   /** series prefix, upper case; default "KXPAPER" */
   series?: string;
 }
 
-/** `count` markets, 10 per event: KXPAPER-E0001-M00001 … (tickers match ^[A-Z0-9.-]+$). */
+/** Markets per event: small, so even a handful of markets spans every shard. */
+export const MARKETS_PER_EVENT = 2;
+export const DEFAULT_SHARDS = 3;
+
+/**
+ * `count` markets, 2 per event: KXPAPER-E0001-M00001 … (tickers match ^[A-Z0-9.-]+$). Every
+ * event and its markets live on one exchange shard; events go round robin over the shards
+ * (E0001 → 0, E0002 → 1, E0003 → 2, …) as Kalshi pins events to one matching engine.
+ */
 export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
   const series = opts.series ?? "KXPAPER";
+  const shards = opts.shards ?? DEFAULT_SHARDS;
+  if (!Number.isSafeInteger(shards) || shards < 1) throw new Error("shards must be a positive integer");
   const specs: MarketSpec[] = [];
   for (let i = 0; i < opts.count; i++) {
-    const event = `${series}-E${String(Math.floor(i / 10) + 1).padStart(4, "0")}`;
+    const eventIndex = Math.floor(i / MARKETS_PER_EVENT);
+    const event = `${series}-E${String(eventIndex + 1).padStart(4, "0")}`;
     const feeType: FeeType = i % 4 === 3 ? "quadratic_with_maker_fees" : "quadratic";
     specs.push({
       ticker: `${event}-M${String(i + 1).padStart(5, "0")}`,
       eventTicker: event,
       seriesTicker: series,
+      exchangeIndex: eventIndex % shards,
       priceLevelStructure: STRUCTURES[i % 3]!,
       feeType,
       fractionalTradingEnabled: i % 5 !== 4,

@@ -116,7 +116,10 @@ export class MarketSimulator {
     const deposit = opts.depositMicros ?? 100_000_000 * 1_000_000;
     for (const u of [...this.makers, ...this.takers]) {
       // Simulator accounts keep no history: memory stays flat under sustained load.
-      if (!opts.core.hasAccount(u)) opts.core.openAccount(u, deposit, { keepHistory: false });
+      if (opts.core.hasAccount(u)) continue;
+      opts.core.openAccount(u, deposit, { keepHistory: false });
+      // Collateral is per shard: fund every shard so simulated flow trades on all of them.
+      for (let k = 1; k < opts.core.shardCount(); k++) opts.core.deposit(u, deposit, k);
     }
     this.markets = opts.markets.map((m) => ({
       ticker: m.ticker,

@@ -209,7 +209,7 @@ describe("paper exchange order semantics", () => {
       [true, false],
     );
     const id = unwrap(created[0]!).orderId;
-    const canceled = f.ex.batchCancel("a", [id, "missing"]);
+    const canceled = f.ex.batchCancel("a", [{ orderId: id }, { orderId: "missing" }]);
     assert.equal(unwrap(canceled[0]!).reducedByHundredths, 100);
     assert.equal(!canceled[1]!.ok && canceled[1]!.error.status, 404);
   });

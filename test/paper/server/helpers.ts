@@ -47,6 +47,8 @@ function testKeyFile(): string {
   return sharedKeyFile;
 }
 
+export const TEST_SHARD_DEPOSIT_MICROS = 10_000_000_000;
+
 /** No simulated flow and no rate limits unless asked: tests drive every change themselves. */
 export async function startTestExchange(options: StartPaperExchangeOptions = {}): Promise<TestExchange> {
   const px = await startPaperExchange({
@@ -57,6 +59,9 @@ export async function startTestExchange(options: StartPaperExchangeOptions = {})
     keyFile: testKeyFile(),
     ...options,
   });
+  // Deposits land on shard 0; give the test account the same cash on every other shard too so
+  // protocol tests can trade any market (transfers have their own tests).
+  for (let k = 1; k < px.core.shardCount(); k++) px.core.deposit(px.keyId, TEST_SHARD_DEPOSIT_MICROS, k);
   const key: SigningKey = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
   const clients: WsClient[] = [];
   return {

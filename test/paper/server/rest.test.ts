@@ -73,9 +73,15 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
   test("GET /portfolio/balance: integer cents, dollars string, portfolio value", async () => {
     const r = await ex.call("GET", "/portfolio/balance");
     assert.equal(r.status, 200);
-    assert.equal(r.json.balance, 1_000_000);
-    assert.equal(r.json.balance_dollars, "10000.0000");
+    // $10,000 deposited on shard 0, and the test helper's $10,000 on each of shards 1 and 2.
+    assert.equal(r.json.balance, 3_000_000);
+    assert.equal(r.json.balance_dollars, "30000.0000");
     assert.equal(r.json.portfolio_value, 0);
+    assert.deepEqual(r.json.balance_breakdown, [
+      { exchange_index: 0, balance: "10000.0000" },
+      { exchange_index: 1, balance: "10000.0000" },
+      { exchange_index: 2, balance: "10000.0000" },
+    ]);
   });
 
   test("create is 201; a reused client_order_id is 409 and does not place a second order", async () => {
@@ -192,7 +198,7 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     assert.ok(r.json.orders[1].error);
     const ids = [r.json.orders[0].order_id, r.json.orders[2].order_id];
     const del = await ex.call("DELETE", "/portfolio/events/orders/batched", {
-      orders: ids.map((order_id) => ({ order_id })),
+      orders: ids.map((order_id) => ({ order_id, market_ticker: t })),
     });
     assert.equal(del.status, 200);
     assert.deepEqual(
@@ -224,7 +230,9 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     assert.equal(pos.json.market_positions[0].position_fp, "1.00");
     assert.equal(pos.json.cursor, "");
     const bal = await ex.call("GET", "/portfolio/balance");
-    assert.ok(bal.json.balance < 1_000_000);
+    assert.ok(bal.json.balance < 3_000_000);
+    const shard = m.json.market.exchange_index;
+    assert.ok(Number(bal.json.balance_breakdown[shard].balance) < 10_000);
   });
 
   test("order groups: create, read, trigger, reset, delete", async () => {
@@ -233,9 +241,12 @@ describe("paper REST (kalshi-protocol.md §3)", () => {
     const id = c.json.order_group_id;
     const g = await ex.call("GET", `/portfolio/order_groups/${id}`);
     assert.equal(g.status, 200);
-    assert.equal(g.json.is_triggered, false);
+    // Kalshi's REST group object has no is_triggered (triggers come on order_group_updates).
+    assert.equal("is_triggered" in g.json, false);
+    assert.equal(g.json.exchange_index, 0);
     assert.equal((await ex.call("PUT", `/portfolio/order_groups/${id}/trigger`, {})).status, 200);
-    assert.equal((await ex.call("GET", `/portfolio/order_groups/${id}`)).json.is_triggered, true);
+    const core = ex.px.core.getOrderGroup(ex.px.keyId, id);
+    assert.ok(core.ok && core.value.isTriggered);
     assert.equal((await ex.call("PUT", `/portfolio/order_groups/${id}/reset`, {})).status, 200);
     assert.equal(
       (await ex.call("PUT", `/portfolio/order_groups/${id}/limit`, { contracts_limit: 5 })).status,

@@ -38,6 +38,7 @@ describe("paper WebSocket (kalshi-protocol.md §2)", () => {
     ex = await startTestExchange();
     m = ex.px.markets;
     ex.px.core.openAccount(OTHER, 1_000_000 * 1_000_000);
+    for (let k = 1; k < ex.px.core.shardCount(); k++) ex.px.core.deposit(OTHER, 1_000_000 * 1_000_000, k);
   });
   after(async () => ex.close());
 
