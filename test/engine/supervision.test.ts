@@ -114,7 +114,14 @@ describe("engine supervision", () => {
   it("cancels every resting order over REST from io when the orders thread dies, and fails", {
     timeout: 120_000,
   }, async () => {
-    const px = await startPaperExchange({ markets: 3, ratePerSec: 0, seed: 4, rateLimitTier: "premier" });
+    // One shard (the pre-sharding exchange): the engine's REST cancel-all does not route by shard yet.
+    const px = await startPaperExchange({
+      markets: 3,
+      ratePerSec: 0,
+      seed: 4,
+      rateLimitTier: "premier",
+      shards: 1,
+    });
     cleanups.push(() => px.close());
     const lines: Array<{ level: string; msg: string; fields: object }> = [];
     const engine = await engineOn(px, {}, lines);
