@@ -140,6 +140,7 @@ class DecideWorker {
     while (Atomics.load(control, CONTROL_STOP) === 0) {
       this.heartbeats.beat(beat);
       if (Atomics.load(control, CONTROL_PAUSED) === 1) {
+        this.maybeReport(); // what was decided before the pause is still told
         await new Promise((r) => setTimeout(r, 10));
         continue;
       }

@@ -17,7 +17,7 @@ import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
-import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
+import { type OrdersStatsReply, type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
 import type { PnlReport } from "../orders/pnl.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { isSettledPass } from "../orders/reconciler.js";
@@ -107,8 +107,8 @@ export class Engine {
   private pnl: PnlReport = { realisedMicros: 0, unrealisedMicros: 0, feesMicros: 0, markets: [] };
   /** decisions{hold} already reported in a `holds` event */
   private holdsReported = 0;
-  private readonly mirrored = new Map<string, number>();
   private eventSeq = 0;
+  private pumping = true;
   private timers: NodeJS.Timeout[] = [];
   /** pause / resume / kill, supervision halts, /healthz */
   readonly supervisor: Supervisor;
@@ -140,7 +140,7 @@ export class Engine {
       watchdog,
       feedConnected: () => client.connected,
       stopping: () => this.stopping !== null,
-      emit: (event) => this.emit(event),
+      emit: (event) => this.emitIo(event),
     });
   }
 
@@ -150,12 +150,6 @@ export class Engine {
    */
   get failed(): Promise<string> {
     return this.supervisor.failed;
-  }
-
-  /** Hands an event of io's own to the /events listeners, numbered in the same stream. */
-  private emit(event: EngineEvent): void {
-    event.seq = ++this.eventSeq;
-    for (const l of this.listeners) l(event);
   }
 
   get statsUrl(): string {
@@ -262,6 +256,7 @@ export class Engine {
       {
         onError: (message) => warnings.log("error", "orders_error", "orders thread error", { err: message }),
         onExit: (code, lastError) => void engineRef?.supervisor.ordersDied(code, lastError),
+        onStats: (s) => engineRef?.applyOrdersStats(s),
       },
     );
     await orders.ready.catch(async (e: unknown) => {
@@ -369,6 +364,7 @@ export class Engine {
   }
 
   stats(): StatsSnapshot {
+    this.feed.syncCounters();
     const p = this.portfolio;
     let free = 0;
     let reserved = 0;
@@ -457,8 +453,9 @@ export class Engine {
         canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
       const settled = await step("final reconciliation", 30_000, () => this.settleWithExchange());
       if (settled === false) incomplete.push("final reconciliation: did not reach two clean passes in a row");
-      await step("orders stats", 3_000, () => this.refreshOrdersStats().then(() => true));
+      await step("orders stats", 3_000, () => this.orders.stats().then(() => true));
     }
+    this.pumping = false;
     this.pumpEvents();
     const snapshot = this.stats();
     await step("decide workers", 5_000, () => this.dispatcher.close().then(() => true));
@@ -523,9 +520,8 @@ export class Engine {
   }
 
   private startPumps(): void {
-    this.timers.push(setInterval(() => this.pumpEvents(), 5));
+    void this.eventPump();
     this.timers.push(setInterval(() => this.reportHolds(HOLDS_INTERVAL_MS), HOLDS_INTERVAL_MS));
-    this.timers.push(setInterval(() => void this.refreshOrdersStats(), 500));
     this.timers.push(setInterval(() => this.warnings.maybeSummarise(), 5_000));
     for (const t of this.timers) t.unref();
     this.watchdog.start();
@@ -547,6 +543,18 @@ export class Engine {
     for (const l of this.listeners) l(event);
   }
 
+  /**
+   * io sleeps on the EventRing (Atomics.waitAsync; the orders thread's commit wakes it) and moves
+   * each event to the /events listeners as soon as it is written; the timeout only bounds how
+   * late a stop is noticed.
+   */
+  private async eventPump(): Promise<void> {
+    while (this.pumping) {
+      await this.eventRing.ring.waitForRecordsAsync(250);
+      this.pumpEvents();
+    }
+  }
+
   /** Moves orders-thread events to /events listeners. */
   private pumpEvents(): void {
     this.eventRing.drain((_tag, bytes) => {
@@ -559,34 +567,18 @@ export class Engine {
     });
   }
 
-  private async refreshOrdersStats(): Promise<void> {
-    try {
-      const s = await this.orders.stats();
-      this.histograms.mergeEncoded(s.histograms);
-      this.ordersStats = {
-        ...s.stats,
-        free_cash_micros: s.freeCashMicros,
-        reserved_cash_micros: s.reservedCashMicros,
-      };
-      this.pnl = s.pnl;
-      this.counters.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
-      this.counters.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
-      this.counters.gauge("fees_paid_micros").set(s.pnl.feesMicros);
-    } catch {
-      return; // the orders thread is stopping
-    }
-    // The orders thread keeps its own counts; io mirrors them into the shared metric names.
-    const mirror: Array<[string, string]> = [
-      ["orders", "sent"],
-      ["fills", "fillsApplied"],
-      ["rejects", "rejected"],
-    ];
-    for (const [metric, key] of mirror) {
-      const now = this.ordersStats[key] ?? 0;
-      const before = this.mirrored.get(metric) ?? 0;
-      if (now > before) this.counters.counter(metric).inc(now - before);
-      this.mirrored.set(metric, now);
-    }
+  /** The orders thread's histograms and own counts (`state.orders_*`), as it sends them. */
+  private applyOrdersStats(s: OrdersStatsReply): void {
+    this.histograms.mergeEncoded(s.histograms);
+    this.ordersStats = {
+      ...s.stats,
+      free_cash_micros: s.freeCashMicros,
+      reserved_cash_micros: s.reservedCashMicros,
+    };
+    this.pnl = s.pnl;
+    this.counters.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
+    this.counters.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
+    this.counters.gauge("fees_paid_micros").set(s.pnl.feesMicros);
   }
 }
 

@@ -10,7 +10,7 @@
  * io never waits on a worker here: markDirty is O(1), the ring write is non-blocking.
  */
 import type { BookTable } from "../book/book-table.js";
-import { FeedApplier, type UpdateKind } from "../book/feed-applier.js";
+import { FeedApplier, type FeedStats, type UpdateKind } from "../book/feed-applier.js";
 import type { MarketDirectory } from "../book/market-directory.js";
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { FeatureState } from "../features/feature-state.js";
@@ -21,8 +21,20 @@ import type { FeedRecorder } from "../record/recorder.js";
 import { nowMs } from "../runtime/clock.js";
 import type { BytesRing } from "../shm/bytes-ring.js";
 import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
+import { FEED_REJECT_REASONS } from "../stats/engine-metrics.js";
 import type { StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
+
+const FEED_REJECT_COUNT: Readonly<Record<(typeof FEED_REJECT_REASONS)[number], (s: FeedStats) => number>> = {
+  malformed: (s) => s.malformed,
+  invalid_price: (s) => s.rejected.invalidPrice,
+  invalid_count: (s) => s.rejected.invalidCount,
+  invalid_side: (s) => s.rejected.invalidSide,
+  no_snapshot: (s) => s.rejected.noSnapshot,
+  stale: (s) => s.rejected.stale,
+  negative_level: (s) => s.rejected.negativeLevel,
+  capacity: (s) => s.rejected.capacity,
+};
 
 export interface IoFeedDeps {
   directory: MarketDirectory;
@@ -47,6 +59,8 @@ export class IoFeed {
   private readonly resnapshots: CounterHandle;
   private readonly staleMarkets: GaugeHandle;
   private readonly privateReports: PrivateReports;
+  private readonly rejects: Array<[CounterHandle, (s: FeedStats) => number]>;
+  private readonly skippedLevels: CounterHandle;
   private staleCount = 0;
   private gapsSeen = 0;
 
@@ -62,6 +76,11 @@ export class IoFeed {
       (ticker) => deps.directory.indexOf(ticker),
       privateSkipCounter(c),
     );
+    this.rejects = FEED_REJECT_REASONS.map((reason) => [
+      c.counter("feed_rejects", { reason }),
+      FEED_REJECT_COUNT[reason],
+    ]);
+    this.skippedLevels = c.counter("feed_skipped_levels");
     this.applier = new FeedApplier(deps.directory, deps.book, {
       onApplied: (m, kind) => this.onApplied(m, kind),
       onStale: () => {
@@ -86,6 +105,13 @@ export class IoFeed {
     this.deps.recorder?.recordFrame(text, recvMs, t0, this.client?.counters.connects ?? 0);
     this.applier.applyFrame(text, recvMs);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
+  }
+
+  /** The FeedApplier's reject counts into the shared metrics (io owns both; called by /stats). */
+  syncCounters(): void {
+    const stats = this.applier.stats;
+    for (const [handle, count] of this.rejects) handle.advanceTo(count(stats));
+    this.skippedLevels.advanceTo(stats.skippedLevels);
   }
 
   /** After a reconnect every book is stale until its fresh snapshot (kalshi-protocol.md §2.6). */

@@ -94,9 +94,8 @@ export class OrderManager {
     if (!this.ready) return this.skip(d, "notReady", "not_ready");
     if (!this.deps.freshness.accept(d.frameRecvMs, now)) return this.skip(d, "stale", "stale_book");
     if (d.action === "HOLD" || d.sizeHundredths <= 0) return void this.stats.hold++;
-    if (!this.deps.breakers.canTrade(now) || this.deps.risk.killSwitchEngaged) {
-      return this.skip(d, "breakerBlocked", this.deps.risk.killSwitchEngaged ? "kill" : "breaker");
-    }
+    if (this.deps.risk.killSwitchEngaged) return this.skip(d, "killBlocked", "kill");
+    if (!this.deps.breakers.canTrade(now)) return this.skip(d, "breakerBlocked", "breaker");
     const group = this.deps.orderGroup;
     if (group?.triggered && !(await group.rearm(now))) return this.skip(d, "breakerBlocked", "order_group");
     const m = d.market;
@@ -122,7 +121,10 @@ export class OrderManager {
       restingHundredths: size.countHundredths,
     });
     if (ops.length === 0) return this.report(d, ownLimit, "already_working");
-    if (ops[0]!.op === "wait") return this.skip(d, "waits", "outcome_unknown", ownLimit);
+    if (ops[0]!.op === "wait") {
+      if (ops[0].reason === "outcome_unknown") this.stats.outcomeUnknownWaits++;
+      return this.skip(d, "waits", ops[0].reason, ownLimit);
+    }
     this.report(d, ownLimit, "");
     this.busy.add(m);
     try {

@@ -135,6 +135,7 @@ export function newOrderStats() {
     notReady: 0,
     stale: 0,
     hold: 0,
+    killBlocked: 0,
     breakerBlocked: 0,
     busy: 0,
     unknownMarket: 0,
@@ -143,6 +144,8 @@ export function newOrderStats() {
     noPrice: 0,
     sizeRefused: 0,
     waits: 0,
+    /** of `waits`: an order of the market has an outcome still unknown */
+    outcomeUnknownWaits: 0,
     riskRefused: 0,
     ledgerRefused: 0,
     sent: 0,

@@ -20,7 +20,7 @@ export interface OrdersThread {
   kill(): Promise<number>;
   release(): void;
   addMarkets(markets: OrdersWorkerMarket[]): void;
-  stats(): Promise<Extract<OrdersWorkerReply, { type: "stats" }>>;
+  stats(): Promise<OrdersStatsReply>;
   /** one reconciliation pass; rejects when the pass failed (e.g. a read failed past its retries) */
   reconcile(): Promise<ReconcileReport>;
   /** stops the loop, closes the journal, terminates the thread */
@@ -28,6 +28,8 @@ export interface OrdersThread {
   /** true once the thread has ended */
   readonly exited: boolean;
 }
+
+export type OrdersStatsReply = Extract<OrdersWorkerReply, { type: "stats" }>;
 
 export interface OrdersThreadHooks {
   /** an error the thread reported (and counted) after ready: a failed REST call, a bad frame */
@@ -37,6 +39,8 @@ export interface OrdersThreadHooks {
    * engine can no longer trade or cancel through it. `lastError` is its last reported error.
    */
   onExit?(code: number, lastError: string | null): void;
+  /** every stats message (sent by the thread on its own schedule, or the answer to `stats()`) */
+  onStats?(stats: OrdersStatsReply): void;
 }
 
 export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHooks = {}): OrdersThread {
@@ -78,7 +82,7 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
         lastError = r.message;
         if (!isReady) reject(new Error(`orders worker: ${r.message}`));
         else hooks.onError?.(r.message);
-      }
+      } else if (r.type === "stats") hooks.onStats?.(r);
       const list = waiters.get(r.type);
       if (list !== undefined && list.length > 0) list.shift()!.resolve(r);
     });

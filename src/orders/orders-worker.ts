@@ -5,7 +5,9 @@
  *   startup reconciliation (reconciler.ts) → "ready" → forever:
  *     drain DecisionRings (each decision runs async; the order manager serialises per market)
  *     drain FillRing (raw `fill` / `user_order` frames from io, applied once by trade id)
- *     every `reconcileEveryMs`: periodic reconciliation, P&L event
+ *     its counts into io's shared metrics (orders-metrics.ts); every `statsEveryMs` its histograms
+ *     and own counts to io as a message
+ *     every `reconcileEveryMs`: periodic reconciliation, P&L event and gauges
  *     nothing to do → after recent work, poll the rings for up to SPIN_MS; then sleep:
  *       nothing in flight (no decision, fill or reconciliation awaiting I/O) → a blocking
  *       Atomics.wait on the doorbell for at most IDLE_BLOCK_MS, so a decision wakes this thread
@@ -40,6 +42,7 @@ import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "
 import { OrderGroupGuard, openOrderGroup } from "./order-group.js";
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";
+import { OrdersMetrics } from "./orders-metrics.js";
 import { type PnlReport, pnlReport } from "./pnl.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
@@ -85,6 +88,8 @@ export interface OrdersWorkerInit {
   doorbell?: DoorbellShared;
   /** io's shared metrics (Counters over ENGINE_METRICS); this thread writes the ones it owns */
   counters?: SharedArrayBuffer;
+  /** how often the thread sends io its histograms and own counts (default 500 ms) */
+  statsEveryMs?: number;
   /** the loop stamps slot HEARTBEAT_ORDERS every turn (io's watchdog) */
   heartbeats?: HeartbeatsShared;
 }
@@ -141,6 +146,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const counters = new Counters(ENGINE_METRICS, init.counters);
   const errorCount = counters.counter("orders_errors");
   const heartbeats = init.heartbeats ? Heartbeats.attach(init.heartbeats) : null;
+  const eventOverflows = counters.counter("ring_overflows", { ring: "event" });
   const codec = new EventCodec();
   const { journal, replay } = await OrderJournal.open(init.journalPath);
   const ledger = new Ledger(0);
@@ -169,7 +175,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   };
   const publish = (e: OrderEvent) => {
     timeStages(e);
-    for (const ev of mapper.map(e)) eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(ev));
+    for (const ev of mapper.map(e))
+      if (!eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(ev))) eventOverflows.inc();
   };
   const rest = new KalshiRestClient({
     baseUrl: init.rest.baseUrl,
@@ -204,6 +211,31 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     },
     { strategy: init.strategy ?? "aggressive", order: { timeInForce: "good_till_canceled" } },
   );
+  const metrics = new OrdersMetrics(counters);
+  const metricSources = {
+    orders: om.stats,
+    rest: rest.stats,
+    breakersTripped: 0,
+    breakerTrips: 0,
+  };
+  const publishMetrics = () => {
+    metricSources.breakersTripped = breakers.tripReason === null ? 0 : 1;
+    metricSources.breakerTrips = breakers.trips;
+    metrics.publish(metricSources);
+  };
+  const statsReply = (): OrdersWorkerReply => ({
+    type: "stats",
+    stats: {
+      ...om.stats,
+      restRequests: rest.stats.requests,
+      journalSyncs: journal.syncs,
+      orderGroupTriggers: orderGroup?.triggers ?? 0,
+    },
+    freeCashMicros: ledger.freeCashMicros,
+    reservedCashMicros: ledger.reservedCashMicros,
+    pnl: pnlReport(ledger),
+    histograms: hist.encode({ reset: true }),
+  });
   const reconciler = new Reconciler(om);
   await reconciler.startup(replay);
   port.postMessage({ type: "ready" } satisfies OrdersWorkerReply);
@@ -243,19 +275,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       for (const mk of cmd.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
     } else if (cmd.type === "stats") {
       markPositions(om, topSource);
-      port.postMessage({
-        type: "stats",
-        stats: {
-          ...om.stats,
-          restRequests: rest.stats.requests,
-          journalSyncs: journal.syncs,
-          orderGroupTriggers: orderGroup?.triggers ?? 0,
-        },
-        freeCashMicros: ledger.freeCashMicros,
-        reservedCashMicros: ledger.reservedCashMicros,
-        pnl: pnlReport(ledger),
-        histograms: hist.encode({ reset: true }),
-      } satisfies OrdersWorkerReply);
+      publishMetrics();
+      port.postMessage(statsReply());
     } else if (cmd.type === "reconcile") {
       inFlight++;
       reconcileOnce()
@@ -289,6 +310,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   let lastWorkMs = 0;
   const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
   let nextReconcileMs = nowMs() + reconcileEveryMs;
+  // histograms and the orders_* state go to io as a message on this thread's own schedule
+  const statsEveryMs = init.statsEveryMs ?? 500;
+  let nextStatsMs = nowMs() + statsEveryMs;
   let reconciling = false;
   while (running) {
     heartbeats?.beat(HEARTBEAT_ORDERS);
@@ -322,7 +346,12 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       });
     }
     work += drainReports(fillRing, om, (why) => onFailure(new Error(why)));
+    publishMetrics();
     const now = nowMs();
+    if (now >= nextStatsMs) {
+      nextStatsMs = now + statsEveryMs;
+      port.postMessage(statsReply());
+    }
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
       reconciling = true;
@@ -330,7 +359,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       reconcileOnce()
         .then(() => {
           markPositions(om, topSource);
-          eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl()));
+          if (!eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl()))) eventOverflows.inc();
         })
         .catch(onFailure)
         .finally(() => {
@@ -352,6 +381,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     else await new Promise((r) => setTimeout(r, 2));
   }
   await journal.close();
+  publishMetrics();
   port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
 }
 

@@ -46,6 +46,11 @@ export class CounterHandle {
     this.values[this.index]! += by;
   }
 
+  /** Follows a monotonic count the same owner keeps elsewhere (a component's plain stats field). */
+  advanceTo(total: number): void {
+    if (total > this.values[this.index]!) this.values[this.index] = total;
+  }
+
   get value(): number {
     return this.values[this.index]!;
   }

@@ -9,16 +9,40 @@ import type { MetricDefinition } from "./counters.js";
 // Decisions are counted per action type (lessons.md rule 22: the 21-action space decodes onto the
 // same five types).
 
-/** Why a decision or task was dropped instead of executed. */
-export const DROP_REASONS = [
-  "stale_book",
-  "over_budget",
-  "risk",
-  "throttle",
+/**
+ * Why a decision was dropped instead of executed. The decide workers drop before the policy runs
+ * (counted by io from their reports); the orders thread drops the rest, one reason per gate of
+ * `OrderManager.onDecision`, in its order. (A pause drops nothing: decisions wait.)
+ */
+export const DECIDE_DROP_REASONS = ["stale_book", "over_budget"] as const;
+export const ORDER_DROP_REASONS = [
+  "not_ready",
+  "late",
   "kill",
-  "paused",
-  "outcome_unknown",
+  "breaker",
+  "write_in_flight",
+  "unknown_market",
+  "throttle",
+  "no_book",
   "no_price",
+  "size",
+  "outcome_unknown",
+  "risk",
+  "cash",
+] as const;
+export type OrderDropReason = (typeof ORDER_DROP_REASONS)[number];
+export const DROP_REASONS = [...DECIDE_DROP_REASONS, ...ORDER_DROP_REASONS] as const;
+
+/** The feed's refusals (FeedApplier), by reason: frames that did not parse, updates it refused. */
+export const FEED_REJECT_REASONS = [
+  "malformed",
+  "invalid_price",
+  "invalid_count",
+  "invalid_side",
+  "no_snapshot",
+  "stale",
+  "negative_level",
+  "capacity",
 ] as const;
 
 export const RINGS = ["decision", "fill", "event"] as const;
@@ -44,6 +68,12 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   { name: "stale_markets", kind: "gauge", help: "Markets currently marked stale" },
   { name: "ingest_frames", kind: "counter", help: "Frames accepted on /ingest" },
   { name: "ingest_rejected", kind: "counter", help: "Messages refused on /ingest (unparseable)" },
+  ...each(FEED_REJECT_REASONS, "reason", () => ({
+    name: "feed_rejects",
+    kind: "counter",
+    help: "Frames or book updates the feed refused (counted and skipped), by reason",
+  })),
+  { name: "feed_skipped_levels", kind: "counter", help: "Snapshot levels skipped as unreadable" },
   // [io] dispatch
   { name: "decision_tasks", kind: "counter", help: "Decision batches dispatched to decide workers" },
   // [decide] decisions by action
@@ -52,7 +82,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     kind: "counter",
     help: "Decisions by action",
   })),
-  // [orders] drops by reason
+  // [decide, via io] and [orders] drops by reason
   ...each(DROP_REASONS, "reason", () => ({
     name: "drops",
     kind: "counter",
@@ -61,8 +91,13 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   // [orders] order flow
   { name: "orders", kind: "counter", help: "Order requests sent (create, amend, cancel)" },
   { name: "fills", kind: "counter", help: "Fills applied" },
-  { name: "rejects", kind: "counter", help: "Order requests rejected by the exchange" },
-  { name: "http_429", kind: "counter", help: "HTTP 429 responses received" },
+  { name: "rejects", kind: "counter", help: "Order requests refused by the exchange (429s included)" },
+  {
+    name: "orders_unknown",
+    kind: "counter",
+    help: "Order requests whose outcome was unknown (timeout, 5xx)",
+  },
+  { name: "http_429", kind: "counter", help: "HTTP 429 responses the orders thread received" },
   {
     name: "orders_errors",
     kind: "counter",
@@ -70,7 +105,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   },
   // [io] supervision
   { name: "decide_restarts", kind: "counter", help: "Decide worker loops started again after a failure" },
-  // [each ring's producer] overflows
+  // [each ring's producer; decision: via io] overflows
   ...each(RINGS, "ring", () => ({
     name: "ring_overflows",
     kind: "counter",
@@ -82,8 +117,10 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     kind: "counter",
     help: "Private frames (fill, user_order) not forwarded to the orders thread, by reason",
   })),
-  // [orders] safety state
+  // [orders] circuit breakers
   { name: "breakers_tripped", kind: "gauge", help: "Circuit breakers currently tripped" },
+  { name: "breaker_trips", kind: "counter", help: "Circuit breaker trips" },
+  // [io] safety state (the operator's control and supervision)
   { name: "kill_engaged", kind: "gauge", help: "1 when the kill switch is engaged" },
   { name: "paused", kind: "gauge", help: "1 when decisions are paused" },
   // [orders] P&L in micros of a dollar

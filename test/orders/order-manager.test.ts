@@ -403,7 +403,8 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(ledger.reservedCashMicros, 0);
     clock.t += 1000;
     await om.onDecision(buy(clock.t));
-    assert.equal(om.stats.breakerBlocked, 1);
+    assert.equal(om.stats.killBlocked, 1);
+    assert.equal(om.stats.breakerBlocked, 0);
     assert.equal(rest.calls.filter((c) => c.startsWith("create")).length, 2);
   });
 

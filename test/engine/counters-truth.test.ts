@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import WebSocket from "ws";
+import { Engine } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/events/engine-event.js";
+import { DECISION_ACTIONS } from "../../src/events/engine-event.js";
+import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
+import type { RestFaultKind } from "../../src/paper/faults/fault-plan.js";
+import { startPaperExchange } from "../../src/paper/index.js";
+import { ORDER_DROP_REASONS } from "../../src/stats/engine-metrics.js";
+import { prng } from "../shm/prng.js";
+
+/**
+ * Every counter true: a paper run with REST faults (429s, 5xx), tight risk limits and a per-market
+ * throttle, then each metric checked against an independent witness — the exchange's own count
+ * (429s answered, fills), the event stream (refusals, breaker trips, rejects), the decide workers'
+ * count against the orders thread's (no decision lost between threads), and the orders thread's
+ * own counts (drops by reason).
+ */
+const dirs: string[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function until(probe: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("engine metrics after a faulty paper run", () => {
+  it("equal the exchange's, the event stream's and the threads' own counts", {
+    timeout: 180_000,
+  }, async () => {
+    const px = await startPaperExchange({ markets: 6, ratePerSec: 300, seed: 21, rateLimitTier: "premier" });
+    cleanups.push(() => px.close());
+    const journalDir = mkdtempSync(join(tmpdir(), "counters-truth-"));
+    dirs.push(journalDir);
+    const quiet = () => undefined;
+    const engine = await Engine.start({
+      exchange: { name: "paper", restUrl: px.restUrl, wsUrl: px.wsUrl, keyId: px.keyId, keyFile: px.keyFile },
+      markets: px.markets,
+      policy: { kind: "rule", size5Contracts: 2 },
+      decideThreads: 1,
+      batchSize: 8,
+      loopBudgetMs: 60_000,
+      orders: {
+        strategy: "passive",
+        throttleMs: 400,
+        journalDir,
+        reconcileEveryMs: 2_000,
+        shutdownPolicy: "cancel_all",
+        risk: {
+          maxContractsPerMarketHundredths: 600,
+          maxGrossExposureMicros: 30_000_000,
+          minCashReserveMicros: 0,
+          maxOrdersPerSecond: 4,
+        },
+      },
+      server: { host: "127.0.0.1", port: 0, controlToken: "t" },
+      log: { info: quiet, warn: quiet, error: quiet },
+    });
+    cleanups.push(() => engine.stop("test end"));
+    const events: EngineEvent[] = [];
+    const ws = new WebSocket(
+      `${engine.statsUrl.replace(/^http/, "ws").replace(/\/stats$/, "")}/events?format=json`,
+    );
+    ws.on("message", (data) => events.push(JSON.parse(String(data)) as EngineEvent));
+    cleanups.push(async () => ws.close());
+    await new Promise((resolve) => ws.once("open", resolve));
+
+    // From now on the exchange refuses 20 % of REST requests (429 or 5xx), and counts its 429s.
+    const answered429 = { n: 0 };
+    const random = prng(77);
+    const injector = px.faults;
+    const original = injector.drawRestFault.bind(injector);
+    injector.drawRestFault = (): RestFaultKind | null => {
+      const u = random();
+      if (u < 0.15) {
+        answered429.n++;
+        return "429";
+      }
+      return u < 0.2 ? "5xx" : null;
+    };
+    const counter = (name: string, labels?: Record<string, string>) => engine.counters.get(name, labels);
+    try {
+      await until(
+        () =>
+          counter("orders") >= 12 && counter("drops", { reason: "throttle" }) > 0 && counter("http_429") > 0,
+        "orders, throttles and 429s",
+      );
+      // stop deciding; let every decision already made reach the orders thread and be counted
+      await engine.control("pause");
+      const decided = () =>
+        DECISION_ACTIONS.slice(1).reduce((sum, action) => sum + counter("decisions", { action }), 0);
+      let own = await engine.orders.stats();
+      await until(async () => {
+        own = await engine.orders.stats();
+        return own.stats.decisions + counter("ring_overflows", { ring: "decision" }) === decided();
+      }, "every decision the workers made to be counted by the orders thread");
+      // a stats reply publishes the shared counters first: both views are of the same moment
+      const drops: Record<string, number> = {};
+      for (const reason of ORDER_DROP_REASONS) drops[reason] = counter("drops", { reason });
+      const s = own.stats;
+      assert.deepEqual(drops, {
+        not_ready: s.notReady,
+        late: s.stale,
+        kill: s.killBlocked,
+        breaker: s.breakerBlocked,
+        write_in_flight: s.busy + s.waits - s.outcomeUnknownWaits,
+        unknown_market: s.unknownMarket,
+        throttle: s.throttled,
+        no_book: s.bookStale,
+        no_price: s.noPrice,
+        size: s.sizeRefused,
+        outcome_unknown: s.outcomeUnknownWaits,
+        risk: s.riskRefused,
+        cash: s.ledgerRefused,
+      });
+      assert.equal(counter("orders"), s.sent);
+      assert.ok(drops.throttle! > 0, "the throttle refused decisions");
+    } finally {
+      injector.drawRestFault = original;
+    }
+    await engine.stop("test end");
+
+    // the exchange's count of 429 answers: all of them went to the orders thread
+    assert.equal(counter("http_429"), answered429.n);
+    // every fill of the account, applied once
+    const client = new KalshiRestClient({
+      baseUrl: px.restUrl,
+      key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
+    });
+    const fills = await client.collectAll((cursor) => client.getFills({ cursor, limit: 200 }));
+    assert.equal(counter("fills"), fills.length);
+    // the event stream as witness of refusals, breaker trips and exchange rejects
+    const refusals = events.filter((e) => e.kind === "order" && e.status === "refused").length;
+    assert.equal(counter("drops", { reason: "risk" }) + counter("drops", { reason: "cash" }), refusals);
+    const throttled = events.filter((e) => e.kind === "decision" && e.skippedReason === "throttle").length;
+    assert.equal(counter("drops", { reason: "throttle" }), throttled);
+    const trips = events.filter(
+      (e) => e.kind === "breaker" && e.name === "orders" && e.state === "tripped",
+    ).length;
+    assert.equal(counter("breaker_trips"), trips);
+    const rejects = events.filter(
+      (e) => e.kind === "order" && e.status === "rejected" && !e.reason.startsWith("resolved:"),
+    ).length;
+    assert.equal(counter("rejects"), rejects);
+    assert.equal(counter("events_dropped"), 0);
+  });
+});
