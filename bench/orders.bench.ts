@@ -248,7 +248,7 @@ async function paperRow(quick: boolean): Promise<BenchRow> {
         self_trade_prevention_type: "taker_at_cross",
       });
       samples.push(Number(process.hrtime.bigint() - t0));
-      if (r.kind === "ok") await client.cancelOrder(r.value.orderId);
+      if (r.kind === "ok") await client.cancelOrder(r.value.orderId, { marketTicker: px.markets[0]! });
     }
     return latencyRow(
       "REST: signed V2 create → 201 on the paper exchange (loopback)",

@@ -43,7 +43,7 @@ export function registerRecordCommand(program: Command): void {
           baseUrl: exchange.restUrl,
           key: { keyId: exchange.keyId, privateKey },
         });
-        const tickers = (await resolveMarkets(rest, markets)).map((m) => m.ticker);
+        const tickers = (await resolveMarkets(rest, markets, cfg.combos)).map((m) => m.ticker);
         session = await RecordSession.start({
           wsUrl: exchange.wsUrl,
           keyId: exchange.keyId,

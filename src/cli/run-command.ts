@@ -120,6 +120,7 @@ export function registerRunCommand(program: Command): void {
       const engine = await Engine.start({
         exchange,
         markets,
+        combos: cfg.combos,
         policy:
           cfg.policy === "rules"
             ? { kind: "rule", actionCount: cfg.actionSpace, size5Contracts: cfg.contractSize }

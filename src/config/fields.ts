@@ -54,6 +54,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     arg: "<tickers|n>",
     help: "comma-separated tickers, or a number of markets to pick",
   },
+  {
+    path: "combos",
+    flag: "--combos",
+    kind: "enum",
+    arg: "<exclude|include>",
+    help: "combo (multivariate) markets in a counted market selection",
+  },
   { path: "model", flag: "--model", kind: "string", arg: "<file>", help: "ONNX policy file" },
   { path: "policy", flag: "--policy", kind: "enum", arg: "<onnx|rules>", help: "decision policy" },
   {

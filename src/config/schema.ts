@@ -8,6 +8,8 @@ export const EXCHANGES = ["paper", "demo", "prod"] as const;
 export const POLICIES = ["onnx", "rules"] as const;
 export const PRICE_STRATEGIES = ["aggressive", "passive", "mid"] as const;
 export const SHUTDOWN_POLICIES = ["cancel_all", "leave_resting"] as const;
+/** Multivariate (combo) markets in a counted selection: left out with `mve_filter=exclude` by default. */
+export const COMBOS = ["exclude", "include"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** kalshi-protocol.md §1.5 (the "recommended" rows). Paper URLs come from the started exchange. */
@@ -90,6 +92,7 @@ export const engineConfigSchema = z.strictObject({
     ],
     { error: "must be a list of tickers or a positive count" },
   ),
+  combos: z.enum(COMBOS, { error: oneOf(COMBOS) }),
   model: text(),
   policy: z.enum(POLICIES, { error: oneOf(POLICIES) }),
   actionSpace: z.union([z.literal(5), z.literal(21)], { error: "must be 5 or 21" }),
@@ -148,6 +151,7 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
   return {
     exchange: "paper",
     markets: 20,
+    combos: "exclude",
     model: "models/policy-v1.onnx",
     policy: "onnx",
     actionSpace: 5,

@@ -16,12 +16,9 @@ export interface EmergencyCancelReport {
 export async function cancelAllResting(rest: KalshiRestClient, passes = 5): Promise<EmergencyCancelReport> {
   const report: EmergencyCancelReport = { canceled: 0, stillResting: -1, errors: [] };
   for (let pass = 0; pass < passes; pass++) {
-    let resting: string[];
+    let resting: Array<{ orderId: string; ticker: string }>;
     try {
-      const orders = await rest.collectAll((cursor) =>
-        rest.getOrders({ status: "resting", cursor, limit: 200 }),
-      );
-      resting = orders.map((o) => o.orderId);
+      resting = await rest.collectAll((cursor) => rest.getOrders({ status: "resting", cursor, limit: 200 }));
     } catch (e) {
       report.errors.push(`list resting orders: ${e instanceof Error ? e.message : String(e)}`);
       report.stillResting = -1;
@@ -29,10 +26,13 @@ export async function cancelAllResting(rest: KalshiRestClient, passes = 5): Prom
     }
     report.stillResting = resting.length;
     if (resting.length === 0) break;
-    for (const id of resting) {
-      const r = await rest.cancelOrder(id).catch((e: unknown) => ({ kind: "error" as const, e }));
+    for (const { orderId, ticker } of resting) {
+      // routed by its market: an unrouted cancel reaches shard 0 only
+      const r = await rest
+        .cancelOrder(orderId, { marketTicker: ticker })
+        .catch((e: unknown) => ({ kind: "error" as const, e }));
       if (r.kind === "ok") report.canceled++;
-      else if (report.errors.length < 20) report.errors.push(`cancel ${id}: ${r.kind}`);
+      else if (report.errors.length < 20) report.errors.push(`cancel ${orderId}: ${r.kind}`);
     }
   }
   return report;

@@ -52,6 +52,8 @@ export interface EngineOptions {
   exchange: { name: string; restUrl: string; wsUrl: string; keyId: string; keyFile: string };
   /** tickers, or a count of open markets to take from the exchange */
   markets: readonly string[] | number;
+  /** combo (multivariate) markets in a counted selection; default "exclude" (mve_filter=exclude) */
+  combos?: "exclude" | "include";
   policy: PolicyConfig;
   decideThreads: number;
   batchSize: number;
@@ -161,7 +163,7 @@ export class Engine {
     await (await createPolicy(o.policy)).release();
     const key = { keyId: o.exchange.keyId, privateKey: loadPrivateKey(o.exchange.keyFile) };
     const rest = new KalshiRestClient({ baseUrl: o.exchange.restUrl, key });
-    const markets = await resolveMarkets(rest, o.markets);
+    const markets = await resolveMarkets(rest, o.markets, o.combos);
     // Pace the orders thread at the account's own tier (falls back to Basic if unavailable).
     const limits = await rest.getAccountLimits().catch((e: unknown) => {
       o.log.warn({ err: String(e) }, "account limits unavailable; pacing REST at the Basic tier");
@@ -235,7 +237,7 @@ export class Engine {
         eventRing: eventRing.shared,
         bookTable: book.shared,
         portfolio: portfolio.shared,
-        markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.structure })),
+        markets: markets.map((mk, m) => ({ m, ...mk })),
         rest: {
           baseUrl: o.exchange.restUrl,
           keyId: o.exchange.keyId,

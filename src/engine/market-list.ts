@@ -1,6 +1,7 @@
 /**
  * Resolves the markets to trade at start: explicit tickers (checked against the exchange) or the
- * first N open markets, with each market's `price_level_structure` for the orders thread.
+ * first N open markets — combos left out with `mve_filter=exclude` unless asked for — with each
+ * market's `price_level_structure` and exchange shard (`exchange_index`) for the orders thread.
  */
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { RestMarket } from "../kalshi/rest-types.js";
@@ -8,22 +9,30 @@ import type { RestMarket } from "../kalshi/rest-types.js";
 export interface ResolvedMarket {
   ticker: string;
   structure: string;
+  exchangeIndex: number;
 }
 
 export async function resolveMarkets(
   rest: KalshiRestClient,
   wanted: readonly string[] | number,
+  combos: "exclude" | "include" = "exclude",
 ): Promise<ResolvedMarket[]> {
+  const resolved = (m: RestMarket) => ({
+    ticker: m.ticker,
+    structure: m.priceLevelStructure,
+    exchangeIndex: m.exchangeIndex,
+  });
   if (typeof wanted === "number") {
     const open: RestMarket[] = [];
+    const mveFilter = combos === "exclude" ? ("exclude" as const) : undefined;
     let cursor: string | undefined;
     do {
-      const page = await rest.getMarkets({ status: "open", limit: 1000, cursor });
+      const page = await rest.getMarkets({ status: "open", limit: 1000, cursor, mveFilter });
       open.push(...page.items);
       cursor = page.cursor;
     } while (cursor && open.length < wanted);
     if (open.length === 0) throw new Error("the exchange lists no open markets");
-    return open.slice(0, wanted).map((m) => ({ ticker: m.ticker, structure: m.priceLevelStructure }));
+    return open.slice(0, wanted).map(resolved);
   }
   const out: ResolvedMarket[] = [];
   for (let i = 0; i < wanted.length; i += 100) {
@@ -33,7 +42,7 @@ export async function resolveMarkets(
     for (const t of chunk) {
       const m = byTicker.get(t);
       if (!m) throw new Error(`market ${t} is not listed by the exchange; check --markets`);
-      out.push({ ticker: t, structure: m.priceLevelStructure });
+      out.push(resolved(m));
     }
   }
   return out;

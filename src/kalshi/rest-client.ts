@@ -12,6 +12,7 @@ import {
   type MarketsQuery,
   type OrderAck,
   type OrderGroupState,
+  type OrderRoute,
   type OrdersQuery,
   type Page,
   parseCancelAck,
@@ -47,7 +48,7 @@ import {
 import { formatHundredths } from "./units.js";
 
 export { type RestClientOptions, RestError } from "./rest-transport.js";
-export type { FillsQuery, MarketsQuery, OrdersQuery, WriteResult } from "./rest-types.js";
+export type { FillsQuery, MarketsQuery, OrderRoute, OrdersQuery, WriteResult } from "./rest-types.js";
 
 export class KalshiRestClient extends RestTransport {
   // ---- writes (kalshi-protocol.md §3.3) -------------------------------------------------------
@@ -56,8 +57,10 @@ export class KalshiRestClient extends RestTransport {
     return this.writeRequest("POST", "portfolio/events/orders", body, COST_DEFAULT, (j) => parseOrderAck(j));
   }
 
-  cancelOrder(orderId: string): Promise<WriteResult<CancelAck>> {
-    const path = `portfolio/events/orders/${encodeURIComponent(orderId)}?subaccount=${this.subaccount}`;
+  /** Routed by the order's market (query string: a DELETE carries no body). */
+  cancelOrder(orderId: string, route: OrderRoute): Promise<WriteResult<CancelAck>> {
+    const q = new URLSearchParams({ subaccount: String(this.subaccount), ...routeFields(route) });
+    const path = `portfolio/events/orders/${encodeURIComponent(orderId)}?${q}`;
     return this.writeRequest("DELETE", path, undefined, COST_V2_CANCEL, (j) => parseCancelAck(j));
   }
 
@@ -68,12 +71,15 @@ export class KalshiRestClient extends RestTransport {
 
   decreaseOrder(
     orderId: string,
+    route: OrderRoute,
     by: { reduceByHundredths: number } | { reduceToHundredths: number },
   ): Promise<WriteResult<DecreaseAck>> {
-    const body =
-      "reduceByHundredths" in by
+    const body = {
+      ...routeBody(route),
+      ...("reduceByHundredths" in by
         ? { reduce_by: formatHundredths(by.reduceByHundredths) }
-        : { reduce_to: formatHundredths(by.reduceToHundredths) };
+        : { reduce_to: formatHundredths(by.reduceToHundredths) }),
+    };
     const path = `portfolio/events/orders/${encodeURIComponent(orderId)}/decrease`;
     return this.writeRequest("POST", path, body, COST_DEFAULT, (j) => parseDecreaseAck(j));
   }
@@ -91,23 +97,35 @@ export class KalshiRestClient extends RestTransport {
     );
   }
 
+  /** Each item carries its own route (kalshi-protocol.md §8.1: every item needs its market). */
   batchCancelOrders(
-    orderIds: string[],
+    items: Array<{ orderId: string; route: OrderRoute }>,
   ): Promise<WriteResult<Array<{ ack: CancelAck; error: RestErrorInfo | null }>>> {
+    const orders = items.map(({ orderId, route }) => ({
+      order_id: orderId,
+      subaccount: this.subaccount,
+      ...routeBody(route),
+    }));
     return this.writeRequest(
       "DELETE",
       "portfolio/events/orders/batched",
-      { orders: orderIds.map((order_id) => ({ order_id, subaccount: this.subaccount })) },
-      COST_BATCH_CANCEL_ITEM * orderIds.length,
+      { orders },
+      COST_BATCH_CANCEL_ITEM * items.length,
       (j) => arrayOf(j.orders).map((o) => ({ ack: parseCancelAck(o), error: itemError(o) })),
     );
   }
 
   // ---- order groups (kalshi-protocol.md §3.3) ---------------------------------------------------
 
-  /** A new group capping fills at `contractsLimit` whole contracts per rolling 15 s. */
-  createOrderGroup(contractsLimit: number): Promise<WriteResult<{ orderGroupId: string }>> {
-    const body = { contracts_limit: contractsLimit };
+  /**
+   * A new group capping fills at `contractsLimit` whole contracts per rolling 15 s, on one exchange
+   * shard (groups do not work across shards, kalshi-protocol.md §8.1).
+   */
+  createOrderGroup(
+    contractsLimit: number,
+    exchangeIndex = 0,
+  ): Promise<WriteResult<{ orderGroupId: string }>> {
+    const body = { contracts_limit: contractsLimit, exchange_index: exchangeIndex };
     return this.writeRequest("POST", "portfolio/order_groups/create", body, COST_DEFAULT, (j) => ({
       orderGroupId: typeof j.order_group_id === "string" ? j.order_group_id : "",
     }));
@@ -218,6 +236,7 @@ export class KalshiRestClient extends RestTransport {
         event_ticker: q.eventTicker,
         series_ticker: q.seriesTicker,
         tickers: q.tickers?.join(","),
+        mve_filter: q.mveFilter,
         cursor: q.cursor,
         limit: q.limit,
       },
@@ -276,4 +295,15 @@ function itemError(o: Json): RestErrorInfo | null {
   const e = o.error;
   if (e === null || e === undefined) return null;
   return parseErrorBody(0, JSON.stringify({ error: e }));
+}
+
+/** A route as request fields: `market_ticker`, and `exchange_index` when known. */
+function routeBody(route: OrderRoute): { market_ticker: string; exchange_index?: number } {
+  return route.exchangeIndex === undefined
+    ? { market_ticker: route.marketTicker }
+    : { market_ticker: route.marketTicker, exchange_index: route.exchangeIndex };
+}
+
+function routeFields(route: OrderRoute): Record<string, string> {
+  return Object.fromEntries(Object.entries(routeBody(route)).map(([k, v]) => [k, String(v)]));
 }

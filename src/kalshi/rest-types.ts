@@ -39,6 +39,17 @@ export interface V2AmendOrderBody {
   updated_client_order_id: string;
 }
 
+/**
+ * Where an existing order lives (kalshi-protocol.md §8.1): cancel, decrease and batch-cancel items
+ * are routed by the order's market (and its exchange shard when known). Without a route Kalshi
+ * sends them to shard 0, where an order of another shard is unknown and keeps resting.
+ */
+export interface OrderRoute {
+  marketTicker: string;
+  /** the market's `exchange_index`, when known */
+  exchangeIndex?: number;
+}
+
 /** Parsed create / amend response. */
 export interface OrderAck {
   orderId: string;
@@ -130,6 +141,8 @@ export interface RestMarket {
   eventTicker: string;
   status: string;
   priceLevelStructure: string;
+  /** the exchange shard the market lives on (`exchange_index`; 0 when absent) */
+  exchangeIndex: number;
   yesBidTicks: number;
   yesAskTicks: number;
   fractionalTradingEnabled: boolean;
@@ -188,6 +201,8 @@ export interface FillsQuery {
 
 export interface MarketsQuery {
   status?: string;
+  /** `mve_filter`: "exclude" leaves combo (multivariate) markets out (kalshi-protocol.md §8.2) */
+  mveFilter?: "exclude" | "only";
   eventTicker?: string;
   seriesTicker?: string;
   tickers?: string[];
@@ -322,6 +337,7 @@ export function parseRestMarket(o: Json): RestMarket {
     eventTicker: str(o, "event_ticker"),
     status: str(o, "status"),
     priceLevelStructure: str(o, "price_level_structure") || "linear_cent",
+    exchangeIndex: shardOf(o.exchange_index),
     yesBidTicks: typeof bid === "string" || typeof bid === "number" ? dollarsToTicks(bid) || 0 : 0,
     yesAskTicks: typeof ask === "string" || typeof ask === "number" ? dollarsToTicks(ask) || 0 : 0,
     fractionalTradingEnabled: o.fractional_trading_enabled === true,
@@ -363,4 +379,10 @@ export function parseErrorBody(status: number, text: string): RestErrorInfo {
   }
   if (typeof e === "string") return { status, code: "", message: e, details: "" };
   return { status, code: str(j, "code"), message: str(j, "message", "msg"), details: str(j, "details") };
+}
+
+/** An `exchange_index` (a non-negative integer); absent or malformed reads as the default shard 0. */
+function shardOf(v: unknown): number {
+  const n = typeof v === "string" && v !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }

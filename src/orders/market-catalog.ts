@@ -7,6 +7,7 @@
  * `BookTableTopSource` reads the top of book from the shared BookTable under its seqlock.
  */
 import type { BookTable } from "../book/book-table.js";
+import type { OrderRoute } from "../kalshi/rest-types.js";
 import type { PriceLevelStructure } from "./limit-price.js";
 import type { BookTopSource, MarketCatalog } from "./order-manager.js";
 
@@ -17,13 +18,20 @@ export function asPriceLevelStructure(text: string): PriceLevelStructure {
 export class StaticMarketCatalog implements MarketCatalog {
   private readonly tickers: string[] = [];
   private readonly structures: PriceLevelStructure[] = [];
+  private readonly shards: number[] = [];
   private readonly index = new Map<string, number>();
 
-  /** Registers `ticker` at index `m` (the io thread's numbering). */
-  set(m: number, ticker: string, structure: PriceLevelStructure = "linear_cent"): void {
+  /** Registers `ticker` at index `m` (the io thread's numbering) on exchange shard `exchangeIndex`. */
+  set(m: number, ticker: string, structure: PriceLevelStructure = "linear_cent", exchangeIndex = 0): void {
     this.tickers[m] = ticker;
     this.structures[m] = structure;
+    this.shards[m] = exchangeIndex;
     this.index.set(ticker, m);
+  }
+
+  /** A market as the engine hands it to the orders thread. */
+  setMarket(mk: { m: number; ticker: string; structure: string; exchangeIndex?: number }): void {
+    this.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure), mk.exchangeIndex ?? 0);
   }
 
   /** Appends a ticker at the next index (tests, single-process use). */
@@ -45,6 +53,14 @@ export class StaticMarketCatalog implements MarketCatalog {
 
   structureOf(m: number): PriceLevelStructure {
     return this.structures[m] ?? "linear_cent";
+  }
+
+  shardOf(m: number): number {
+    return this.shards[m] ?? 0;
+  }
+
+  routeOf(m: number): OrderRoute {
+    return { marketTicker: this.tickerOf(m), exchangeIndex: this.shardOf(m) };
   }
 
   get size(): number {

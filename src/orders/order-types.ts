@@ -3,6 +3,7 @@
  * calls it needs, the market catalogue and book source it reads, decisions in, events out.
  */
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
+import type { OrderRoute } from "../kalshi/rest-types.js";
 import type { BookSide } from "../kalshi/vocabulary.js";
 import type { CircuitBreakers } from "./breakers.js";
 import type { OrderJournal } from "./journal.js";
@@ -34,6 +35,10 @@ export interface MarketCatalog {
   tickerOf(market: number): string;
   indexOf(ticker: string): number;
   structureOf(market: number): PriceLevelStructure;
+  /** the market's exchange shard (`exchange_index`) */
+  shardOf(market: number): number;
+  /** where a cancel or decrease of this market's orders must go (kalshi-protocol.md §8.1) */
+  routeOf(market: number): OrderRoute;
 }
 
 /** Top of book for a market; false when the book is stale or has no snapshot (rule 2). */

@@ -201,7 +201,7 @@ export class OrderWriter {
       return false;
     }
     this.sent(m, "cancel", cid, now);
-    const r = await this.deps.rest.cancelOrder(w.exchangeOrderId);
+    const r = await this.deps.rest.cancelOrder(w.exchangeOrderId, this.deps.catalog.routeOf(m));
     if (r.kind === "ok" && !Number.isFinite(r.value.reducedByHundredths)) {
       // an answer without `reduced_by` says nothing about what is left: ask the exchange
       this.markUnknown(m, w, "cancel answer without reduced_by");

@@ -57,6 +57,8 @@ export interface OrdersWorkerMarket {
   ticker: string;
   /** `price_level_structure` of the market */
   structure: string;
+  /** the market's exchange shard (`exchange_index`); 0 when not given */
+  exchangeIndex?: number;
 }
 
 export interface OrdersWorkerInit {
@@ -141,7 +143,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const doorbell = init.doorbell ? Doorbell.attach(init.doorbell) : null;
   const wakeRings = [...decisionRings, fillRing.ring];
   const catalog = new StaticMarketCatalog();
-  for (const mk of init.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
+  for (const mk of init.markets) catalog.setMarket(mk);
 
   const counters = new Counters(ENGINE_METRICS, init.counters);
   const errorCount = counters.counter("orders_errors");
@@ -272,7 +274,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
           );
       } else om.releaseKillSwitch();
     } else if (cmd.type === "markets") {
-      for (const mk of cmd.markets) catalog.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure));
+      for (const mk of cmd.markets) catalog.setMarket(mk);
     } else if (cmd.type === "stats") {
       markPositions(om, topSource);
       publishMetrics();

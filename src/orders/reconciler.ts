@@ -306,7 +306,7 @@ export class Reconciler {
       const lo = ledger.order(cid);
       if ((lo !== undefined && tracked.has(lo)) || this.om.working.find(cid) !== undefined) continue;
       this.event(`orphan resting order ${o.orderId} (${o.ticker}) canceled`);
-      const r = await rest.cancelOrder(o.orderId);
+      const r = await rest.cancelOrder(o.orderId, { marketTicker: o.ticker });
       if (r.kind === "ok") canceled++;
       else this.orphansLeft++;
     }

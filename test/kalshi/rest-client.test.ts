@@ -17,6 +17,8 @@ interface Fake {
   url: string;
   orders: Array<Record<string, unknown>>;
   signedPaths: string[];
+  /** every request's path with its query string */
+  urls: string[];
   balanceCalls: number;
 }
 
@@ -64,6 +66,7 @@ async function startFake(): Promise<Fake> {
     url: "",
     orders: [],
     signedPaths: [],
+    urls: [],
     balanceCalls: 0,
   };
   fake.server = createServer(async (req, res) => {
@@ -71,6 +74,7 @@ async function startFake(): Promise<Fake> {
     const auth = verifyRequest(keys, req.method ?? "GET", url.pathname, req.headers);
     if (!auth.ok) return send(res, 401, auth.body);
     fake.signedPaths.push(`${req.method} ${url.pathname}`);
+    fake.urls.push(`${url.pathname}${url.search}`);
     const p = url.pathname.replace("/trade-api/v2/", "");
     if (req.method === "POST" && p === "portfolio/events/orders") {
       const b = await body(req);
@@ -324,11 +328,16 @@ describe("Kalshi REST client against a loopback server", () => {
     assert.equal(await client.getOrder("missing"), null);
   });
 
-  it("cancels with the V2 path", async () => {
-    const r = await client.cancelOrder("ord-9");
+  it("cancels with the V2 path, routed by market and shard in the query", async () => {
+    const r = await client.cancelOrder("ord-9", { marketTicker: "KX-B", exchangeIndex: 2 });
     assert.equal(r.kind, "ok");
     assert.equal(r.kind === "ok" && r.value.reducedByHundredths, 1000);
     assert.ok(fake.signedPaths.includes("DELETE /trade-api/v2/portfolio/events/orders/ord-9"));
+    assert.ok(
+      fake.urls.includes(
+        "/trade-api/v2/portfolio/events/orders/ord-9?subaccount=0&market_ticker=KX-B&exchange_index=2",
+      ),
+    );
   });
 
   it("surfaces the nested 401 body when the signature is wrong", async () => {
@@ -378,7 +387,7 @@ describe("Kalshi REST client pacing and timeouts", () => {
       },
     });
     await c.createOrder({ ...body0, client_order_id: "paced-1" }); // 10 of 12 tokens
-    await c.cancelOrder("ord-1"); // V2 cancel costs 2: 0 left, no wait
+    await c.cancelOrder("ord-1", { marketTicker: "KX-A" }); // V2 cancel costs 2: 0 left, no wait
     await c.createOrder({ ...body0, client_order_id: "paced-2" }); // 10 short at 10/s
     assert.deepEqual(sleeps, [1000]);
   });

@@ -68,7 +68,7 @@ describe("REST client + ledger against the paper exchange", () => {
     const found = await client.findOrderByClientId(t, "rest-1");
     assert.equal(found?.status, "resting");
     assert.equal(found?.yesPriceTicks, 50);
-    const c = await client.cancelOrder(found!.orderId);
+    const c = await client.cancelOrder(found!.orderId, { marketTicker: t });
     assert.equal(c.kind === "ok" && c.value.reducedByHundredths, 300);
   });
 
@@ -125,7 +125,7 @@ describe("REST client + ledger against the paper exchange", () => {
       assert.equal(found?.clientOrderId, "lost-1");
       assert.equal(found?.status, "resting");
       assert.equal(await client.findOrderByClientId(t, "never-sent"), null);
-      const c = await client.cancelOrder(found!.orderId);
+      const c = await client.cancelOrder(found!.orderId, { marketTicker: t });
       assert.equal(c.kind, "ok");
     });
   });
@@ -142,7 +142,7 @@ describe("REST client + ledger against the paper exchange", () => {
     assert.equal(first?.ack.remainingCountHundredths, 500);
     assert.equal(offGrid?.error?.code.length !== 0, true, "an off-grid item fails alone");
     const id = first!.ack.orderId;
-    const dec = await client.decreaseOrder(id, { reduceByHundredths: 200 });
+    const dec = await client.decreaseOrder(id, { marketTicker: t }, { reduceByHundredths: 200 });
     assert.equal(dec.kind === "ok" && dec.value.remainingCountHundredths, 300);
     const am = await client.amendOrder(id, {
       ticker: t,
@@ -156,7 +156,10 @@ describe("REST client + ledger against the paper exchange", () => {
     const o = await client.getOrder(id);
     assert.equal(o?.yesPriceTicks, 30);
     assert.equal(o?.remainingCountHundredths, 400);
-    const cancel = await client.batchCancelOrders([id, "no-such-order"]);
+    const cancel = await client.batchCancelOrders([
+      { orderId: id, route: { marketTicker: t } },
+      { orderId: "no-such-order", route: { marketTicker: t } },
+    ]);
     assert.equal(cancel.kind, "ok");
     if (cancel.kind !== "ok") return;
     assert.equal(cancel.value[0]?.ack.reducedByHundredths, 400);

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resolveMarkets } from "../../src/engine/market-list.js";
+import type { KalshiRestClient, MarketsQuery } from "../../src/kalshi/rest-client.js";
+import { parseRestMarket } from "../../src/kalshi/rest-types.js";
+
+/** A REST client that lists three markets (one a combo on shard 1) and records each query. */
+function fakeRest(queries: MarketsQuery[]): KalshiRestClient {
+  const all = [
+    { ticker: "KX-A", price_level_structure: "linear_cent", exchange_index: 0 },
+    { ticker: "KXMVE-COMBO", price_level_structure: "center_deci_edge_centi_cent", exchange_index: 1 },
+    { ticker: "KX-B", price_level_structure: "deci_cent" },
+  ].map(parseRestMarket);
+  const getMarkets = async (q: MarketsQuery) => {
+    queries.push(q);
+    const items = all.filter(
+      (m) =>
+        (q.mveFilter !== "exclude" || !m.ticker.startsWith("KXMVE")) &&
+        (q.tickers === undefined || q.tickers.includes(m.ticker)),
+    );
+    return { items, cursor: "" };
+  };
+  return {
+    getMarkets,
+    collectAll: async <T>(page: (cursor?: string) => Promise<{ items: T[]; cursor: string }>) =>
+      (await page()).items,
+  } as unknown as KalshiRestClient;
+}
+
+describe("market selection", () => {
+  it("leaves combos out of a counted selection by default (mve_filter=exclude), with each market's shard", async () => {
+    const queries: MarketsQuery[] = [];
+    const markets = await resolveMarkets(fakeRest(queries), 5);
+    assert.deepEqual(
+      markets.map((m) => [m.ticker, m.exchangeIndex]),
+      [
+        ["KX-A", 0],
+        ["KX-B", 0],
+      ],
+    );
+    assert.equal(queries[0]?.mveFilter, "exclude");
+  });
+
+  it("includes combos when asked, and keeps their exchange_index", async () => {
+    const queries: MarketsQuery[] = [];
+    const markets = await resolveMarkets(fakeRest(queries), 5, "include");
+    assert.equal(queries[0]?.mveFilter, undefined);
+    assert.deepEqual(markets[1], {
+      ticker: "KXMVE-COMBO",
+      structure: "center_deci_edge_centi_cent",
+      exchangeIndex: 1,
+    });
+  });
+
+  it("resolves named tickers with their shard", async () => {
+    const markets = await resolveMarkets(fakeRest([]), ["KXMVE-COMBO"]);
+    assert.equal(markets[0]?.exchangeIndex, 1);
+  });
+});
