@@ -141,7 +141,12 @@ export function registerRunCommand(program: Command): void {
           journalDir,
           shutdownPolicy: cfg.shutdownPolicy,
         },
-        server: { host: cfg.statsHost, port: cfg.statsPort, controlToken: cfg.controlToken },
+        server: {
+          host: cfg.statsHost,
+          port: cfg.statsPort,
+          controlToken: cfg.controlToken,
+          ...(cfg.stats.readToken ? { readToken: cfg.stats.readToken } : {}),
+        },
         ...(cfg.record.dir !== undefined ? { record: recordOptions(cfg) } : {}),
         log,
         // fault injection for the soak and the end-to-end tests (docs/reliability.md)

@@ -169,6 +169,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     arg: "<token>",
     help: "bearer token for /control and /ingest",
   },
+  {
+    path: "stats.readToken",
+    flag: "--stats-read-token",
+    kind: "string",
+    arg: "<token>",
+    help: "token /stats, /metrics, /events and the dashboard require (for non-loopback binds)",
+  },
   { path: "duration", flag: "--duration", kind: "number", arg: "<seconds>", help: "stop after this long" },
   {
     path: "journalDir",

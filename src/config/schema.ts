@@ -112,6 +112,12 @@ export const engineConfigSchema = z.strictObject({
     .string({ error: "must be a string" })
     .min(16, { error: "must be at least 16 characters" })
     .optional(),
+  stats: z.strictObject({
+    readToken: z
+      .string({ error: "must be a string" })
+      .min(16, { error: "must be at least 16 characters" })
+      .optional(),
+  }),
   duration: positiveNumber().optional(),
   journalDir: text(),
   logLevel: z.enum(LOG_LEVELS, { error: oneOf(LOG_LEVELS) }),
@@ -172,6 +178,7 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
     shutdownPolicy: "cancel_all",
     statsHost: "127.0.0.1",
     statsPort: 9470,
+    stats: {},
     journalDir: "journal",
     logLevel: "info",
     paper: { markets: 20, rate: 2000, seed: 1, restFaultRate: 0, feedFaultRate: 0 },

@@ -68,7 +68,7 @@ export interface EngineOptions {
     reconcileEveryMs?: number;
     shutdownPolicy: "cancel_all" | "leave_resting";
   };
-  server: { host: string; port: number; controlToken: string };
+  server: { host: string; port: number; controlToken: string; readToken?: string };
   /** `run --record DIR`: record every raw frame and engine event (docs/recording.md) */
   record?: { dir: string; limits?: SegmentLimits };
   log: EngineLogger;
@@ -338,7 +338,12 @@ export class Engine {
     if (dispatcher.tripped !== null) void engine.supervisor.halt("decide_supervisor", dispatcher.tripped);
     if (orders.exited) void engine.supervisor.ordersDied(-1, null);
     engine.server = await startEngineServer(
-      { host: o.server.host, port: o.server.port, controlToken: o.server.controlToken },
+      {
+        host: o.server.host,
+        port: o.server.port,
+        controlToken: o.server.controlToken,
+        ...(o.server.readToken ? { readToken: o.server.readToken } : {}),
+      },
       {
         stats: () => engine.stats(),
         health: () => engine.supervisor.health(),

@@ -28,6 +28,7 @@ const SECRET_KEYS = new Set(
   [
     "authorization",
     "controlToken",
+    "readToken",
     "token",
     "kalshi-access-signature",
     "signature",
@@ -55,6 +56,7 @@ const REDACT_PATHS = [
   '*["KALSHI-ACCESS-SIGNATURE"]',
   "controlToken",
   "*.controlToken",
+  "*.readToken",
   "privateKey",
   "*.privateKey",
 ];

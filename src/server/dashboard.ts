@@ -41,13 +41,15 @@ function render(s) {
   }
   $("counters").innerHTML = h;
 }
+const tokenMatch = /[?&]token=([^&]*)/.exec(location.search || "");
+const tokenQuery = tokenMatch ? "token=" + tokenMatch[1] : "";
 async function poll() {
-  try { const r = await fetch("stats", { cache: "no-store" }); if (r.ok) render(await r.json()); } catch (e) {}
+  try { const r = await fetch("stats" + (tokenQuery ? "?" + tokenQuery : ""), { cache: "no-store" }); if (r.ok) render(await r.json()); } catch (e) {}
   setTimeout(poll, 1000);
 }
 const recent = [];
 function connect() {
-  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/events?format=json");
+  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/events?format=json" + (tokenQuery ? "&" + tokenQuery : ""));
   ws.onopen = () => { $("conn").textContent = "(live)"; };
   ws.onclose = () => { $("conn").textContent = "(reconnecting)"; setTimeout(connect, 2000); };
   ws.onmessage = (m) => {

@@ -10,6 +10,7 @@ import uWS from "uWebSockets.js";
 import type { EngineEvent } from "../events/engine-event.js";
 import { EventCodec } from "../events/event-codec.js";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../stats/prometheus.js";
+import { AccessPolicy } from "./access.js";
 import { bearerToken, tokenMatches } from "./auth.js";
 import { DASHBOARD_HTML } from "./dashboard.js";
 import { EventFanout, type EventFormat, type EventsUserData } from "./event-fanout.js";
@@ -57,21 +58,22 @@ export function startEngineServer(
   });
   const ingestClients = new Set<uWS.WebSocket<IngestUserData>>();
   const app = uWS.App();
+  const access = new AccessPolicy(host, options.readToken);
 
   app.get("/stats", (res, req) => {
-    const reply = openReply(res, req, maxRequest);
+    const reply = openReply(res, req, maxRequest, access, "read");
     if (reply === undefined) return;
     respondOrFail(reply, () => reply.send(200, "application/json", JSON.stringify(deps.stats())));
   });
 
   app.get("/metrics", (res, req) => {
-    const reply = openReply(res, req, maxRequest);
+    const reply = openReply(res, req, maxRequest, access, "read");
     if (reply === undefined) return;
     respondOrFail(reply, () => reply.send(200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(deps.stats())));
   });
 
   app.get("/healthz", (res, req) => {
-    const reply = openReply(res, req, maxRequest);
+    const reply = openReply(res, req, maxRequest, access, "host");
     if (reply === undefined) return;
     respondOrFail(reply, () => {
       const health = deps.health?.() ?? { ok: true };
@@ -84,7 +86,7 @@ export function startEngineServer(
   });
 
   app.get("/", (res, req) => {
-    const reply = openReply(res, req, maxRequest);
+    const reply = openReply(res, req, maxRequest, access, "read");
     if (reply === undefined) return;
     reply.send(200, "text/html; charset=utf-8", DASHBOARD_HTML, {
       "Content-Security-Policy":
@@ -100,6 +102,10 @@ export function startEngineServer(
     const presented = bearerToken(req.getHeader("authorization"));
     const contentLength = Number(req.getHeader("content-length") || "0");
     const transferEncoding = req.getHeader("transfer-encoding");
+    if (!access.hostAllowed(req.getHeader("host"))) {
+      reply.error(403, "forbidden_host", "Host is not a loopback name or the configured bind address");
+      return;
+    }
     if (method !== "POST") {
       reply.error(405, "method_not_allowed", "control actions are POST requests", { Allow: "POST" });
       return;
@@ -146,6 +152,8 @@ export function startEngineServer(
     maxBackpressure: maxEventBuffer * 2,
     closeOnBackpressureLimit: false,
     upgrade: (res, req, context) => {
+      const refusal = upgradeRefusal(access, req, (presented) => access.readAllowed("", presented));
+      if (refusal !== undefined) return refuseUpgrade(res, refusal);
       const format: EventFormat = req.getQuery("format") === "json" ? "json" : "flatbuffers";
       upgradeCorked(res, req, context, { format, dropped: 0 });
     },
@@ -167,19 +175,8 @@ export function startEngineServer(
     sendPingsAutomatically: true,
     maxBackpressure: 64 * 1024,
     upgrade: (res, req, context) => {
-      const presented = req.getQuery("token") ?? bearerToken(req.getHeader("authorization"));
-      if (!tokenMatches(token, presented)) {
-        res.cork(() => {
-          res
-            .writeStatus(statusLine(401))
-            .writeHeader("Content-Type", "application/json")
-            .writeHeader("WWW-Authenticate", "Bearer")
-            .end(
-              JSON.stringify({ error: { code: "unauthorized", message: "missing or wrong control token" } }),
-            );
-        });
-        return;
-      }
+      const refusal = upgradeRefusal(access, req, (presented) => tokenMatches(token, presented), "control");
+      if (refusal !== undefined) return refuseUpgrade(res, refusal);
       upgradeCorked<IngestUserData>(res, req, context, {});
     },
     open: (ws) => {
@@ -254,14 +251,74 @@ export function startEngineServer(
   });
 }
 
-/** A Reply for a bodyless route, or undefined after answering 413 to a request with a large body. */
-function openReply(res: uWS.HttpResponse, req: uWS.HttpRequest, maxRequest: number): Reply | undefined {
+/**
+ * A Reply for a bodyless route, or undefined after refusing the request: 413 for a large body,
+ * 403 for a Host that is not this server's, 401 without the read token on a `read` route.
+ */
+function openReply(
+  res: uWS.HttpResponse,
+  req: uWS.HttpRequest,
+  maxRequest: number,
+  access: AccessPolicy,
+  check: "host" | "read",
+): Reply | undefined {
   const reply = new Reply(res);
   if (Number(req.getHeader("content-length") || "0") > maxRequest) {
     reply.tooLarge(maxRequest);
     return undefined;
   }
+  if (!access.hostAllowed(req.getHeader("host"))) {
+    reply.error(403, "forbidden_host", "Host is not a loopback name or the configured bind address");
+    return undefined;
+  }
+  if (check === "read" && !access.readAllowed(req.getHeader("authorization"), req.getQuery("token"))) {
+    reply.error(
+      401,
+      "unauthorized",
+      "missing or wrong read token (Authorization: Bearer <token> or ?token=)",
+      {
+        "WWW-Authenticate": "Bearer",
+      },
+    );
+    return undefined;
+  }
   return reply;
+}
+
+interface UpgradeRefusal {
+  status: 401 | 403;
+  code: string;
+  message: string;
+}
+
+/** Host, Origin and token checks of a WebSocket upgrade (everything read from req now). */
+function upgradeRefusal(
+  access: AccessPolicy,
+  req: uWS.HttpRequest,
+  tokenOk: (presented: string | undefined) => boolean,
+  tokenName = "read",
+): UpgradeRefusal | undefined {
+  const hostHeader = req.getHeader("host");
+  if (!access.hostAllowed(hostHeader))
+    return {
+      status: 403,
+      code: "forbidden_host",
+      message: "Host is not a loopback name or the bind address",
+    };
+  if (!access.originAllowed(req.getHeader("origin"), hostHeader))
+    return { status: 403, code: "forbidden_origin", message: "Origin is not this server's own" };
+  const presented = req.getQuery("token") || bearerToken(req.getHeader("authorization"));
+  if (!tokenOk(presented))
+    return { status: 401, code: "unauthorized", message: `missing or wrong ${tokenName} token` };
+  return undefined;
+}
+
+function refuseUpgrade(res: uWS.HttpResponse, refusal: UpgradeRefusal): void {
+  res.cork(() => {
+    res.writeStatus(statusLine(refusal.status)).writeHeader("Content-Type", "application/json");
+    if (refusal.status === 401) res.writeHeader("WWW-Authenticate", "Bearer");
+    res.end(JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+  });
 }
 
 function isControlAction(action: string): action is ControlAction {

@@ -15,6 +15,8 @@ export interface EngineServerOptions {
   port?: number;
   /** bearer token for /control/* and /ingest; must be non-empty */
   controlToken: string;
+  /** optional token for /stats, /metrics, /events and the dashboard (non-loopback binds) */
+  readToken?: string;
   /** cap on one /ingest WebSocket message (uWS maxPayloadLength), default 1 MiB */
   maxIngestFrameBytes?: number;
   /** cap on an HTTP request body, default 16 KiB (413 above) */

@@ -133,7 +133,7 @@ describe("engine server HTTP routes", () => {
     const before = engine.controls.length;
     const response = await rawRequest(
       server.port,
-      `POST /control/resume HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+      `POST /control/resume HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
     );
     assert.match(response, /^HTTP\/1\.1 200 OK/);
     assert.equal(engine.controls.length, before + 1);
