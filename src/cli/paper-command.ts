@@ -18,6 +18,7 @@ import { intFlag, numberFlag, UsageError } from "./errors.js";
 interface PaperCliOptions {
   markets: string;
   shards: string;
+  settleEvery: string;
   rate: string;
   arrivals: string;
   seed: string;
@@ -42,6 +43,12 @@ const TIERS: readonly RateLimitTier[] = ["basic", "advanced", "premier", "parago
 
 function int(name: string, v: string, min: number): number {
   return intFlag(`--${name}`, v, min);
+}
+
+function seconds(name: string, v: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`--${name} must be a number of seconds ≥ 0, got ${v}`);
+  return n;
 }
 
 function rate(name: string, v: string): number {
@@ -93,6 +100,11 @@ export function registerPaperCommand(program: Command): void {
       "--shards <n>",
       "exchange shards the markets are spread over (per-shard cash, Kalshi routing); 1 = pre-sharding exchange",
       "3",
+    )
+    .option(
+      "--settle-every <s>",
+      "every s seconds a market closes and is determined, and the one before it settles (a third of the markets; 0 = never)",
+      "0",
     )
     .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
     .option(
@@ -149,6 +161,7 @@ export function registerPaperCommand(program: Command): void {
         port: int("port", o.port, 0),
         markets: int("markets", o.markets, 1),
         shards: int("shards", o.shards, 1),
+        settleEveryMs: seconds("settle-every", o.settleEvery) * 1000,
         ratePerSec: int("rate", o.rate, 0),
         arrivals: o.arrivals as ArrivalMode,
         seed: int("seed", o.seed, 0),

@@ -20,6 +20,7 @@ import { buildRoutes } from "./server/rest-routes.js";
 import { listenPaperServer, type PaperServer, WS_PATH } from "./server/server.js";
 import { WsHub } from "./server/ws-hub.js";
 import type { ArrivalMode } from "./sim/arrivals.js";
+import { planSettlements, SettlementScheduler } from "./sim/lifecycle.js";
 import { DEFAULT_SHARDS, makeMarketSpecs, marketIdFor } from "./sim/market-catalog.js";
 import { MarketSimulator } from "./sim/market-sim.js";
 
@@ -39,6 +40,11 @@ export interface StartPaperExchangeOptions {
   ratePerSec?: number;
   /** simulated flow: "burst" (default; 10 ms batches) or "poisson" (live-feed-like, sim/arrivals.ts) */
   arrivals?: ArrivalMode;
+  /**
+   * settle markets during the run: a third of them close and are determined one every
+   * `settleEveryMs` (settled one period later); default 0 = never
+   */
+  settleEveryMs?: number;
   /** seeds the simulator and (unless the fault plan has its own) the fault plan; default 1 */
   seed?: number;
   /** seed the books with a few orders per side at start (default true) */
@@ -74,6 +80,8 @@ export interface PaperExchangeHandle {
   markets: string[];
   core: PaperExchange;
   simulator: MarketSimulator;
+  /** scheduled closes/settlements (undefined without `settleEveryMs`) */
+  settlements: SettlementScheduler | undefined;
   hub: WsHub;
   faults: FaultInjector;
   /** registers another API key with its own account (tests: several users) */
@@ -92,6 +100,8 @@ export async function startPaperExchange(
     typeof options.markets === "object"
       ? options.markets
       : makeMarketSpecs({ count: options.markets ?? 200, shards: options.shards ?? DEFAULT_SHARDS });
+  const settleEveryMs = options.settleEveryMs ?? 0;
+  const settlementPlan = settleEveryMs > 0 ? planSettlements(specs, settleEveryMs, clock(), seed) : undefined;
   const marketIds = new Map(specs.map((m) => [m.ticker, marketIdFor(m.ticker)]));
   const plan = makeFaultPlan({ seed, ...options.faults });
   const faults = new FaultInjector(plan);
@@ -179,6 +189,9 @@ export async function startPaperExchange(
     throw err;
   }
   if (simulator.ratePerSec > 0) simulator.start();
+  const settlements =
+    settlementPlan === undefined ? undefined : new SettlementScheduler(core, settlementPlan, seed);
+  settlements?.start();
 
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closed = false;
@@ -191,6 +204,7 @@ export async function startPaperExchange(
     markets: specs.map((m) => m.ticker),
     core,
     simulator,
+    settlements,
     hub,
     faults,
     addKey,
@@ -198,6 +212,7 @@ export async function startPaperExchange(
       if (closed) return;
       closed = true;
       simulator.stop();
+      settlements?.stop();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       server.close();

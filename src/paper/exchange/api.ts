@@ -62,6 +62,10 @@ export interface MarketSpec {
   feeMultiplier?: number;
   /** Default "active". */
   status?: MarketStatus;
+  /** Multivariate (combo) collection the market belongs to; undefined for a plain market. */
+  mveCollectionTicker?: string;
+  /** Scheduled close (epoch ms); default: none (far future). */
+  closeTsMs?: number;
   /** Whole contracts only when false (counts must be multiples of 100 hundredths). Default true. */
   fractionalTradingEnabled?: boolean;
 }
@@ -306,6 +310,8 @@ export interface TransferView {
 }
 
 export type MarketResult = "yes" | "no";
+/** market_lifecycle_v2 `event_type` values the paper exchange emits. */
+export type LifecycleEvent = "activated" | "deactivated" | "close_date_updated" | "determined" | "settled";
 
 export interface SettlementView {
   readonly ticker: string;
@@ -329,6 +335,7 @@ export interface MarketView {
   readonly eventTicker: string;
   readonly seriesTicker: string;
   readonly exchangeIndex: number;
+  readonly mveCollectionTicker: string | undefined;
   readonly status: MarketStatus;
   readonly priceLevelStructure: PriceLevelStructure;
   readonly feeType: FeeType;
@@ -346,6 +353,9 @@ export interface MarketView {
   readonly openInterestHundredths: number;
   readonly result: MarketResult | undefined;
   readonly settledTsMs: number | undefined;
+  /** Scheduled (or actual, once closed) close time, epoch ms; undefined = none scheduled. */
+  readonly closeTsMs: number | undefined;
+  readonly determinedTsMs: number | undefined;
 }
 
 /** One level: [priceTicks on that side's own scale, sizeHundredths]. */
@@ -413,8 +423,12 @@ export interface ExchangeListener {
   fill?(userId: string, fill: FillView): void;
   orderUpdate?(userId: string, order: OrderView): void;
   positionUpdate?(userId: string, ticker: string, position: PositionView): void;
-  /** Market status or settlement changed (market_lifecycle_v2). */
-  marketUpdate?(market: MarketView): void;
+  /**
+   * Market status, close time, result or settlement changed. `event` is the market_lifecycle_v2
+   * `event_type` Kalshi sends for it, or undefined for a transition Kalshi makes without an event
+   * (a market closing at its close_time, docs getting_started/market_lifecycle).
+   */
+  marketUpdate?(market: MarketView, event: LifecycleEvent | undefined): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,8 +518,15 @@ export interface PaperExchangeApi {
   // Market lifecycle (simulator / control).
   /** Leaving `active` cancels resting orders that asked for cancel_order_on_pause. */
   setMarketStatus(ticker: string, status: MarketStatus): Result<MarketView>;
-  /** Cancels all resting orders, pays $1 per winning contract, clears positions, status finalized. */
-  settleMarket(ticker: string, result: MarketResult): Result<MarketView>;
+  /** Moves the scheduled close (event close_date_updated). */
+  setCloseTime(ticker: string, closeTsMs: number): Result<MarketView>;
+  /** Closes (if still open) and sets the result: status determined (event determined). */
+  determineMarket(ticker: string, result: MarketResult): Result<MarketView>;
+  /**
+   * Cancels all resting orders, pays $1 per winning contract, clears positions, status finalized
+   * (event settled). Without a result the determined one is used.
+   */
+  settleMarket(ticker: string, result?: MarketResult): Result<MarketView>;
   /** Expires every order whose expiration has passed (also done lazily on every call). */
   expireDue(): number;
 }

@@ -34,7 +34,7 @@ import { amendOrder, createOrder, fail, shrinkInPlace } from "./create.js";
 import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, multiplierToBp } from "./fees.js";
 import { createGroup, deleteGroup, findGroup, groupView, resetGroup, triggerGroup } from "./groups.js";
 import { cancelResting, expireDue } from "./ops.js";
-import { settle, statusChanged } from "./settlement.js";
+import { determine, setCloseTime, settle, statusChanged } from "./settlement.js";
 import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord } from "./state.js";
 import { ID_TRANSFER, makeId } from "./state.js";
 import { balanceView, marketView, positionList } from "./views.js";
@@ -67,6 +67,7 @@ export class PaperExchange implements PaperExchangeApi {
         eventTicker: spec.eventTicker,
         seriesTicker: spec.seriesTicker,
         exchangeIndex,
+        mveCollectionTicker: spec.mveCollectionTicker,
         priceLevelStructure: spec.priceLevelStructure,
         feeType: spec.feeType,
         feeMultiplierBp,
@@ -78,6 +79,8 @@ export class PaperExchange implements PaperExchangeApi {
         openInterestHundredths: 0,
         result: undefined,
         settledTsMs: undefined,
+        closeTsMs: spec.closeTsMs,
+        determinedTsMs: undefined,
         holders: new Set(),
       });
     }
@@ -447,13 +450,37 @@ export class PaperExchange implements PaperExchangeApi {
     return { ok: true, value: marketView(m) };
   }
 
-  settleMarket(ticker: string, result: MarketResult): Result<MarketView> {
+  setCloseTime(ticker: string, closeTsMs: number): Result<MarketView> {
+    const m = this.lifecycleMarket(ticker);
+    if (!m.ok) return m;
+    if (!Number.isSafeInteger(closeTsMs)) return fail(400, "invalid_parameters", "bad close time");
+    setCloseTime(this.state, m.value, closeTsMs);
+    return { ok: true, value: marketView(m.value) };
+  }
+
+  determineMarket(ticker: string, result: MarketResult): Result<MarketView> {
+    const m = this.lifecycleMarket(ticker);
+    if (!m.ok) return m;
+    if (result !== "yes" && result !== "no") return fail(400, "invalid_order", "result must be yes or no");
+    determine(this.state, m.value, result);
+    return { ok: true, value: marketView(m.value) };
+  }
+
+  private lifecycleMarket(ticker: string): Result<MarketState> {
     if (this.state.expiring.size > 0) expireDue(this.state);
     const m = this.state.markets.get(ticker);
     if (m === undefined) return fail(404, "market_not_found", `market ${ticker} not found`);
     if (m.status === "finalized") return fail(400, "market_closed", `market ${ticker} is already settled`);
-    if (result !== "yes" && result !== "no") return fail(400, "invalid_order", "result must be yes or no");
-    settle(this.state, m, result);
+    return { ok: true, value: m };
+  }
+
+  settleMarket(ticker: string, result?: MarketResult): Result<MarketView> {
+    const found = this.lifecycleMarket(ticker);
+    if (!found.ok) return found;
+    const m = found.value;
+    const r = result ?? m.result;
+    if (r !== "yes" && r !== "no") return fail(400, "invalid_order", "result must be yes or no");
+    settle(this.state, m, r);
     return { ok: true, value: marketView(m) };
   }
 

@@ -216,6 +216,7 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
     event_ticker: m.eventTicker,
     series_ticker: m.seriesTicker,
     exchange_index: m.exchangeIndex,
+    ...(m.mveCollectionTicker === undefined ? {} : { mve_collection_ticker: m.mveCollectionTicker }),
     market_type: "binary",
     status: m.status,
     yes_bid_dollars: formatTicks(bid),
@@ -235,6 +236,7 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
     result: m.result ?? "",
     settlement_value_dollars: m.result === undefined ? null : m.result === "yes" ? "1.0000" : "0.0000",
     settlement_ts: m.settledTsMs === undefined ? null : iso(m.settledTsMs),
+    close_time: m.closeTsMs === undefined ? null : iso(m.closeTsMs),
   };
 }
 

@@ -3,7 +3,7 @@
  * Settlement at a chosen result pays $1 per winning contract, realises P&L against the cost
  * basis and clears positions; plain yes/no settlement carries no fee (§4).
  */
-import type { MarketResult, MarketStatus, SettlementView } from "./api.js";
+import type { LifecycleEvent, MarketResult, MarketStatus, SettlementView } from "./api.js";
 import { addCash } from "./cash.js";
 import { MICROS_PER_HUNDREDTH_PAYOUT } from "./ledger.js";
 import { cancelMarketOrders } from "./ops.js";
@@ -25,7 +25,32 @@ export function statusChanged(state: ExchangeState, market: MarketState, status:
       cancelMarketOrders(state, market, "MarketClosed", () => true);
     }
   }
-  if (previous !== status) state.listener?.marketUpdate?.(marketView(market));
+  if (previous === status) return;
+  // Kalshi sends deactivated/activated for pauses; closing at close_time has no event.
+  const event: LifecycleEvent | undefined =
+    status === "inactive" ? "deactivated" : status === "active" ? "activated" : undefined;
+  if (status === "closed" && market.closeTsMs === undefined) market.closeTsMs = state.clock();
+  state.listener?.marketUpdate?.(marketView(market), event);
+}
+
+/** Moves the close time (close_date_updated); a close time now or earlier also closes the market. */
+export function setCloseTime(state: ExchangeState, market: MarketState, closeTsMs: number): void {
+  market.closeTsMs = closeTsMs;
+  state.listener?.marketUpdate?.(marketView(market), "close_date_updated");
+  if (closeTsMs <= state.clock() && (market.status === "active" || market.status === "inactive")) {
+    statusChanged(state, market, "closed");
+  }
+}
+
+/** Closes the market if still open, then records its result (status determined). */
+export function determine(state: ExchangeState, market: MarketState, result: MarketResult): void {
+  if (market.status === "active" || market.status === "inactive" || market.status === "initialized") {
+    statusChanged(state, market, "closed");
+  }
+  market.result = result;
+  market.determinedTsMs = state.clock();
+  market.status = "determined";
+  state.listener?.marketUpdate?.(marketView(market), "determined");
 }
 
 export function settle(state: ExchangeState, market: MarketState, result: MarketResult): void {
@@ -61,5 +86,5 @@ export function settle(state: ExchangeState, market: MarketState, result: Market
   market.result = result;
   market.settledTsMs = tsMs;
   market.status = "finalized";
-  state.listener?.marketUpdate?.(marketView(market));
+  state.listener?.marketUpdate?.(marketView(market), "settled");
 }

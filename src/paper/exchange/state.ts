@@ -87,6 +87,7 @@ export interface MarketState {
   seriesTicker: string;
   /** The exchange shard (matching engine) the market lives on. */
   exchangeIndex: number;
+  mveCollectionTicker: string | undefined;
   priceLevelStructure: PriceLevelStructure;
   feeType: FeeType;
   feeMultiplierBp: number;
@@ -98,6 +99,8 @@ export interface MarketState {
   openInterestHundredths: number;
   result: MarketResult | undefined;
   settledTsMs: number | undefined;
+  closeTsMs: number | undefined;
+  determinedTsMs: number | undefined;
   /** Accounts that ever held a position here (settlement walks them). */
   holders: Set<Account>;
 }

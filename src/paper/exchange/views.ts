@@ -11,6 +11,7 @@ export function marketView(m: MarketState): MarketView {
     eventTicker: m.eventTicker,
     seriesTicker: m.seriesTicker,
     exchangeIndex: m.exchangeIndex,
+    mveCollectionTicker: m.mveCollectionTicker,
     status: m.status,
     priceLevelStructure: m.priceLevelStructure,
     feeType: m.feeType,
@@ -25,6 +26,8 @@ export function marketView(m: MarketState): MarketView {
     openInterestHundredths: m.openInterestHundredths,
     result: m.result,
     settledTsMs: m.settledTsMs,
+    closeTsMs: m.closeTsMs,
+    determinedTsMs: m.determinedTsMs,
   };
 }
 

@@ -55,6 +55,14 @@ export function addMarketRoutes(
           const wanted = new Set(tickers.split(","));
           list = list.filter((m) => wanted.has(m.ticker));
         }
+        // mve_filter: "exclude" leaves combos (multivariate markets) out, "only" keeps just them.
+        const mve = query.get("mve_filter");
+        if (mve !== null && mve !== "") {
+          if (mve !== "exclude" && mve !== "only")
+            return badRequest("invalid_parameters", "mve_filter must be one of only, exclude");
+          const only = mve === "only";
+          list = list.filter((m) => (m.mveCollectionTicker !== undefined) === only);
+        }
         const event = query.get("event_ticker");
         if (event !== null && event !== "") list = list.filter((m) => m.eventTicker === event);
         const series = query.get("series_ticker");

@@ -14,12 +14,15 @@
 import type {
   ExchangeListener,
   FillView,
+  LifecycleEvent,
+  MarketView,
   OrderView,
   PaperExchangeApi,
   PositionView,
   TradeEvent,
 } from "../exchange/index.js";
 import type { FaultInjector, FeedFault } from "../faults/fault-plan.js";
+import { lifecycleFrame } from "./lifecycle-frames.js";
 import { fillFrame, marketPositionFrame, userOrderFrame } from "./user-frames.js";
 import { deltaFrame, snapshotFrame, tickerFrame, tradeFrame, type WireFlags } from "./wire-format.js";
 import {
@@ -332,22 +335,10 @@ export class WsHub implements ExchangeListener {
     }
   }
 
-  marketUpdate(market: { ticker: string; status: string; result?: string | undefined }): void {
-    const eventType =
-      market.status === "active"
-        ? "activated"
-        : market.status === "determined"
-          ? "determined"
-          : market.status === "finalized"
-            ? "settled"
-            : "deactivated";
+  marketUpdate(market: MarketView, event: LifecycleEvent | undefined): void {
+    if (event === undefined) return;
     for (const sub of this.byChannel.get("market_lifecycle_v2")!) {
-      const seq = ++sub.seq;
-      const result = market.result === undefined ? "" : `,"result":"${market.result}"`;
-      this.data(
-        sub.conn,
-        `{"type":"market_lifecycle_v2","sid":${sub.sid},"seq":${seq},"msg":{"market_ticker":"${market.ticker}","event_type":"${eventType}"${result}}}`,
-      );
+      this.data(sub.conn, lifecycleFrame(sub.sid, ++sub.seq, market, event));
     }
   }
 

@@ -19,6 +19,8 @@ export interface CatalogOptions {
 /** Markets per event: small, so even a handful of markets spans every shard. */
 export const MARKETS_PER_EVENT = 2;
 export const DEFAULT_SHARDS = 3;
+const COMBO_SERIES = "KXMVEPAPER";
+const COMBO_COLLECTION = "KXMVEPAPER-SHARD1-R";
 
 /**
  * `count` markets, 2 per event: KXPAPER-E0001-M00001 … (tickers match ^[A-Z0-9.-]+$). Every
@@ -32,13 +34,16 @@ export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
   const specs: MarketSpec[] = [];
   for (let i = 0; i < opts.count; i++) {
     const eventIndex = Math.floor(i / MARKETS_PER_EVENT);
-    const event = `${series}-E${String(eventIndex + 1).padStart(4, "0")}`;
+    // Every tenth event is a combo (multivariate) event, on shard 1 as Kalshi's combos are.
+    const combo = eventIndex % 10 === 9;
+    const event = `${combo ? COMBO_SERIES : series}-E${String(eventIndex + 1).padStart(4, "0")}`;
     const feeType: FeeType = i % 4 === 3 ? "quadratic_with_maker_fees" : "quadratic";
     specs.push({
       ticker: `${event}-M${String(i + 1).padStart(5, "0")}`,
       eventTicker: event,
-      seriesTicker: series,
-      exchangeIndex: eventIndex % shards,
+      seriesTicker: combo ? COMBO_SERIES : series,
+      exchangeIndex: combo ? Math.min(1, shards - 1) : eventIndex % shards,
+      ...(combo ? { mveCollectionTicker: COMBO_COLLECTION } : {}),
       priceLevelStructure: STRUCTURES[i % 3]!,
       feeType,
       fractionalTradingEnabled: i % 5 !== 4,

@@ -214,3 +214,26 @@ describe("paper exchange shards", () => {
     );
   });
 });
+
+describe("paper exchange combos and mve_filter", () => {
+  test("combo markets live on shard 1; mve_filter=exclude leaves them out, only keeps just them", async () => {
+    const ex = await startTestExchange({ markets: 20 });
+    try {
+      const all = (await ex.call("GET", "/markets?limit=100")).json.markets as Json[];
+      const combos = all.filter((m) => m.mve_collection_ticker !== undefined);
+      assert.equal(combos.length, 2);
+      for (const m of combos) assert.equal(m.exchange_index, 1);
+      const excl = (await ex.call("GET", "/markets?limit=100&mve_filter=exclude")).json.markets as Json[];
+      assert.equal(excl.length, 18);
+      assert.ok(excl.every((m) => m.mve_collection_ticker === undefined));
+      const only = (await ex.call("GET", "/markets?limit=100&mve_filter=only")).json.markets as Json[];
+      assert.deepEqual(
+        only.map((m) => m.ticker),
+        combos.map((m) => m.ticker),
+      );
+      assert.equal((await ex.call("GET", "/markets?mve_filter=bogus")).status, 400);
+    } finally {
+      await ex.close();
+    }
+  });
+});
