@@ -26,6 +26,9 @@ export interface ExchangeSetup {
   /** an embedded paper exchange is new each run, so its orders journal is too: it lives in the
    * run's own directory under the journal directory */
   journalDir: string;
+  /** this run's own directory (fills.ndjson): the paper run's directory, else
+   * `<journalDir>/runs/<UTC start time>` */
+  runDir: string;
 }
 
 export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
@@ -45,11 +48,13 @@ export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
     });
     const e = paper.endpoints;
     if (typeof markets !== "number" && markets.length === 0) markets = e.markets;
+    const dir = paperRunDir(cfg.journalDir);
     return {
       exchange: { name: "paper", restUrl: e.rest, wsUrl: e.ws, keyId: e.key_id, keyFile: e.key_file },
       markets,
       paper,
-      journalDir: paperRunDir(cfg.journalDir),
+      journalDir: dir,
+      runDir: dir,
     };
   }
   // loadConfig has filled in the exchange's URLs and refused a missing key
@@ -60,12 +65,18 @@ export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
     markets,
     paper: null,
     journalDir: cfg.journalDir,
+    runDir: join(cfg.journalDir, "runs", runStamp()),
   };
+}
+
+/** The run's start time as a directory name, e.g. 2026-12-05T12-10-12-792Z. */
+function runStamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-");
 }
 
 /** `<journalDir>/paper/<UTC time>`: the run directory of an embedded paper exchange's run. */
 function paperRunDir(journalDir: string): string {
-  const dir = join(journalDir, "paper", new Date().toISOString().replace(/[:.]/g, "-"));
+  const dir = join(journalDir, "paper", runStamp());
   mkdirSync(dir, { recursive: true });
   return dir;
 }

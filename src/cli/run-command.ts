@@ -116,7 +116,7 @@ export function registerRunCommand(program: Command): void {
       const notice = saveGeneratedControlToken(cfg);
       if (notice !== undefined) log.info(notice);
 
-      const { exchange, markets, paper, journalDir } = await setUpExchange(cfg);
+      const { exchange, markets, paper, journalDir, runDir } = await setUpExchange(cfg);
       const engine = await Engine.start({
         exchange,
         markets,
@@ -147,6 +147,7 @@ export function registerRunCommand(program: Command): void {
           controlToken: cfg.controlToken,
           ...(cfg.stats.readToken ? { readToken: cfg.stats.readToken } : {}),
         },
+        runDir,
         ...(cfg.record.dir !== undefined ? { record: recordOptions(cfg) } : {}),
         log,
         // fault injection for the soak and the end-to-end tests (docs/reliability.md)

@@ -28,7 +28,7 @@ import type { SegmentLimits } from "../record/segments.js";
 import { nowMs } from "../runtime/clock.js";
 import { LimitedLog } from "../runtime/limited-log.js";
 import { startEngineServer } from "../server/engine-server.js";
-import type { ControlAction, EngineServer } from "../server/types.js";
+import type { ControlAction, ControlCaller, EngineServer } from "../server/types.js";
 import { BytesRing } from "../shm/bytes-ring.js";
 import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
@@ -36,6 +36,7 @@ import { ENGINE_METRICS } from "../stats/engine-metrics.js";
 import { Heartbeats } from "../stats/heartbeats.js";
 import { type PnlSnapshot, pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
 import { StageHistograms } from "../stats/stage-histograms.js";
+import { AuditTrail } from "./audit.js";
 import type { EmergencyCancelReport } from "./emergency-cancel.js";
 import { IoFeed } from "./io-feed.js";
 import { resolveMarkets } from "./market-list.js";
@@ -69,6 +70,8 @@ export interface EngineOptions {
     shutdownPolicy: "cancel_all" | "leave_resting";
   };
   server: { host: string; port: number; controlToken: string; readToken?: string };
+  /** this run's own directory: fills.ndjson (absent: no fills file) */
+  runDir?: string;
   /** `run --record DIR`: record every raw frame and engine event (docs/recording.md) */
   record?: { dir: string; limits?: SegmentLimits };
   log: EngineLogger;
@@ -114,6 +117,8 @@ export class Engine {
   private timers: NodeJS.Timeout[] = [];
   /** pause / resume / kill, supervision halts, /healthz */
   readonly supervisor: Supervisor;
+  /** one log line per order, fill, breaker, kill and control action; fills.ndjson */
+  readonly audit: AuditTrail;
 
   private constructor(
     private readonly o: EngineOptions,
@@ -133,6 +138,7 @@ export class Engine {
     private readonly warnings: LimitedLog,
     private readonly recorder: FeedRecorder | undefined,
   ) {
+    this.audit = new AuditTrail(o.log, o.runDir);
     this.supervisor = new Supervisor({
       log: o.log,
       dispatcher,
@@ -347,7 +353,7 @@ export class Engine {
       {
         stats: () => engine.stats(),
         health: () => engine.supervisor.health(),
-        onControl: (action) => engine.control(action),
+        onControl: (action, caller) => engine.control(action, caller),
         onIngestFrame: (text, recvMs) => feed.onFrame(text, recvMs),
         subscribeEvents: (listener) => {
           engine.listeners.add(listener);
@@ -365,9 +371,19 @@ export class Engine {
     return engine;
   }
 
-  /** Pause: keep books current but dispatch no decisions. Kill: cancel everything and block. */
-  control(action: ControlAction): Promise<object> {
-    return this.supervisor.control(action);
+  /**
+   * Pause: keep books current but dispatch no decisions. Kill: cancel everything and block.
+   * Reconcile: one pass with the exchange now. Each is audited with who asked.
+   */
+  async control(action: ControlAction, caller?: ControlCaller): Promise<object> {
+    try {
+      const result = await this.supervisor.control(action);
+      this.audit.control(action, caller, result);
+      return result;
+    } catch (e) {
+      this.audit.control(action, caller, e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
   }
 
   stats(): StatsSnapshot {
@@ -476,6 +492,7 @@ export class Engine {
       ? await step("recorder", 30_000, () => (this.recorder as FeedRecorder).close())
       : undefined;
     this.server?.close();
+    await this.audit.close();
     const counters: Record<string, number> = {};
     for (const c of snapshot.counters) {
       const label = Object.values(c.labels).join(",");
@@ -567,9 +584,10 @@ export class Engine {
     this.eventRing.drain((_tag, bytes) => {
       this.eventSeq++;
       this.recorder?.recordEvent(bytes, Math.round(nowMs() * 1000));
-      if (this.listeners.size === 0) return;
       const event = decodeEvent(bytes);
       event.seq = this.eventSeq; // io numbers the stream so a client can tell what it missed
+      this.audit.event(event);
+      if (this.listeners.size === 0) return;
       for (const l of this.listeners) l(event);
     });
   }

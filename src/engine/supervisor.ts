@@ -137,6 +137,9 @@ export class Supervisor {
         kill.set(1);
         return { kill: true, canceled };
       }
+      case "reconcile":
+        // one pass now, after any pass already running; its report is the answer
+        return { reconciled: await this.d.orders.reconcile() };
     }
   }
 }

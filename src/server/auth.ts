@@ -17,3 +17,8 @@ export function bearerToken(authorization: string): string | undefined {
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
   return m?.[1];
 }
+
+/** A token's fingerprint for logs: the first 8 hex digits of its SHA-256 (never the token). */
+export function tokenFingerprint(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex").slice(0, 8);
+}

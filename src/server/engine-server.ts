@@ -11,7 +11,7 @@ import type { EngineEvent } from "../events/engine-event.js";
 import { EventCodec } from "../events/event-codec.js";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../stats/prometheus.js";
 import { AccessPolicy } from "./access.js";
-import { bearerToken, tokenMatches } from "./auth.js";
+import { bearerToken, tokenFingerprint, tokenMatches } from "./auth.js";
 import { DASHBOARD_HTML } from "./dashboard.js";
 import { EventFanout, type EventFormat, type EventsUserData } from "./event-fanout.js";
 import { Reply, readBody, statusLine } from "./http.js";
@@ -106,6 +106,7 @@ export function startEngineServer(
       reply.error(403, "forbidden_host", "Host is not a loopback name or the configured bind address");
       return;
     }
+    const agent = req.getHeader("user-agent").slice(0, 200);
     if (method !== "POST") {
       reply.error(405, "method_not_allowed", "control actions are POST requests", { Allow: "POST" });
       return;
@@ -116,6 +117,7 @@ export function startEngineServer(
       });
       return;
     }
+    const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
     if (!isControlAction(action)) {
       reply.error(
         404,
@@ -131,7 +133,7 @@ export function startEngineServer(
     const run = (): void => {
       // Promise.resolve().then: a synchronous throw in onControl becomes a 500, not a crash.
       Promise.resolve()
-        .then(() => deps.onControl(action))
+        .then(() => deps.onControl(action, { remote, tokenId: tokenFingerprint(token), agent }))
         .then(
           (result) => reply.json(200, { ok: true, action, result }),
           (err: unknown) =>

@@ -5,8 +5,19 @@
 import type { EngineEvent } from "../events/engine-event.js";
 import type { StatsSnapshot } from "../stats/snapshot.js";
 
-export const CONTROL_ACTIONS = ["pause", "resume", "kill"] as const;
+export const CONTROL_ACTIONS = ["pause", "resume", "kill", "reconcile"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/**
+ * Who sent a control request (for the audit trail). Every caller presented the control token;
+ * `tokenId` is a fingerprint of it (the first 8 hex digits of its SHA-256), never the token.
+ */
+export interface ControlCaller {
+  remote: string;
+  /** fingerprint of the token presented (the token itself is never kept or logged) */
+  tokenId: string;
+  agent: string;
+}
 
 export interface EngineServerOptions {
   /** default "127.0.0.1"; a non-loopback host exposes control and ingest (token-guarded) */
@@ -39,7 +50,7 @@ export interface EngineServerDeps {
   stats(): StatsSnapshot;
   /** default: always healthy */
   health?(): HealthReport;
-  onControl(action: ControlAction): Promise<object>;
+  onControl(action: ControlAction, caller: ControlCaller): Promise<object>;
   /** one received Kalshi frame, with its receive time (capture-format.md `recv_ms`) */
   onIngestFrame(text: string, recvMs: number): void;
   subscribeEvents(listener: (event: EngineEvent) => void): () => void;

@@ -5,7 +5,7 @@
  * portfolio equals the exchange's balance and positions to the last unit.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -61,6 +61,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       key_file: string;
       markets: string[];
     };
+    const journalDir = mkdtempSync(join(tmpdir(), "engine-e2e-journal-"));
     const engine = await spawnCli([
       "run",
       "--exchange",
@@ -86,7 +87,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       "--stats-port",
       "0",
       "--journal-dir",
-      mkdtempSync(join(tmpdir(), "engine-e2e-journal-")),
+      journalDir,
     ]);
     procs.push(engine);
     const statsUrl = String(engine.first.stats);
@@ -144,6 +145,9 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.equal((await fetch(`${base}/control/pause`, { method: "POST", headers: auth })).status, 200);
     assert.equal((await getStats()).state.paused, true);
     assert.equal((await fetch(`${base}/control/resume`, { method: "POST", headers: auth })).status, 200);
+    const reconciled = await fetch(`${base}/control/reconcile`, { method: "POST", headers: auth });
+    assert.equal(reconciled.status, 200);
+    assert.ok(((await reconciled.json()) as { result: { reconciled: object } }).result.reconciled);
 
     // kill: every resting order of the engine is canceled on the exchange
     const killed = await fetch(`${base}/control/kill`, { method: "POST", headers: auth });
@@ -173,6 +177,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     const summary = JSON.parse(summaryLine).summary as {
       portfolio: Stats["portfolio"];
       pnl: { realised_micros: number; fees_micros: number; realised: string; fees: string };
+      trades: { fills: number };
       incomplete_at_shutdown: string[];
       orders: Record<string, number>;
     };
@@ -213,6 +218,37 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.equal(summary.pnl.realised_micros, sum("realized_pnl_dollars"), `realised P&L; ${context}`);
     assert.equal(summary.pnl.fees_micros, sum("fees_paid_dollars"), `fees; ${context}`);
     assert.ok(summary.pnl.fees_micros > 0, "fees were paid");
+
+    // audit trail: a log line per order, fill and control action (with who), fills.ndjson
+    const audit = engine.stderr
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes('"audit"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audited = (what: string, key?: string, value?: string) =>
+      audit.filter((a) => a.audit === what && (key === undefined || a[key] === value));
+    assert.ok(audited("order", "status", "sent").length > 0, "order sent audited");
+    assert.ok(audited("order", "status", "acked").length > 0, "order acked audited");
+    assert.ok(audited("order", "status", "canceled").length > 0, "order canceled audited");
+    for (const action of ["pause", "resume", "kill", "reconcile"]) {
+      const [c] = audited("control", "action", action);
+      assert.ok(c, `control ${action} audited`);
+      assert.equal(c.remote, "127.0.0.1");
+      assert.match(String(c.token_id), /^[0-9a-f]{8}$/);
+      assert.ok(!JSON.stringify(c).includes(TOKEN), "the token itself is never logged");
+    }
+    const [run] = readdirSync(join(journalDir, "runs"));
+    const fillLines = readFileSync(join(journalDir, "runs", String(run), "fills.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { fill_id: string; fee: string });
+    assert.equal(audited("fill").length, fillLines.length, "one audit line per fill");
+    assert.equal(fillLines.length, summary.trades.fills, "fills.ndjson holds every applied fill");
+    assert.equal(
+      fillLines.reduce((a, f) => a + dollarsToMicros(f.fee), 0),
+      summary.pnl.fees_micros,
+      "the fills' fees add up to the fees paid",
+    );
     paper.child.kill("SIGTERM");
     assert.equal(await paper.exited, 0);
   });
