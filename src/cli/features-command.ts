@@ -10,31 +10,42 @@
  * Both run the live io path (FeedApplier → FeatureState → ObservationBuilder) over captures read
  * by the capture reader.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { MarketDirectory } from "../book/market-directory.js";
-import { exportDataset } from "../features/dataset-export.js";
+import {
+  DATASET_FILES,
+  type DatasetFormat,
+  exportDataset,
+  type FrameSource,
+} from "../features/dataset-export.js";
 import { float32ToShortestString } from "../features/float32-format.js";
 import { OBSERVATION_SIZE } from "../features/names.js";
 import { loadPortfolioFile } from "../features/portfolio-file.js";
 import { ReplaySession } from "../features/replay.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { readCapture } from "../record/capture-reader.js";
+import { type LogReadStats, logFrames, tornTailLines } from "../record/log-reader.js";
 import { intFlag, requireInputFile, UsageError } from "./errors.js";
+import { requireLog } from "./log-command.js";
 
 const DEFAULT_CAPACITY = 4096;
+const PROGRESS_LOG_MS = 5000;
 
 interface PrintOptions {
   capture?: string;
+  log?: string;
   market?: string;
   portfolio?: string;
   capacity: string;
 }
 
 interface ExportCliOptions {
-  capture: string[];
+  capture?: string[];
+  log?: string[];
+  format: string;
   out: string;
   force?: boolean;
   portfolio?: string;
@@ -45,14 +56,40 @@ function parseCapacity(text: string): number {
   return intFlag("--capacity", text, 1);
 }
 
-/** Dataset files `features export` writes: existing ones are replaced only with --force. */
-const DATASET_FILES = ["observations.npy", "index.csv", "meta.json"] as const;
-
 function frames(path: string): AsyncIterable<{ recvMs: number; frame: string }> {
   return readCapture(path, {
     onMalformed: (lineNo: number, reason: string) =>
       process.stderr.write(`${path}:${lineNo}: skipped capture line (${reason})\n`),
   });
+}
+
+/** A log directory's frames; a directory that is not a log is a user error. */
+function logSource(dir: string): FrameSource {
+  const segments = requireLog(dir, "--log");
+  const stats: LogReadStats = { segments: 0, records: 0, bytes: 0, tornTails: [] };
+  return {
+    path: dir,
+    bytes: segments.reduce((a, seg) => a + seg.bytes, 0),
+    frames: async function* () {
+      yield* logFrames(dir, stats);
+      for (const t of stats.tornTails)
+        process.stderr.write(
+          `${t.segment}: torn tail of ${t.bytes} bytes skipped (the writer stopped mid-record)\n`,
+        );
+    },
+  };
+}
+
+function captureSource(path: string): FrameSource {
+  requireInputFile("--capture", path);
+  return { path, bytes: statSync(path).size, frames: () => frames(path) };
+}
+
+/** Exactly one kind of input: captures or logs. */
+function sourcesOf(capture: string[] | undefined, log: string[] | undefined): FrameSource[] {
+  if ((capture === undefined) === (log === undefined))
+    throw new UsageError("give either --capture FILE… or --log DIR… (one of them)");
+  return capture !== undefined ? capture.map(captureSource) : (log ?? []).map(logSource);
 }
 
 /** Formats one observation as a JSON array of round-tripping float32 decimals. */
@@ -63,10 +100,16 @@ export function formatObservationLine(row: Float32Array): string {
 }
 
 async function printObservations(options: PrintOptions): Promise<void> {
-  if (options.capture === undefined || options.market === undefined)
-    throw new UsageError("features needs --capture FILE and --market TICKER (or use `features export`)");
+  if ((options.capture === undefined && options.log === undefined) || options.market === undefined)
+    throw new UsageError(
+      "features needs --capture FILE or --log DIR, and --market TICKER (or use `features export`)",
+    );
   const capacity = parseCapacity(options.capacity);
-  requireInputFile("--capture", options.capture);
+  const [source] = sourcesOf(
+    options.capture === undefined ? undefined : [options.capture],
+    options.log === undefined ? undefined : [options.log],
+  );
+  if (source === undefined) throw new UsageError("features needs --capture FILE or --log DIR");
   if (options.portfolio !== undefined) requireInputFile("--portfolio", options.portfolio);
   const directory = new MarketDirectory(capacity);
   const portfolio = PortfolioTable.create(capacity);
@@ -88,7 +131,7 @@ async function printObservations(options: PrintOptions): Promise<void> {
     pending = [];
     if (!out.write(text)) await new Promise<void>((resolve) => out.once("drain", resolve));
   };
-  for await (const { recvMs, frame } of frames(options.capture)) {
+  for await (const { recvMs, frame } of source.frames()) {
     session.applyFrame(frame, recvMs);
     if (pending.length >= 256) await flush();
   }
@@ -97,9 +140,12 @@ async function printObservations(options: PrintOptions): Promise<void> {
 
 async function exportCommand(options: ExportCliOptions): Promise<void> {
   const capacity = parseCapacity(options.capacity);
-  for (const c of options.capture) requireInputFile("--capture", c);
+  if (options.format !== "npy" && options.format !== "parquet")
+    throw new UsageError(`--format must be npy or parquet, got "${options.format}"`);
+  const format: DatasetFormat = options.format;
+  const sources = sourcesOf(options.capture, options.log);
   if (options.portfolio !== undefined) requireInputFile("--portfolio", options.portfolio);
-  const existing = DATASET_FILES.filter((f) => existsSync(join(options.out, f)));
+  const existing = DATASET_FILES[format].filter((f) => existsSync(join(options.out, f)));
   if (existing.length > 0 && options.force !== true)
     throw new UsageError(
       `--out ${options.out} already holds a dataset (${existing.join(", ")}); add --force to overwrite it`,
@@ -111,15 +157,25 @@ async function exportCommand(options: ExportCliOptions): Promise<void> {
       )
     : undefined;
   let started = false;
+  // Not a terminal (a batch job, a log file): one progress line every PROGRESS_LOG_MS instead.
+  let lastLine = Date.now();
   const summary = await exportDataset({
-    captures: options.capture,
+    sources,
+    format,
     outDir: options.out,
     portfolioPath: options.portfolio,
     capacity,
-    readFrames: frames,
     createPortfolio: (c) => PortfolioTable.create(c),
     onProgress: (done, total) => {
-      if (bar === undefined) return;
+      if (bar === undefined) {
+        if (Date.now() - lastLine < PROGRESS_LOG_MS) return;
+        lastLine = Date.now();
+        const pct = total > 0 ? Math.round((done / total) * 100) : 100;
+        process.stderr.write(
+          `features export: ${pct}% (${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB)\n`,
+        );
+        return;
+      }
       const mb = (b: number) => Math.round(b / 1e5) / 10;
       if (!started) {
         bar.start(mb(total), 0);
@@ -129,7 +185,7 @@ async function exportCommand(options: ExportCliOptions): Promise<void> {
     },
   });
   bar?.stop();
-  if (process.stderr.isTTY) process.stderr.write(`features export: ${summary.rows} rows → ${options.out}\n`);
+  process.stderr.write(`features export: ${summary.rows} rows → ${options.out} (${format})\n`);
 }
 
 export function registerFeaturesCommand(program: Command): void {
@@ -143,6 +199,7 @@ export function registerFeaturesCommand(program: Command): void {
     .command("print", { isDefault: true })
     .description("(default) one JSON line of 52 float32 values per applied update of --market")
     .option("--capture <file>", "capture file (NDJSON, docs/capture-format.md)")
+    .option("--log <dir>", "log directory (docs/recording.md) instead of a capture")
     .option("--market <ticker>", "market to observe")
     .option("--portfolio <file>", "portfolio JSON (docs/observation-v1.md §7.1); default $1,000 cash")
     .option("--capacity <n>", "market capacity", String(DEFAULT_CAPACITY))
@@ -150,8 +207,16 @@ export function registerFeaturesCommand(program: Command): void {
 
   features
     .command("export")
-    .description("write a training dataset (observations.npy, index.csv, meta.json) for every market")
-    .requiredOption("--capture <files...>", "capture files, replayed one after the other from a fresh state")
+    .description(
+      "write a training dataset (npy: observations.npy + index.csv; parquet: observations.parquet) for every market",
+    )
+    .option("--capture <files...>", "capture files, replayed one after the other from a fresh state")
+    .option("--log <dirs...>", "log directories (docs/recording.md), each replayed from a fresh state")
+    .option(
+      "--format <format>",
+      "npy or parquet (one row per observation, named features, next-mid label)",
+      "npy",
+    )
     .requiredOption("--out <dir>", "output directory")
     .option("--force", "overwrite a dataset already in --out")
     .option("--portfolio <file>", "portfolio JSON (docs/observation-v1.md §7.1); default $1,000 cash")

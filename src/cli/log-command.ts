@@ -10,15 +10,22 @@ import { existsSync, readdirSync } from "node:fs";
 import type { Command } from "commander";
 import { importCapture } from "../record/log-import.js";
 import { logInfo } from "../record/log-info.js";
-import { feedSegments, type LogReadStats, logFrames, NotALogError } from "../record/log-reader.js";
+import {
+  feedSegments,
+  type LogReadStats,
+  logFrames,
+  NotALogError,
+  tornTailLines,
+} from "../record/log-reader.js";
+import type { SegmentFile } from "../record/segments.js";
 import { intFlag, requireInputFile, UsageError } from "./errors.js";
 
-/** The directory must be a log (else one line, exit 2). */
-function requireLog(dir: string): void {
+/** The directory must be a log (else one line naming `flag`, exit 2); its feed segments. */
+export function requireLog(dir: string, flag = "log"): SegmentFile[] {
   try {
-    feedSegments(dir);
+    return feedSegments(dir);
   } catch (e) {
-    if (e instanceof NotALogError) throw new UsageError(e.message);
+    if (e instanceof NotALogError) throw new UsageError(`${flag} ${e.message}`);
     throw e;
   }
 }
@@ -50,7 +57,7 @@ async function cat(dir: string, format: string): Promise<void> {
     }
   }
   if (buffered.length > 0 && !out.write(buffered)) await once(out, "drain");
-  warnTornTails(stats);
+  process.stderr.write(tornTailLines(stats));
 }
 
 export function registerLogCommand(program: Command): void {

@@ -125,3 +125,10 @@ export async function* logFrames(
     await new Promise<void>((r) => setImmediate(r));
   }
 }
+
+/** One line per torn tail, for commands to print on stderr. */
+export function tornTailLines(stats: LogReadStats): string {
+  return stats.tornTails
+    .map((t) => `${t.segment}: torn tail of ${t.bytes} bytes skipped (the writer stopped mid-record)\n`)
+    .join("");
+}

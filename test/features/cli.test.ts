@@ -121,7 +121,7 @@ describe("kalshi-engine features (real CLI process)", () => {
     assert.equal(meta.observation_version, "observation-v1");
     assert.deepEqual(meta.feature_names, FEATURE_NAMES);
     assert.deepEqual(
-      meta.captures.map((c: { first_row: number; rows: number }) => [c.first_row, c.rows]),
+      meta.sources.map((c: { first_row: number; rows: number }) => [c.first_row, c.rows]),
       [
         [0, 7],
         [7, 3],
