@@ -19,6 +19,9 @@ interface PaperCliOptions {
   markets: string;
   shards: string;
   settleEvery: string;
+  pauseAt?: string;
+  pauseFor: string;
+  pauseShard?: string;
   rate: string;
   arrivals: string;
   seed: string;
@@ -49,6 +52,15 @@ function seconds(name: string, v: string): number {
   const n = Number(v);
   if (!(Number.isFinite(n) && n >= 0)) throw new Error(`--${name} must be a number of seconds ≥ 0, got ${v}`);
   return n;
+}
+
+function pauseOf(o: PaperCliOptions): { startMs: number; endMs: number; shard?: number } {
+  const startMs = Date.parse(o.pauseAt ?? "");
+  if (Number.isNaN(startMs)) throw new Error(`--pause-at must be an ISO 8601 time, got ${o.pauseAt}`);
+  const endMs = startMs + seconds("pause-for", o.pauseFor) * 1000;
+  return o.pauseShard === undefined
+    ? { startMs, endMs }
+    : { startMs, endMs, shard: int("pause-shard", o.pauseShard, 0) };
 }
 
 function rate(name: string, v: string): number {
@@ -106,6 +118,12 @@ export function registerPaperCommand(program: Command): void {
       "every s seconds a market closes and is determined, and the one before it settles (a third of the markets; 0 = never)",
       "0",
     )
+    .option(
+      "--pause-at <iso>",
+      "start of a maintenance (trading) pause, ISO 8601: creates and amends refused, cancels allowed",
+    )
+    .option("--pause-for <s>", "length of the --pause-at pause in seconds", "7200")
+    .option("--pause-shard <k>", "pause only this exchange shard (default: every shard)")
     .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
     .option(
       "--arrivals <mode>",
@@ -162,6 +180,7 @@ export function registerPaperCommand(program: Command): void {
         markets: int("markets", o.markets, 1),
         shards: int("shards", o.shards, 1),
         settleEveryMs: seconds("settle-every", o.settleEvery) * 1000,
+        ...(o.pauseAt === undefined ? {} : { pauses: [pauseOf(o)] }),
         ratePerSec: int("rate", o.rate, 0),
         arrivals: o.arrivals as ArrivalMode,
         seed: int("seed", o.seed, 0),

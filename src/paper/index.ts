@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPublicKey } from "../kalshi/auth-signer.js";
 import { dollarsToMicros } from "../kalshi/units.js";
-import { type MarketSpec, PaperExchange } from "./exchange/index.js";
+import { type MarketSpec, PaperExchange, type PauseWindow } from "./exchange/index.js";
 import { FaultInjector, type FaultPlan, makeFaultPlan } from "./faults/fault-plan.js";
 import { RateLimiter, type RateLimitTier } from "./faults/rate-limiter.js";
 import type { DispatchDeps } from "./server/rest-dispatch.js";
@@ -45,6 +45,8 @@ export interface StartPaperExchangeOptions {
    * `settleEveryMs` (settled one period later); default 0 = never
    */
   settleEveryMs?: number;
+  /** scheduled maintenance (trading) pauses, on all shards or one; default none */
+  pauses?: PauseWindow[];
   /** seeds the simulator and (unless the fault plan has its own) the fault plan; default 1 */
   seed?: number;
   /** seed the books with a few orders per side at start (default true) */
@@ -108,6 +110,7 @@ export async function startPaperExchange(
   const core = new PaperExchange({
     markets: specs,
     clock,
+    ...(options.pauses ? { pauses: options.pauses } : {}),
     shardCount: Math.max(options.shards ?? DEFAULT_SHARDS, ...specs.map((m) => (m.exchangeIndex ?? 0) + 1)),
   });
   const hub = new WsHub({

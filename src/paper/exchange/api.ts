@@ -84,6 +84,22 @@ export interface FeeConfig {
   makerRatePpm?: number;
 }
 
+/** A maintenance (trading) pause: creates and amends refused, cancels allowed. */
+export interface PauseWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** the one shard paused; undefined = every shard */
+  readonly shard?: number;
+}
+
+/** `GET /exchange/status` for one shard. */
+export interface ExchangeStatusView {
+  readonly exchangeActive: boolean;
+  readonly tradingActive: boolean;
+  /** end of the pause in effect, epoch ms */
+  readonly resumeTsMs: number | undefined;
+}
+
 export interface PaperExchangeOptions {
   markets: MarketSpec[];
   /** Epoch milliseconds. Expirations and the order-group window are evaluated lazily against it. */
@@ -92,6 +108,8 @@ export interface PaperExchangeOptions {
   listener?: ExchangeListener;
   /** Exchange shards; default: one more than the highest market `exchangeIndex` (at least 1). */
   shardCount?: number;
+  /** Scheduled maintenance pauses (GET /exchange/schedule); default none. */
+  pauses?: readonly PauseWindow[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,6 +479,10 @@ export interface PaperExchangeApi {
   hasAccount(userId: string): boolean;
   /** Exchange shards: markets live on 0..shardCount()-1. */
   shardCount(): number;
+  /** Trading status of one shard now (a pause in effect → tradingActive false). */
+  exchangeStatus(shard: number): ExchangeStatusView;
+  /** The scheduled maintenance pauses. */
+  pauses(): readonly PauseWindow[];
 
   // Writes (V2 semantics, kalshi-protocol.md §3.3, §5).
   /**

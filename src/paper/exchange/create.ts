@@ -10,6 +10,7 @@ import { findGroup } from "./groups.js";
 import { holdMicrosFor } from "./ledger.js";
 import { fillableHundredths, matchAndPlace, wouldCross } from "./matching.js";
 import { emitOrderUpdate, finishOrder, releaseHold, takeFromBook } from "./ops.js";
+import { TRADING_PAUSED, tradingPaused } from "./pauses.js";
 import type {
   Account,
   ExchangeState,
@@ -92,6 +93,9 @@ export function createOrder(
       inactive ? "market_inactive" : "market_closed",
       `market ${req.ticker} is ${market.status}`,
     );
+  }
+  if (tradingPaused(state, market.exchangeIndex)) {
+    return fail(400, TRADING_PAUSED, `trading is paused on exchange shard ${market.exchangeIndex}`);
   }
   if (req.side !== "bid" && req.side !== "ask") return fail(400, "invalid_order", "side must be bid or ask");
   if (!isOnGrid(market.priceLevelStructure, req.yesPriceTicks)) {
@@ -219,6 +223,9 @@ export function amendOrder(
   const market = order.market;
   if (market.status !== "active")
     return fail(400, "market_closed", `market ${market.ticker} is ${market.status}`);
+  if (tradingPaused(state, market.exchangeIndex)) {
+    return fail(400, TRADING_PAUSED, `trading is paused on exchange shard ${market.exchangeIndex}`);
+  }
   if (!isOnGrid(market.priceLevelStructure, req.yesPriceTicks)) {
     return fail(400, "invalid_price", `price is off the ${market.priceLevelStructure} grid`);
   }

@@ -12,6 +12,7 @@ import type {
   DecreaseRequest,
   ExchangeError,
   ExchangeListener,
+  ExchangeStatusView,
   FillFilter,
   FillView,
   MarketResult,
@@ -23,6 +24,7 @@ import type {
   OrderView,
   PaperExchangeApi,
   PaperExchangeOptions,
+  PauseWindow,
   PositionView,
   Result,
   SettlementView,
@@ -34,6 +36,7 @@ import { amendOrder, createOrder, fail, shrinkInPlace } from "./create.js";
 import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, multiplierToBp } from "./fees.js";
 import { createGroup, deleteGroup, findGroup, groupView, resetGroup, triggerGroup } from "./groups.js";
 import { cancelResting, expireDue } from "./ops.js";
+import { applyPauseStarts, exchangeStatus } from "./pauses.js";
 import { determine, setCloseTime, settle, statusChanged } from "./settlement.js";
 import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord } from "./state.js";
 import { ID_TRANSFER, makeId } from "./state.js";
@@ -89,6 +92,8 @@ export class PaperExchange implements PaperExchangeApi {
       listener: options.listener,
       shardCount,
       transferSeq: 0,
+      pauses: [...(options.pauses ?? [])],
+      pausesBegun: new Set(),
       takerRatePpm: options.feeConfig?.takerRatePpm ?? DEFAULT_TAKER_RATE_PPM,
       makerRatePpm: options.feeConfig?.makerRatePpm ?? DEFAULT_MAKER_RATE_PPM,
       markets,
@@ -169,6 +174,15 @@ export class PaperExchange implements PaperExchangeApi {
     return { ok: true, value: { transferId, fromShard, toShard, amountMicros, tsMs } };
   }
 
+  exchangeStatus(shard: number): ExchangeStatusView {
+    if (this.state.pauses.length > 0) applyPauseStarts(this.state);
+    return exchangeStatus(this.state, shard);
+  }
+
+  pauses(): readonly PauseWindow[] {
+    return this.state.pauses;
+  }
+
   /** Number of exchange shards (markets live on 0..shardCount-1). */
   shardCount(): number {
     return this.state.shardCount;
@@ -185,6 +199,7 @@ export class PaperExchange implements PaperExchangeApi {
   /** Lazy expiry on the clock, then the user's account. */
   private enter(userId: string): Result<Account> {
     if (this.state.expiring.size > 0) expireDue(this.state);
+    if (this.state.pauses.length > 0) applyPauseStarts(this.state);
     const account = this.state.accounts.get(userId);
     if (account === undefined) return fail(404, "user_not_found", `user ${userId} not found`);
     return { ok: true, value: account };

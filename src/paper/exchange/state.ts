@@ -10,6 +10,7 @@ import type {
   MarketResult,
   MarketStatus,
   OrderView,
+  PauseWindow,
   PriceLevelStructure,
   SettlementView,
 } from "./api.js";
@@ -112,6 +113,9 @@ export interface ExchangeState {
   /** Exchange shards 0..shardCount-1 (at least 1). */
   shardCount: number;
   transferSeq: number;
+  pauses: readonly PauseWindow[];
+  /** indexes of pauses whose start was already applied (cancel-on-pause orders cancelled) */
+  pausesBegun: Set<number>;
   takerRatePpm: number;
   makerRatePpm: number;
   markets: Map<string, MarketState>;

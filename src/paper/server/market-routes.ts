@@ -2,7 +2,7 @@
  * Public market-data routes (kalshi-protocol.md §3.2): exchange status, markets, one market,
  * orderbooks. They work without auth headers (§1.5).
  */
-import type { MarketStatus, MarketView, PaperExchangeApi } from "../exchange/index.js";
+import type { MarketStatus, MarketView, PaperExchangeApi, PauseWindow } from "../exchange/index.js";
 import { renderMarket, renderOrderbook } from "../exchange/index.js";
 import { badRequest, coreError, guarded, pageByOffset, parseIntParam } from "./rest-params.js";
 import { json, type Router } from "./rest-router.js";
@@ -26,12 +26,26 @@ export function addMarketRoutes(
     market_id: marketIds.get(m.ticker),
   });
 
+  // Status per shard: `exchange_index` picks one (default 0, as requests route by default).
   router.add(
     "GET",
     "/exchange/status",
-    () => json(200, '{"exchange_active":true,"trading_active":true,"exchange_estimated_resume_time":null}'),
+    ({ query }) =>
+      guarded(() => {
+        const shard = parseIntParam(query, "exchange_index") ?? 0;
+        if (shard >= core.shardCount()) return badRequest("invalid_parameters", "no such exchange_index");
+        const st = core.exchangeStatus(shard);
+        return json(200, {
+          exchange_active: st.exchangeActive,
+          trading_active: st.tradingActive,
+          exchange_estimated_resume_time:
+            st.resumeTsMs === undefined ? null : new Date(st.resumeTsMs).toISOString(),
+        });
+      }),
     true,
   );
+
+  router.add("GET", "/exchange/schedule", () => json(200, { schedule: renderSchedule(core.pauses()) }), true);
 
   router.add(
     "GET",
@@ -112,4 +126,28 @@ export function addMarketRoutes(
       }),
     true,
   );
+}
+
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+/**
+ * `GET /exchange/schedule` body: trading around the clock every day (ET), and each maintenance
+ * pause as `{start_datetime, end_datetime}` plus `exchange_index` when it covers one shard only.
+ */
+function renderSchedule(pauses: readonly PauseWindow[]): Record<string, unknown> {
+  const day = [{ open_time: "00:00", close_time: "24:00" }];
+  return {
+    standard_hours: [
+      {
+        start_time: "2020-01-01T00:00:00Z",
+        end_time: "2100-01-01T00:00:00Z",
+        ...Object.fromEntries(DAYS.map((d) => [d, day])),
+      },
+    ],
+    maintenance_windows: pauses.map((p) => ({
+      start_datetime: new Date(p.startMs).toISOString(),
+      end_datetime: new Date(p.endMs).toISOString(),
+      ...(p.shard === undefined ? {} : { exchange_index: p.shard }),
+    })),
+  };
 }
