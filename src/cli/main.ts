@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBookCommand } from "./book-command.js";
+import { registerDoctorCommand } from "./doctor-command.js";
 import { configureProgram, runCli } from "./errors.js";
 import { registerFeaturesCommand } from "./features-command.js";
 import { registerLogCommand } from "./log-command.js";
@@ -26,6 +27,7 @@ const program = configureProgram(new Command())
 
 // Subcommand registrations (one line each).
 registerBookCommand(program);
+registerDoctorCommand(program);
 registerFeaturesCommand(program);
 registerLogCommand(program);
 registerPaperCommand(program);
