@@ -10,7 +10,11 @@
  *   and marks the market stale (out of sync);
  * - a `seq` gap on a sid marks stale every market whose latest book message came on that sid, and
  *   the message's own market, and asks for fresh snapshots;
- * - each frame is applied exactly once, and only applied updates reach the listener.
+ * - each frame is applied exactly once, and only applied updates reach the listener;
+ * - frames injected through /ingest (`SEQ_INGEST`) are sequenced apart from the live feed: their
+ *   sids are stored as `-2 - sid`, so an injected frame can neither break a live sid's sequence
+ *   nor mark the live sid's markets stale, and no snapshot is requested from the live connection
+ *   for them.
  * The hot path (a valid delta) allocates nothing.
  */
 import { FRAME_DELTA, FRAME_MALFORMED, FRAME_OTHER, FrameScanner } from "../kalshi/frame-scanner.js";
@@ -19,6 +23,10 @@ import type { MarketDirectory } from "./market-directory.js";
 import { SeqTracker } from "./seq-tracker.js";
 
 export type UpdateKind = "snapshot" | "delta";
+
+/** Sequence spaces: the live connection's, and /ingest's own. */
+export const SEQ_LIVE = 0;
+export const SEQ_INGEST = 1;
 
 export interface FeedListener {
   /**
@@ -82,6 +90,7 @@ export class FeedApplier {
   readonly stats = new FeedStats();
   readonly scanner = new FrameScanner();
   private readonly seq = new SeqTracker();
+  private readonly ingestSeq = new SeqTracker();
 
   constructor(
     private readonly directory: MarketDirectory,
@@ -99,7 +108,7 @@ export class FeedApplier {
    * Applies one frame. Returns APPLIED when it produced an applied update, IGNORED otherwise
    * (malformed, not a book message, or a rejected update; see `stats`).
    */
-  applyFrame(text: string, recvMs: number): number {
+  applyFrame(text: string, recvMs: number, space: number = SEQ_LIVE): number {
     this.stats.frames++;
     this.lastMarket = -1;
     const sc = this.scanner;
@@ -132,9 +141,9 @@ export class FeedApplier {
     if (m >= this.book.capacity) throw new Error("MarketDirectory capacity exceeds BookTable capacity");
     this.lastMarket = m;
 
-    const sid = sc.sid;
+    const sid = space === SEQ_LIVE || !Number.isInteger(sc.sid) ? sc.sid : -2 - sc.sid;
     const seq = sc.seq;
-    if (this.seq.observe(sid, seq)) this.onGap(sid, m);
+    if ((space === SEQ_LIVE ? this.seq : this.ingestSeq).observe(sid, seq)) this.onGap(sid, m);
     if (m < 0) {
       this.stats.rejected.capacity++;
       return IGNORED;

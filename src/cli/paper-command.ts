@@ -174,6 +174,19 @@ export function registerPaperCommand(program: Command): void {
       }
       const deposit = dollarsToMicros(o.deposit);
       if (!(deposit >= 0)) throw new UsageError(`--deposit must be a dollar amount, got "${o.deposit}"`);
+      // Signals are handled from before the exchange exists: a SIGTERM during startup still ends in
+      // close(), which removes the generated key directory, instead of killing the process as is.
+      const stopped = new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log.info({ signal }, "stopping");
+          resolve();
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        if (o.withParent === true) {
+          process.stdin.on("end", () => stop("parent gone")).on("error", () => stop("parent gone"));
+          process.stdin.resume();
+        } else process.once("SIGINT", () => stop("SIGINT"));
+      });
       const px = await startPaperExchange({
         host: o.host,
         port: int("port", o.port, 0),
@@ -198,18 +211,6 @@ export function registerPaperCommand(program: Command): void {
         depositMicros: deposit,
         pingMs: int("ping-ms", o.pingMs, 0),
         rateLimitTier: o.rateLimitTier as RateLimitTier,
-      });
-      // Signals are handled before the endpoints line: whoever reads it may signal at once.
-      const stopped = new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          log.info({ signal }, "stopping");
-          resolve();
-        };
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        if (o.withParent === true) {
-          process.stdin.on("end", () => stop("parent gone")).on("error", () => stop("parent gone"));
-          process.stdin.resume();
-        } else process.once("SIGINT", () => stop("SIGINT"));
       });
       process.stdout.write(
         `${JSON.stringify({ rest: px.restUrl, ws: px.wsUrl, key_id: px.keyId, key_file: px.keyFile, markets: px.markets })}\n`,
@@ -244,6 +245,8 @@ export function registerPaperCommand(program: Command): void {
       await stopped;
       if (stats !== undefined) clearInterval(stats);
       await px.close();
+      // the lifeline pipe would keep this process alive after a SIGTERM until its parent closes it
+      if (o.withParent === true) process.stdin.destroy();
       log.info("stopped");
     });
 }

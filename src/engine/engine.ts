@@ -354,7 +354,7 @@ export class Engine {
         stats: () => engine.stats(),
         health: () => engine.supervisor.health(),
         onControl: (action, caller) => engine.control(action, caller),
-        onIngestFrame: (text, recvMs) => feed.onFrame(text, recvMs),
+        onIngestFrame: (text, recvMs) => feed.onIngestFrame(text, recvMs),
         subscribeEvents: (listener) => {
           engine.listeners.add(listener);
           return () => engine.listeners.delete(listener);

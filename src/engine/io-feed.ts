@@ -10,7 +10,7 @@
  * io never waits on a worker here: markDirty is O(1), the ring write is non-blocking.
  */
 import type { BookTable } from "../book/book-table.js";
-import { FeedApplier, type FeedStats, type UpdateKind } from "../book/feed-applier.js";
+import { FeedApplier, type FeedStats, SEQ_INGEST, SEQ_LIVE, type UpdateKind } from "../book/feed-applier.js";
 import type { MarketDirectory } from "../book/market-directory.js";
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { FeatureState } from "../features/feature-state.js";
@@ -99,11 +99,15 @@ export class IoFeed {
 
   /** One received text frame. `recvMs` = wall-clock receive time (integer ms). */
   onFrame(text: string, recvMs: number): void {
+    this.onFrameIn(text, recvMs, SEQ_LIVE);
+  }
+
+  private onFrameIn(text: string, recvMs: number, space: number): void {
     const t0 = nowMs();
     this.deps.dispatcher.frameStamp[0] = t0;
     this.frames.inc();
     this.deps.recorder?.recordFrame(text, recvMs, t0, this.client?.counters.connects ?? 0);
-    this.applier.applyFrame(text, recvMs);
+    this.applier.applyFrame(text, recvMs, space);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
   }
 
@@ -112,6 +116,11 @@ export class IoFeed {
     const stats = this.applier.stats;
     for (const [handle, count] of this.rejects) handle.advanceTo(count(stats));
     this.skippedLevels.advanceTo(stats.skippedLevels);
+  }
+
+  /** A frame injected through /ingest: applied like a live one, sequenced in its own space. */
+  onIngestFrame(text: string, recvMs: number): void {
+    this.onFrameIn(text, recvMs, SEQ_INGEST);
   }
 
   /** After a reconnect every book is stale until its fresh snapshot (kalshi-protocol.md §2.6). */

@@ -12,8 +12,15 @@
  *
  * Writes are group-committed: records appended while an fsync is in flight go out together in the
  * next write + fsync, and every caller's promise resolves only after its own record is synced.
+ *
+ * The file is the account's order history: mode 0600. Each open compacts it — every settled
+ * intent (its outcome known) is folded into one `snapshot` line that only counts them, and the
+ * unresolved intents are written again — into a temporary file that is fsync'd and renamed over
+ * the journal, so a crash mid-compaction leaves the old journal whole. Startup reads only what
+ * the previous run left unresolved plus what it appended, however long the account has traded.
  */
-import { type FileHandle, open, readFile } from "node:fs/promises";
+import { chmod, type FileHandle, open, readFile, rename } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { BookSide } from "../kalshi/vocabulary.js";
 import type { EngineAction } from "./ledger.js";
 
@@ -54,7 +61,17 @@ export interface OutcomeRecord {
   code?: string;
 }
 
-export type JournalRecord = IntentRecord | OutcomeRecord;
+/** First line of a compacted journal: how many settled intents were folded away, in all. */
+export interface SnapshotRecord {
+  t: "snapshot";
+  cid: "";
+  tsMs: number;
+  settledIntents: number;
+}
+
+export type JournalRecord = IntentRecord | OutcomeRecord | SnapshotRecord;
+
+const FILE_MODE = 0o600;
 
 export interface JournalReplay {
   records: JournalRecord[];
@@ -64,6 +81,8 @@ export interface JournalReplay {
   tornBytes: number;
   /** complete lines that did not parse (should be 0) */
   corruptLines: number;
+  /** intents settled in earlier runs (folded into the snapshot) plus those settled in this file */
+  settledIntents: number;
 }
 
 interface Waiter {
@@ -94,11 +113,9 @@ export class OrderJournal {
       data = Buffer.alloc(0);
     }
     const replay = replayBuffer(data);
-    const fh = await open(path, "a+");
-    if (replay.tornBytes > 0) {
-      await fh.truncate(data.length - replay.tornBytes);
-      await fh.sync();
-    }
+    if (data.length > 0) await compact(path, replay);
+    const fh = await open(path, "a+", FILE_MODE);
+    await chmod(path, FILE_MODE); // a journal created before this rule was 0644
     return { journal: new OrderJournal(fh, path), replay };
   }
 
@@ -151,7 +168,8 @@ export function replayBuffer(data: Buffer): JournalReplay {
     if (line.length === 0) continue;
     try {
       const r = JSON.parse(line) as JournalRecord;
-      if (r && (r.t === "intent" || r.t === "outcome") && typeof r.cid === "string") records.push(r);
+      if (r && (r.t === "intent" || r.t === "outcome" || r.t === "snapshot") && typeof r.cid === "string")
+        records.push(r);
       else corruptLines++;
     } catch {
       corruptLines++;
@@ -159,8 +177,10 @@ export function replayBuffer(data: Buffer): JournalReplay {
   }
   const intents = new Map<string, IntentRecord>();
   const unresolved = new Map<string, IntentRecord>();
+  let settledBefore = 0;
   for (const r of records) {
-    if (r.t === "intent") {
+    if (r.t === "snapshot") settledBefore += r.settledIntents;
+    else if (r.t === "intent") {
       intents.set(r.cid, r);
       unresolved.set(r.cid, r);
     } else if (r.result === "unknown") {
@@ -170,5 +190,38 @@ export function replayBuffer(data: Buffer): JournalReplay {
       unresolved.delete(r.cid);
     }
   }
-  return { records, unresolved, tornBytes, corruptLines };
+  return {
+    records,
+    unresolved,
+    tornBytes,
+    corruptLines,
+    settledIntents:
+      settledBefore + intents.size - [...unresolved.keys()].filter((c) => intents.has(c)).length,
+  };
+}
+
+/**
+ * Rewrites the journal as one snapshot line plus the unresolved intents (temporary file, fsync,
+ * rename, fsync of the directory). A torn last line is dropped with the rest of the settled past.
+ */
+async function compact(path: string, replay: JournalReplay): Promise<void> {
+  const lines = [
+    JSON.stringify({ t: "snapshot", cid: "", tsMs: Date.now(), settledIntents: replay.settledIntents }),
+    ...[...replay.unresolved.values()].map((r) => JSON.stringify(r)),
+  ];
+  const tmp = `${path}.compacting`;
+  const fh = await open(tmp, "w", FILE_MODE);
+  try {
+    await fh.writeFile(`${lines.join("\n")}\n`, "utf8");
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  const dir = await open(dirname(path), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }

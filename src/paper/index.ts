@@ -173,7 +173,10 @@ export async function startPaperExchange(
   const host = options.host ?? "127.0.0.1";
   const removeTempDir = (): void => {
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+    process.removeListener("exit", removeTempDir);
   };
+  // however the process ends short of SIGKILL (an exception, process.exit), the key goes with it
+  if (tempDir !== undefined) process.once("exit", removeTempDir);
   let server: PaperServer;
   try {
     server = await listenPaperServer({
@@ -214,12 +217,15 @@ export async function startPaperExchange(
     close: async () => {
       if (closed) return;
       closed = true;
-      simulator.stop();
-      settlements?.stop();
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.close();
-      removeTempDir();
+      try {
+        simulator.stop();
+        settlements?.stop();
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close();
+      } finally {
+        removeTempDir();
+      }
     },
   };
 }

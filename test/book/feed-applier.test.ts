@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { BookTable } from "../../src/book/book-table.js";
-import { APPLIED, FeedApplier, IGNORED } from "../../src/book/feed-applier.js";
+import { APPLIED, FeedApplier, IGNORED, SEQ_INGEST } from "../../src/book/feed-applier.js";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 
 const A = "KXEX-26MAR10-A";
@@ -52,6 +52,27 @@ function setup() {
 }
 
 describe("FeedApplier (observation-v1.md §3, lessons.md rules 1–6)", () => {
+  it("sequences /ingest frames apart: an injected frame cannot break a live sid or stale its markets", () => {
+    const { dir, book, applier, events } = setup();
+    applier.applyFrame(snap(1, 1, A, [["0.4000", "10.00"]], [["0.5500", "10.00"]]), 1);
+    applier.applyFrame(snap(1, 2, B, [["0.4000", "10.00"]], [["0.5500", "10.00"]]), 1);
+    // an injected delta on the live sid number, far out of its sequence
+    assert.equal(applier.applyFrame(delta(1, 99, A, "0.4000", "1.00", "yes"), 1, SEQ_INGEST), APPLIED);
+    assert.equal(applier.stats.gaps, 0);
+    assert.deepEqual(events.stale, []);
+    assert.ok(book.isTradable(dir.indexOf(B)));
+    // the live sequence goes on undisturbed
+    assert.equal(applier.applyFrame(delta(1, 3, B, "0.4000", "1.00", "yes"), 1), APPLIED);
+    assert.equal(applier.stats.gaps, 0);
+    // a gap within /ingest's own sequence stales only the market it carried, and asks the live
+    // connection for nothing (negative sid)
+    applier.applyFrame(delta(1, 200, A, "0.4000", "1.00", "yes"), 1, SEQ_INGEST);
+    assert.equal(applier.stats.gaps, 1);
+    assert.deepEqual(events.stale, [dir.indexOf(A)]);
+    assert.ok(book.isTradable(dir.indexOf(B)));
+    assert.ok(events.resnapshot.every(([sid]) => sid < 0));
+  });
+
   it("reads both arrays of a snapshot as bids and derives asks as $1 minus the other side's best bid", () => {
     const { dir, book, applier } = setup();
     applier.applyFrame(

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { describe, it } from "node:test";
 import { startPaperChild } from "../../src/engine/paper-child.js";
 
@@ -33,6 +35,16 @@ describe("embedded paper exchange child", () => {
       await child.stop();
     }
     assert.notEqual(child.process.exitCode ?? child.process.signalCode, null);
+    assert.equal(existsSync(dirname(child.endpoints.key_file)), false, "its generated key directory is gone");
+  });
+
+  it("removes its key directory on a SIGTERM that arrives at once", { timeout: 60_000 }, async () => {
+    for (let i = 0; i < 3; i++) {
+      const child = await startPaperChild({ markets: 2, ratePerSec: 0, seed: 1, stderr: "ignore" });
+      child.process.kill("SIGTERM");
+      await exited(child.process);
+      assert.equal(existsSync(dirname(child.endpoints.key_file)), false);
+    }
   });
 
   it("exits when its parent's end of stdin closes", { timeout: 60_000 }, async () => {
@@ -40,5 +52,6 @@ describe("embedded paper exchange child", () => {
     child.process.stdin?.end();
     await exited(child.process);
     assert.equal(child.process.exitCode, 0);
+    assert.equal(existsSync(dirname(child.endpoints.key_file)), false);
   });
 });

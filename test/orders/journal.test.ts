@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -42,7 +42,7 @@ describe("order journal (lessons.md rule 15)", () => {
     await journal.close();
     const { journal: j2, replay } = await OrderJournal.open(path);
     assert.deepEqual(
-      replay.records.map((r) => r.cid),
+      replay.records.filter((r) => r.t !== "snapshot").map((r) => r.cid),
       ["c1", "c2", "c3", "c4", "c5"],
     );
     await j2.close();
@@ -73,7 +73,7 @@ describe("order journal (lessons.md rule 15)", () => {
     appendFileSync(path, '{"t":"intent","op":"create","cid":"c2","ts'); // crash mid-write
     const { journal: j2, replay } = await OrderJournal.open(path);
     assert.deepEqual(
-      replay.records.map((r) => r.cid),
+      replay.records.filter((r) => r.t !== "snapshot").map((r) => r.cid),
       ["c1"],
     );
     assert.ok(replay.tornBytes > 0);
@@ -82,7 +82,7 @@ describe("order journal (lessons.md rule 15)", () => {
     await j2.close();
     const { journal: j3, replay: r3 } = await OrderJournal.open(path);
     assert.deepEqual(
-      r3.records.map((r) => r.cid),
+      r3.records.filter((r) => r.t !== "snapshot").map((r) => r.cid),
       ["c1", "c3"],
     );
     assert.equal(r3.tornBytes, 0);
@@ -94,5 +94,44 @@ describe("order journal (lessons.md rule 15)", () => {
     const { journal } = await OrderJournal.open(join(dir, "e.ndjson"));
     await journal.close();
     await assert.rejects(journal.append(intent("late")));
+  });
+
+  it("is readable by its owner only (0600), also when an older run created it 0644", async () => {
+    const path = join(dir, "f.ndjson");
+    const { journal } = await OrderJournal.open(path);
+    await journal.append(intent("c1"));
+    await journal.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    chmodSync(path, 0o644);
+    const { journal: j2 } = await OrderJournal.open(path);
+    await j2.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+  });
+
+  it("folds settled intents into a snapshot at open, so startup reads only what is unresolved", async () => {
+    const path = join(dir, "g.ndjson");
+    let { journal } = await OrderJournal.open(path);
+    for (let run = 0; run < 3; run++) {
+      for (let i = 0; i < 500; i++) {
+        const cid = `r${run}-${i}`;
+        await journal.append(intent(cid));
+        await journal.append({ t: "outcome", cid, tsMs: 1, result: i % 2 ? "accepted" : "rejected" });
+      }
+      await journal.append(intent(`r${run}-lost`)); // no answer before the crash
+      await journal.close();
+      const reopened = await OrderJournal.open(path);
+      journal = reopened.journal;
+      assert.equal(reopened.replay.settledIntents, 500 * (run + 1));
+      assert.deepEqual(
+        [...reopened.replay.unresolved.keys()].sort(),
+        Array.from({ length: run + 1 }, (_, r) => `r${r}-lost`),
+      );
+      // the file holds the snapshot and the unresolved intents only
+      const lines = readFileSync(path, "utf8").trim().split("\n");
+      assert.equal(lines.length, 1 + run + 1);
+      assert.equal(JSON.parse(lines[0]!).t, "snapshot");
+    }
+    await journal.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 });
