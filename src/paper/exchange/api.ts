@@ -273,12 +273,22 @@ export interface FillView {
   readonly yesPriceTicks: number;
   readonly countHundredths: number;
   readonly isTaker: boolean;
+  readonly action: FillAction;
   readonly feeMicros: number;
   /** Signed position after this fill (+YES / −NO), hundredths. */
   readonly postPositionHundredths: number;
   readonly tsMs: number;
   readonly seq: number;
 }
+
+/**
+ * The fill's `action` (docs websockets fill: buy, sell, sell_partial, sell_to_close, or "" for an
+ * action Kalshi cannot name). The paper exchange's model: `buy` opens only; `sell_to_close`
+ * closes the whole opposite position; `sell_partial` closes part of it; `sell` closes it and
+ * opens the other side; every 7th fill reports "" so clients never depend on it (book side,
+ * price and counts are authoritative).
+ */
+export type FillAction = "buy" | "sell" | "sell_partial" | "sell_to_close" | "";
 
 export interface FillFilter {
   ticker?: string;
@@ -403,6 +413,9 @@ export interface OrderGroupView {
 
 export const ORDER_GROUP_WINDOW_MS = 15_000;
 
+/** `order_group_updates` event types (docs changelog 2026-01-22). */
+export type GroupEvent = "created" | "triggered" | "reset" | "deleted" | "limit_updated";
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
@@ -441,6 +454,8 @@ export interface ExchangeListener {
   fill?(userId: string, fill: FillView): void;
   orderUpdate?(userId: string, order: OrderView): void;
   positionUpdate?(userId: string, ticker: string, position: PositionView): void;
+  /** An order group was created, triggered, reset, deleted or had its limit changed (order_group_updates). */
+  groupUpdate?(userId: string, group: OrderGroupView, event: GroupEvent): void;
   /**
    * Market status, close time, result or settlement changed. `event` is the market_lifecycle_v2
    * `event_type` Kalshi sends for it, or undefined for a transition Kalshi makes without an event

@@ -34,7 +34,15 @@ import { Book } from "./book.js";
 import { addCash } from "./cash.js";
 import { amendOrder, createOrder, fail, shrinkInPlace } from "./create.js";
 import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, multiplierToBp } from "./fees.js";
-import { createGroup, deleteGroup, findGroup, groupView, resetGroup, triggerGroup } from "./groups.js";
+import {
+  createGroup,
+  deleteGroup,
+  emitGroupUpdate,
+  findGroup,
+  groupView,
+  resetGroup,
+  triggerGroup,
+} from "./groups.js";
 import { cancelResting, expireDue } from "./ops.js";
 import { applyPauseStarts, exchangeStatus } from "./pauses.js";
 import { determine, setCloseTime, settle, statusChanged } from "./settlement.js";
@@ -325,7 +333,7 @@ export class PaperExchange implements PaperExchangeApi {
 
   resetOrderGroup(userId: string, orderGroupId: string): Result<OrderGroupView> {
     return this.withGroup(userId, orderGroupId, (_a, g) => {
-      resetGroup(g);
+      resetGroup(this.state, g);
       return undefined;
     });
   }
@@ -351,6 +359,7 @@ export class PaperExchange implements PaperExchangeApi {
         };
       }
       g.contractsLimitHundredths = contractsLimitHundredths;
+      emitGroupUpdate(this.state, g, "limit_updated");
       if (!g.isTriggered && g.windowFilledHundredths >= contractsLimitHundredths) triggerGroup(this.state, g);
       return undefined;
     });

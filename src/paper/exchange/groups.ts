@@ -3,7 +3,7 @@
  * Every fill of a group's order adds to the window; when the window total reaches the limit the
  * group triggers: its resting orders are canceled and new orders in it are rejected until reset.
  */
-import type { ExchangeError, OrderGroupView, Result } from "./api.js";
+import type { ExchangeError, GroupEvent, OrderGroupView, Result } from "./api.js";
 import { ORDER_GROUP_WINDOW_MS } from "./api.js";
 import { cancelResting } from "./ops.js";
 import type { Account, ExchangeState, OrderGroupRecord, OrderRecord } from "./state.js";
@@ -40,8 +40,15 @@ export function groupView(group: OrderGroupRecord, nowMs: number): OrderGroupVie
   };
 }
 
+/** Reports a group change on order_group_updates (the REST object has no trigger flag). */
+export function emitGroupUpdate(state: ExchangeState, group: OrderGroupRecord, event: GroupEvent): void {
+  state.listener?.groupUpdate?.(group.userId, groupView(group, state.clock()), event);
+}
+
 export function triggerGroup(state: ExchangeState, group: OrderGroupRecord): void {
+  const was = group.isTriggered;
   group.isTriggered = true;
+  if (!was) emitGroupUpdate(state, group, "triggered");
   // An incoming order of the group that is mid-match is not in the book: the matcher cancels it.
   for (const order of [...group.orders]) if (order.inBook) cancelResting(state, order, "OrderGroupTriggered");
 }
@@ -91,6 +98,7 @@ export function createGroup(
   };
   state.groupsById.set(group.orderGroupId, group);
   account.groups.set(group.orderGroupId, group);
+  emitGroupUpdate(state, group, "created");
   return { ok: true, value: groupView(group, state.clock()) };
 }
 
@@ -102,12 +110,13 @@ export function findGroup(account: Account, orderGroupId: string): Result<OrderG
   return { ok: true, value: group };
 }
 
-export function resetGroup(group: OrderGroupRecord): void {
+export function resetGroup(state: ExchangeState, group: OrderGroupRecord): void {
   group.isTriggered = false;
   group.windowFilledHundredths = 0;
   group.windowTsMs.length = 0;
   group.windowHundredths.length = 0;
   group.windowHead = 0;
+  emitGroupUpdate(state, group, "reset");
 }
 
 export function deleteGroup(state: ExchangeState, account: Account, group: OrderGroupRecord): void {
@@ -115,4 +124,5 @@ export function deleteGroup(state: ExchangeState, account: Account, group: Order
   group.deleted = true;
   account.groups.delete(group.orderGroupId);
   state.groupsById.delete(group.orderGroupId);
+  emitGroupUpdate(state, group, "deleted");
 }

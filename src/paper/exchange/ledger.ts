@@ -9,12 +9,15 @@
  *   P&L = $1 × closed − cost of the closing part − cost basis removed.
  * The basis removed is proportional (floored when not exact) so the identity stays exact.
  */
-import type { FillView } from "./api.js";
+import type { FillAction, FillView } from "./api.js";
 import { addCash } from "./cash.js";
 import { feeDeltaMicros, feeTerm } from "./fees.js";
 import { releaseHold } from "./ops.js";
 import type { ExchangeState, OrderRecord } from "./state.js";
 import { ID_FILL, legTicks, makeId } from "./state.js";
+
+/** Every n-th fill reports action "" (api.ts FillAction). */
+const BLANK_ACTION_EVERY = 7;
 
 /** $1 per contract = 10,000 micros per hundredth. */
 export const MICROS_PER_HUNDREDTH_PAYOUT = 10_000;
@@ -97,8 +100,20 @@ export function applyFill(
   }
   order.lastUpdateTsMs = tsMs;
 
+  const seq = ++state.fillSeq;
+  const opened = sizeHundredths - closeHundredths;
+  const action: FillAction =
+    seq % BLANK_ACTION_EVERY === 0
+      ? ""
+      : closeHundredths === 0
+        ? "buy"
+        : opened > 0
+          ? "sell"
+          : closeHundredths === opposite
+            ? "sell_to_close"
+            : "sell_partial";
   const fill: FillView = {
-    fillId: makeId(ID_FILL, ++state.fillSeq),
+    fillId: makeId(ID_FILL, seq),
     tradeId,
     orderId: order.orderId,
     clientOrderId: order.clientOrderId,
@@ -109,10 +124,11 @@ export function applyFill(
     yesPriceTicks,
     countHundredths: sizeHundredths,
     isTaker,
+    action,
     feeMicros,
     postPositionHundredths: pos.positionHundredths,
     tsMs,
-    seq: state.fillSeq,
+    seq,
   };
   if (account.keepHistory) account.fills.push(fill);
   return fill;

@@ -127,6 +127,7 @@ export function renderFill(f: FillView): Record<string, unknown> {
     market_ticker: f.ticker,
     exchange_index: f.exchangeIndex,
     ...sides(f.side),
+    action: f.action,
     count_fp: formatHundredths(f.countHundredths),
     yes_price_dollars: formatTicks(f.yesPriceTicks),
     no_price_dollars: formatTicks(1000 - f.yesPriceTicks),

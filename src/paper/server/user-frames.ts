@@ -6,7 +6,7 @@
  * A V2 `ask` fill is a NO purchase: side/outcome_side "no", action "buy", book_side "ask"
  * (kalshi-protocol.md §3.5 "A sell comes back on the opposite side").
  */
-import type { FillView, OrderView, PositionView } from "../exchange/index.js";
+import type { FillView, GroupEvent, OrderGroupView, OrderView, PositionView } from "../exchange/index.js";
 import { renderFill, renderMarketPositionMsg, renderOrder } from "../exchange/index.js";
 import { countLegacy } from "./wire-format.js";
 
@@ -53,4 +53,19 @@ export function marketPositionFrame(sid: number, userId: string, p: PositionView
       }
     : renderMarketPositionMsg(userId, p);
   return `{"type":"market_position","sid":${sid},"msg":${JSON.stringify(msg)}}`;
+}
+
+/**
+ * `order_group_updates` (docs changelog 2026-01-22): lifecycle of the user's order groups with
+ * the channel's own `seq`; `contracts_limit_fp` on created and limit_updated.
+ */
+export function groupUpdateFrame(sid: number, seq: number, g: OrderGroupView, event: GroupEvent): string {
+  const msg: Record<string, unknown> = {
+    event_type: event,
+    order_group_id: g.orderGroupId,
+    exchange_index: g.exchangeIndex,
+  };
+  if (event === "created" || event === "limit_updated")
+    msg.contracts_limit_fp = (g.contractsLimitHundredths / 100).toFixed(2);
+  return JSON.stringify({ type: "order_group_updates", sid, seq, msg });
 }

@@ -11,6 +11,7 @@ export const CHANNELS = [
   "user_orders",
   "market_positions",
   "market_lifecycle_v2",
+  "order_group_updates",
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -19,6 +20,7 @@ export const SEQ_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   "orderbook_delta",
   "trade",
   "market_lifecycle_v2",
+  "order_group_updates",
 ]);
 
 export const WS_ERRORS = {

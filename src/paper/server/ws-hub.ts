@@ -14,8 +14,10 @@
 import type {
   ExchangeListener,
   FillView,
+  GroupEvent,
   LifecycleEvent,
   MarketView,
+  OrderGroupView,
   OrderView,
   PaperExchangeApi,
   PositionView,
@@ -23,7 +25,7 @@ import type {
 } from "../exchange/index.js";
 import type { FaultInjector, FeedFault } from "../faults/fault-plan.js";
 import { lifecycleFrame } from "./lifecycle-frames.js";
-import { fillFrame, marketPositionFrame, userOrderFrame } from "./user-frames.js";
+import { fillFrame, groupUpdateFrame, marketPositionFrame, userOrderFrame } from "./user-frames.js";
 import { deltaFrame, snapshotFrame, tickerFrame, tradeFrame, type WireFlags } from "./wire-format.js";
 import {
   type Channel,
@@ -70,6 +72,7 @@ export class WsHub implements ExchangeListener {
       "user_orders",
       "market_positions",
       "market_lifecycle_v2",
+      "order_group_updates",
     ] as const) {
       this.byChannel.set(c, []);
     }
@@ -317,6 +320,12 @@ export class WsHub implements ExchangeListener {
       if (sub.conn.userId === userId && sub.covers(fill.ticker)) {
         this.data(sub.conn, fillFrame(sub.sid, fill, sub.flags.legacy));
       }
+    }
+  }
+
+  groupUpdate(userId: string, group: OrderGroupView, event: GroupEvent): void {
+    for (const sub of this.byChannel.get("order_group_updates")!) {
+      if (sub.conn.userId === userId) this.data(sub.conn, groupUpdateFrame(sub.sid, ++sub.seq, group, event));
     }
   }
 
