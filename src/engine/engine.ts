@@ -302,6 +302,7 @@ export class Engine {
         level === "info" ? o.log.info(fields ?? {}, msg) : warnings.log(level, msg, msg, fields),
     });
     const reconnects = counters.counter("reconnects");
+    const overflows = counters.counter("subscription_overflows");
     const client = new KalshiWsClient(
       {
         url: o.exchange.wsUrl,
@@ -317,6 +318,7 @@ export class Engine {
           feed.onDisconnected();
           o.log.warn({ code, reason }, "feed disconnected");
         },
+        onSubscriptionOverflow: (sids) => overflows.inc(sids.length),
         onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
       },
     );

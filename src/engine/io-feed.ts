@@ -171,6 +171,7 @@ export class IoFeed {
         return;
       case "fill":
       case "user_order":
+      case "market_lifecycle_v2":
         this.privateReports.onMessage(msg);
         return;
       default:

@@ -119,7 +119,20 @@ export interface FeedEvent extends EventHeader {
   reason: string;
 }
 
+/** A market settled: the held position paid out and closed. */
+export interface SettlementEvent extends EventHeader {
+  kind: "settlement";
+  market: string;
+  /** payout of one YES contract (a NO contract gets the rest of $1); -1: void, returned at cost */
+  yesPayoutMicros: number;
+  /** the position that closed, signed: + YES, − NO */
+  closedHundredths: number;
+  proceedsMicros: number;
+  realisedMicros: number;
+}
+
 export type EngineEvent =
+  | SettlementEvent
   | DecisionEvent
   | OrderEvent
   | FillEvent

@@ -27,6 +27,7 @@ import {
   Order,
   Pnl,
   Position,
+  Settlement,
 } from "./generated/events_generated.js";
 
 export class EventCodec {
@@ -182,6 +183,18 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
       const h = e.body(new Holds()) as Holds;
       return { kind: "holds", ...header, count: Number(h.count()), intervalMs: h.intervalMs() };
     }
+    case EventBody.Settlement: {
+      const st = e.body(new Settlement()) as Settlement;
+      return {
+        kind: "settlement",
+        ...header,
+        market: st.market() ?? "",
+        yesPayoutMicros: Number(st.yesPayoutMicros()),
+        closedHundredths: Number(st.closedHundredths()),
+        proceedsMicros: Number(st.proceedsMicros()),
+        realisedMicros: Number(st.realisedMicros()),
+      };
+    }
     default:
       throw new Error(`events: unknown event body type ${e.bodyType()}`);
   }
@@ -279,6 +292,20 @@ function encodeBody(
         EventBody.Holds,
         Holds.createHolds(b, long(ev.count, "count"), int(ev.intervalMs, "intervalMs")),
       ];
+    case "settlement": {
+      const market = str(ev.market);
+      return [
+        EventBody.Settlement,
+        Settlement.createSettlement(
+          b,
+          market,
+          long(ev.yesPayoutMicros, "yesPayoutMicros"),
+          long(ev.closedHundredths, "closedHundredths"),
+          long(ev.proceedsMicros, "proceedsMicros"),
+          long(ev.realisedMicros, "realisedMicros"),
+        ),
+      ];
+    }
     case "breaker": {
       const name = str(ev.name);
       const reason = str(ev.reason);

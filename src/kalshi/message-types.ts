@@ -56,6 +56,8 @@ export interface ErrorMessage {
   kind: "error";
   /** Absent when the server could not tie the error to a command. */
   id?: number;
+  /** The subscription the error is about, when the envelope names one. */
+  sid?: number;
   code: number;
   /** `msg.msg`; "" when the server sent no text. */
   message: string;

@@ -167,6 +167,7 @@ function parseError(env: FieldReader): ErrorMessage {
   return withoutUndefined({
     kind: "error",
     id: env.optionalInt("id"),
+    sid: env.optionalInt("sid") ?? msg.optionalInt("sid"),
     code: msg.requireInt("code"),
     message: msg.optionalString("msg") ?? "",
     marketTicker: msg.optionalString("market_ticker"),

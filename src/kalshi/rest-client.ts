@@ -26,6 +26,7 @@ import {
   parseRestOrder,
   parseRestOrderbook,
   parseRestPosition,
+  parseRestSettlement,
   type RestBalance,
   type RestErrorInfo,
   type RestFill,
@@ -33,6 +34,7 @@ import {
   type RestOrder,
   type RestOrderbook,
   type RestPosition,
+  type RestSettlement,
   type V2AmendOrderBody,
   type V2CreateOrderBody,
   type WriteResult,
@@ -188,6 +190,18 @@ export class KalshiRestClient extends RestTransport {
       COST_DEFAULT,
     );
     return { items: arrayOf(j.fills).map(parseRestFill), cursor: cursorOf(j) };
+  }
+
+  /** Settlements of our positions (kalshi-protocol.md §8.3), newest first; `minTs` in seconds. */
+  async getSettlements(
+    q: { minTs?: number; cursor?: string; limit?: number } = {},
+  ): Promise<Page<RestSettlement>> {
+    const j = await this.readJson(
+      "portfolio/settlements",
+      { min_ts: q.minTs, cursor: q.cursor, limit: q.limit, subaccount: this.options.subaccount },
+      COST_DEFAULT,
+    );
+    return { items: arrayOf(j.settlements).map(parseRestSettlement), cursor: cursorOf(j) };
   }
 
   async getPositions(

@@ -129,6 +129,19 @@ export interface RestPosition {
   restingOrdersCount: number;
 }
 
+/** Parsed settlement of `GET /portfolio/settlements`. */
+export interface RestSettlement {
+  ticker: string;
+  /** yes, no, scalar or void */
+  marketResult: string;
+  /** `value`: the payout of one YES contract (integer cents on the wire), when given */
+  yesValueMicros?: number;
+  yesCountHundredths: number;
+  noCountHundredths: number;
+  revenueMicros: number;
+  settledTsMs: number;
+}
+
 /** Parsed `GET /portfolio/balance`: `balance` is integer cents; `balance_dollars` keeps sub-cents. */
 export interface RestBalance {
   balanceMicros: number;
@@ -303,6 +316,21 @@ export function parseRestFill(o: Json): RestFill {
     createdTime: str(o, "created_time"),
     tsMs: Number.isFinite(ts) ? ts : Number.isFinite(tsSec) ? tsSec * 1000 : Number.NaN,
   };
+}
+
+export function parseRestSettlement(o: Json): RestSettlement {
+  const value = num(o, "value");
+  const settled = Date.parse(str(o, "settled_time"));
+  const s: RestSettlement = {
+    ticker: str(o, "ticker", "market_ticker"),
+    marketResult: str(o, "market_result"),
+    yesCountHundredths: countField(o, "yes_count_fp", "yes_count") || 0,
+    noCountHundredths: countField(o, "no_count_fp", "no_count") || 0,
+    revenueMicros: (num(o, "revenue") || 0) * 10_000,
+    settledTsMs: Number.isFinite(settled) ? settled : 0,
+  };
+  if (Number.isSafeInteger(value)) s.yesValueMicros = value * 10_000;
+  return s;
 }
 
 export function parseRestPosition(o: Json): RestPosition {

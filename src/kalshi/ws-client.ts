@@ -21,7 +21,7 @@ export interface WsClientOptions {
   privateKey: KeyObject;
   /** markets for the `orderbook_delta` channel */
   markets: readonly string[];
-  /** private channels without a market filter (default fill + user_orders) */
+  /** channels without a market filter (default fill, user_orders, market_lifecycle_v2) */
   privateChannels?: readonly string[];
   /** tickers per `subscribe` command (default 200) */
   subscribeChunk?: number;
@@ -44,14 +44,21 @@ export interface WsClientHandlers {
   onConnected?(connection: number): void;
   /** the socket closed; the engine must treat every book as stale until fresh snapshots */
   onDisconnected?(code: number, reason: string): void;
+  /** error 25: the exchange ended subscriptions of a slow reader; they are being resubscribed */
+  onSubscriptionOverflow?(sids: readonly number[]): void;
   onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
+
+/** WS error 25 (kalshi-protocol.md §8.3): a subscription buffer overflowed and the subscription ended. */
+export const SUBSCRIPTION_BUFFER_OVERFLOW = 25;
 
 export interface WsClientCounters {
   connects: number;
   reconnects: number;
   resnapshots: number;
   resubscribes: number;
+  /** subscriptions resubscribed after error 25 */
+  overflowResubscribes: number;
   commandErrors: number;
   livenessTimeouts: number;
 }
@@ -79,6 +86,7 @@ export class KalshiWsClient {
     reconnects: 0,
     resnapshots: 0,
     resubscribes: 0,
+    overflowResubscribes: 0,
     commandErrors: 0,
     livenessTimeouts: 0,
   };
@@ -100,7 +108,7 @@ export class KalshiWsClient {
     private readonly handlers: WsClientHandlers,
   ) {
     this.opt = {
-      privateChannels: ["fill", "user_orders"],
+      privateChannels: ["fill", "user_orders", "market_lifecycle_v2"],
       subscribeChunk: 200,
       backoffInitialMs: 250,
       backoffMaxMs: 10_000,
@@ -197,6 +205,10 @@ export class KalshiWsClient {
         return;
       }
       case "error": {
+        if (msg.code === SUBSCRIPTION_BUFFER_OVERFLOW) {
+          this.onOverflow(msg.sid);
+          return;
+        }
         this.counters.commandErrors++;
         const p = msg.id === undefined ? undefined : this.pending.get(msg.id);
         this.log("warn", "feed command failed", {
@@ -311,8 +323,39 @@ export class KalshiWsClient {
   private subscribe(channels: readonly string[], tickers: readonly string[]): void {
     const params: Record<string, unknown> = { channels };
     if (tickers.length > 0) params.market_tickers = tickers;
+    // NO levels on the NO-leg scale, as the book expects; Kalshi announced the default will flip,
+    // so it is sent explicitly while the flag exists (kalshi-protocol.md §2.5, §8.3)
+    if (channels.includes("orderbook_delta")) params.use_yes_price = false;
     const id = this.send("subscribe", params);
     this.pending.set(id, { cmd: "subscribe", channels, tickers, sentMs: Date.now(), replies: 0 });
+  }
+
+  /**
+   * Error 25 ended a subscription (the one named, or — when the error names none — every one, as
+   * the exchange does not say which): subscribe its channel and markets again under a new sid.
+   * Book subscriptions answer with fresh snapshots, which replace the books.
+   */
+  private onOverflow(sid: number | undefined): void {
+    const ended = sid !== undefined ? [sid] : [...this.sids.keys()];
+    this.log("warn", "subscription buffer overflow (error 25): resubscribing", { sids: ended });
+    const again: Array<{ channel: string; tickers: string[] }> = [];
+    for (const s of ended) {
+      const info = this.sids.get(s);
+      if (info === undefined) continue;
+      this.sids.delete(s);
+      this.snapshotInFlight.delete(s);
+      again.push(info);
+    }
+    if (!this.connected) return;
+    for (const { channel, tickers } of again) {
+      this.counters.overflowResubscribes++;
+      if (channel !== "orderbook_delta") this.subscribe([channel], []);
+      else
+        for (let i = 0; i < tickers.length; i += this.opt.subscribeChunk) {
+          this.subscribe([channel], tickers.slice(i, i + this.opt.subscribeChunk));
+        }
+    }
+    this.handlers.onSubscriptionOverflow?.(ended);
   }
 
   /** Fallback when get_snapshot fails: drop the sid and subscribe its markets again. */

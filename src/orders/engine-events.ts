@@ -130,6 +130,30 @@ export class EngineEventMapper {
             reason: e.reason,
           },
         ];
+      case "settled": {
+        const p = this.ledger.position(e.market);
+        const market = this.catalog.tickerOf(e.market);
+        return [
+          {
+            kind: "settlement",
+            seq: 0,
+            tsUs,
+            market,
+            yesPayoutMicros: e.yesPayoutMicros,
+            closedHundredths: e.closedHundredths,
+            proceedsMicros: e.proceedsMicros,
+            realisedMicros: e.realizedMicros,
+          },
+          {
+            kind: "position",
+            seq: 0,
+            tsUs,
+            market,
+            contractsHundredths: 0,
+            costBasisMicros: p.costBasisMicros,
+          },
+        ];
+      }
       case "kill_switch":
         return [{ kind: "kill", seq: 0, tsUs, engaged: e.engaged, reason: `cancels: ${e.cancels}` }];
       case "reconcile":

@@ -53,6 +53,8 @@ export class Ledger {
   private readonly seenFills = new Set<string>();
   private readonly closed = new Map<LedgerOrder, true>();
   private readonly aliases = new WeakMap<LedgerOrder, string[]>();
+  /** markets that settled: each pays out once, whichever path (WS or REST) reports it first */
+  private readonly settled = new Set<number>();
   private readonly maxSeenFills: number;
   private readonly maxClosedOrders: number;
   private readonly feeScheduleOf: (market: number) => FeeSchedule;
@@ -194,6 +196,28 @@ export class Ledger {
     const p = this.position(market);
     p.contractsHundredths = contractsHundredths;
     p.costBasisMicros = contractsHundredths === 0 ? 0 : costBasisMicros;
+  }
+
+  /**
+   * A market settled: its position pays out (position.ts `settle`), its open orders stop
+   * reserving (the exchange canceled them). Once per market; null when already settled.
+   */
+  settle(market: number, yesPayoutMicros: number): ReturnType<MarketPosition["settle"]> | null {
+    if (this.settled.has(market)) return null;
+    this.settled.add(market);
+    for (const o of [...this.open]) if (o.market === market) this.closeOrder(o);
+    const effect = this.position(market).settle(yesPayoutMicros);
+    this.free += effect.proceedsMicros;
+    return effect;
+  }
+
+  /** Marks a market settled without moving cash (startup: the exchange's balance already has it). */
+  markSettled(market: number): void {
+    this.settled.add(market);
+  }
+
+  isSettled(market: number): boolean {
+    return this.settled.has(market);
   }
 
   clientOrderIdOf(exchangeOrderId: string): string | undefined {

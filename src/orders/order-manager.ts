@@ -14,6 +14,7 @@
  * Nothing here sleeps (rule 24); time is injected.
  */
 import { randomUUID } from "node:crypto";
+import type { SettlementReport } from "../kalshi/adapter/reports.js";
 import type { RestOrder } from "../kalshi/rest-types.js";
 import { bookSideOf, type LedgerFill, yesLegTicks } from "./ledger.js";
 import { type BookTop, limitPriceTicks } from "./limit-price.js";
@@ -101,6 +102,7 @@ export class OrderManager {
     const m = d.market;
     if (this.busy.has(m)) return this.skip(d, "busy", "busy");
     if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
+    if (this.deps.ledger.isSettled(m)) return this.skip(d, "marketSettled", "market_settled");
     if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
     if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
     const ownLimit = limitPriceTicks(
@@ -174,6 +176,22 @@ export class OrderManager {
       default:
         return Promise.resolve(false);
     }
+  }
+
+  /**
+   * A market settled (fill channel's lifecycle report or REST reconciliation, whichever comes
+   * first): the ledger pays it out once and its working orders are gone (the exchange canceled
+   * them); later decisions for it are dropped. False when it had already settled.
+   */
+  onSettlement(s: SettlementReport): boolean {
+    const effect = this.deps.ledger.settle(s.market, s.yesPayoutMicros);
+    if (effect === null) return false;
+    for (const { market, order } of [...this.working.all()]) {
+      if (market === s.market) this.working.remove(order.clientOrderId);
+    }
+    this.emit({ kind: "settled", market: s.market, yesPayoutMicros: s.yesPayoutMicros, ...effect });
+    this.publisher.publishMarket(s.market);
+    return true;
   }
 
   /** Applies one fill exactly once (rule 13) and keeps the working order in step. */

@@ -26,6 +26,7 @@ export type OrdersRestApi = Pick<
   | "getOrders"
   | "getFills"
   | "getPositions"
+  | "getSettlements"
   | "getBalance"
   | "collectAll"
 >;
@@ -101,6 +102,16 @@ export type OrderEvent =
       yesPriceTicks: number;
       feeMicros: number;
     }
+  | {
+      /** a market settled: its position paid out and closed (the exchange canceled its orders) */
+      kind: "settled";
+      market: number;
+      /** payout of one YES contract in micros; < 0: void, returned at cost */
+      yesPayoutMicros: number;
+      closedHundredths: number;
+      proceedsMicros: number;
+      realizedMicros: number;
+    }
   | { kind: "breaker"; tripped: boolean; reason: string }
   | { kind: "kill_switch"; engaged: boolean; cancels: number }
   | { kind: "reconcile"; detail: string; market?: number };
@@ -144,6 +155,7 @@ export function newOrderStats() {
     breakerBlocked: 0,
     busy: 0,
     unknownMarket: 0,
+    marketSettled: 0,
     throttled: 0,
     bookStale: 0,
     noPrice: 0,

@@ -19,6 +19,7 @@ const DROP_COUNT: Readonly<Record<OrderDropReason, (s: OrderStats) => number>> =
   breaker: (s) => s.breakerBlocked,
   write_in_flight: (s) => s.busy + s.waits - s.outcomeUnknownWaits,
   unknown_market: (s) => s.unknownMarket,
+  market_settled: (s) => s.marketSettled,
   throttle: (s) => s.throttled,
   no_book: (s) => s.bookStale,
   no_price: (s) => s.noPrice,

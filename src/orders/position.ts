@@ -12,7 +12,7 @@
  *     open the rest with its own basis (lessons.md rule 11).
  * Cost basis is the money paid for the contracts still held, on their own side's scale.
  */
-import { MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
+import { MICROS_PER_DOLLAR, MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
 
 import type { BookSide } from "../kalshi/vocabulary.js";
 
@@ -88,6 +88,28 @@ export class MarketPosition {
       openCostMicros,
       realizedMicros,
     };
+  }
+
+  /**
+   * Settlement (kalshi-protocol.md §8.3): every held contract pays out — a YES contract
+   * `yesPayoutMicros`, a NO contract the rest of $1; `yesPayoutMicros` < 0 (void) returns the
+   * cost basis. Realises P&L against the basis and closes the position; returns the cash paid and
+   * the position that closed (signed: + YES, − NO).
+   */
+  settle(yesPayoutMicros: number): {
+    proceedsMicros: number;
+    realizedMicros: number;
+    closedHundredths: number;
+  } {
+    const h = this.contractsHundredths;
+    const perContractMicros = h > 0 ? yesPayoutMicros : MICROS_PER_DOLLAR - yesPayoutMicros;
+    const proceedsMicros =
+      yesPayoutMicros < 0 ? this.costBasisMicros : mulDivRound(Math.abs(h), perContractMicros, 100);
+    const realizedMicros = proceedsMicros - this.costBasisMicros;
+    this.realizedPnlMicros += realizedMicros;
+    this.costBasisMicros = 0;
+    this.contractsHundredths = 0;
+    return { proceedsMicros, realizedMicros, closedHundredths: h };
   }
 
   /**

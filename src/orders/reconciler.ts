@@ -14,8 +14,13 @@
  * the cost of resting buys, while our ledger reserves that cost AND each order's worst-case fee
  * out of free cash; so free = balance − Σ reserved fees, i.e. balance = free + Σ reserved fees.
  */
-import { fillReportOfRest, ledgerFillOf, restFillKey } from "../kalshi/adapter/reports.js";
-import type { RestFill, RestOrder } from "../kalshi/rest-types.js";
+import {
+  fillReportOfRest,
+  ledgerFillOf,
+  restFillKey,
+  settlementReportOfRest,
+} from "../kalshi/adapter/reports.js";
+import type { RestFill, RestOrder, RestSettlement } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
 import type { EngineAction, LedgerOrder } from "./ledger.js";
 import type { OrderManager } from "./order-manager.js";
@@ -28,6 +33,8 @@ export interface ReconcileOptions {
 
 export interface ReconcileReport {
   fillsApplied: number;
+  /** settlements of our markets applied from `GET /portfolio/settlements` (the WS lifecycle missed) */
+  settlementsApplied: number;
   unknownResolved: number;
   /**
    * orphan exchange orders canceled + stale ledger orders released (the exchange no longer rests
@@ -51,6 +58,7 @@ export function isSettledPass(r: ReconcileReport): boolean {
   return (
     r.unsettled === 0 &&
     r.fillsApplied === 0 &&
+    r.settlementsApplied === 0 &&
     r.unknownResolved === 0 &&
     r.orphansCanceled === 0 &&
     r.positionCorrections === 0 &&
@@ -66,6 +74,7 @@ export function actionOfRestingOrder(side: "bid" | "ask", positionHundredths: nu
 
 export class Reconciler {
   private lastFillTsMs = 0;
+  private lastSettlementTsMs = 0;
   private readonly suspectPositions = new Map<number, number>();
   private suspectCashMicros: number | null = null;
   /** orphan resting orders whose cancel failed in this pass */
@@ -108,6 +117,11 @@ export class Reconciler {
     for (const f of fills) {
       ledger.markFillSeen(restFillKey(f));
       if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
+    }
+    // markets already settled: the balance read above has their payout, and they trade no more
+    for (const st of await this.settlementsSince(Math.floor(now / 1000) - lookback)) {
+      const m = catalog.indexOf(st.ticker);
+      if (m >= 0) ledger.markSettled(m);
     }
     for (const p of positions) {
       const m = catalog.indexOf(p.ticker);
@@ -195,6 +209,7 @@ export class Reconciler {
   async periodic(): Promise<ReconcileReport> {
     const report: ReconcileReport = {
       fillsApplied: 0,
+      settlementsApplied: 0,
       unknownResolved: 0,
       orphansCanceled: 0,
       positionCorrections: 0,
@@ -210,6 +225,8 @@ export class Reconciler {
     // an order that came to rest after the kill switch (its answer or resolution arrived later)
     if (this.deps.risk.killSwitchEngaged) report.orphansCanceled += await this.om.cancelResting();
     report.orphansCanceled += await this.compareResting();
+    // a settlement the lifecycle channel did not bring is applied as one, never as a correction
+    report.settlementsApplied = await this.catchUpSettlements();
     report.positionCorrections = await this.comparePositions();
     report.cashCorrectionMicros = await this.compareCash();
     report.unsettled = this.unsettledCount();
@@ -254,6 +271,33 @@ export class Reconciler {
       if (this.applyRestFill(f)) applied++;
     }
     if (applied > 0) this.event(`applied ${applied} fill(s) from REST`);
+    return applied;
+  }
+
+  /** Settlements since `minTsSec` (seconds), remembering the newest seen. */
+  private async settlementsSince(minTsSec: number): Promise<RestSettlement[]> {
+    const { rest } = this.deps;
+    const list = await rest.collectAll(
+      (cursor) => rest.getSettlements({ minTs: Math.max(0, minTsSec), cursor, limit: 200 }),
+      this.maxPages,
+    );
+    for (const st of list)
+      if (st.settledTsMs > this.lastSettlementTsMs) this.lastSettlementTsMs = st.settledTsMs;
+    return list;
+  }
+
+  /** Settlements of our markets not yet applied (each market pays out once, whichever path first). */
+  private async catchUpSettlements(): Promise<number> {
+    const { catalog } = this.deps;
+    let applied = 0;
+    const since = Math.floor(this.lastSettlementTsMs / 1000) - 5;
+    for (const st of await this.settlementsSince(since)) {
+      const report = settlementReportOfRest(st, (ticker) => catalog.indexOf(ticker));
+      if (report !== null && this.om.onSettlement(report)) {
+        this.event(`settlement of ${st.ticker} (${st.marketResult}) applied from REST`, report.market);
+        applied++;
+      }
+    }
     return applied;
   }
 

@@ -4,7 +4,7 @@
  *
  * A fill is applied once by its trade id, the same key REST reconciliation uses (lessons.md
  * rule 13); an order the exchange canceled (expiry, self-trade prevention, market pause) stops
- * reserving.
+ * reserving; a settled market pays out and closes once.
  */
 import { readReportRecord } from "../kalshi/adapter/report-records.js";
 import { ledgerFillOf, type VenueReport } from "../kalshi/adapter/reports.js";
@@ -27,9 +27,9 @@ export function applyReport(report: VenueReport, om: OrderManager): string | nul
     const fill = ledgerFillOf(report.fill);
     if (fill === null) return `fill ${report.fill.tradeId} has no size or price`;
     om.onFill(fill);
-  } else if (report.status.status === "canceled") {
+  } else if (report.kind === "orderStatus") {
     const s = report.status;
-    om.onExchangeCancel(s.clientOrderId, s.orderId, s.fillCountHundredths);
-  }
+    if (s.status === "canceled") om.onExchangeCancel(s.clientOrderId, s.orderId, s.fillCountHundredths);
+  } else om.onSettlement(report.settlement);
   return null;
 }

@@ -22,6 +22,7 @@ export const ORDER_DROP_REASONS = [
   "breaker",
   "write_in_flight",
   "unknown_market",
+  "market_settled",
   "throttle",
   "no_book",
   "no_price",
@@ -48,7 +49,12 @@ export const FEED_REJECT_REASONS = [
 export const RINGS = ["decision", "fill", "event"] as const;
 
 /** Why a private frame (fill, user_order) did not become a FillRing record (ring full: ring_overflows). */
-export const PRIVATE_SKIP_REASONS = ["unknown_market", "unknown_status", "unencodable"] as const;
+export const PRIVATE_SKIP_REASONS = [
+  "unknown_market",
+  "unknown_status",
+  "unknown_result",
+  "unencodable",
+] as const;
 
 function each<T extends string>(
   values: readonly T[],
@@ -65,6 +71,11 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   { name: "gaps", kind: "counter", help: "Sequence gaps detected (per sid)" },
   { name: "resnapshots", kind: "counter", help: "Snapshots requested to resynchronise" },
   { name: "reconnects", kind: "counter", help: "WebSocket reconnects" },
+  {
+    name: "subscription_overflows",
+    kind: "counter",
+    help: "Subscriptions the exchange ended for a slow reader (WS error 25), resubscribed",
+  },
   { name: "stale_markets", kind: "gauge", help: "Markets currently marked stale" },
   { name: "ingest_frames", kind: "counter", help: "Frames accepted on /ingest" },
   { name: "ingest_rejected", kind: "counter", help: "Messages refused on /ingest (unparseable)" },

@@ -71,6 +71,15 @@ const arbEvent: fc.Arbitrary<EngineEvent> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("holds" as const), ...header, count: safe, intervalMs: int32 }),
   fc.record({
+    kind: fc.constant("settlement" as const),
+    ...header,
+    market: fc.string(),
+    yesPayoutMicros: safe,
+    closedHundredths: safe,
+    proceedsMicros: safe,
+    realisedMicros: safe,
+  }),
+  fc.record({
     kind: fc.constant("breaker" as const),
     ...header,
     name: fc.string(),

@@ -157,7 +157,7 @@ describe("order manager under 20 % REST faults against the paper exchange", () =
       if (msg instanceof Error) badFrames++;
       else if (msg.kind === "fill" || msg.kind === "user_order") {
         const report = reportOfMessage(msg, (ticker) => catalog.indexOf(ticker));
-        if (typeof report === "string" || applyReport(report, om) !== null) badFrames++;
+        if (typeof report === "string" || (report !== null && applyReport(report, om) !== null)) badFrames++;
       }
     });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { Page, RestFill, RestOrder, RestPosition } from "../../src/kalshi/rest-types.js";
+import type { Page, RestFill, RestOrder, RestPosition, RestSettlement } from "../../src/kalshi/rest-types.js";
 import { MICROS_PER_TICK_HUNDREDTH } from "../../src/kalshi/units.js";
 import { CircuitBreakers } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
@@ -62,6 +62,7 @@ class FakeExchange {
   positions: RestPosition[] = [];
   resting: RestOrder[] = [];
   fills: RestFill[] = [];
+  settlements: RestSettlement[] = [];
   canceled: string[] = [];
   lookups: string[] = [];
   async getBalance() {
@@ -69,6 +70,9 @@ class FakeExchange {
   }
   async getPositions(): Promise<Page<RestPosition>> {
     return { items: this.positions, cursor: "" };
+  }
+  async getSettlements(): Promise<Page<RestSettlement>> {
+    return { items: this.settlements, cursor: "" };
   }
   async getOrders(): Promise<Page<RestOrder>> {
     return { items: this.resting, cursor: "" };

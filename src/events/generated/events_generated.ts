@@ -53,13 +53,14 @@ export enum EventBody {
   Breaker = 6,
   Kill = 7,
   Feed = 8,
-  Holds = 9
+  Holds = 9,
+  Settlement = 10
 }
 
 export function unionToEventBody(
   type: EventBody,
-  accessor: (obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null
-): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null {
+  accessor: (obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(new Decision())! as Decision;
@@ -71,15 +72,16 @@ export function unionToEventBody(
     case 'Kill': return accessor(new Kill())! as Kill;
     case 'Feed': return accessor(new Feed())! as Feed;
     case 'Holds': return accessor(new Holds())! as Holds;
+    case 'Settlement': return accessor(new Settlement())! as Settlement;
     default: return null;
   }
 }
 
 export function unionListToEventBody(
   type: EventBody, 
-  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null, 
+  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null, 
   index: number
-): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|null {
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(index, new Decision())! as Decision;
@@ -91,6 +93,7 @@ export function unionListToEventBody(
     case 'Kill': return accessor(index, new Kill())! as Kill;
     case 'Feed': return accessor(index, new Feed())! as Feed;
     case 'Holds': return accessor(index, new Holds())! as Holds;
+    case 'Settlement': return accessor(index, new Settlement())! as Settlement;
     default: return null;
   }
 }
@@ -847,6 +850,91 @@ static createFeed(builder:flatbuffers.Builder, status:FeedStatus, sid:number, ma
   Feed.addMarkets(builder, markets);
   Feed.addReason(builder, reasonOffset);
   return Feed.endFeed(builder);
+}
+}
+
+export class Settlement {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Settlement {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsSettlement(bb:flatbuffers.ByteBuffer, obj?:Settlement):Settlement {
+  return (obj || new Settlement()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsSettlement(bb:flatbuffers.ByteBuffer, obj?:Settlement):Settlement {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Settlement()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+market():string|null
+market(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+market(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+yesPayoutMicros():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+closedHundredths():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+proceedsMicros():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+realisedMicros():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+static startSettlement(builder:flatbuffers.Builder) {
+  builder.startObject(5);
+}
+
+static addMarket(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, marketOffset, 0);
+}
+
+static addYesPayoutMicros(builder:flatbuffers.Builder, yesPayoutMicros:bigint) {
+  builder.addFieldInt64(1, yesPayoutMicros, BigInt('0'));
+}
+
+static addClosedHundredths(builder:flatbuffers.Builder, closedHundredths:bigint) {
+  builder.addFieldInt64(2, closedHundredths, BigInt('0'));
+}
+
+static addProceedsMicros(builder:flatbuffers.Builder, proceedsMicros:bigint) {
+  builder.addFieldInt64(3, proceedsMicros, BigInt('0'));
+}
+
+static addRealisedMicros(builder:flatbuffers.Builder, realisedMicros:bigint) {
+  builder.addFieldInt64(4, realisedMicros, BigInt('0'));
+}
+
+static endSettlement(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createSettlement(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset, yesPayoutMicros:bigint, closedHundredths:bigint, proceedsMicros:bigint, realisedMicros:bigint):flatbuffers.Offset {
+  Settlement.startSettlement(builder);
+  Settlement.addMarket(builder, marketOffset);
+  Settlement.addYesPayoutMicros(builder, yesPayoutMicros);
+  Settlement.addClosedHundredths(builder, closedHundredths);
+  Settlement.addProceedsMicros(builder, proceedsMicros);
+  Settlement.addRealisedMicros(builder, realisedMicros);
+  return Settlement.endSettlement(builder);
 }
 }
 

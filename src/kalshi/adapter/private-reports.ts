@@ -1,5 +1,6 @@
 /**
- * io's end of the venue boundary for private frames: a parsed `fill` / `user_order` message →
+ * io's end of the venue boundary for private frames: a parsed `fill` / `user_order` message, or
+ * a `market_lifecycle_v2` settlement of one of our markets →
  * a normalised report → one fixed-layout FillRing record (report-records.ts). Runs on io; the
  * orders thread only ever reads the records. Every frame that does not become a record is
  * counted by why, never dropped silently.
@@ -8,7 +9,7 @@
 import type { BytesRing } from "../../shm/bytes-ring.js";
 import type { CounterHandle, Counters } from "../../stats/counters.js";
 import { PRIVATE_SKIP_REASONS } from "../../stats/engine-metrics.js";
-import type { FillMessage, UserOrderMessage } from "../message-types.js";
+import type { FillMessage, MarketLifecycleMessage, UserOrderMessage } from "../message-types.js";
 import { tryParseServerMessage } from "../messages.js";
 import { ReportRecordWriter } from "./report-records.js";
 import { type MarketIndexOf, type NoReport, reportOfMessage } from "./reports.js";
@@ -36,8 +37,9 @@ export class PrivateReports {
     this.writer = new ReportRecordWriter(ring);
   }
 
-  onMessage(msg: FillMessage | UserOrderMessage): void {
+  onMessage(msg: FillMessage | UserOrderMessage | MarketLifecycleMessage): void {
     const report = reportOfMessage(msg, this.indexOf);
+    if (report === null) return;
     const outcome = typeof report === "string" ? report : this.writer.write(report);
     if (outcome !== "ok") this.onSkip(outcome);
   }
@@ -45,7 +47,8 @@ export class PrivateReports {
   /** A whole text frame (tests and tools that stand in for io); false when it is not a private frame. */
   onFrameText(text: string): boolean {
     const msg = tryParseServerMessage(text);
-    if (msg instanceof Error || (msg.kind !== "fill" && msg.kind !== "user_order")) return false;
+    if (msg instanceof Error) return false;
+    if (msg.kind !== "fill" && msg.kind !== "user_order" && msg.kind !== "market_lifecycle_v2") return false;
     this.onMessage(msg);
     return true;
   }

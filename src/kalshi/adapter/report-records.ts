@@ -20,15 +20,22 @@
  *   104..167 id: order id
  *   168..231 id: client order id
  *
+ *   settlement (tag 3)
+ *   0..3    Uint32  market index
+ *   4..7    zero
+ *   8..15   Float64 payout of one YES contract, micros (-1: void, returned at cost)
+ *   16..23  Float64 settlement time, ms
+ *   24..231 zero
+ *
  * An id slot is one length byte (0..63) and up to 63 ASCII bytes. Kalshi's ids are UUIDs and the
  * engine's client order ids are shorter; a report whose id does not fit is refused (the writer
  * answers "unencodable", io counts it) rather than truncated — REST reconciliation still brings it in.
  */
 import type { BytesRing } from "../../shm/bytes-ring.js";
 import { BOOK_SIDES, ORDER_STATUSES } from "../vocabulary.js";
-import type { FillReport, OrderStatusReport, VenueReport } from "./reports.js";
+import type { FillReport, OrderStatusReport, SettlementReport, VenueReport } from "./reports.js";
 
-export const REPORT_KINDS = { fill: 1, orderStatus: 2 } as const;
+export const REPORT_KINDS = { fill: 1, orderStatus: 2, settlement: 3 } as const;
 export const RECORD_BYTES = 232;
 const ID_BYTES = 64;
 const MAX_ID_CHARS = ID_BYTES - 1;
@@ -45,7 +52,17 @@ export class ReportRecordWriter {
   constructor(private readonly ring: BytesRing) {}
 
   write(report: VenueReport): WriteOutcome {
-    return report.kind === "fill" ? this.writeFill(report.fill) : this.writeOrderStatus(report.status);
+    if (report.kind === "fill") return this.writeFill(report.fill);
+    if (report.kind === "orderStatus") return this.writeOrderStatus(report.status);
+    return this.writeSettlement(report.settlement);
+  }
+
+  writeSettlement(r: SettlementReport): WriteOutcome {
+    this.bytes.fill(0);
+    this.view.setUint32(0, r.market, true);
+    this.view.setFloat64(8, r.yesPayoutMicros, true);
+    this.view.setFloat64(16, r.tsMs, true);
+    return this.ring.tryWrite(REPORT_KINDS.settlement, this.bytes) ? "ok" : "ring_full";
   }
 
   /** "unencodable" when an id is too long or not ASCII; "ring_full" when the reader is behind. */
@@ -120,6 +137,16 @@ export function readReportRecord(tag: number, bytes: Uint8Array): VenueReport | 
         remainingCountHundredths: v.getFloat64(16, true),
         orderId: getId(bytes, 40),
         clientOrderId: getId(bytes, 104),
+      },
+    };
+  }
+  if (tag === REPORT_KINDS.settlement) {
+    return {
+      kind: "settlement",
+      settlement: {
+        market: v.getUint32(0, true),
+        yesPayoutMicros: v.getFloat64(8, true),
+        tsMs: v.getFloat64(16, true),
       },
     };
   }

@@ -6,8 +6,9 @@
  * ledger's fill, so the WS fill channel, REST reconciliation and the tests cannot disagree.
  */
 import type { LedgerFill } from "../../orders/ledger-types.js";
-import type { FillMessage, UserOrderMessage } from "../message-types.js";
-import type { RestFill } from "../rest-types.js";
+import type { FillMessage, MarketLifecycleMessage, UserOrderMessage } from "../message-types.js";
+import type { RestFill, RestSettlement } from "../rest-types.js";
+import { MICROS_PER_DOLLAR } from "../units.js";
 import type { BookSide, OrderStatus } from "../vocabulary.js";
 
 /** One execution of one of our orders (fill channel or `GET /portfolio/fills`). */
@@ -37,19 +38,58 @@ export interface OrderStatusReport {
   remainingCountHundredths: number;
 }
 
+/** The payout of a voided market: every position is returned at its cost. */
+export const VOID_PAYOUT = -1;
+
+/**
+ * A market settled (`market_lifecycle_v2` "settled", `GET /portfolio/settlements`): every held
+ * contract pays out and the position closes (kalshi-protocol.md §8.3).
+ */
+export interface SettlementReport {
+  market: number;
+  /** payout of one YES contract in micros, 0..1,000,000 (a NO contract gets the rest); VOID_PAYOUT: returned at cost */
+  yesPayoutMicros: number;
+  tsMs: number;
+}
+
 /** A report the orders thread acts on, as it travels through the FillRing. */
 export type VenueReport =
   | { kind: "fill"; fill: FillReport }
-  | { kind: "orderStatus"; status: OrderStatusReport };
+  | { kind: "orderStatus"; status: OrderStatusReport }
+  | { kind: "settlement"; settlement: SettlementReport };
 
 /** A private frame that does not become a report, and why. */
-export type NoReport = "unknown_market" | "unknown_status";
+export type NoReport = "unknown_market" | "unknown_status" | "unknown_result";
 
-/** The report of a parsed `fill` or `user_order` frame. */
+/**
+ * A YES contract's payout for a market result: `yes` $1, `no` $0, `void` returned at cost, and a
+ * scalar (or any other result) the settlement value when one is given; null when nothing says.
+ */
+export function yesPayoutOf(result: string | undefined, valueMicros: number | undefined): number | null {
+  if (result === "yes") return MICROS_PER_DOLLAR;
+  if (result === "no") return 0;
+  if (result === "void") return VOID_PAYOUT;
+  return valueMicros !== undefined && valueMicros >= 0 && valueMicros <= MICROS_PER_DOLLAR
+    ? valueMicros
+    : null;
+}
+
+/** The report of a parsed private frame; null for a lifecycle event that moves no money. */
 export function reportOfMessage(
-  msg: FillMessage | UserOrderMessage,
+  msg: FillMessage | UserOrderMessage | MarketLifecycleMessage,
   indexOf: MarketIndexOf,
-): VenueReport | NoReport {
+): VenueReport | NoReport | null {
+  if (msg.kind === "market_lifecycle_v2") {
+    if (msg.eventType !== "settled") return null;
+    const market = indexOf(msg.marketTicker);
+    if (market < 0) return null; // the channel carries every market; only ours matter
+    const payout = yesPayoutOf(msg.result, msg.settlementValueMicros);
+    if (payout === null) return "unknown_result";
+    return {
+      kind: "settlement",
+      settlement: { market, yesPayoutMicros: payout, tsMs: msg.settledTsMs ?? 0 },
+    };
+  }
   if (msg.kind === "fill") {
     const fill = fillReportOfWs(msg, indexOf);
     return fill === null ? "unknown_market" : { kind: "fill", fill };
@@ -79,6 +119,14 @@ export function fillReportOfWs(msg: FillMessage, indexOf: MarketIndexOf): FillRe
   };
   if (msg.feeCostMicros !== undefined) report.feeMicros = msg.feeCostMicros;
   return report;
+}
+
+/** A REST settlement as a report; null for a market not ours or a result that names no payout. */
+export function settlementReportOfRest(s: RestSettlement, indexOf: MarketIndexOf): SettlementReport | null {
+  const market = indexOf(s.ticker);
+  const payout = yesPayoutOf(s.marketResult, s.yesValueMicros);
+  if (market < 0 || payout === null) return null;
+  return { market, yesPayoutMicros: payout, tsMs: s.settledTsMs };
 }
 
 /** The dedupe key of a REST fill: trade_id, the id the fill channel carries too (rule 13). */

@@ -11,11 +11,12 @@ import {
   fillReportOfRest,
   ledgerFillOf,
   reportOfMessage,
+  settlementReportOfRest,
   type VenueReport,
 } from "../../../src/kalshi/adapter/reports.js";
 import type { FillMessage } from "../../../src/kalshi/message-types.js";
 import { parseServerMessage } from "../../../src/kalshi/messages.js";
-import { parseRestFill } from "../../../src/kalshi/rest-types.js";
+import { parseRestFill, parseRestSettlement } from "../../../src/kalshi/rest-types.js";
 import { BytesRing } from "../../../src/shm/bytes-ring.js";
 import { Counters } from "../../../src/stats/counters.js";
 import { ENGINE_METRICS } from "../../../src/stats/engine-metrics.js";
@@ -129,6 +130,66 @@ describe("Kalshi adapter: fill reports (one mapping for WS and REST)", () => {
   });
 });
 
+// The field set of Kalshi's `market_lifecycle_v2` message (websockets/market-lifecycle,
+// kalshi-protocol.md §2.7): event_type, open_ts, close_ts, result, determination_ts,
+// settlement_value, settled_ts, is_deactivated, price_level_structure.
+const lifecycle = (msg: Record<string, unknown>) =>
+  parseServerMessage(
+    JSON.stringify({ type: "market_lifecycle_v2", sid: 30, seq: 5, msg: { market_ticker: "KX-A", ...msg } }),
+  );
+
+describe("Kalshi adapter: settlement reports", () => {
+  it("a settled market_lifecycle_v2 frame pays YES $1 (yes), $0 (no), its value (scalar), or voids", () => {
+    const settled = (result: string, extra: Record<string, unknown> = {}) => {
+      const m = lifecycle({ event_type: "settled", result, settled_ts: 1761000000, ...extra });
+      assert.equal(m.kind, "market_lifecycle_v2");
+      return reportOfMessage(m as never, indexOf);
+    };
+    assert.deepEqual(settled("yes"), {
+      kind: "settlement",
+      settlement: { market: 0, yesPayoutMicros: 1_000_000, tsMs: 1_761_000_000_000 },
+    });
+    assert.equal((settled("no") as VenueReport & { kind: "settlement" }).settlement.yesPayoutMicros, 0);
+    assert.equal(
+      (settled("scalar", { settlement_value: "0.4200" }) as VenueReport & { kind: "settlement" }).settlement
+        .yesPayoutMicros,
+      420_000,
+    );
+    assert.equal((settled("void") as VenueReport & { kind: "settlement" }).settlement.yesPayoutMicros, -1);
+    assert.equal(settled("scalar"), "unknown_result", "a scalar without its value cannot be paid out");
+  });
+
+  it("other lifecycle events and other markets move no money", () => {
+    const m = lifecycle({ event_type: "determined", result: "yes", determination_ts: 1761000000 });
+    assert.equal(reportOfMessage(m as never, indexOf), null);
+    const other = parseServerMessage(
+      JSON.stringify({
+        type: "market_lifecycle_v2",
+        msg: { market_ticker: "KX-ZZ", event_type: "settled", result: "yes" },
+      }),
+    );
+    assert.equal(reportOfMessage(other as never, indexOf), null);
+  });
+
+  it("a REST settlement (market_result, value in cents) gives the same report", () => {
+    const st = parseRestSettlement({
+      ticker: "KX-A",
+      market_result: "scalar",
+      yes_count_fp: "3.00",
+      no_count_fp: "0.00",
+      revenue: 126,
+      value: 42,
+      settled_time: "2025-10-20T22:40:00Z",
+    });
+    assert.deepEqual(settlementReportOfRest(st, indexOf), {
+      market: 0,
+      yesPayoutMicros: 420_000,
+      tsMs: Date.parse("2025-10-20T22:40:00Z"),
+    });
+    assert.equal(settlementReportOfRest({ ...st, ticker: "KX-ZZ" }, indexOf), null);
+  });
+});
+
 describe("FillRing records (io → orders thread, no JSON)", () => {
   const counters = new Counters(ENGINE_METRICS);
   const count = privateSkipCounter(counters);
@@ -171,6 +232,12 @@ describe("FillRing records (io → orders thread, no JSON)", () => {
         sid: 13,
         msg: { ...DOCUMENTED_FILL, fee_cost: undefined, is_taker: false },
       }),
+      JSON.stringify({
+        type: "market_lifecycle_v2",
+        sid: 30,
+        seq: 9,
+        msg: { market_ticker: "KX-A", event_type: "settled", result: "no", settled_ts: 1761000000 },
+      }),
     );
     assert.deepEqual(skipped, []);
     assert.deepEqual(reports[0], reportOfMessage(fill(DOCUMENTED_FILL), indexOf));
@@ -187,6 +254,10 @@ describe("FillRing records (io → orders thread, no JSON)", () => {
     });
     assert.equal(reports[2]?.kind === "fill" && reports[2].fill.feeMicros, undefined);
     assert.equal(reports[2]?.kind === "fill" && reports[2].fill.isTaker, false);
+    assert.deepEqual(reports[3], {
+      kind: "settlement",
+      settlement: { market: 0, yesPayoutMicros: 0, tsMs: 1_761_000_000_000 },
+    });
   });
 
   it("counts what it cannot forward: unknown market, unknown status, an id too long, a full ring", () => {
