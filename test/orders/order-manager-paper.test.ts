@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { WebSocket as Ws } from "ws";
+import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
+import { RECORD_BYTES } from "../../src/kalshi/adapter/report-records.js";
+import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
@@ -20,7 +23,9 @@ import {
 } from "../../src/orders/order-manager.js";
 import { Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
+import { drainReports } from "../../src/orders/worker-fills.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
+import { BytesRing } from "../../src/shm/bytes-ring.js";
 import { withRestFault } from "./faulty-paper.js";
 
 /**
@@ -37,7 +42,7 @@ const journals: OrderJournal[] = [];
 
 before(async () => {
   // One shard (the pre-sharding exchange): this client does not route cancels by shard yet.
-  px = await startPaperExchange({ markets: 4, ratePerSec: 0, seed: 11, rateLimitTier: "premier", shards: 1 });
+  px = await startPaperExchange({ markets: 6, ratePerSec: 0, seed: 11, rateLimitTier: "premier", shards: 1 });
   // our buckets match the exchange's tier (kalshi-protocol.md §3.7), so we pace ourselves below it
   client = new KalshiRestClient({
     baseUrl: px.restUrl,
@@ -49,7 +54,9 @@ before(async () => {
     catalog.add(m.ticker, asPriceLevelStructure(m.priceLevelStructure));
   }
 });
+const sockets: Ws[] = [];
 after(async () => {
+  for (const ws of sockets) ws.close();
   for (const j of journals) await j.close();
   await px.close();
   rmSync(dir, { recursive: true, force: true });
@@ -111,6 +118,37 @@ async function exchangeCash(ledger: Ledger): Promise<{ ours: number; exchange: n
   let reservedFees = 0;
   for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
   return { ours: ledger.freeCashMicros + reservedFees, exchange: balance };
+}
+
+/** io's part: private frames (fill, user_orders, market_lifecycle_v2) → FillRing records. */
+async function openIo(ring: BytesRing): Promise<void> {
+  const key = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
+  const ws = new Ws(px.wsUrl, { headers: { ...signRequest(key, "GET", "/trade-api/ws/v2") } });
+  sockets.push(ws);
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  const io = new PrivateReports(
+    ring,
+    (t) => catalog.indexOf(t),
+    (why) => assert.fail(`private frame not forwarded: ${why}`),
+  );
+  ws.on("message", (data) => io.onFrameText(String(data)));
+  const subscribed = new Promise((resolve) => ws.once("message", resolve));
+  ws.send(
+    JSON.stringify({
+      id: 1,
+      cmd: "subscribe",
+      params: { channels: ["fill", "user_orders", "market_lifecycle_v2"] },
+    }),
+  );
+  await subscribed;
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(done(), what);
 }
 
 describe("order manager + reconciler against the paper exchange", () => {
@@ -233,5 +271,79 @@ describe("order manager + reconciler against the paper exchange", () => {
     assert.equal(group.triggered, false);
     const after = await ordersOf2();
     assert.equal(after.length, earlier + 2, "one order before the trigger, one after the reset");
+  });
+});
+
+/**
+ * Settlement over real sockets (kalshi-protocol.md §8.3): a held position pays out once — from the
+ * `market_lifecycle_v2` frame io turns into a FillRing record, or, when that frame never came,
+ * from `GET /portfolio/settlements` — as a settlement, never as an unexplained correction.
+ */
+describe("settlement into the ledger (paper exchange, real sockets)", () => {
+  it("pays a held YES position out from the lifecycle frame, once, with no correction", async () => {
+    const ring = BytesRing.create(RECORD_BYTES, 256);
+    await openIo(ring);
+    const { om, ledger, reconciler, events } = await makeManager("settle-ws.ndjson");
+    const m = 4;
+    await refreshTop(m);
+    await om.onDecision({ market: m, action: "BUY_YES", sizeHundredths: 300, frameRecvMs: Date.now() });
+    await reconciler.periodic();
+    const held = ledger.position(m).contractsHundredths;
+    assert.ok(held > 0, "a YES position to settle");
+    const basis = ledger.position(m).costBasisMicros;
+    const realisedBefore = ledger.position(m).realizedPnlMicros;
+
+    assert.ok(px.core.settleMarket(catalog.tickerOf(m), "yes").ok);
+    const errors: string[] = [];
+    await until("the lifecycle settlement reaches the ledger", () => {
+      drainReports(ring, om, (why) => errors.push(why));
+      return ledger.isSettled(m);
+    });
+    assert.deepEqual(errors, []);
+    assert.equal(ledger.position(m).contractsHundredths, 0);
+    assert.equal(ledger.position(m).realizedPnlMicros - realisedBefore, held * 10_000 - basis);
+    const settled = events.find((e) => e.kind === "settled" && e.market === m);
+    assert.deepEqual(settled, {
+      kind: "settled",
+      market: m,
+      yesPayoutMicros: 1_000_000,
+      closedHundredths: held,
+      proceedsMicros: held * 10_000,
+      realizedMicros: held * 10_000 - basis,
+    });
+    {
+      const cash = await exchangeCash(ledger);
+      assert.equal(cash.ours, cash.exchange);
+    }
+    const report = await reconciler.periodic();
+    assert.equal(report.settlementsApplied, 0, "REST brings the same settlement: applied once");
+    assert.equal(report.positionCorrections, 0);
+    assert.equal(report.cashCorrectionMicros, 0);
+    // a settled market trades no more
+    await om.onDecision({ market: m, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
+    assert.equal(om.stats.marketSettled, 1);
+  });
+
+  it("applies a settlement the lifecycle channel missed from GET /portfolio/settlements", async () => {
+    const { om, ledger, reconciler, events } = await makeManager("settle-rest.ndjson");
+    const m = 5;
+    await refreshTop(m);
+    await om.onDecision({ market: m, action: "BUY_NO", sizeHundredths: 200, frameRecvMs: Date.now() });
+    await reconciler.periodic();
+    const held = ledger.position(m).contractsHundredths;
+    assert.ok(held < 0, "a NO position to settle");
+    const basis = ledger.position(m).costBasisMicros;
+    assert.ok(px.core.settleMarket(catalog.tickerOf(m), "yes").ok); // NO loses: pays $0
+    const report = await reconciler.periodic();
+    assert.equal(report.settlementsApplied, 1);
+    assert.equal(report.positionCorrections, 0);
+    assert.equal(report.cashCorrectionMicros, 0);
+    assert.equal(ledger.position(m).contractsHundredths, 0);
+    const settled = events.find((e) => e.kind === "settled" && e.market === m);
+    assert.equal(settled?.kind === "settled" && settled.realizedMicros, -basis);
+    {
+      const cash = await exchangeCash(ledger);
+      assert.equal(cash.ours, cash.exchange);
+    }
   });
 });
