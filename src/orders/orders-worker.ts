@@ -38,7 +38,7 @@ import { EngineEventMapper } from "./engine-events.js";
 import { OrderJournal } from "./journal.js";
 import { Ledger } from "./ledger.js";
 import type { PriceStrategy } from "./limit-price.js";
-import { asPriceLevelStructure, BookTableTopSource, StaticMarketCatalog } from "./market-catalog.js";
+import { BookTableTopSource, StaticMarketCatalog } from "./market-catalog.js";
 import { OrderGroupGuard, openOrderGroup } from "./order-group.js";
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";

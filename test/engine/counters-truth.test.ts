@@ -117,6 +117,7 @@ describe("engine metrics after a faulty paper run", () => {
         breaker: s.breakerBlocked,
         write_in_flight: s.busy + s.waits - s.outcomeUnknownWaits,
         unknown_market: s.unknownMarket,
+        market_settled: s.marketSettled,
         throttle: s.throttled,
         no_book: s.bookStale,
         no_price: s.noPrice,
