@@ -172,6 +172,7 @@ export class IoFeed {
       case "fill":
       case "user_order":
       case "market_lifecycle_v2":
+      case "order_group_updates":
         this.privateReports.onMessage(msg);
         return;
       default:

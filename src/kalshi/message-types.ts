@@ -236,6 +236,21 @@ export interface MarketLifecycleMessage {
   additionalMetadata?: Record<string, unknown>;
 }
 
+/**
+ * `order_group_updates` (private): the lifecycle of one of our order groups — `created`,
+ * `triggered`, `reset`, `deleted`, `limit_updated` — with the channel's own `seq`. The REST group
+ * object has no `is_triggered`; a trigger is seen here (kalshi-protocol.md §8.3).
+ */
+export interface OrderGroupUpdateMessage {
+  kind: "order_group_updates";
+  sid?: number;
+  seq?: number;
+  eventType: string;
+  orderGroupId: string;
+  contractsLimitHundredths?: number;
+  exchangeIndex?: number;
+}
+
 /** `event_lifecycle`, sent on the market_lifecycle_v2 channel (kalshi-protocol.md §2.7). */
 export interface EventLifecycleMessage {
   kind: "event_lifecycle";
@@ -263,6 +278,7 @@ export type ServerMessage =
   | TradeMessage
   | TickerMessage
   | MarketLifecycleMessage
+  | OrderGroupUpdateMessage
   | EventLifecycleMessage;
 
 export type ServerMessageKind = ServerMessage["kind"];

@@ -21,6 +21,7 @@ import {
   type OkMessage,
   type OrderbookDeltaMessage,
   type OrderbookSnapshotMessage,
+  type OrderGroupUpdateMessage,
   type ServerMessage,
   type SubscribedMessage,
   type SubscriptionEntry,
@@ -50,6 +51,7 @@ const PARSERS = new Map<string, MessageParser>([
   ["ticker", parseTicker],
   ["market_lifecycle_v2", parseMarketLifecycle],
   ["event_lifecycle", parseEventLifecycle],
+  ["order_group_updates", parseOrderGroupUpdate],
 ]);
 
 /** Parses one text frame. Throws MessageParseError (and nothing else) when the frame is unusable. */
@@ -355,6 +357,19 @@ function parseMarketLifecycle(env: FieldReader): MarketLifecycleMessage {
     isDeactivated: msg.optionalBool("is_deactivated"),
     priceLevelStructure: msg.raw("price_level_structure"),
     additionalMetadata: msg.optionalObject("additional_metadata")?.record,
+  });
+}
+
+function parseOrderGroupUpdate(env: FieldReader): OrderGroupUpdateMessage {
+  const msg = env.requireObject("msg");
+  return withoutUndefined({
+    kind: "order_group_updates",
+    sid: env.optionalInt("sid"),
+    seq: env.optionalInt("seq"),
+    eventType: msg.requireString("event_type"),
+    orderGroupId: msg.requireString("order_group_id"),
+    contractsLimitHundredths: msg.optionalCount("contracts_limit_fp", "contracts_limit", "positive"),
+    exchangeIndex: msg.lenientInt("exchange_index"),
   });
 }
 

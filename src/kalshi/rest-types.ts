@@ -74,8 +74,8 @@ export interface CancelAck {
 export interface OrderGroupState {
   orderGroupId: string;
   contractsLimitHundredths: number;
-  /** the limit was reached: the group's resting orders were canceled, new ones are refused */
-  isTriggered: boolean;
+  /** the shard the group lives on (groups do not work across shards) */
+  exchangeIndex: number;
 }
 
 export interface DecreaseAck {
@@ -269,7 +269,7 @@ export function parseOrderGroup(o: Json): OrderGroupState {
   return {
     orderGroupId: str(o, "order_group_id", "id"),
     contractsLimitHundredths: countField(o, "contracts_limit_fp", "contracts_limit"),
-    isTriggered: o.is_triggered === true,
+    exchangeIndex: shardOf(o.exchange_index),
   };
 }
 

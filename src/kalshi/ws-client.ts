@@ -21,7 +21,7 @@ export interface WsClientOptions {
   privateKey: KeyObject;
   /** markets for the `orderbook_delta` channel */
   markets: readonly string[];
-  /** channels without a market filter (default fill, user_orders, market_lifecycle_v2) */
+  /** channels without a market filter (default fill, user_orders, market_lifecycle_v2, order_group_updates) */
   privateChannels?: readonly string[];
   /** tickers per `subscribe` command (default 200) */
   subscribeChunk?: number;
@@ -108,7 +108,7 @@ export class KalshiWsClient {
     private readonly handlers: WsClientHandlers,
   ) {
     this.opt = {
-      privateChannels: ["fill", "user_orders", "market_lifecycle_v2"],
+      privateChannels: ["fill", "user_orders", "market_lifecycle_v2", "order_group_updates"],
       subscribeChunk: 200,
       backoffInitialMs: 250,
       backoffMaxMs: 10_000,

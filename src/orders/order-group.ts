@@ -4,14 +4,16 @@
  * refuses new ones once its fills reach the contract limit within a rolling 15 s window — a cap on
  * runaway fills that holds even when this engine misbehaves.
  *
- * A trigger (a refusal naming the group, or the group's state read at reconciliation) trips the
- * circuit breakers. After their cool-down the next decision resets the group and trading resumes,
- * so the cap acts as "at most N contracts per 15 s, then a pause".
+ * A trigger (an `order_group_updates` "triggered" event, or a refusal naming the group) trips the
+ * circuit breakers — the REST group object has no `is_triggered`, so nothing is polled. After
+ * their cool-down the next decision resets the group and trading resumes, so the cap acts as "at
+ * most N contracts per 15 s, then a pause". A reset seen on the channel (ours or anyone's) rearms
+ * the guard without another request.
  */
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { CircuitBreakers } from "./breakers.js";
 
-export type OrderGroupApi = Pick<KalshiRestClient, "createOrderGroup" | "resetOrderGroup" | "getOrderGroup">;
+export type OrderGroupApi = Pick<KalshiRestClient, "createOrderGroup" | "resetOrderGroup">;
 
 /** Whether an exchange refusal code says the order's group has reached its limit. */
 export function isOrderGroupLimitCode(code: string): boolean {
@@ -64,12 +66,12 @@ export class OrderGroupGuard {
     this.breakers.trip("order_group_triggered", nowMs);
   }
 
-  /** Reads the group's state (reconciliation); a failed read changes nothing. */
-  async refresh(nowMs: number): Promise<void> {
-    try {
-      if ((await this.rest.getOrderGroup(this.orderGroupId)).isTriggered) this.noteTriggered(nowMs);
-    } catch {
-      // the next pass reads again
+  /** An `order_group_updates` event for this group (kalshi-protocol.md §8.3). */
+  onUpdate(event: "triggered" | "reset" | "deleted", nowMs: number): void {
+    if (event === "triggered") this.noteTriggered(nowMs);
+    else if (event === "reset" && this.triggered && this.resetting === null) {
+      this.triggered = false;
+      this.resets++;
     }
   }
 

@@ -14,7 +14,7 @@
  * Nothing here sleeps (rule 24); time is injected.
  */
 import { randomUUID } from "node:crypto";
-import type { SettlementReport } from "../kalshi/adapter/reports.js";
+import type { OrderGroupReport, SettlementReport } from "../kalshi/adapter/reports.js";
 import type { RestOrder } from "../kalshi/rest-types.js";
 import { bookSideOf, type LedgerFill, yesLegTicks } from "./ledger.js";
 import { type BookTop, limitPriceTicks } from "./limit-price.js";
@@ -192,6 +192,12 @@ export class OrderManager {
     this.emit({ kind: "settled", market: s.market, yesPayoutMicros: s.yesPayoutMicros, ...effect });
     this.publisher.publishMarket(s.market);
     return true;
+  }
+
+  /** An `order_group_updates` event: our group triggered (trading pauses) or was reset. */
+  onOrderGroupUpdate(g: OrderGroupReport): void {
+    const group = this.deps.orderGroup;
+    if (group !== undefined && g.orderGroupId === group.orderGroupId) group.onUpdate(g.event, this.now());
   }
 
   /** Applies one fill exactly once (rule 13) and keeps the working order in step. */

@@ -253,7 +253,6 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   let reconciliation: Promise<unknown> = Promise.resolve();
   const reconcileOnce = (): Promise<ReconcileReport> => {
     const pass = reconciliation.then(async () => {
-      await orderGroup?.refresh(nowMs());
       return reconciler.periodic();
     });
     reconciliation = pass.catch(() => undefined);

@@ -30,6 +30,7 @@ export function applyReport(report: VenueReport, om: OrderManager): string | nul
   } else if (report.kind === "orderStatus") {
     const s = report.status;
     if (s.status === "canceled") om.onExchangeCancel(s.clientOrderId, s.orderId, s.fillCountHundredths);
-  } else om.onSettlement(report.settlement);
+  } else if (report.kind === "settlement") om.onSettlement(report.settlement);
+  else om.onOrderGroupUpdate(report.group);
   return null;
 }

@@ -25,10 +25,6 @@ function api(
       calls.push(`reset ${id}`);
       return resets.shift()!;
     },
-    getOrderGroup: async (id) => {
-      calls.push(`get ${id}`);
-      return { orderGroupId: id, contractsLimitHundredths: 100, isTriggered: true };
-    },
   };
 }
 
@@ -67,7 +63,7 @@ describe("Kalshi order group", () => {
     assert.equal(isOrderGroupLimitCode("EXCEEDED_ORDER_GROUP_RISK_LIMIT"), true);
     assert.equal(isOrderGroupLimitCode("insufficient_balance"), false);
 
-    await group.refresh(now);
+    group.onUpdate("triggered", now); // the order_group_updates channel says so
     assert.equal(group.triggered, true);
     assert.equal(breakers.tripReason, "order_group_triggered");
     assert.equal(breakers.canTrade(now), false);
@@ -81,9 +77,22 @@ describe("Kalshi order group", () => {
     assert.equal(breakers.canTrade(now), true);
     const [a, b] = await Promise.all([group.rearm(now), group.rearm(now)]);
     assert.deepEqual([a, b], [true, true]);
-    assert.deepEqual(rest.calls, ["get g1", "reset g1", "reset g1"], "concurrent decisions share one reset");
+    assert.deepEqual(rest.calls, ["reset g1", "reset g1"], "concurrent decisions share one reset");
     assert.equal(group.triggers, 1);
     assert.equal(group.resets, 1);
     assert.equal(await group.rearm(now), true, "nothing to reset");
+  });
+
+  it("a reset seen on order_group_updates rearms without another request", async () => {
+    const breakers = new CircuitBreakers({ ...DEFAULT_BREAKER_CONFIG, coolDownMs: 500 });
+    const rest = api([]);
+    const group = new OrderGroupGuard(rest, "g1", breakers);
+    group.onUpdate("triggered", 1_000);
+    group.onUpdate("triggered", 1_001);
+    assert.equal(group.triggers, 1, "one trigger until a reset");
+    group.onUpdate("reset", 1_002);
+    assert.equal(group.triggered, false);
+    assert.equal(await group.rearm(2_000), true);
+    assert.deepEqual(rest.calls, [], "no reset request was needed");
   });
 });

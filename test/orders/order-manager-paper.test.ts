@@ -121,7 +121,10 @@ async function exchangeCash(ledger: Ledger): Promise<{ ours: number; exchange: n
 }
 
 /** io's part: private frames (fill, user_orders, market_lifecycle_v2) → FillRing records. */
-async function openIo(ring: BytesRing): Promise<void> {
+async function openIo(
+  ring: BytesRing,
+  channels: readonly string[] = ["fill", "user_orders", "market_lifecycle_v2"],
+): Promise<void> {
   const key = { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) };
   const ws = new Ws(px.wsUrl, { headers: { ...signRequest(key, "GET", "/trade-api/ws/v2") } });
   sockets.push(ws);
@@ -140,7 +143,7 @@ async function openIo(ring: BytesRing): Promise<void> {
     JSON.stringify({
       id: 1,
       cmd: "subscribe",
-      params: { channels: ["fill", "user_orders", "market_lifecycle_v2"] },
+      params: { channels },
     }),
   );
   await subscribed;
@@ -271,6 +274,29 @@ describe("order manager + reconciler against the paper exchange", () => {
     assert.equal(group.triggered, false);
     const after = await ordersOf2();
     assert.equal(after.length, earlier + 2, "one order before the trigger, one after the reset");
+  });
+
+  it("sees its group's trigger and reset on order_group_updates (no REST is_triggered to poll)", async () => {
+    const ring = BytesRing.create(RECORD_BYTES, 64);
+    await openIo(ring, ["order_group_updates"]);
+    const breakers = new CircuitBreakers({ ...DEFAULT_BREAKER_CONFIG, coolDownMs: 100 });
+    const group = new OrderGroupGuard(client, await openOrderGroup(client, 5), breakers);
+    const { om } = await makeManager("g2.ndjson", {}, { breakers, orderGroup: group });
+    const errors: string[] = [];
+    const drain = () => drainReports(ring, om, (why) => errors.push(why));
+    assert.ok(px.core.triggerOrderGroup(px.keyId, group.orderGroupId).ok);
+    await until("the trigger arrives", () => {
+      drain();
+      return group.triggered;
+    });
+    assert.equal(breakers.tripReason, "order_group_triggered");
+    assert.ok(px.core.resetOrderGroup(px.keyId, group.orderGroupId).ok);
+    await until("the reset arrives", () => {
+      drain();
+      return !group.triggered;
+    });
+    assert.equal(group.triggers, 1);
+    assert.deepEqual(errors, []);
   });
 });
 

@@ -27,15 +27,29 @@
  *   16..23  Float64 settlement time, ms
  *   24..231 zero
  *
+ *   order group (tag 4)
+ *   0..3    zero
+ *   4       Uint8   event (0 triggered, 1 reset, 2 deleted)
+ *   5..39   zero
+ *   40..103 id: order group id
+ *   104..231 zero
+ *
  * An id slot is one length byte (0..63) and up to 63 ASCII bytes. Kalshi's ids are UUIDs and the
  * engine's client order ids are shorter; a report whose id does not fit is refused (the writer
  * answers "unencodable", io counts it) rather than truncated — REST reconciliation still brings it in.
  */
 import type { BytesRing } from "../../shm/bytes-ring.js";
 import { BOOK_SIDES, ORDER_STATUSES } from "../vocabulary.js";
-import type { FillReport, OrderStatusReport, SettlementReport, VenueReport } from "./reports.js";
+import {
+  type FillReport,
+  ORDER_GROUP_EVENTS,
+  type OrderGroupReport,
+  type OrderStatusReport,
+  type SettlementReport,
+  type VenueReport,
+} from "./reports.js";
 
-export const REPORT_KINDS = { fill: 1, orderStatus: 2, settlement: 3 } as const;
+export const REPORT_KINDS = { fill: 1, orderStatus: 2, settlement: 3, orderGroup: 4 } as const;
 export const RECORD_BYTES = 232;
 const ID_BYTES = 64;
 const MAX_ID_CHARS = ID_BYTES - 1;
@@ -54,7 +68,15 @@ export class ReportRecordWriter {
   write(report: VenueReport): WriteOutcome {
     if (report.kind === "fill") return this.writeFill(report.fill);
     if (report.kind === "orderStatus") return this.writeOrderStatus(report.status);
-    return this.writeSettlement(report.settlement);
+    if (report.kind === "settlement") return this.writeSettlement(report.settlement);
+    return this.writeOrderGroup(report.group);
+  }
+
+  writeOrderGroup(r: OrderGroupReport): WriteOutcome {
+    this.bytes.fill(0);
+    this.view.setUint8(4, ORDER_GROUP_EVENTS.indexOf(r.event));
+    if (!this.putId(40, r.orderGroupId)) return "unencodable";
+    return this.ring.tryWrite(REPORT_KINDS.orderGroup, this.bytes) ? "ok" : "ring_full";
   }
 
   writeSettlement(r: SettlementReport): WriteOutcome {
@@ -139,6 +161,12 @@ export function readReportRecord(tag: number, bytes: Uint8Array): VenueReport | 
         clientOrderId: getId(bytes, 104),
       },
     };
+  }
+  if (tag === REPORT_KINDS.orderGroup) {
+    const event = ORDER_GROUP_EVENTS[v.getUint8(4)];
+    return event === undefined
+      ? null
+      : { kind: "orderGroup", group: { orderGroupId: getId(bytes, 40), event } };
   }
   if (tag === REPORT_KINDS.settlement) {
     return {

@@ -6,7 +6,12 @@
  * ledger's fill, so the WS fill channel, REST reconciliation and the tests cannot disagree.
  */
 import type { LedgerFill } from "../../orders/ledger-types.js";
-import type { FillMessage, MarketLifecycleMessage, UserOrderMessage } from "../message-types.js";
+import type {
+  FillMessage,
+  MarketLifecycleMessage,
+  OrderGroupUpdateMessage,
+  UserOrderMessage,
+} from "../message-types.js";
 import type { RestFill, RestSettlement } from "../rest-types.js";
 import { MICROS_PER_DOLLAR } from "../units.js";
 import type { BookSide, OrderStatus } from "../vocabulary.js";
@@ -52,11 +57,22 @@ export interface SettlementReport {
   tsMs: number;
 }
 
+/** Order-group events the engine acts on (`created` and `limit_updated` change nothing it holds). */
+export const ORDER_GROUP_EVENTS = ["triggered", "reset", "deleted"] as const;
+export type OrderGroupEvent = (typeof ORDER_GROUP_EVENTS)[number];
+
+/** One of our order groups changed state (`order_group_updates`). */
+export interface OrderGroupReport {
+  orderGroupId: string;
+  event: OrderGroupEvent;
+}
+
 /** A report the orders thread acts on, as it travels through the FillRing. */
 export type VenueReport =
   | { kind: "fill"; fill: FillReport }
   | { kind: "orderStatus"; status: OrderStatusReport }
-  | { kind: "settlement"; settlement: SettlementReport };
+  | { kind: "settlement"; settlement: SettlementReport }
+  | { kind: "orderGroup"; group: OrderGroupReport };
 
 /** A private frame that does not become a report, and why. */
 export type NoReport = "unknown_market" | "unknown_status" | "unknown_result";
@@ -74,11 +90,21 @@ export function yesPayoutOf(result: string | undefined, valueMicros: number | un
     : null;
 }
 
-/** The report of a parsed private frame; null for a lifecycle event that moves no money. */
-export function reportOfMessage(
-  msg: FillMessage | UserOrderMessage | MarketLifecycleMessage,
-  indexOf: MarketIndexOf,
-): VenueReport | NoReport | null {
+/** A private frame the adapter turns into reports. */
+export type PrivateMessage =
+  | FillMessage
+  | UserOrderMessage
+  | MarketLifecycleMessage
+  | OrderGroupUpdateMessage;
+
+/** The report of a parsed private frame; null for an event that changes nothing the engine holds. */
+export function reportOfMessage(msg: PrivateMessage, indexOf: MarketIndexOf): VenueReport | NoReport | null {
+  if (msg.kind === "order_group_updates") {
+    const event = ORDER_GROUP_EVENTS.find((e) => e === msg.eventType);
+    return event === undefined
+      ? null
+      : { kind: "orderGroup", group: { orderGroupId: msg.orderGroupId, event } };
+  }
   if (msg.kind === "market_lifecycle_v2") {
     if (msg.eventType !== "settled") return null;
     const market = indexOf(msg.marketTicker);

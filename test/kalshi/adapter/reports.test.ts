@@ -190,6 +190,38 @@ describe("Kalshi adapter: settlement reports", () => {
   });
 });
 
+// The field set of Kalshi's `order_group_updates` message (websockets/order-group-updates):
+// event_type (created, triggered, reset, deleted, limit_updated), order_group_id,
+// contracts_limit_fp (created, limit_updated), and the channel's own seq.
+describe("Kalshi adapter: order group reports", () => {
+  const update = (msg: Record<string, unknown>) =>
+    parseServerMessage(JSON.stringify({ type: "order_group_updates", sid: 40, seq: 3, msg }));
+
+  it("parses the documented fields and reports triggered, reset and deleted", () => {
+    const created = update({ event_type: "created", order_group_id: "g-1", contracts_limit_fp: "25.00" });
+    assert.deepEqual(created, {
+      kind: "order_group_updates",
+      sid: 40,
+      seq: 3,
+      eventType: "created",
+      orderGroupId: "g-1",
+      contractsLimitHundredths: 2500,
+    });
+    assert.equal(
+      reportOfMessage(created as never, indexOf),
+      null,
+      "creation changes nothing the engine holds",
+    );
+    for (const event of ["triggered", "reset", "deleted"]) {
+      const m = update({ event_type: event, order_group_id: "g-1" });
+      assert.deepEqual(reportOfMessage(m as never, indexOf), {
+        kind: "orderGroup",
+        group: { orderGroupId: "g-1", event },
+      });
+    }
+  });
+});
+
 describe("FillRing records (io → orders thread, no JSON)", () => {
   const counters = new Counters(ENGINE_METRICS);
   const count = privateSkipCounter(counters);
@@ -238,8 +270,15 @@ describe("FillRing records (io → orders thread, no JSON)", () => {
         seq: 9,
         msg: { market_ticker: "KX-A", event_type: "settled", result: "no", settled_ts: 1761000000 },
       }),
+      JSON.stringify({
+        type: "order_group_updates",
+        sid: 40,
+        seq: 1,
+        msg: { event_type: "triggered", order_group_id: "g-1" },
+      }),
     );
     assert.deepEqual(skipped, []);
+    assert.deepEqual(reports[4], { kind: "orderGroup", group: { orderGroupId: "g-1", event: "triggered" } });
     assert.deepEqual(reports[0], reportOfMessage(fill(DOCUMENTED_FILL), indexOf));
     assert.deepEqual(reports[1], {
       kind: "orderStatus",
