@@ -154,6 +154,17 @@ export class EngineEventMapper {
           },
         ];
       }
+      case "market_disabled":
+        return [
+          {
+            kind: "breaker",
+            seq: 0,
+            tsUs,
+            name: `market:${this.catalog.tickerOf(e.market)}`,
+            state: "tripped",
+            reason: e.reason,
+          },
+        ];
       case "kill_switch":
         return [{ kind: "kill", seq: 0, tsUs, engaged: e.engaged, reason: `cancels: ${e.cancels}` }];
       case "reconcile":

@@ -103,6 +103,7 @@ export class OrderManager {
     if (this.busy.has(m)) return this.skip(d, "busy", "busy");
     if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
     if (this.deps.ledger.isSettled(m)) return this.skip(d, "marketSettled", "market_settled");
+    if (this.writer.refusedMarkets.has(m)) return this.skip(d, "marketRefused", "market_refused");
     if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
     if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
     const ownLimit = limitPriceTicks(

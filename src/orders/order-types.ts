@@ -112,6 +112,12 @@ export type OrderEvent =
       proceedsMicros: number;
       realizedMicros: number;
     }
+  | {
+      /** the exchange refused this key for the market's category: it trades no more (said once) */
+      kind: "market_disabled";
+      market: number;
+      reason: string;
+    }
   | { kind: "breaker"; tripped: boolean; reason: string }
   | { kind: "kill_switch"; engaged: boolean; cancels: number }
   | { kind: "reconcile"; detail: string; market?: number };
@@ -156,6 +162,7 @@ export function newOrderStats() {
     busy: 0,
     unknownMarket: 0,
     marketSettled: 0,
+    marketRefused: 0,
     throttled: 0,
     bookStale: 0,
     noPrice: 0,

@@ -7,6 +7,7 @@
  * "unknown": it is resolved by asking the exchange about that very client_order_id (create) or
  * order_id (amend / cancel), never by resending under a new id; until then the market waits.
  */
+import { categoryRefusalText, isCategoryRefusal } from "../kalshi/adapter/refusals.js";
 import type { WriteResult } from "../kalshi/rest-client.js";
 import type { OrderAck, RestOrder } from "../kalshi/rest-types.js";
 import { formatHundredths, formatTicks } from "../kalshi/units.js";
@@ -20,6 +21,8 @@ import type { OrderOp, WorkingOrder, WorkingOrders } from "./working-orders.js";
 
 export class OrderWriter {
   private readonly orderOptions: CreateOrderOptions;
+  /** markets the exchange refused this key for (category / location attestation), with why */
+  readonly refusedMarkets = new Map<number, string>();
 
   constructor(
     readonly deps: OrderManagerDeps,
@@ -360,6 +363,12 @@ export class OrderWriter {
     else this.deps.breakers.recordRejected(this.now());
     if (r.kind === "rejected" && isOrderGroupLimitCode(r.error.code))
       this.deps.orderGroup?.noteTriggered(this.now());
+    else if (r.kind === "rejected" && isCategoryRefusal(r.error) && !this.refusedMarkets.has(m)) {
+      // refused for the key's category: every later order would be too — disable, say it once
+      const reason = categoryRefusalText(this.deps.catalog.tickerOf(m), r.error);
+      this.refusedMarkets.set(m, reason);
+      this.emit({ kind: "market_disabled", market: m, reason });
+    }
     this.outcome(m, cid, "rejected", r.error.code || String(r.error.status));
   }
 

@@ -20,6 +20,7 @@ const DROP_COUNT: Readonly<Record<OrderDropReason, (s: OrderStats) => number>> =
   write_in_flight: (s) => s.busy + s.waits - s.outcomeUnknownWaits,
   unknown_market: (s) => s.unknownMarket,
   market_settled: (s) => s.marketSettled,
+  market_refused: (s) => s.marketRefused,
   throttle: (s) => s.throttled,
   no_book: (s) => s.bookStale,
   no_price: (s) => s.noPrice,

@@ -23,6 +23,7 @@ export const ORDER_DROP_REASONS = [
   "write_in_flight",
   "unknown_market",
   "market_settled",
+  "market_refused",
   "throttle",
   "no_book",
   "no_price",

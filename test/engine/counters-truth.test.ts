@@ -118,6 +118,7 @@ describe("engine metrics after a faulty paper run", () => {
         write_in_flight: s.busy + s.waits - s.outcomeUnknownWaits,
         unknown_market: s.unknownMarket,
         market_settled: s.marketSettled,
+        market_refused: s.marketRefused,
         throttle: s.throttled,
         no_book: s.bookStale,
         no_price: s.noPrice,

@@ -271,6 +271,28 @@ describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.working.size, 0);
   });
 
+  it("disables a market the exchange refuses this key for (location attestation), saying so once", async () => {
+    const { om, rest, ledger, clock, events } = await setup();
+    rest.onCreate = () => ({
+      kind: "rejected",
+      error: { status: 403, code: "forbidden", message: "location attestation expired", details: "" },
+    });
+    await om.onDecision(buy(clock.t));
+    assert.equal(ledger.reservedCashMicros, 0, "the refused order reserves nothing");
+    const disabled = events.filter((e) => e.kind === "market_disabled");
+    assert.equal(disabled.length, 1);
+    assert.match(
+      disabled[0]?.kind === "market_disabled" ? disabled[0].reason : "",
+      /market KX-A disabled: .*location attestation expired.*renew the key's location attestation/,
+    );
+    clock.t += 10_000;
+    await om.onDecision(buy(clock.t));
+    await om.onDecision(buy(clock.t));
+    assert.equal(rest.calls.filter((c) => c.startsWith("create")).length, 1, "never retried");
+    assert.equal(om.stats.marketRefused, 2);
+    assert.equal(events.filter((e) => e.kind === "market_disabled").length, 1, "reported once");
+  });
+
   it("resolves a create of unknown outcome by its client_order_id, never by resending (rule 15)", async () => {
     const { om, rest, ledger, clock, path, journal } = await setup();
     rest.onCreate = () => ({ kind: "unknown", reason: "timeout" });
