@@ -408,6 +408,7 @@ export class Engine {
     return {
       ts_ms: Date.now(),
       histograms: this.histograms.summary(),
+      latency_buckets: this.histograms.buckets(),
       counters: [...this.counters.snapshot(), ...this.watchdog.samples()],
       portfolio: portfolioSnapshot({
         freeCashMicros: free,

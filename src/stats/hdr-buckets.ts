@@ -74,6 +74,20 @@ export function percentilesOnePass(
   return { valuesNs, meanNs: total === 0 ? 0 : sum / total };
 }
 
+/**
+ * Cumulative counts at upper bounds (Prometheus `le` semantics: values ≤ bound), plus the exact
+ * total. A bucket counts towards a bound when its highest equivalent value is ≤ the bound, so a
+ * count is never credited to a bound below the value (at most one bucket's width late).
+ */
+export function cumulativeAtBounds(h: HdrInternals, boundsUpper: readonly number[]): number[] {
+  const out = new Array<number>(boundsUpper.length).fill(0);
+  forEachBucket(h, (lowest, size, c) => {
+    const highest = lowest + size - 1;
+    for (let k = boundsUpper.length - 1; k >= 0 && highest <= boundsUpper[k]!; k--) out[k]! += c;
+  });
+  return out;
+}
+
 /** Non-empty buckets as `[lowestValue0, count0, lowestValue1, count1, …]`. */
 export function sparseBuckets(h: HdrInternals): Float64Array {
   const pairs: number[] = [];

@@ -5,7 +5,7 @@
  */
 import { formatHundredths, formatMicros, MICROS_PER_TICK } from "../kalshi/units.js";
 import type { MetricSample } from "./counters.js";
-import type { HistogramsSummaryUs } from "./stage-histograms.js";
+import type { HistogramsSummaryUs, LatencyBuckets } from "./stage-histograms.js";
 
 export interface PortfolioSnapshot {
   /** dollars, e.g. "1000.0000" */
@@ -48,6 +48,8 @@ export interface PnlSnapshot {
 export interface StatsSnapshot {
   ts_ms: number;
   histograms: HistogramsSummaryUs;
+  /** cumulative counts at LATENCY_BUCKET_BOUNDS_S per stage (absent: /metrics has no buckets) */
+  latency_buckets?: LatencyBuckets;
   counters: MetricSample[];
   portfolio: PortfolioSnapshot;
   pnl: PnlSnapshot;

@@ -14,7 +14,7 @@
  * 2^32 ns with an equivalent clz32 computation (property-tested against the library).
  */
 import { type BitBucketSize, build, type Histogram } from "hdr-histogram-js";
-import { type HdrInternals, percentilesOnePass, sparseBuckets } from "./hdr-buckets.js";
+import { cumulativeAtBounds, type HdrInternals, percentilesOnePass, sparseBuckets } from "./hdr-buckets.js";
 import { DEFAULT_STAGE_BUDGET_NS, STAGE_COUNT, STAGE_NAMES, type StageId, type StageName } from "./stages.js";
 
 export interface StageHistogramsOptions {
@@ -54,6 +54,18 @@ export interface StageSummaryUs {
 }
 
 export type HistogramsSummaryUs = Record<StageName, StageSummaryUs>;
+
+/**
+ * Upper bounds of the latency buckets `/metrics` and the dashboard show, in seconds (10 µs … 10 s;
+ * the engine's loop budget is 50 ms by default). `+Inf` is implied.
+ */
+export const LATENCY_BUCKET_BOUNDS_S: readonly number[] = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+  0.5, 1, 2.5, 5, 10,
+];
+
+/** Per stage: cumulative counts at `LATENCY_BUCKET_BOUNDS_S` (values ≤ bound), then the total. */
+export type LatencyBuckets = Record<StageName, { le_counts: number[]; count: number }>;
 
 const DEFAULT_HIGHEST_NS = 3_600_000_000_000;
 
@@ -113,6 +125,23 @@ export class StageHistograms {
   /** Percentile (0..100) in nanoseconds (HdrHistogram's highest equivalent value). */
   percentileNs(stage: StageId, percentile: number): number {
     return this.histograms[stage]!.getValueAtPercentile(percentile);
+  }
+
+  /** Cumulative bucket counts per stage at `LATENCY_BUCKET_BOUNDS_S` (cold path: /metrics). */
+  buckets(): LatencyBuckets {
+    const boundsNs = LATENCY_BUCKET_BOUNDS_S.map((s) => Math.round(s * 1e9));
+    const out = {} as LatencyBuckets;
+    for (let i = 0; i < STAGE_COUNT; i++) {
+      const h = this.histograms[i]!;
+      out[STAGE_NAMES[i]!] = {
+        le_counts:
+          h.totalCount === 0
+            ? boundsNs.map(() => 0)
+            : cumulativeAtBounds(h as unknown as HdrInternals, boundsNs),
+        count: h.totalCount,
+      };
+    }
+    return out;
   }
 
   /** Snapshot for another thread. With `reset`, the snapshot is an interval delta. */

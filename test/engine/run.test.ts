@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import WebSocket from "ws";
 import { countToHundredths, dollarsToMicros } from "../../src/kalshi/units.js";
+import { conventionProblems } from "../server/fixtures/prometheus-parse.js";
+import { promtoolCheck, promtoolPath } from "../server/fixtures/promtool.js";
 import { type Spawned, signedGet, signedGetAll, spawnCli, waitFor } from "./helpers.js";
 
 const TOKEN = "test-control-token-123";
@@ -132,6 +134,13 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /^kalshi_engine_frames_total \d+/m);
+    assert.match(
+      metrics,
+      /^kalshi_engine_stage_latency_seconds_bucket\{stage="tick_to_decision",le="\+Inf"\} [1-9]/m,
+    );
+    assert.deepEqual(conventionProblems(metrics), []);
+    const promtool = promtoolPath();
+    if (promtool !== undefined) assert.equal(promtoolCheck(promtool, metrics).output, "");
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
     // control needs the bearer token

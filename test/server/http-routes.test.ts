@@ -4,7 +4,7 @@ import { createContext, Script } from "node:vm";
 import { startEngineServer } from "../../src/server/engine-server.js";
 import type { EngineServer } from "../../src/server/types.js";
 import { FakeEngine } from "./fixtures/fake-engine.js";
-import { familyOf, parsePrometheus, sample } from "./fixtures/prometheus-parse.js";
+import { conventionProblems, familyOf, parsePrometheus, sample } from "./fixtures/prometheus-parse.js";
 import { rawRequest } from "./fixtures/raw-http.js";
 
 const TOKEN = "test-token-0123456789";
@@ -55,7 +55,8 @@ describe("engine server HTTP routes", () => {
     const r = await fetch(`${server.url}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
-    const { samples, families } = parsePrometheus(await r.text());
+    const text = await r.text();
+    const { samples, families } = parsePrometheus(text);
     for (const s of samples) {
       assert.match(s.name, /^kalshi_engine_/);
       const f = familyOf(s.name, families);
@@ -63,17 +64,24 @@ describe("engine server HTTP routes", () => {
       assert.notEqual(families.get(f)!.help, "");
     }
     const inference = engine.stats().histograms.inference;
-    const lat = "kalshi_engine_stage_latency_microseconds";
-    assert.equal(families.get(lat)!.type, "summary");
-    assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.5" }), inference.p50);
-    assert.equal(sample(samples, lat, { stage: "inference", quantile: "0.99" }), inference.p99);
+    const lat = "kalshi_engine_stage_latency_seconds";
+    assert.equal(families.get(lat)!.type, "histogram");
+    const bucket = (stage: string, le: string) => sample(samples, `${lat}_bucket`, { stage, le });
+    assert.equal(bucket("inference", "+Inf"), 100);
+    assert.equal(bucket("inference", "0.0025"), 100, "every value (10 µs … 1 ms) is ≤ 2.5 ms");
+    assert.ok(bucket("inference", "0.00001") <= 1, "at most the 10 µs value is ≤ 10 µs");
+    assert.ok(bucket("inference", "0.0005") >= 45 && bucket("inference", "0.0005") <= 50, "≈ half ≤ 500 µs");
     assert.equal(sample(samples, `${lat}_count`, { stage: "inference" }), 100);
-    assert.ok(
-      Number.isNaN(sample(samples, lat, { stage: "features", quantile: "0.99" })),
-      "empty stage: NaN",
-    );
     assert.equal(sample(samples, `${lat}_count`, { stage: "features" }), 0);
-    assert.ok(Math.abs(sample(samples, `${lat}_sum`, { stage: "inference" }) - inference.mean * 100) < 1e-6);
+    assert.equal(bucket("features", "+Inf"), 0);
+    assert.ok(
+      Math.abs(sample(samples, `${lat}_sum`, { stage: "inference" }) - (inference.mean * 100) / 1e6) < 1e-9,
+    );
+    assert.equal(
+      sample(samples, "kalshi_engine_stage_latency_max_seconds", { stage: "inference" }),
+      inference.max / 1e6,
+    );
+    assert.deepEqual(conventionProblems(text), []);
     assert.equal(sample(samples, "kalshi_engine_stage_budget_breaches_total", { stage: "tick_to_order" }), 1);
     assert.equal(families.get("kalshi_engine_frames_total")!.type, "counter");
     assert.equal(sample(samples, "kalshi_engine_frames_total"), 7);
@@ -81,12 +89,23 @@ describe("engine server HTTP routes", () => {
     assert.equal(sample(samples, "kalshi_engine_decisions_total", { action: "hold" }), 0);
     assert.equal(families.get("kalshi_engine_stale_markets")!.type, "gauge");
     assert.equal(sample(samples, "kalshi_engine_stale_markets"), 2);
-    assert.equal(sample(samples, "kalshi_engine_realised_pnl_micros"), -1_250_000);
+    assert.equal(sample(samples, "kalshi_engine_realised_pnl_dollars"), -1.25);
+    assert.equal(sample(samples, "kalshi_engine_fees_paid_dollars"), 0.07);
+    assert.equal(sample(samples, "kalshi_engine_pnl_net_dollars"), -1.01);
+    assert.equal(
+      sample(samples, "kalshi_engine_market_pnl_dollars", { market: "KXEX-26MAR10-A", kind: "fees" }),
+      0.07,
+    );
+    assert.equal(families.get("kalshi_engine_state_orders_fills_applied_total")!.type, "counter");
+    assert.equal(sample(samples, "kalshi_engine_state_orders_fills_applied_total"), 19);
+    assert.equal(sample(samples, "kalshi_engine_state_orders_free_cash_dollars"), 987.654321);
+    assert.equal(sample(samples, "kalshi_engine_state_decide_busy_seconds_total"), 1.5);
+    assert.equal(sample(samples, "kalshi_engine_state_process_rss_bytes"), 2 * 2 ** 20);
     assert.equal(sample(samples, "kalshi_engine_free_cash_dollars"), 987.654321);
     assert.equal(sample(samples, "kalshi_engine_reserved_cash_dollars"), 4.15);
     assert.equal(sample(samples, "kalshi_engine_position_contracts", { market: "KXEX-26MAR10-B" }), -5);
     assert.equal(sample(samples, "kalshi_engine_state_paused"), 0);
-    assert.equal(sample(samples, "kalshi_engine_state_uptime_s"), 12);
+    assert.equal(sample(samples, "kalshi_engine_state_uptime_seconds"), 12);
     assert.equal(sample(samples, "kalshi_engine_state_info", { key: "mode", value: "running" }), 1);
   });
 
