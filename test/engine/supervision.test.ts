@@ -105,8 +105,8 @@ describe("engine supervision", () => {
     assert.equal(metric("kill_engaged"), 1);
     await assert.rejects(engine.control("resume"), /trading halted/);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /thread_heartbeat_age_ms\{thread="orders"\} \d/);
-    assert.match(metrics, /io_loop_lag_ms \d/);
+    assert.match(metrics, /thread_heartbeat_age_seconds\{thread="orders"\} \d/);
+    assert.match(metrics, /io_loop_lag_seconds \d/);
     const summary = await engine.stop("test end");
     assert.match(summary.halted ?? "", /decide_supervisor/);
   });
