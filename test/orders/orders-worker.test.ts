@@ -63,6 +63,9 @@ async function waitForEvent(pred: (e: EngineEvent) => boolean, timeoutMs = 10_00
   }
 }
 
+/** each market's exchange shard, from GET /markets */
+let shardOf: number[] = [];
+
 before(async () => {
   px = await startPaperExchange({ markets: 3, ratePerSec: 0, seed: 5, rateLimitTier: "premier" });
   client = new KalshiRestClient({
@@ -70,6 +73,7 @@ before(async () => {
     key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
   });
   const markets = await client.collectAll((cursor) => client.getMarkets({ cursor }));
+  shardOf = markets.map((mk) => mk.exchangeIndex);
   thread = startOrdersWorker(
     {
       decisionRings: [decisions.shared],
@@ -77,7 +81,12 @@ before(async () => {
       eventRing: events.shared,
       bookTable: book.shared,
       portfolio: portfolio.shared,
-      markets: markets.map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
+      markets: markets.map((mk, m) => ({
+        m,
+        ticker: mk.ticker,
+        structure: mk.priceLevelStructure,
+        exchangeIndex: mk.exchangeIndex,
+      })),
       rest: {
         baseUrl: px.restUrl,
         keyId: px.keyId,
@@ -158,8 +167,20 @@ describe("orders worker thread on the paper exchange", () => {
     assert.equal(stats.stats.fillsDuplicate, 1);
   });
 
-  it("cancels everything on the kill switch", async () => {
-    assert.equal(await thread.kill(), 1);
+  it("rests an order on a market of another exchange shard (cash moved there first)", async () => {
+    const m = shardOf.findIndex((k) => k > 0);
+    assert.ok(m > 0, "the paper exchange spreads markets over shards");
+    assert.ok(px.core.transfer(px.keyId, 0, shardOf[m]!, 50_000_000).ok);
+    await loadBook(m);
+    assert.ok(writeDecision(decisions, m, 1 /* BUY_YES */, 100, 1, Date.now(), Date.now(), 1, 1));
+    const acked = await waitForEvent(
+      (e) => e.kind === "order" && e.status === "acked" && e.market === px.markets[m],
+    );
+    assert.ok(acked);
+  });
+
+  it("cancels everything on the kill switch, on every shard (cancels routed by market)", async () => {
+    assert.equal(await thread.kill(), 2);
     const resting = await client.collectAll((cursor) => client.getOrders({ status: "resting", cursor }));
     assert.equal(resting.length, 0);
     await waitForEvent((e) => e.kind === "kill" && e.engaged);
