@@ -111,21 +111,40 @@ export class FeedApplier {
   applyFrame(text: string, recvMs: number, space: number = SEQ_LIVE): number {
     this.stats.frames++;
     this.lastMarket = -1;
+    return this.applyScanned(this.scanner.scan(text), recvMs, space);
+  }
+
+  /**
+   * `applyFrame` for a frame as the WebSocket delivered it (UTF-8 bytes): Kalshi's delta layout is
+   * read from the bytes, anything else is decoded once and read as text (FrameScanner.scanBytes).
+   */
+  applyFrameBytes(frame: Uint8Array, recvMs: number, space: number = SEQ_LIVE): number {
+    this.stats.frames++;
+    this.lastMarket = -1;
+    return this.applyScanned(this.scanner.scanBytes(frame), recvMs, space);
+  }
+
+  private applyScanned(kind: number, recvMs: number, space: number): number {
     const sc = this.scanner;
-    const kind = sc.scan(text);
     if (kind === FRAME_MALFORMED) {
       this.stats.malformed++;
-      this.listener.onMalformed?.(text, recvMs);
+      this.listener.onMalformed?.(sc.frameText, recvMs);
       return IGNORED;
     }
     if (kind === FRAME_OTHER) {
       this.stats.other++;
-      this.listener.onOtherFrame?.(text, recvMs);
+      this.listener.onOtherFrame?.(sc.frameText, recvMs);
       return IGNORED;
     }
     let m: number;
-    if (sc.tickerDecoded !== null) m = this.directory.ensure(sc.tickerDecoded);
+    if (sc.fromBytes) {
+      const b = sc.bytes;
+      m = this.directory.indexOfBytes(b.view, sc.tickerStart, sc.tickerEnd, b.tickerHash);
+      // first sight of a ticker (validated printable ASCII): adopted on the cold path
+      if (m < 0) m = this.directory.ensure(sc.tickerString());
+    } else if (sc.tickerDecoded !== null) m = this.directory.ensure(sc.tickerDecoded);
     else {
+      const text = sc.frameText;
       m = this.directory.indexOfRange(text, sc.tickerStart, sc.tickerEnd);
       if (m < 0) {
         // A ticker seen for the first time is checked before it is adopted (frame-scanner.ts).

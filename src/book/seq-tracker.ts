@@ -4,8 +4,15 @@
  * Kalshi's `seq` counts the book messages of one subscription (`sid`), all its markets together,
  * snapshots and deltas alike (kalshi-protocol.md §2.6, observation-v1.md §3.6). A sid seen for the
  * first time starts a new count; after a reconnect every sid is new.
+ *
+ * Sids are small integers in practice (one per subscribed channel), so the last seq of sids below
+ * `DENSE_SIDS` lives in a typed array (NaN = not seen): one load and one store per frame instead of
+ * a Map lookup and insert. Other sids use the Map.
  */
+const DENSE_SIDS = 1024;
+
 export class SeqTracker {
+  private readonly dense = new Float64Array(DENSE_SIDS).fill(Number.NaN);
   private readonly lastBySid = new Map<number, number>();
 
   /**
@@ -14,17 +21,27 @@ export class SeqTracker {
    */
   observe(sid: number, seq: number): boolean {
     if (!Number.isInteger(sid) || !Number.isInteger(seq)) return false;
+    if (sid >= 0 && sid < DENSE_SIDS) {
+      const last = this.dense[sid];
+      this.dense[sid] = seq;
+      return last === last && seq !== last + 1; // last === last: seen before (not NaN)
+    }
     const last = this.lastBySid.get(sid);
     this.lastBySid.set(sid, seq);
     return last !== undefined && seq !== last + 1;
   }
 
   lastSeq(sid: number): number | undefined {
+    if (sid >= 0 && sid < DENSE_SIDS && Number.isInteger(sid)) {
+      const last = this.dense[sid];
+      return last === last ? last : undefined;
+    }
     return this.lastBySid.get(sid);
   }
 
   /** Forget every sid (new connection: sids and seqs start again). */
   reset(): void {
+    this.dense.fill(Number.NaN);
     this.lastBySid.clear();
   }
 }

@@ -311,7 +311,7 @@ export class Engine {
         markets: markets.map((mk) => mk.ticker),
       },
       {
-        onFrame: (text, recvMs) => feed.onFrame(text, recvMs),
+        onFrame: (data, recvMs) => feed.onFrameBytes(data, recvMs),
         onDisconnected: (code, reason) => {
           if (engineRef?.stopping) return;
           reconnects.inc();

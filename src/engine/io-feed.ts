@@ -1,6 +1,7 @@
 /**
  * IoFeed — the io thread's frame path (ARCHITECTURE.md, io): every received text frame, from the
- * Kalshi WebSocket, the paper exchange or `/ingest`, goes through `onFrame`:
+ * Kalshi WebSocket or the paper exchange (as bytes, `onFrameBytes`) or `/ingest` (text,
+ * `onFrame`), goes through:
  *
  *   FeedApplier (scan + BookTable) → on an applied update: TemporalTable advance (FeatureState)
  *   and dispatcher.markDirty → on a gap / negative level: get_snapshot via the WS client
@@ -103,9 +104,7 @@ export class IoFeed {
   }
 
   private onFrameIn(text: string, recvMs: number, space: number): void {
-    const t0 = nowMs();
-    this.deps.dispatcher.frameStamp[0] = t0;
-    this.frames.inc();
+    const t0 = this.frameBegin();
     this.deps.recorder?.recordFrame(text, recvMs, t0, this.client?.counters.connects ?? 0);
     this.applier.applyFrame(text, recvMs, space);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
@@ -121,6 +120,26 @@ export class IoFeed {
   /** A frame injected through /ingest: applied like a live one, sequenced in its own space. */
   onIngestFrame(text: string, recvMs: number): void {
     this.onFrameIn(text, recvMs, SEQ_INGEST);
+  }
+
+  /**
+   * One received text frame as the WebSocket's bytes (UTF-8): Kalshi's delta layout is read from
+   * the bytes without decoding them (FeedApplier.applyFrameBytes).
+   */
+  onFrameBytes(data: Uint8Array, recvMs: number): void {
+    const t0 = this.frameBegin();
+    // the recorder keeps the raw bytes, before they are parsed
+    this.deps.recorder?.recordFrameBytes(data, recvMs, t0, this.client?.counters.connects ?? 0);
+    this.applier.applyFrameBytes(data, recvMs);
+    this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
+  }
+
+  /** The frame's receive stamp (clock.ts), handed to the dispatcher; counts the frame. */
+  private frameBegin(): number {
+    const t0 = nowMs();
+    this.deps.dispatcher.frameStamp[0] = t0;
+    this.frames.inc();
+    return t0;
   }
 
   /** After a reconnect every book is stale until its fresh snapshot (kalshi-protocol.md §2.6). */

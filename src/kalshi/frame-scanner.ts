@@ -25,6 +25,7 @@
  * character. The property tests in test/book pin both statements.
  */
 
+import { ByteDeltaTemplate } from "./byte-delta-template.js";
 import { numberIsPlainDecimal, scaledDecimalAt } from "./decimal-text.js";
 import { DeltaTemplate } from "./delta-template.js";
 import {
@@ -41,7 +42,7 @@ import {
   V_STRING,
   valueType,
 } from "./json-scan.js";
-import { scaleJsonNumber } from "./units.js";
+import { MAX_TICK, MIN_TICK, scaleJsonNumber, TICKS_PER_DOLLAR } from "./units.js";
 
 export const FRAME_MALFORMED = -1;
 export const FRAME_OTHER = 0;
@@ -104,6 +105,15 @@ export class FrameScanner {
   /** levels skipped in the last snapshot (invalid price/count or count ≤ 0) */
   skippedLevels = 0;
 
+  /**
+   * Byte path (`scanBytes`): the frame's bytes in a scratch; when `fromBytes` the ticker range
+   * indexes `bytes.bytes` (validated printable ASCII, hash in `bytes.tickerHash`).
+   */
+  readonly bytes = new ByteDeltaTemplate(Math.round(Math.log10(TICKS_PER_DOLLAR)), MIN_TICK, MAX_TICK);
+  fromBytes = false;
+  /** frames `scanBytes` read on the byte fast path (the rest were decoded) */
+  bytesFastCount = 0;
+
   private text = "";
   private escapes = false;
   private readonly template = new DeltaTemplate();
@@ -111,8 +121,32 @@ export class FrameScanner {
   private readonly vEnd = new Int32Array(FIELD_COUNT);
   private readonly vType = new Int8Array(FIELD_COUNT);
 
+  /**
+   * Scans one frame given as bytes (UTF-8, as the WebSocket delivered it): Kalshi's delta layout
+   * is read from the bytes (byte-delta-template.ts); anything else is decoded once and scanned as
+   * text. Returns and stores its kind.
+   */
+  scanBytes(frame: Uint8Array): number {
+    const b = this.bytes;
+    b.load(frame);
+    if (b.match(this)) {
+      this.bytesFastCount++;
+      this.fromBytes = true;
+      this.tickerDecoded = null;
+      this.tickerVerified = true;
+      return (this.kind = FRAME_DELTA);
+    }
+    return this.scan(b.decode());
+  }
+
+  /** The text of the last frame scanned as text (after `scanBytes`: "" when read from bytes). */
+  get frameText(): string {
+    return this.fromBytes ? "" : this.text;
+  }
+
   /** Scans one frame; returns and stores its kind. */
   scan(text: string): number {
+    this.fromBytes = false;
     this.text = text;
     this.escapes = text.indexOf("\\") >= 0;
     if (!this.escapes && this.template.match(text, this)) {
@@ -156,6 +190,7 @@ export class FrameScanner {
 
   /** The remembered ticker as a string (allocates; cold path). */
   tickerString(): string {
+    if (this.fromBytes) return this.bytes.ascii(this.tickerStart, this.tickerEnd);
     return this.tickerDecoded ?? this.text.slice(this.tickerStart, this.tickerEnd);
   }
 

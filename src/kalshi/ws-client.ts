@@ -2,8 +2,8 @@
  * KalshiWsClient — the feed connection's whole lifecycle in one place (io thread): signed
  * handshake, subscribe in chunks, resubscribe after every reconnect with exponential backoff and
  * jitter, per-sid resnapshot (`get_snapshot`, falling back to unsubscribe + subscribe), ping/pong
- * liveness. It does not parse book frames: every text frame goes to `onFrame` untouched (the io
- * thread's FeedApplier reads it); io hands the subscription replies it parsed back through
+ * liveness. It does not parse book frames: every text frame goes to `onFrame` untouched, as the
+ * received bytes (the io thread's FeedApplier reads them); io hands the subscription replies it parsed back through
  * `handleReply` so the client can map sids to markets.
  *
  * Protocol: kalshi-protocol.md §1.2 (WS handshake signs `GET /trade-api/ws/v2`), §2.1–2.3
@@ -38,8 +38,12 @@ export interface WsClientOptions {
 }
 
 export interface WsClientHandlers {
-  /** every text frame, in arrival order */
-  onFrame(text: string, recvMs: number): void;
+  /**
+   * every text frame, in arrival order, as the bytes `ws` received (UTF-8, not decoded: io reads
+   * Kalshi's delta layout from the bytes and decodes only other frames). The Buffer is only valid
+   * during the call.
+   */
+  onFrame(data: Buffer, recvMs: number): void;
   /** the socket is open and subscriptions were sent */
   onConnected?(connection: number): void;
   /** the socket closed; the engine must treat every book as stale until fresh snapshots */
@@ -245,7 +249,7 @@ export class KalshiWsClient {
       const recvMs = Date.now();
       this.lastActivityMs = recvMs;
       if (isBinary) return;
-      this.handlers.onFrame(data.toString("utf8"), recvMs);
+      this.handlers.onFrame(data, recvMs);
     });
     ws.on("pong", () => {
       this.lastActivityMs = Date.now();

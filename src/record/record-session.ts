@@ -74,10 +74,10 @@ export class RecordSession {
     const client = new KalshiWsClient(
       { url: o.wsUrl, keyId: o.keyId, privateKey: o.privateKey, markets: o.tickers },
       {
-        onFrame: (text, recvMs) => {
+        onFrame: (data, recvMs) => {
           if (session) session.frames++;
-          recorder.recordFrame(text, recvMs, nowMs(), client.counters.connects);
-          applier.applyFrame(text, recvMs);
+          recorder.recordFrameBytes(data, recvMs, nowMs(), client.counters.connects);
+          applier.applyFrameBytes(data, recvMs);
         },
         onDisconnected: (code, reason) => {
           applier.onReconnect();

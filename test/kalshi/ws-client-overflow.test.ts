@@ -50,8 +50,8 @@ describe("KalshiWsClient: use_yes_price and error 25", () => {
         privateChannels: ["fill"],
       },
       {
-        onFrame: (text) => {
-          const msg = tryParseServerMessage(text);
+        onFrame: (data) => {
+          const msg = tryParseServerMessage(data.toString("utf8"));
           if (!(msg instanceof Error)) client?.handleReply(msg);
         },
         onSubscriptionOverflow: (sids) => overflows.push([...sids]),

@@ -44,7 +44,7 @@ function feed(paper: PaperExchangeHandle, capacity = 64) {
       backoffMaxMs: 200,
     },
     {
-      onFrame: (text, recvMs) => applier.applyFrame(text, recvMs),
+      onFrame: (data, recvMs) => applier.applyFrameBytes(data, recvMs),
       onDisconnected: () => applier.onReconnect(),
     },
   );
