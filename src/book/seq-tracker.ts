@@ -24,7 +24,7 @@ export class SeqTracker {
     if (sid >= 0 && sid < DENSE_SIDS) {
       const last = this.dense[sid];
       this.dense[sid] = seq;
-      return last === last && seq !== last + 1; // last === last: seen before (not NaN)
+      return !Number.isNaN(last) && seq !== last + 1;
     }
     const last = this.lastBySid.get(sid);
     this.lastBySid.set(sid, seq);
@@ -34,7 +34,7 @@ export class SeqTracker {
   lastSeq(sid: number): number | undefined {
     if (sid >= 0 && sid < DENSE_SIDS && Number.isInteger(sid)) {
       const last = this.dense[sid];
-      return last === last ? last : undefined;
+      return Number.isNaN(last) ? undefined : last;
     }
     return this.lastBySid.get(sid);
   }

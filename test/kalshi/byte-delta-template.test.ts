@@ -112,7 +112,7 @@ describe("MarketDirectory.indexOfBytes", () => {
       for (let i = 0; i < t.length; i++) frame[3 + i] = t.charCodeAt(i);
       return dir.indexOfBytes(view, 3, 3 + t.length, bytesHash(t));
     };
-    tickers.forEach((t, m) => assert.equal(lookup(t), m, t));
+    for (const [m, t] of tickers.entries()) assert.equal(lookup(t), m, t);
     assert.equal(lookup("KQ-1"), -1);
     assert.equal(lookup("K-1X"), -1);
     assert.equal(lookup(`${tickers[5]}Z`), -1);
@@ -134,5 +134,22 @@ describe("MarketDirectory.indexOfBytes", () => {
     assert.equal(dir.size, 1);
     assert.equal(applier.stats.deltas, 2);
     assert.equal(book.yesSizeAt(0, 400), 1200);
+  });
+});
+
+describe("SeqTracker", () => {
+  it("reports gaps alike for small sids (typed array) and large ones (map), and forgets on reset", async () => {
+    const { SeqTracker } = await import("../../src/book/seq-tracker.js");
+    for (const sid of [1, 1023, 1024, 70_000]) {
+      const t = new SeqTracker();
+      assert.equal(t.observe(sid, 5), false, "first seq of a sid");
+      assert.equal(t.observe(sid, 6), false);
+      assert.equal(t.observe(sid, 8), true, "gap");
+      assert.equal(t.lastSeq(sid), 8);
+      t.reset();
+      assert.equal(t.lastSeq(sid), undefined);
+      assert.equal(t.observe(sid, 100), false, "a new count after reset");
+    }
+    assert.equal(new SeqTracker().observe(Number.NaN, 1), false);
   });
 });
