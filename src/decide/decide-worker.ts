@@ -8,9 +8,9 @@
  *   books (lessons.md rule 2) and markets whose oldest undecided frame is already older than the
  *   loop budget (counted) → observation v1 of every remaining row into one Float32Array →
  *   policy.decide(batch) once → decode → non-HOLD decisions into the DecisionRing → finish each
- *   market (MarketStates) → nothing queued: when work is expected (a batch ended less than
- *   `SPIN_AFTER_WORK_MS` ago) poll the queue for up to `SPIN_MS` first, else (or then) sleep on
- *   the queue (Atomics.waitAsync).
+ *   market (MarketStates) → nothing queued: when work is expected (a batch ended less than 2 ms
+ *   ago) and the machine has a core to spare, poll the queue for up to 50 µs first
+ *   (runtime/spin.ts), else (or then) sleep on the queue (Atomics.waitAsync).
  *
  * Why batch everything queued: the policy costs ~16 µs per call at batch 1 and ~0.5 µs per row at
  * batch 32 (ONNX Runtime), so one run over the whole queue is what lets decide keep up with io in
@@ -31,6 +31,7 @@ import { ActionKind, decodeAction, packedKind, packedSizeHundredths } from "../p
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { OBSERVATION_V1_SIZE, type Policy } from "../policy/policy.js";
 import { nowMs } from "../runtime/clock.js";
+import { pollBriefly, spinBudgetMs } from "../runtime/spin.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 import { decideHeartbeatSlot, Heartbeats, type HeartbeatsShared } from "../stats/heartbeats.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
@@ -79,10 +80,6 @@ export interface DecideWorkerStats {
 }
 
 const IDLE_WAIT_MS = 50;
-/** poll the queue this long before sleeping ... */
-const SPIN_MS = 0.05;
-/** ... when the last batch ended this recently (work is expected) */
-const SPIN_AFTER_WORK_MS = 2;
 
 class DecideWorker {
   private readonly book: BookTable;
@@ -103,6 +100,9 @@ class DecideWorker {
   private lastReportMs = 0;
   private readonly heartbeats: Heartbeats;
   private lastBatchEndMs = 0;
+  private readonly queueSources: readonly SpscRing[];
+  /** poll budget after a batch (spin.ts): io, every decide thread and orders need a core each */
+  private readonly spinMs: number;
 
   constructor(
     private readonly index: number,
@@ -118,6 +118,8 @@ class DecideWorker {
       portfolio: PortfolioTable.attach(data.portfolio),
     });
     this.states = MarketStates.attach(data.states);
+    this.queueSources = [queue];
+    this.spinMs = spinBudgetMs(data.queues.length + 2);
     this.heartbeats = Heartbeats.attach(data.heartbeats);
     this.hist = new StageHistograms({ budgetNs: data.loopBudgetMs * 1e6 });
     // A market is queued at most once, so a worker never holds more than its share of markets.
@@ -147,7 +149,7 @@ class DecideWorker {
       const n = this.takeBatch();
       if (n === 0) {
         this.maybeReport();
-        if (this.spinForWork()) continue;
+        if (pollBriefly(this.queueSources, this.lastBatchEndMs, this.spinMs)) continue;
         const w0 = nowMs();
         await this.queue.waitForRecordsAsync(IDLE_WAIT_MS);
         this.report.idleMs += nowMs() - w0;
@@ -163,19 +165,6 @@ class DecideWorker {
     }
     this.sendReport();
     return batches;
-  }
-
-  /** True when a market was queued while polling briefly after recent work. */
-  private spinForWork(): boolean {
-    let now = nowMs();
-    if (now - this.lastBatchEndMs > SPIN_AFTER_WORK_MS) return false;
-    const until = now + SPIN_MS;
-    const q = this.queue;
-    while (now < until) {
-      if (q.available() > 0) return true;
-      now = nowMs();
-    }
-    return false;
   }
 
   /** Markets decided again first, then the queue, up to batchSize; marks queued ones RUNNING. */

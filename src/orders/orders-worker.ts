@@ -8,7 +8,8 @@
  *     its counts into io's shared metrics (orders-metrics.ts); every `statsEveryMs` its histograms
  *     and own counts to io as a message
  *     every `reconcileEveryMs`: periodic reconciliation, P&L event and gauges
- *     nothing to do → after recent work, poll the rings for up to SPIN_MS; then sleep:
+ *     nothing to do → after recent work, with a core to spare, poll the rings for up to 50 µs
+ *       (runtime/spin.ts); then sleep:
  *       nothing in flight (no decision, fill or reconciliation awaiting I/O) → a blocking
  *       Atomics.wait on the doorbell for at most IDLE_BLOCK_MS, so a decision wakes this thread
  *       straight into the ring drain without an event-loop hop; else Atomics.waitAsync (REST
@@ -25,6 +26,7 @@ import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
+import { pollBriefly, spinBudgetMs } from "../runtime/spin.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
 import { Doorbell, type DoorbellShared } from "../shm/doorbell.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
@@ -124,9 +126,6 @@ export type OrdersWorkerReply =
 
 const ACTIONS = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
 
-/** after work, poll the rings this long before sleeping (a decision often follows within µs) */
-const SPIN_MS = 0.05;
-const SPIN_AFTER_WORK_MS = 2;
 /**
  * Longest blocking sleep when nothing is in flight: bounds how late control messages (kill
  * switch, stats) and the reconcile timer are seen while the thread sleeps outside its event loop.
@@ -309,6 +308,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
   };
   let lastWorkMs = 0;
+  // poll budget after work (runtime/spin.ts): io, the decide threads and this one need a core each
+  const spinMs = spinBudgetMs(decisionRings.length + 2);
   const reconcileEveryMs = init.reconcileEveryMs ?? 5000;
   let nextReconcileMs = nowMs() + reconcileEveryMs;
   // histograms and the orders_* state go to io as a message on this thread's own schedule
@@ -372,7 +373,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       lastWorkMs = nowMs();
       await new Promise((r) => setImmediate(r)); // let REST callbacks run between batches
     } else if (doorbell !== null) {
-      if (spinForWork(wakeRings, lastWorkMs)) continue;
+      if (pollBriefly(wakeRings, lastWorkMs, spinMs)) continue;
       // Sleep until a decision or a fill is committed (or the reconcile timer is due).
       if (inFlight === 0) {
         if (doorbell.waitForAny(wakeRings, Math.min(IDLE_BLOCK_MS, nextReconcileMs - nowMs()))) continue;
@@ -384,18 +385,6 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   await journal.close();
   publishMetrics();
   port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
-}
-
-/** After recent work, polls the rings for up to SPIN_MS; true when one has records. */
-function spinForWork(rings: readonly { available(): number }[], lastWorkMs: number): boolean {
-  let now = nowMs();
-  if (now - lastWorkMs > SPIN_AFTER_WORK_MS) return false;
-  const until = now + SPIN_MS;
-  while (now < until) {
-    for (const r of rings) if (r.available() > 0) return true;
-    now = nowMs();
-  }
-  return false;
 }
 
 /** Marks every held position from the current book (a stale or empty book keeps its last mark). */
