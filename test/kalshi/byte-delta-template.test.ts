@@ -29,7 +29,7 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
       2,
       3,
       0,
-      9600,
+      960,
       -5400,
       1669149841000,
     ]);
