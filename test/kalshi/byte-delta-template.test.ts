@@ -23,16 +23,7 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
     const kind = sc.scanBytes(Buffer.from(CANONICAL));
     assert.equal(kind, FRAME_DELTA);
     assert.equal(sc.fromBytes, true);
-    assert.deepEqual(reading(sc, kind), [
-      FRAME_DELTA,
-      "FED-23DEC-T3.00",
-      2,
-      3,
-      0,
-      960,
-      -5400,
-      1669149841000,
-    ]);
+    assert.deepEqual(reading(sc, kind), [FRAME_DELTA, "FED-23DEC-T3.00", 2, 3, 0, 960, -5400, 1669149841000]);
     const no = CANONICAL.replace('"side":"yes"', '"side":"no"').replace('"0.9600"', '"0.001"');
     assert.deepEqual(reading(sc, sc.scanBytes(Buffer.from(no))).slice(4, 6), [1, 1]);
     assert.equal(sc.fromBytes, true);
