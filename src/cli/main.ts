@@ -13,6 +13,7 @@ import { registerLogCommand } from "./log-command.js";
 import { registerPaperCommand } from "./paper-command.js";
 import { registerRecordCommand } from "./record-command.js";
 import { registerRunCommand } from "./run-command.js";
+import { registerVerifyCommand } from "./verify-command.js";
 
 /** package.json sits two levels above this file in both src/cli and dist/cli. */
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -33,5 +34,6 @@ registerLogCommand(program);
 registerPaperCommand(program);
 registerRecordCommand(program);
 registerRunCommand(program);
+registerVerifyCommand(program);
 
 await runCli(program, process.argv);

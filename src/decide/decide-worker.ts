@@ -30,6 +30,8 @@ import { PortfolioTable, type PortfolioTableShared } from "../orders/portfolio-t
 import { ActionKind, decodeAction, packedKind, packedSizeHundredths } from "../policy/action-space.js";
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { OBSERVATION_V1_SIZE, type Policy } from "../policy/policy.js";
+import { DecisionLogWriter } from "../record/decision-log.js";
+import { FrameRing, type FrameRingShared } from "../record/frame-ring.js";
 import { nowMs } from "../runtime/clock.js";
 import { pollBriefly, spinBudgetMs } from "../runtime/spin.js";
 import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
@@ -58,6 +60,8 @@ export interface DecideWorkerData {
   batchSize: number;
   loopBudgetMs: number;
   statsIntervalMs: number;
+  /** recording: per worker, the FrameRing its decisions are logged into (record/decision-log.ts) */
+  decisionLogs?: FrameRingShared[];
   /** each loop stamps its slot every turn (io's watchdog) */
   heartbeats: HeartbeatsShared;
 }
@@ -71,6 +75,8 @@ export interface DecideWorkerStats {
   stale: number;
   overBudget: number;
   ringFull: number;
+  /** decisions the decision log (recording) could not take */
+  decisionLogDropped: number;
   batches: number;
   rows: number;
   /** milliseconds spent deciding batches / asleep waiting for work */
@@ -90,6 +96,11 @@ class DecideWorker {
   private readonly actionsOut: Int32Array;
   private readonly rowMarket: Int32Array;
   private readonly rowRecv: Float64Array;
+  /** book seq and applied count each row's observation was built from */
+  private readonly rowSeq: Float64Array;
+  private readonly rowApplied: Float64Array;
+  private readonly decisionLog: DecisionLogWriter | null;
+  private decisionLogDroppedSent = 0;
   /** markets to decide again (updated while their decision ran), with their stamps */
   private again: Int32Array;
   private againRecv: Float64Array;
@@ -128,6 +139,10 @@ class DecideWorker {
     this.actionsOut = new Int32Array(rows);
     this.rowMarket = new Int32Array(rows);
     this.rowRecv = new Float64Array(rows);
+    this.rowSeq = new Float64Array(rows);
+    this.rowApplied = new Float64Array(rows);
+    const logRing = data.decisionLogs?.[index];
+    this.decisionLog = logRing ? new DecisionLogWriter(FrameRing.attach(logRing)) : null;
     this.batchMarket = new Int32Array(rows);
     this.batchRecv = new Float64Array(rows);
     this.again = new Int32Array(rows);
@@ -199,6 +214,8 @@ class DecideWorker {
       else if (t0 - recv > budget) report.overBudget++;
       else {
         this.builder.build(m, this.obs, rows * OBSERVATION_V1_SIZE);
+        this.rowSeq[rows] = this.builder.lastBookState[0];
+        this.rowApplied[rows] = this.builder.lastBookState[1];
         this.rowMarket[rows] = m;
         this.rowRecv[rows++] = recv;
       }
@@ -215,17 +232,30 @@ class DecideWorker {
         const kind = packedKind(packed);
         report.actions[kind]++;
         this.hist.record(Stage.tick_to_decision, (t2 - this.rowRecv[r]) * 1e6);
-        if (kind === ActionKind.HOLD) continue;
         const m = this.rowMarket[r];
+        // the book state the observation was built from (not the book now: io may have moved on)
+        this.decisionLog?.write(
+          m,
+          this.actionsOut[r],
+          kind,
+          packedSizeHundredths(packed),
+          this.rowSeq[r],
+          this.rowApplied[r],
+          this.rowRecv[r],
+          t2,
+          this.obs,
+          r * OBSERVATION_V1_SIZE,
+        );
+        if (kind === ActionKind.HOLD) continue;
         const ok = writeDecision(
           this.ring,
           m,
           kind,
           packedSizeHundredths(packed),
-          book.lastSeq(m),
+          this.rowSeq[r],
           this.rowRecv[r],
           t2,
-          book.appliedCount(m),
+          this.rowApplied[r],
           rows,
         );
         if (!ok) report.ringFull++;
@@ -253,6 +283,10 @@ class DecideWorker {
 
   private sendReport(): void {
     this.report.histograms = this.hist.encode({ reset: true });
+    if (this.decisionLog) {
+      this.report.decisionLogDropped = this.decisionLog.dropped - this.decisionLogDroppedSent;
+      this.decisionLogDroppedSent = this.decisionLog.dropped;
+    }
     parentPort?.postMessage(this.report);
     this.report = this.emptyReport();
   }
@@ -265,6 +299,7 @@ class DecideWorker {
       stale: 0,
       overBudget: 0,
       ringFull: 0,
+      decisionLogDropped: 0,
       batches: 0,
       rows: 0,
       busyMs: 0,

@@ -25,6 +25,7 @@ import type { BookTableShared } from "../book/book-table.js";
 import type { TemporalTableShared } from "../book/temporal-table.js";
 import type { PortfolioTableShared } from "../orders/portfolio-table.js";
 import type { PolicyConfig } from "../policy/create-policy.js";
+import type { FrameRingShared } from "../record/frame-ring.js";
 import { nowMs } from "../runtime/clock.js";
 import { workerModuleUrl } from "../runtime/module-file.js";
 import type { DoorbellShared } from "../shm/doorbell.js";
@@ -56,6 +57,8 @@ export interface DispatcherOptions {
   /** loop failures within `restartWindowMs` that trip the supervisor (default 3 in 60 s) */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** recording: one decision-log ring per worker (record/decision-log.ts) */
+  decisionLogs?: FrameRingShared[];
 }
 
 export interface DispatcherTables {
@@ -136,6 +139,7 @@ export class DecisionDispatcher {
       loopBudgetMs: options.loopBudgetMs,
       statsIntervalMs: options.statsIntervalMs ?? 500,
       heartbeats: options.heartbeats ?? Heartbeats.create(threads).shared,
+      ...(options.decisionLogs ? { decisionLogs: options.decisionLogs } : {}),
     };
     this.pool = new Piscina({
       filename: workerModuleUrl(import.meta.url, "./decide-worker").href,

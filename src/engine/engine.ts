@@ -189,6 +189,25 @@ export class Engine {
     const heartbeats = Heartbeats.create(o.decideThreads);
     const warnings = new LimitedLog({ write: (level, fields, msg) => o.log[level](fields, msg) });
     let engineRef: Engine | null = null;
+    const recorder = o.record
+      ? new FeedRecorder({
+          dir: o.record.dir,
+          limits: o.record.limits,
+          session: {
+            command: "run",
+            exchange: o.exchange.name,
+            ws_url: o.exchange.wsUrl,
+            markets: markets.map((mk) => mk.ticker),
+            policy: policyIdentity(o.policy),
+          },
+          counters,
+          decideThreads: o.decideThreads,
+          tickers: markets.map((mk) => mk.ticker),
+          onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
+        })
+      : undefined;
+    await recorder?.ready;
+    const recordDropped = counters.counter("record_dropped");
     const decideRestarts = counters.counter("decide_restarts");
     const histograms = new StageHistograms({ budgetNs: o.loopBudgetMs * 1e6 });
     const dispatcher = new DecisionDispatcher(
@@ -201,6 +220,7 @@ export class Engine {
         loopBudgetMs: o.loopBudgetMs,
         doorbell: doorbell.shared,
         heartbeats: heartbeats.shared,
+        ...(recorder ? { decisionLogs: recorder.decisionRings.map((r) => r.shared) } : {}),
         maxRestarts: o.supervision?.maxRestarts,
         restartWindowMs: o.supervision?.restartWindowMs,
       },
@@ -212,6 +232,7 @@ export class Engine {
           dropsStale.inc(r.stale);
           dropsBudget.inc(r.overBudget);
           ringOverflow.inc(r.ringFull);
+          recordDropped.inc(r.decisionLogDropped);
         },
         onError: (err) => o.log.error({ err: err.message }, "decide worker loop failed"),
         onRestart: (worker, err, requeued) => {
@@ -271,23 +292,6 @@ export class Engine {
       await dispatcher.close();
       throw e;
     });
-
-    const recorder = o.record
-      ? new FeedRecorder({
-          dir: o.record.dir,
-          limits: o.record.limits,
-          session: {
-            command: "run",
-            exchange: o.exchange.name,
-            ws_url: o.exchange.wsUrl,
-            markets: markets.map((mk) => mk.ticker),
-            policy: policyIdentity(o.policy),
-          },
-          counters,
-          onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
-        })
-      : undefined;
-    await recorder?.ready;
 
     const feed = new IoFeed({
       recorder,

@@ -48,6 +48,12 @@ export class ObservationBuilder {
     return this.temporalState[10];
   }
 
+  /**
+   * Book state the last `build` observed, read under the book's seqlock with the levels: [0] the
+   * market's last book seq, [1] its applied-update count (what a decision records as its basis).
+   */
+  readonly lastBookState = new Float64Array(2);
+
   private readonly values = new Float64Array(OBSERVATION_SIZE);
   /** TemporalTable.readObservationState output: 10 features, effective time, count, ref mid */
   private readonly temporalState = new Float64Array(13);
@@ -106,6 +112,7 @@ export class ObservationBuilder {
       scanSide(book.yesSizes, base, book.bestYesTick(m), book.yesLevelCount(m), this.yes, this.top);
       scanSide(book.noSizes, base, book.bestNoTick(m), book.noLevelCount(m), this.no, this.top);
       const applied = book.appliedCount(m);
+      const seq = book.lastSeq(m);
       if (!book.readValid(m, vb)) {
         this.retries++;
         continue;
@@ -124,6 +131,8 @@ export class ObservationBuilder {
         continue;
       }
       if (count !== applied) this.inconsistent++;
+      this.lastBookState[0] = seq;
+      this.lastBookState[1] = applied;
       for (let i = 0; i < 10; i++) values[TEMPORAL_OFFSET + i] = state[i];
       this.orderInputs.referenceMidHalfTicks = state[12];
       computeMarketBlock(this.yes, this.no, this.top, values, MARKET_OFFSET);

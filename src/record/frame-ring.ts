@@ -42,7 +42,7 @@ const RECORD_HEADER = 16;
 const PAD_TAG = -1;
 
 /** Record tags: low 2 bits the kind; a feed frame's tag carries its connection number above. */
-export const RecordTag = { feedFrame: 1, engineEvent: 2 } as const;
+export const RecordTag = { feedFrame: 1, engineEvent: 2, decision: 3 } as const;
 
 export function frameTag(connection: number): number {
   return RecordTag.feedFrame | (connection << 2);

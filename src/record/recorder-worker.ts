@@ -10,6 +10,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { FeedRecordEncoder } from "../events/feed-log-codec.js";
+import { DecisionRecordEncoder } from "./decision-log.js";
 import { FrameRing, type FrameRingShared, RecordTag } from "./frame-ring.js";
 import { type SegmentLimits, SegmentWriter } from "./segments.js";
 
@@ -19,12 +20,23 @@ export interface RecorderWorkerData {
   control: SharedArrayBuffer;
   dir: string;
   limits: SegmentLimits;
+  /** one ring per decide worker (decision-log.ts), drained into decisions-*.kfl */
+  decisionRings: FrameRingShared[];
+  /** market index → ticker, for decision records */
+  tickers: readonly string[];
 }
 
 export type RecorderWorkerMessage =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "closed"; feedRecords: number; eventRecords: number; bytes: number; segments: string[] };
+  | {
+      type: "closed";
+      feedRecords: number;
+      eventRecords: number;
+      decisionRecords: number;
+      bytes: number;
+      segments: string[];
+    };
 
 const FLUSH_EVERY_MS = 200;
 const IDLE_WAIT_MS = 50;
@@ -34,6 +46,9 @@ function run(data: RecorderWorkerData): void {
   const control = new Int32Array(data.control);
   const feed = new SegmentWriter(data.dir, "feed", data.limits);
   const events = new SegmentWriter(data.dir, "events", data.limits);
+  const decisions = new SegmentWriter(data.dir, "decisions", data.limits);
+  const decisionRings = data.decisionRings.map((r) => FrameRing.attach(r));
+  const decisionEncoder = new DecisionRecordEncoder(data.tickers);
   const encoder = new FeedRecordEncoder(64 * 1024);
   const prefix = new Uint8Array(4);
   const prefixView = new DataView(prefix.buffer);
@@ -54,6 +69,8 @@ function run(data: RecorderWorkerData): void {
     try {
       if ((tag & 3) === RecordTag.feedFrame) {
         feed.append(encoder.encode(recvUs, bytes, tag >>> 2), recvUs);
+      } else if (tag === RecordTag.decision) {
+        decisions.append(decisionEncoder.encode(bytes), recvUs);
       } else {
         prefixView.setUint32(0, bytes.length, true);
         events.appendPrefixed(prefix, bytes, recvUs);
@@ -68,6 +85,7 @@ function run(data: RecorderWorkerData): void {
     try {
       feed.flush();
       events.flush();
+      decisions.flush();
     } catch (e) {
       fail(e);
     }
@@ -75,7 +93,8 @@ function run(data: RecorderWorkerData): void {
 
   for (;;) {
     const closing = Atomics.load(control, 0) === 1;
-    const n = ring.drain(write);
+    let n = ring.drain(write);
+    for (const r of decisionRings) n += r.drain(write);
     if (n === 0) {
       flush();
       if (closing) break;
@@ -83,7 +102,7 @@ function run(data: RecorderWorkerData): void {
     } else if (Date.now() - lastFlush >= FLUSH_EVERY_MS) flush();
   }
   let closeError: unknown;
-  for (const w of [feed, events]) {
+  for (const w of [feed, events, decisions]) {
     try {
       w.close();
     } catch (e) {
@@ -95,8 +114,9 @@ function run(data: RecorderWorkerData): void {
     type: "closed",
     feedRecords: feed.records,
     eventRecords: events.records,
-    bytes: feed.bytesWritten + events.bytesWritten,
-    segments: [...feed.opened, ...events.opened],
+    decisionRecords: decisions.records,
+    bytes: feed.bytesWritten + events.bytesWritten + decisions.bytesWritten,
+    segments: [...feed.opened, ...events.opened, ...decisions.opened],
   } satisfies RecorderWorkerMessage);
 }
 

@@ -25,12 +25,17 @@ export interface RecorderOptions {
   /** written as one line of DIR/sessions.ndjson (exchange, markets, model, …) */
   session: Record<string, unknown>;
   counters?: Counters;
+  /** decide workers whose decisions are logged (one ring each; 0 = no decision log) */
+  decideThreads?: number;
+  /** market index → ticker (decision records name their market) */
+  tickers?: readonly string[];
   onLog(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface RecorderSummary {
   feed_records: number;
   event_records: number;
+  decision_records: number;
   bytes: number;
   dropped: number;
   write_errors: number;
@@ -38,6 +43,8 @@ export interface RecorderSummary {
 }
 
 export const SESSIONS_FILE = "sessions.ndjson";
+/** per decide worker: ~15k decisions of room, drained every ≤ 50 ms */
+const DECISION_RING_BYTES = 4 * 2 ** 20;
 
 /** Receive time in µs whose millisecond part is exactly `recvMs` (the time io used for the frame);
  * the sub-millisecond part comes from the monotonic stamp `stampMs`. */
@@ -47,6 +54,8 @@ export function recvMicros(recvMs: number, stampMs: number): number {
 
 export class FeedRecorder {
   private readonly ring: FrameRing;
+  /** one per decide worker: hand `.shared` to the workers (decision-log.ts) */
+  readonly decisionRings: FrameRing[];
   private readonly control: Int32Array;
   private readonly worker: Worker;
   private readonly closed: Promise<RecorderSummary>;
@@ -74,7 +83,17 @@ export class FeedRecorder {
     this.writeErrors = o.counters?.counter("record_write_errors");
     this.recording = o.counters?.gauge("recording");
     this.recording?.set(1);
-    const data: RecorderWorkerData = { ring: this.ring.shared, control, dir: o.dir, limits };
+    this.decisionRings = Array.from({ length: o.decideThreads ?? 0 }, () =>
+      FrameRing.create(DECISION_RING_BYTES),
+    );
+    const data: RecorderWorkerData = {
+      ring: this.ring.shared,
+      control,
+      dir: o.dir,
+      limits,
+      decisionRings: this.decisionRings.map((r) => r.shared),
+      tickers: o.tickers ?? [],
+    };
     this.worker = new Worker(workerModuleUrl(import.meta.url, "./recorder-worker"), { workerData: data });
     let onReady = (): void => {};
     this.ready = new Promise<void>((resolve) => {
@@ -88,6 +107,7 @@ export class FeedRecorder {
           resolve({
             feed_records: m.feedRecords,
             event_records: m.eventRecords,
+            decision_records: m.decisionRecords,
             bytes: m.bytes,
             dropped: this.ring.full + this.ring.tooLarge,
             write_errors: this.errors,

@@ -4,6 +4,7 @@
  *
  *   DIR/feed-000001.kfl     FeedRecord (schemas/feed-log.fbs): every raw frame received
  *   DIR/events-000001.kfl   EngineEvent (schemas/events.fbs): orders, fills, decisions, …
+ *   DIR/decisions-000001.kfl DecisionRecord (schemas/feed-log.fbs): every policy decision
  *   DIR/sessions.ndjson     one JSON line per recording session (what, when, which model)
  *
  * A segment is closed and the next one opened when it reaches its size limit or when a record's
@@ -14,9 +15,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-export type StreamName = "feed" | "events";
+export type StreamName = "feed" | "events" | "decisions";
 export const SEGMENT_SUFFIX = ".kfl";
-const SEGMENT_RE = /^(feed|events)-(\d{6,})\.kfl$/;
+const SEGMENT_RE = /^(feed|events|decisions)-(\d{6,})\.kfl$/;
 
 export interface SegmentLimits {
   /** close a segment once it holds at least this many bytes */

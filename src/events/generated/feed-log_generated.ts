@@ -100,3 +100,155 @@ static createFeedRecord(builder:flatbuffers.Builder, recvUs:bigint, frameOffset:
 }
 }
 
+export class DecisionRecord {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):DecisionRecord {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsDecisionRecord(bb:flatbuffers.ByteBuffer, obj?:DecisionRecord):DecisionRecord {
+  return (obj || new DecisionRecord()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsDecisionRecord(bb:flatbuffers.ByteBuffer, obj?:DecisionRecord):DecisionRecord {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new DecisionRecord()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+decidedUs():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
+frameRecvUs():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
+market():string|null
+market(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+market(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+actionIndex():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+action():number {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : 0;
+}
+
+sizeHundredths():number {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+bookSeq():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+appliedCount():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 18);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+observation(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? this.bb!.readFloat32(this.bb!.__vector(this.bb_pos + offset) + index * 4) : 0;
+}
+
+observationLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+observationArray():Float32Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? new Float32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+static startDecisionRecord(builder:flatbuffers.Builder) {
+  builder.startObject(9);
+}
+
+static addDecidedUs(builder:flatbuffers.Builder, decidedUs:bigint) {
+  builder.addFieldInt64(0, decidedUs, BigInt('0'));
+}
+
+static addFrameRecvUs(builder:flatbuffers.Builder, frameRecvUs:bigint) {
+  builder.addFieldInt64(1, frameRecvUs, BigInt('0'));
+}
+
+static addMarket(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(2, marketOffset, 0);
+}
+
+static addActionIndex(builder:flatbuffers.Builder, actionIndex:number) {
+  builder.addFieldInt32(3, actionIndex, 0);
+}
+
+static addAction(builder:flatbuffers.Builder, action:number) {
+  builder.addFieldInt8(4, action, 0);
+}
+
+static addSizeHundredths(builder:flatbuffers.Builder, sizeHundredths:number) {
+  builder.addFieldInt32(5, sizeHundredths, 0);
+}
+
+static addBookSeq(builder:flatbuffers.Builder, bookSeq:bigint) {
+  builder.addFieldInt64(6, bookSeq, BigInt('0'));
+}
+
+static addAppliedCount(builder:flatbuffers.Builder, appliedCount:bigint) {
+  builder.addFieldInt64(7, appliedCount, BigInt('0'));
+}
+
+static addObservation(builder:flatbuffers.Builder, observationOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(8, observationOffset, 0);
+}
+
+static createObservationVector(builder:flatbuffers.Builder, data:number[]|Float32Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createObservationVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createObservationVector(builder:flatbuffers.Builder, data:number[]|Float32Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addFloat32(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startObservationVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
+static endDecisionRecord(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createDecisionRecord(builder:flatbuffers.Builder, decidedUs:bigint, frameRecvUs:bigint, marketOffset:flatbuffers.Offset, actionIndex:number, action:number, sizeHundredths:number, bookSeq:bigint, appliedCount:bigint, observationOffset:flatbuffers.Offset):flatbuffers.Offset {
+  DecisionRecord.startDecisionRecord(builder);
+  DecisionRecord.addDecidedUs(builder, decidedUs);
+  DecisionRecord.addFrameRecvUs(builder, frameRecvUs);
+  DecisionRecord.addMarket(builder, marketOffset);
+  DecisionRecord.addActionIndex(builder, actionIndex);
+  DecisionRecord.addAction(builder, action);
+  DecisionRecord.addSizeHundredths(builder, sizeHundredths);
+  DecisionRecord.addBookSeq(builder, bookSeq);
+  DecisionRecord.addAppliedCount(builder, appliedCount);
+  DecisionRecord.addObservation(builder, observationOffset);
+  return DecisionRecord.endDecisionRecord(builder);
+}
+}
+
