@@ -22,6 +22,7 @@ interface PaperCliOptions {
   pauseAt?: string;
   pauseFor: string;
   pauseShard?: string;
+  refuseCategory?: string;
   rate: string;
   arrivals: string;
   seed: string;
@@ -124,6 +125,10 @@ export function registerPaperCommand(program: Command): void {
     )
     .option("--pause-for <s>", "length of the --pause-at pause in seconds", "7200")
     .option("--pause-shard <k>", "pause only this exchange shard (default: every shard)")
+    .option(
+      "--refuse-category <list>",
+      "categories the key may not trade, as after its location attestation lapsed (comma list, e.g. Sports): creates there get 403",
+    )
     .option("--rate <n>", "simulated book updates per second (0 = none)", "2000")
     .option(
       "--arrivals <mode>",
@@ -194,6 +199,9 @@ export function registerPaperCommand(program: Command): void {
         shards: int("shards", o.shards, 1),
         settleEveryMs: seconds("settle-every", o.settleEvery) * 1000,
         ...(o.pauseAt === undefined ? {} : { pauses: [pauseOf(o)] }),
+        ...(o.refuseCategory
+          ? { refusedCategories: o.refuseCategory.split(",").filter((c) => c !== "") }
+          : {}),
         ratePerSec: int("rate", o.rate, 0),
         arrivals: o.arrivals as ArrivalMode,
         seed: int("seed", o.seed, 0),

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPublicKey } from "../kalshi/auth-signer.js";
 import { dollarsToMicros } from "../kalshi/units.js";
-import { type MarketSpec, PaperExchange, type PauseWindow } from "./exchange/index.js";
+import { type AccountOptions, type MarketSpec, PaperExchange, type PauseWindow } from "./exchange/index.js";
 import { FaultInjector, type FaultPlan, makeFaultPlan } from "./faults/fault-plan.js";
 import { RateLimiter, type RateLimitTier } from "./faults/rate-limiter.js";
 import type { DispatchDeps } from "./server/rest-dispatch.js";
@@ -45,6 +45,8 @@ export interface StartPaperExchangeOptions {
    * `settleEveryMs` (settled one period later); default 0 = never
    */
   settleEveryMs?: number;
+  /** categories the key's account may not trade (lapsed location attestation): creates there get 403 */
+  refusedCategories?: string[];
   /** scheduled maintenance (trading) pauses, on all shards or one; default none */
   pauses?: PauseWindow[];
   /** seeds the simulator and (unless the fault plan has its own) the fault plan; default 1 */
@@ -87,7 +89,12 @@ export interface PaperExchangeHandle {
   hub: WsHub;
   faults: FaultInjector;
   /** registers another API key with its own account (tests: several users) */
-  addKey(publicKey: KeyObject, keyId?: string, depositMicros?: number): string;
+  addKey(
+    publicKey: KeyObject,
+    keyId?: string,
+    depositMicros?: number,
+    accountOptions?: AccountOptions,
+  ): string;
   close(): Promise<void>;
 }
 
@@ -129,10 +136,11 @@ export async function startPaperExchange(
     publicKey: KeyObject,
     keyId: string = randomUUID(),
     depositMicros = DEFAULT_DEPOSIT_MICROS,
+    accountOptions: AccountOptions = {},
   ): string => {
     publicKeys.set(keyId, publicKey);
     users.set(keyId, keyId);
-    if (!core.hasAccount(keyId)) core.openAccount(keyId, depositMicros);
+    if (!core.hasAccount(keyId)) core.openAccount(keyId, depositMicros, accountOptions);
     return keyId;
   };
   let keyFile = "";
@@ -148,7 +156,12 @@ export async function startPaperExchange(
     keyFile = join(tempDir, "private-key.pem");
     writeFileSync(keyFile, pair.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   }
-  const keyId = addKey(publicKey, options.keyId, options.depositMicros ?? DEFAULT_DEPOSIT_MICROS);
+  const keyId = addKey(
+    publicKey,
+    options.keyId,
+    options.depositMicros ?? DEFAULT_DEPOSIT_MICROS,
+    options.refusedCategories ? { refusedCategories: options.refusedCategories } : {},
+  );
 
   const limiter = new RateLimiter(options.rateLimitTier ?? "basic");
   const timers = new Set<NodeJS.Timeout>();

@@ -62,6 +62,8 @@ export interface MarketSpec {
   feeMultiplier?: number;
   /** Default "active". */
   status?: MarketStatus;
+  /** Category (Kalshi groups series by category; some are refused to keys without a location attestation). */
+  category?: string;
   /** Multivariate (combo) collection the market belongs to; undefined for a plain market. */
   mveCollectionTicker?: string;
   /** Scheduled close (epoch ms); default: none (far future). */
@@ -116,7 +118,7 @@ export interface PaperExchangeOptions {
 // Results and errors
 // ---------------------------------------------------------------------------------------------
 
-export type ErrorStatus = 400 | 404 | 409;
+export type ErrorStatus = 400 | 403 | 404 | 409;
 
 /**
  * Error codes (lower snake case, kalshi-protocol.md §3.6 FIX vocabulary):
@@ -364,6 +366,7 @@ export interface MarketView {
   readonly seriesTicker: string;
   readonly exchangeIndex: number;
   readonly mveCollectionTicker: string | undefined;
+  readonly category: string;
   readonly status: MarketStatus;
   readonly priceLevelStructure: PriceLevelStructure;
   readonly feeType: FeeType;
@@ -471,6 +474,11 @@ export interface ExchangeListener {
 export interface AccountOptions {
   /** Default true. */
   keepHistory?: boolean;
+  /**
+   * Categories this account's key may not trade (its location attestation has lapsed): a create
+   * in such a market is refused with 403 `location_attestation_required`. Default none.
+   */
+  refusedCategories?: readonly string[];
 }
 
 export interface PaperExchangeApi {

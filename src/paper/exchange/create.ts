@@ -22,7 +22,7 @@ import type {
 import { ID_ORDER, legTicks, makeId } from "./state.js";
 
 export function fail(
-  status: 400 | 404 | 409,
+  status: 400 | 403 | 404 | 409,
   code: string,
   message: string,
 ): { ok: false; error: ExchangeError } {
@@ -96,6 +96,13 @@ export function createOrder(
   }
   if (tradingPaused(state, market.exchangeIndex)) {
     return fail(400, TRADING_PAUSED, `trading is paused on exchange shard ${market.exchangeIndex}`);
+  }
+  if (account.refusedCategories.has(market.category)) {
+    return fail(
+      403,
+      "location_attestation_required",
+      `this API key's location attestation has expired: it cannot trade ${market.category} markets`,
+    );
   }
   if (req.side !== "bid" && req.side !== "ask") return fail(400, "invalid_order", "side must be bid or ask");
   if (!isOnGrid(market.priceLevelStructure, req.yesPriceTicks)) {

@@ -216,6 +216,7 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
     ticker: m.ticker,
     event_ticker: m.eventTicker,
     series_ticker: m.seriesTicker,
+    category: m.category,
     exchange_index: m.exchangeIndex,
     ...(m.mveCollectionTicker === undefined ? {} : { mve_collection_ticker: m.mveCollectionTicker }),
     market_type: "binary",

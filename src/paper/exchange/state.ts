@@ -73,6 +73,8 @@ export interface Account {
   updatedTsMs: number;
   /** False for simulator accounts: finished orders and fills are not retained (see api.ts). */
   keepHistory: boolean;
+  /** categories refused to this account's key (lapsed location attestation) */
+  refusedCategories: ReadonlySet<string>;
   positions: Map<string, PositionRecord>;
   /** Creation order (ascending seq). */
   orders: OrderRecord[];
@@ -89,6 +91,7 @@ export interface MarketState {
   /** The exchange shard (matching engine) the market lives on. */
   exchangeIndex: number;
   mveCollectionTicker: string | undefined;
+  category: string;
   priceLevelStructure: PriceLevelStructure;
   feeType: FeeType;
   feeMultiplierBp: number;

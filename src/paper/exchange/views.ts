@@ -12,6 +12,7 @@ export function marketView(m: MarketState): MarketView {
     seriesTicker: m.seriesTicker,
     exchangeIndex: m.exchangeIndex,
     mveCollectionTicker: m.mveCollectionTicker,
+    category: m.category,
     status: m.status,
     priceLevelStructure: m.priceLevelStructure,
     feeType: m.feeType,

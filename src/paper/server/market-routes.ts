@@ -45,6 +45,40 @@ export function addMarketRoutes(
     true,
   );
 
+  // Series carry the fee schedule (fee_type, fee_multiplier); fills' fee_cost stays authoritative.
+  const seriesOf = (): Map<string, Record<string, unknown>> => {
+    const out = new Map<string, Record<string, unknown>>();
+    for (const m of core.markets()) {
+      if (out.has(m.seriesTicker)) continue;
+      out.set(m.seriesTicker, {
+        ticker: m.seriesTicker,
+        category: m.category,
+        fee_type: m.feeType,
+        fee_multiplier: m.feeMultiplierBp / 10_000,
+      });
+    }
+    return out;
+  };
+  router.add("GET", "/series", () => json(200, { series: [...seriesOf().values()] }), true);
+  router.add(
+    "GET",
+    "/series/:ticker",
+    ({ params }) => {
+      const s = seriesOf().get(params.ticker!);
+      return s === undefined
+        ? json(404, {
+            error: {
+              code: "not_found",
+              message: `series ${params.ticker} not found`,
+              details: "",
+              service: "paper",
+            },
+          })
+        : json(200, { series: s });
+    },
+    true,
+  );
+
   router.add("GET", "/exchange/schedule", () => json(200, { schedule: renderSchedule(core.pauses()) }), true);
 
   router.add(

@@ -142,7 +142,7 @@ function addOrderGroupRoutes(router: Router, core: PaperExchangeApi): void {
   });
   const empty = (r: {
     ok: boolean;
-    error?: { status: 400 | 404 | 409; code: string; message: string };
+    error?: { status: 400 | 403 | 404 | 409; code: string; message: string };
   }): RestReply => (r.ok ? json(200, "{}") : coreError(r.error!));
 
   router.add("POST", `${base}/create`, ({ userId, body, query }) => {

@@ -20,6 +20,13 @@ export interface CatalogOptions {
 export const MARKETS_PER_EVENT = 2;
 export const DEFAULT_SHARDS = 3;
 const COMBO_SERIES = "KXMVEPAPER";
+/** The plain series: suffix of the series ticker, category, fee schedule. */
+const SERIES_KINDS: readonly { suffix: string; category: string; feeType: FeeType; feeMultiplier: number }[] =
+  [
+    { suffix: "", category: "Economics", feeType: "quadratic", feeMultiplier: 1 },
+    { suffix: "MM", category: "Sports", feeType: "quadratic_with_maker_fees", feeMultiplier: 1 },
+    { suffix: "HALF", category: "Climate", feeType: "quadratic", feeMultiplier: 0.5 },
+  ];
 const COMBO_COLLECTION = "KXMVEPAPER-SHARD1-R";
 
 /**
@@ -36,16 +43,21 @@ export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
     const eventIndex = Math.floor(i / MARKETS_PER_EVENT);
     // Every tenth event is a combo (multivariate) event, on shard 1 as Kalshi's combos are.
     const combo = eventIndex % 10 === 9;
-    const event = `${combo ? COMBO_SERIES : series}-E${String(eventIndex + 1).padStart(4, "0")}`;
-    const feeType: FeeType = i % 4 === 3 ? "quadratic_with_maker_fees" : "quadratic";
+    // Fees are per series (Kalshi: fee_type, fee_multiplier on the series): three plain series
+    // with different schedules and categories, taken in turn every three events.
+    const plain = SERIES_KINDS[Math.floor(eventIndex / 3) % SERIES_KINDS.length]!;
+    const seriesTicker = combo ? COMBO_SERIES : `${series}${plain.suffix}`;
+    const event = `${seriesTicker}-E${String(eventIndex + 1).padStart(4, "0")}`;
     specs.push({
       ticker: `${event}-M${String(i + 1).padStart(5, "0")}`,
       eventTicker: event,
-      seriesTicker: combo ? COMBO_SERIES : series,
+      seriesTicker,
+      category: combo ? "Combos" : plain.category,
       exchangeIndex: combo ? Math.min(1, shards - 1) : eventIndex % shards,
       ...(combo ? { mveCollectionTicker: COMBO_COLLECTION } : {}),
       priceLevelStructure: STRUCTURES[i % 3]!,
-      feeType,
+      feeType: combo ? "quadratic" : plain.feeType,
+      feeMultiplier: combo ? 1 : plain.feeMultiplier,
       fractionalTradingEnabled: i % 5 !== 4,
     });
   }
