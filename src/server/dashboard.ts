@@ -1,64 +1,54 @@
 /**
- * The `GET /` dashboard: one self-contained HTML page (no external assets, inline script and
- * style) that polls `/stats` once a second and follows `/events?format=json`.
+ * The `GET /` dashboard: one self-contained HTML page — uPlot (from its npm package, inlined
+ * when this module loads, so nothing is fetched from a CDN and it works offline) and the page
+ * script of dashboard-script.ts. Built once; the server sends the same bytes every time.
  */
-export const DASHBOARD_HTML = `<!doctype html>
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { LATENCY_BUCKET_BOUNDS_S } from "../stats/stage-histograms.js";
+import { STAGE_NAMES } from "../stats/stages.js";
+import { DASHBOARD_SCRIPT } from "./dashboard-script.js";
+
+const require = createRequire(import.meta.url);
+const UPLOT_JS = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
+const UPLOT_CSS = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
+
+const STYLE = `
+body{font:13px/1.4 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1f2937}
+main{padding:12px 16px}h2{font-size:14px;margin:14px 0 4px}
+#banner{padding:10px 16px;font-weight:600;color:#fff}#banner.ok{background:#15803d}
+#banner.warn{background:#b45309}#banner.bad{background:#b91c1c}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:12px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:8px;overflow:auto}
+table{border-collapse:collapse;font:12px ui-monospace,Menlo,Consolas,monospace}
+td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}
+button{margin-right:6px;padding:4px 12px}#btn-kill{background:#b91c1c;color:#fff;border:0;border-radius:4px}
+#err{color:#b91c1c}`;
+
+function page(): string {
+  const stages = STAGE_NAMES.map(
+    (s) => `<option${s === "tick_to_decision" ? " selected" : ""}>${s}</option>`,
+  ).join("");
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kalshi-engine</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:16px;background:#fafafa;color:#222}
-h1{font-size:16px;margin:0 0 8px}h2{font-size:14px;margin:16px 0 4px}
-table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}
-th:first-child,td:first-child{text-align:left}.bad{color:#b00}.grid{display:flex;gap:32px;flex-wrap:wrap}
-#events{max-height:320px;overflow:auto;white-space:pre;background:#fff;border:1px solid #ddd;padding:4px}
-</style></head><body>
-<h1>kalshi-engine <span id="state"></span></h1>
-<div class="grid"><div><h2>Stage latency (µs)</h2><table id="stages"></table></div>
-<div><h2>Portfolio</h2><table id="portfolio"></table></div>
-<div><h2>Counters</h2><table id="counters"></table></div></div>
-<h2>Recent events <span id="conn"></span></h2><div id="events"></div>
-<script>
-"use strict";
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-const row = (cells, tag) => "<tr>" + cells.map((c) => "<" + (tag || "td") + ">" + c + "</" + (tag || "td") + ">").join("") + "</tr>";
-function render(s) {
-  $("state").textContent = Object.entries(s.state || {}).map(([k, v]) => k + "=" + v).join(" ");
-  let h = row(["stage", "count", "p50", "p90", "p99", "p99.9", "max", "mean", "over budget"], "th");
-  for (const [name, v] of Object.entries(s.histograms || {})) {
-    h += row([esc(name), v.count, v.p50, v.p90, v.p99, v.p999, v.max, v.mean.toFixed(1),
-      v.budget_breaches > 0 ? '<span class="bad">' + v.budget_breaches + "</span>" : 0]);
-  }
-  $("stages").innerHTML = h;
-  const p = s.portfolio || { positions: {} };
-  h = row(["free cash", esc(p.free_cash)]) + row(["reserved cash", esc(p.reserved_cash)]);
-  for (const [m, c] of Object.entries(p.positions || {})) h += row([esc(m), esc(c)]);
-  $("portfolio").innerHTML = h;
-  h = "";
-  for (const c of s.counters || []) {
-    const labels = Object.entries(c.labels || {}).map(([k, v]) => k + "=" + v).join(",");
-    h += row([esc(c.name + (labels ? "{" + labels + "}" : "")), c.value]);
-  }
-  $("counters").innerHTML = h;
+<style>${UPLOT_CSS}${STYLE}</style></head><body>
+<div id="banner" class="warn">connecting…</div>
+<main>
+<div><button id="btn-pause">Pause</button><button id="btn-resume">Resume</button><button id="btn-reconcile">Reconcile</button><button id="btn-kill">Kill</button>
+<span id="ctl"></span> <span id="err"></span></div>
+<h2>P&amp;L</h2><div id="pnlnow"></div>
+<div class="grid"><div class="card" id="pnl"></div><div class="card"><h2>Positions</h2><table id="positions"></table></div></div>
+<div class="grid"><div class="card" id="decisions"></div><div class="card" id="throughput"></div></div>
+<div class="grid"><div class="card"><select id="stage">${stages}</select> <span id="latnow"></span><div id="latency"></div></div>
+<div class="card"><h2>Open orders</h2><table id="open"></table></div></div>
+<div class="grid"><div class="card"><h2>Recent fills</h2><table id="fills"></table></div>
+<div class="card"><h2>Recent orders <span id="conn"></span></h2><table id="orders"></table></div></div>
+</main>
+<script>${UPLOT_JS}</script>
+<script>const BOUNDS_S = ${JSON.stringify(LATENCY_BUCKET_BOUNDS_S)};</script>
+<script>${DASHBOARD_SCRIPT}</script>
+</body></html>`;
 }
-const tokenMatch = /[?&]token=([^&]*)/.exec(location.search || "");
-const tokenQuery = tokenMatch ? "token=" + tokenMatch[1] : "";
-async function poll() {
-  try { const r = await fetch("stats" + (tokenQuery ? "?" + tokenQuery : ""), { cache: "no-store" }); if (r.ok) render(await r.json()); } catch (e) {}
-  setTimeout(poll, 1000);
-}
-const recent = [];
-function connect() {
-  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/events?format=json" + (tokenQuery ? "&" + tokenQuery : ""));
-  ws.onopen = () => { $("conn").textContent = "(live)"; };
-  ws.onclose = () => { $("conn").textContent = "(reconnecting)"; setTimeout(connect, 2000); };
-  ws.onmessage = (m) => {
-    recent.unshift(m.data);
-    if (recent.length > 100) recent.length = 100;
-    $("events").textContent = recent.join("\\n");
-  };
-}
-poll();
-connect();
-</script></body></html>
-`;
+
+export const DASHBOARD_HTML = page();

@@ -18,13 +18,6 @@ import { STAGE_NAMES } from "./stages.js";
 export const METRIC_PREFIX = "kalshi_engine_";
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-const QUANTILES = [
-  ["0.5", "p50"],
-  ["0.9", "p90"],
-  ["0.99", "p99"],
-  ["0.999", "p999"],
-] as const;
-
 export function renderPrometheus(snapshot: StatsSnapshot): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string): string => {

@@ -1,0 +1,115 @@
+/**
+ * The dashboard in a real browser: playwright-core drives Debian's Chromium (.ci/run installs the
+ * `chromium` package; never a browser download) against `kalshi-engine run` with its embedded
+ * paper exchange. The page loads without console errors, P&L and positions move while the engine
+ * trades, the Kill button (confirmation, token asked once) engages the kill switch and the banner
+ * shows it; a screenshot is saved in the test's temp directory.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { chromium } from "playwright-core";
+import { type Spawned, spawnCli, waitFor } from "../engine/helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const TOKEN = "dashboard-test-token-42";
+const tmp = mkdtempSync(join(tmpdir(), "kalshi-engine-dashboard-"));
+const procs: Spawned[] = [];
+after(() => {
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  rmSync(join(tmp, "journal"), { recursive: true, force: true });
+});
+
+describe("dashboard in Chromium", () => {
+  it("loads cleanly, shows P&L and positions moving, and engages the kill switch from the Kill button", {
+    timeout: 180_000,
+    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install chromium)`,
+  }, async () => {
+    const engine = await spawnCli([
+      "run",
+      "--markets",
+      "10",
+      "--policy",
+      "rules",
+      "--throttle-ms",
+      "100",
+      "--stats-port",
+      "0",
+      "--control-token",
+      TOKEN,
+      "--journal-dir",
+      join(tmp, "journal"),
+      "--duration",
+      "150",
+    ]);
+    procs.push(engine);
+    const url = String(engine.first.dashboard);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      const dialogs: string[] = [];
+      page.on("dialog", (d) => {
+        dialogs.push(d.type());
+        void (d.type() === "prompt" ? d.accept(TOKEN) : d.accept());
+      });
+      await page.goto(url);
+      await page.waitForSelector("#banner.ok, #banner.warn", { timeout: 30_000 });
+
+      // P&L and positions move while the engine trades
+      const firstPnl = await page.textContent("#pnlnow");
+      await waitFor(
+        async () => ((await page.locator("#positions tr").count()) > 1 ? true : undefined),
+        "a position on the dashboard",
+        90_000,
+      );
+      await waitFor(
+        async () => ((await page.textContent("#pnlnow")) !== firstPnl ? true : undefined),
+        "the P&L line to change",
+        60_000,
+      );
+      const points = await page.locator("#pnl canvas").count();
+      assert.ok(points > 0, "the P&L chart is drawn");
+
+      // the Kill button asks for confirmation and the token (once), then the banner shows it
+      await page.click("#btn-kill");
+      await waitFor(
+        async () => ((await page.textContent("#banner"))?.includes("KILL SWITCH ENGAGED") ? true : undefined),
+        "the banner to show the kill switch",
+        30_000,
+      );
+      assert.equal(await page.getAttribute("#banner", "class"), "bad");
+      assert.deepEqual(dialogs, ["confirm", "prompt"]);
+      const stats = (await (await fetch(url.replace(/\/$/, "/stats"))).json()) as {
+        counters: Array<{ name: string; value: number }>;
+      };
+      assert.equal(stats.counters.find((c) => c.name === "kill_engaged")?.value, 1);
+
+      const shot = join(tmp, "dashboard.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      assert.ok(statSync(shot).size > 10_000, `screenshot saved: ${shot}`);
+      assert.deepEqual(errors, [], "no console errors");
+    } finally {
+      await browser.close();
+      engine.child.kill("SIGTERM");
+      await engine.exited;
+    }
+  });
+});
