@@ -229,7 +229,9 @@ describe("engine server HTTP routes", () => {
     assert.match(html, /\/events\?format=json/);
     assert.match(html, /fetch\("stats"/);
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i);
-    assert.doesNotMatch(html, /https?:\/\//);
+    // nothing is loaded from another origin (uPlot's license comment names its home page)
+    assert.doesNotMatch(html, /(fetch|url|import|WebSocket)\(\s*["'`]?(https?|wss?):\/\//);
+    assert.deepEqual(html.match(/https?:\/\/[^\s"'*]+/g), ["https://github.com/leeoniya/uPlot"]);
     // every inline script at least compiles (a syntax error would leave a blank page); the page
     // itself is driven in Chromium by test/server/dashboard-browser.test.ts
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
