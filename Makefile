@@ -3,7 +3,7 @@ NODE      ?= node
 TSX        = $(NODE) --import tsx
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: install build check lint test bench run clean
+.PHONY: install build check lint test bench run clean soak
 
 # Recipes that `make run` depends on print to stderr: its stdout starts with the engine's URL line.
 node_modules: package-lock.json
@@ -35,3 +35,8 @@ run: build
 
 clean:
 	rm -rf dist
+
+# bounded soak under faults, kills and a decide crash; writes docs/reliability.md
+SOAK_MINUTES ?= 10
+soak: node_modules
+	SOAK_MINUTES=$(SOAK_MINUTES) $(TSX) scripts/soak.ts

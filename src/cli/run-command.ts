@@ -151,7 +151,7 @@ export function registerRunCommand(program: Command): void {
         ...(cfg.record.dir !== undefined ? { record: recordOptions(cfg) } : {}),
         log,
         // fault injection for the soak and the end-to-end tests (docs/reliability.md)
-        injectDecideFaults: Number(process.env.KALSHI_ENGINE_INJECT_DECIDE_FAULTS ?? 0) || 0,
+        injectDecideFaults: Number(process.env.KALSHI_INJECT_DECIDE_FAULTS ?? 0) || 0,
       }).catch(async (e: unknown) => {
         await paper?.stop();
         throw new Error(`engine failed to start: ${e instanceof Error ? e.message : String(e)}`);

@@ -13,9 +13,14 @@ export interface Spawned {
 }
 
 /** Runs `kalshi-engine <args>` from source and resolves with its first stdout line parsed. */
-export async function spawnCli(args: string[], timeoutMs = 60_000): Promise<Spawned> {
+export async function spawnCli(
+  args: string[],
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Spawned> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env,
   });
   const lines: string[] = [];
   const stderr: string[] = [];
