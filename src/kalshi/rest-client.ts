@@ -242,6 +242,30 @@ export class KalshiRestClient extends RestTransport {
     };
   }
 
+  /** `GET /exchange/status` of one shard (docs: exchange status; per-shard via `exchange_index`). */
+  async getExchangeStatus(shard: number): Promise<{ tradingActive: boolean; exchangeActive: boolean }> {
+    const j = await this.readJson("exchange/status", { exchange_index: shard }, COST_DEFAULT);
+    return { tradingActive: j.trading_active === true, exchangeActive: j.exchange_active === true };
+  }
+
+  /** The maintenance windows of `GET /exchange/schedule` (a window may name one shard). */
+  async getMaintenanceWindows(): Promise<Array<{ startMs: number; endMs: number; shard?: number }>> {
+    const j = await this.readJson("exchange/schedule", {}, COST_DEFAULT);
+    const windows = (j.schedule as Json | undefined)?.maintenance_windows;
+    const out: Array<{ startMs: number; endMs: number; shard?: number }> = [];
+    for (const w of Array.isArray(windows) ? (windows as Json[]) : []) {
+      const startMs = Date.parse(String(w.start_datetime));
+      const endMs = Date.parse(String(w.end_datetime));
+      if (Number.isNaN(startMs) || Number.isNaN(endMs)) continue;
+      out.push(
+        typeof w.exchange_index === "number"
+          ? { startMs, endMs, shard: w.exchange_index }
+          : { startMs, endMs },
+      );
+    }
+    return out;
+  }
+
   async getMarkets(q: MarketsQuery = {}): Promise<Page<RestMarket>> {
     const j = await this.readJson(
       "markets",

@@ -104,6 +104,9 @@ export class OrderManager {
     if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
     if (this.deps.ledger.isSettled(m)) return this.skip(d, "marketSettled", "market_settled");
     if (this.writer.refusedMarkets.has(m)) return this.skip(d, "marketRefused", "market_refused");
+    // A paused shard refuses creates and amends; cancels go out elsewhere and are not gated.
+    if (this.deps.exchangeStatus?.isPaused(this.deps.catalog.shardOf(m)))
+      return this.skip(d, "exchangePaused", "exchange_paused");
     if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
     if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
     const ownLimit = limitPriceTicks(

@@ -134,6 +134,8 @@ export interface OrderManagerDeps {
   breakers: CircuitBreakers;
   /** a Kalshi order group every order joins (optional; order-group.ts) */
   orderGroup?: OrderGroupGuard;
+  /** exchange status per shard: creates/amends wait out a pause (exchange-status.ts) */
+  exchangeStatus?: { isPaused(shard: number): boolean };
   portfolio?: PortfolioWriter;
   onEvent?: (e: OrderEvent) => void;
   now?: () => number;
@@ -163,6 +165,7 @@ export function newOrderStats() {
     unknownMarket: 0,
     marketSettled: 0,
     marketRefused: 0,
+    exchangePaused: 0,
     throttled: 0,
     bookStale: 0,
     noPrice: 0,

@@ -21,6 +21,7 @@ const DROP_COUNT: Readonly<Record<OrderDropReason, (s: OrderStats) => number>> =
   unknown_market: (s) => s.unknownMarket,
   market_settled: (s) => s.marketSettled,
   market_refused: (s) => s.marketRefused,
+  exchange_paused: (s) => s.exchangePaused,
   throttle: (s) => s.throttled,
   no_book: (s) => s.bookStale,
   no_price: (s) => s.noPrice,

@@ -37,6 +37,7 @@ import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-his
 import { Stage } from "../stats/stages.js";
 import { type BreakerConfig, CircuitBreakers } from "./breakers.js";
 import { EngineEventMapper } from "./engine-events.js";
+import { ExchangeStatusWatch, STATUS_REFRESH_MS } from "./exchange-status.js";
 import { OrderJournal } from "./journal.js";
 import { Ledger } from "./ledger.js";
 import type { PriceStrategy } from "./limit-price.js";
@@ -192,9 +193,16 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const orderGroup = init.orderGroupContracts
     ? new OrderGroupGuard(rest, await openOrderGroup(rest, init.orderGroupContracts), breakers)
     : undefined;
+  // Exchange status and schedule: read now and every minute (exchange-status.ts).
+  const exchangeStatus = new ExchangeStatusWatch(rest);
+  const shardsInUse = (): number[] => init.markets.map((mk) => mk.exchangeIndex ?? 0);
+  await exchangeStatus.refresh(shardsInUse());
+  const statusTimer = setInterval(() => void exchangeStatus.refresh(shardsInUse()), STATUS_REFRESH_MS);
+  statusTimer.unref();
   const om = new OrderManager(
     {
       rest,
+      exchangeStatus,
       journal,
       ledger,
       catalog,
@@ -382,6 +390,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     } else if (decisionRings.length > 0) await decisionRings[0]!.waitForRecordsAsync(2);
     else await new Promise((r) => setTimeout(r, 2));
   }
+  clearInterval(statusTimer);
   await journal.close();
   publishMetrics();
   port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);

@@ -24,6 +24,7 @@ export const ORDER_DROP_REASONS = [
   "unknown_market",
   "market_settled",
   "market_refused",
+  "exchange_paused",
   "throttle",
   "no_book",
   "no_price",

@@ -119,6 +119,7 @@ describe("engine metrics after a faulty paper run", () => {
         unknown_market: s.unknownMarket,
         market_settled: s.marketSettled,
         market_refused: s.marketRefused,
+        exchange_paused: s.exchangePaused,
         throttle: s.throttled,
         no_book: s.bookStale,
         no_price: s.noPrice,
