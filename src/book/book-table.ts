@@ -4,7 +4,7 @@
  * Writer: the io thread ONLY (through FeedApplier). Readers: any thread (decide workers, orders),
  * lock-free through a per-market seqlock.
  *
- * Books hold BIDS only (lessons.md rule 1): YES bids and NO bids, each as a dense array over price
+ * Books hold BIDS only (correctness-rules.md rule 1): YES bids and NO bids, each as a dense array over price
  * ticks 1..999 ($0.001) of resting sizes in hundredths of a contract. NO prices are on the NO scale.
  * Asks are derived: YES ask = 1000 − best NO bid, NO ask = 1000 − best YES bid.
  *
@@ -286,7 +286,7 @@ export class BookTable {
     this.head[m * I32_STRIDE + I_FLAGS] = FLAG_SNAPSHOT; // a snapshot ends staleness
   }
 
-  /** Marks m out of sync (lessons.md rule 2); published under the seqlock so readers see it. */
+  /** Marks m out of sync (correctness-rules.md rule 2); published under the seqlock so readers see it. */
   markStale(m: number): void {
     this.writeBegin(m);
     this.head[m * I32_STRIDE + I_FLAGS] |= FLAG_STALE;

@@ -2,7 +2,7 @@
  * FeedApplier — turns WebSocket text frames into BookTable updates (io thread, the only writer of
  * BookTable).
  *
- * Implements observation-v1.md §3 to the letter and lessons.md rules 1–6:
+ * Implements observation-v1.md §3 to the letter and correctness-rules.md rules 1–6:
  * - a snapshot replaces both sides and ends staleness; a delta adds a signed change in exact
  *   integer hundredths;
  * - a delta is ignored (and counted) when its side/price/change is invalid, its market has had no

@@ -2,7 +2,7 @@
  * SeqTracker — per-subscription sequence check (io thread).
  *
  * Kalshi's `seq` counts the book messages of one subscription (`sid`), all its markets together,
- * snapshots and deltas alike (kalshi-protocol.md §2.6, observation-v1.md §3.6). A sid seen for the
+ * snapshots and deltas alike (kalshi-api-notes.md, observation-v1.md §3.6). A sid seen for the
  * first time starts a new count; after a reconnect every sid is new.
  *
  * Sids are small integers in practice (one per subscribed channel), so the last seq of sids below

@@ -3,7 +3,7 @@
  * SharedArrayBuffer.
  *
  * Writer: the io thread only (`advance`, after EVERY applied snapshot or delta of a market, never on
- * decisions — lessons.md rule 20). Readers: decide workers, through a per-market seqlock like
+ * decisions — correctness-rules.md rule 20). Readers: decide workers, through a per-market seqlock like
  * BookTable's (`readBegin` / `readValid`); the reference mid is one Int32 word and can be read alone
  * with `referenceMidHalfTicks` (portfolio marks of other markets, observation-v1.md §7.2).
  *

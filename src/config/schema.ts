@@ -12,7 +12,7 @@ export const SHUTDOWN_POLICIES = ["cancel_all", "leave_resting"] as const;
 export const COMBOS = ["exclude", "include"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-/** kalshi-protocol.md §1.5 (the "recommended" rows). Paper URLs come from the started exchange. */
+/** kalshi-api-notes.md (the "recommended" rows). Paper URLs come from the started exchange. */
 export const EXCHANGE_URLS = {
   demo: {
     restUrl: "https://external-api.demo.kalshi.co/trade-api/v2",

@@ -5,7 +5,7 @@
  * The loop, top to bottom (one long-running piscina task per worker, until io sets stop):
  *   markets decided again (updated while running) + everything queued (up to `batchSize`, by
  *   default more than a worker's markets, so one policy run covers the whole queue) → skip stale
- *   books (lessons.md rule 2) and markets whose oldest undecided frame is already older than the
+ *   books (correctness-rules.md rule 2) and markets whose oldest undecided frame is already older than the
  *   loop budget (counted) → observation v1 of every remaining row into one Float32Array →
  *   policy.decide(batch) once → decode → non-HOLD decisions into the DecisionRing → finish each
  *   market (MarketStates) → nothing queued: when work is expected (a batch ended less than 2 ms

@@ -16,7 +16,7 @@
  *   7     batchSize          rows in the policy run that produced it
  *
  * Writer: a decide worker. Reader: the orders thread. A full ring refuses the record and counts
- * an overflow in the ring (lessons.md: never silent); the decision is lost, which is the right
+ * an overflow in the ring (correctness-rules.md: never silent); the decision is lost, which is the right
  * outcome for a decision that could not be delivered within the loop budget anyway.
  */
 import type { DoorbellShared } from "../shm/doorbell.js";

@@ -1,5 +1,5 @@
 /**
- * DecisionDispatcher — io's side of the decision pipeline (ARCHITECTURE.md; lessons.md rules 19
+ * DecisionDispatcher — io's side of the decision pipeline (docs/architecture.md; correctness-rules.md rules 19
  * and 24): conflation state in shared memory (MarketStates), one queue of market ids per decide
  * worker, and the piscina pool that hosts the workers' loops.
  *

@@ -1,6 +1,6 @@
 /**
  * MarketStates — the decision state of every market, shared by io and the decide workers. It
- * carries conflation (lessons.md rule 19): a market is queued at most once, and at most one
+ * carries conflation (correctness-rules.md rule 19): a market is queued at most once, and at most one
  * decision per market is running; an update that lands while its decision runs is decided again,
  * on the newest book, by the same worker, right after.
  *

@@ -1,5 +1,5 @@
 /**
- * Engine — the io thread's composition root (ARCHITECTURE.md): builds the shared tables, starts
+ * Engine — the io thread's composition root (docs/architecture.md): builds the shared tables, starts
  * the decide pool and the orders thread, connects the feed, serves /stats, and shuts down in
  * order. The io loop itself is event-driven: WebSocket frames → IoFeed (book, temporal, dirty
  * set) → decide workers → DecisionRings → orders thread → EventRing → /events.

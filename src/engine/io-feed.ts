@@ -1,5 +1,5 @@
 /**
- * IoFeed — the io thread's frame path (ARCHITECTURE.md, io): every received text frame, from the
+ * IoFeed — the io thread's frame path (docs/architecture.md, io): every received text frame, from the
  * Kalshi WebSocket or the paper exchange (as bytes, `onFrameBytes`) or `/ingest` (text,
  * `onFrame`), goes through:
  *
@@ -142,7 +142,7 @@ export class IoFeed {
     return t0;
   }
 
-  /** After a reconnect every book is stale until its fresh snapshot (kalshi-protocol.md §2.6). */
+  /** After a reconnect every book is stale until its fresh snapshot (kalshi-api-notes.md). */
   onDisconnected(): void {
     this.applier.onReconnect();
   }

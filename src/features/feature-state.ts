@@ -1,6 +1,6 @@
 /**
  * FeatureState — the io-thread side of the features: advances the TemporalTable after every
- * applied update (observation-v1.md §6.2; lessons.md rule 20: on book updates, never on
+ * applied update (observation-v1.md §6.2; correctness-rules.md rule 20: on book updates, never on
  * decisions). Live io calls `onAppliedUpdate` from FeedApplier's `onApplied` listener; replay and
  * export call the very same method, so live and replay observations are identical.
  */

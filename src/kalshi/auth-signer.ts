@@ -3,9 +3,9 @@
  * Pure functions over node:crypto; no module state. Shared by the REST client, the WS client
  * (orders / io threads) and the paper exchange server.
  *
- * kalshi-protocol.md §1.2: message = TIMESTAMP_MS + METHOD + PATH, PATH without the query string
+ * kalshi-api-notes.md: message = TIMESTAMP_MS + METHOD + PATH, PATH without the query string
  * and including the `/trade-api/v2` (or `/trade-api/ws/v2`) prefix; the body is not signed.
- * kalshi-protocol.md §1.3: RSA-PSS, SHA-256, MGF1(SHA-256), salt = digest length; Ed25519 keys
+ * kalshi-api-notes.md: RSA-PSS, SHA-256, MGF1(SHA-256), salt = digest length; Ed25519 keys
  * sign with `crypto.sign(null, …)`. The verifier accepts any PSS salt length (auto), because
  * production accepts clients that sign with the maximum salt length.
  *
@@ -25,7 +25,7 @@ export const HEADER_KEY = "KALSHI-ACCESS-KEY";
 export const HEADER_TIMESTAMP = "KALSHI-ACCESS-TIMESTAMP";
 export const HEADER_SIGNATURE = "KALSHI-ACCESS-SIGNATURE";
 
-/** The skew window of the simulator (kalshi-protocol.md §7: reject |skew| > 30 s). */
+/** The skew window of the simulator (kalshi-api-notes.md: reject |skew| > 30 s). */
 export const DEFAULT_MAX_SKEW_MS = 30_000;
 
 /** A Key ID and its private key, as used by every signed request. */
@@ -44,7 +44,7 @@ export type KalshiAuthHeaders = {
 /**
  * Repairs a PEM that went through an environment variable or a config file: `\n` escapes become
  * newlines, surrounding quotes go, and header-less base64 is wrapped as PKCS#8
- * (kalshi-protocol.md §1.3 "Key loading pitfall").
+ * (kalshi-api-notes.md).
  */
 export function normalisePem(text: string): string {
   let pem = text.trim();
@@ -104,7 +104,7 @@ export function loadPublicKey(pemOrPath: string): KeyObject {
   }
 }
 
-/** The exact bytes that are signed (kalshi-protocol.md §1.2). The query string is dropped. */
+/** The exact bytes that are signed (kalshi-api-notes.md). The query string is dropped. */
 export function signedMessage(tsMs: number | string, method: string, path: string): Buffer {
   const q = path.indexOf("?");
   const bare = q >= 0 ? path.slice(0, q) : path;
@@ -177,7 +177,7 @@ export type VerifyResult =
   | { ok: true; keyId: string }
   | { ok: false; status: 401; reason: VerifyFailureReason; body: string };
 
-/** Kalshi's nested 401 bodies (kalshi-protocol.md §1.4, §3.6). */
+/** Kalshi's nested 401 bodies (kalshi-api-notes.md). */
 function authFailure(reason: VerifyFailureReason): VerifyResult {
   let code = "authentication_error";
   let message: string;
@@ -211,7 +211,7 @@ function authFailure(reason: VerifyFailureReason): VerifyResult {
 
 /**
  * Verifies a signed request against registered public keys. Timestamps more than `maxSkewMs`
- * from `nowMs` either way are refused with `header_timestamp_expired` (kalshi-protocol.md §7).
+ * from `nowMs` either way are refused with `header_timestamp_expired` (kalshi-api-notes.md).
  */
 export function verifyRequest(
   publicKeys: ReadonlyMap<string, KeyObject>,

@@ -1,6 +1,6 @@
 /**
  * Fast path of the frame scanner for the layout Kalshi actually sends for `orderbook_delta`
- * (kalshi-protocol.md §2.5), in this key order:
+ * (kalshi-api-notes.md), in this key order:
  *
  *   {"type":"orderbook_delta","sid":N,"seq":N,"msg":{"market_ticker":"…"[,"market_id":"…"],
  *    "price_dollars":"…","delta_fp":"…","side":"yes|no"[,"client_order_id":"…"][,"subaccount":N]

@@ -7,7 +7,7 @@
  * no objects per message. Results are left in the scanner's fields (and, for snapshots, in its
  * level scratch arrays) until the next `scan`.
  *
- * Rules implemented (observation-v1.md §3.1–3.4, kalshi-protocol.md §2.5):
+ * Rules implemented (observation-v1.md §3.1–3.4, kalshi-api-notes.md):
  * - a book message is a JSON object whose `type` is one of the two book types and whose `msg` is an
  *   object with a non-empty string `market_ticker`; anything else is OTHER (or MALFORMED if the text
  *   is not valid JSON);

@@ -1,5 +1,5 @@
 /**
- * Typed server messages of the Kalshi WebSocket v2 (kalshi-protocol.md §2), as produced by
+ * Typed server messages of the Kalshi WebSocket v2 (kalshi-api-notes.md), as produced by
  * `parseServerMessage` in `messages.ts`. Pure data shared by every thread; no state.
  *
  * Units follow units.ts: prices are integer ticks of $0.001, counts integer hundredths of a
@@ -17,7 +17,7 @@ export interface BookLevel {
   sizeHundredths: number;
 }
 
-/** `subscribed`: one per channel of a `subscribe` command (kalshi-protocol.md §2.3). */
+/** `subscribed`: one per channel of a `subscribe` command (kalshi-api-notes.md). */
 export interface SubscribedMessage {
   kind: "subscribed";
   id: number;
@@ -31,12 +31,12 @@ export interface SubscriptionEntry {
   sid: number;
 }
 
-/** `ok`: reply to update_subscription or list_subscriptions (kalshi-protocol.md §2.3). */
+/** `ok`: reply to update_subscription or list_subscriptions (kalshi-api-notes.md). */
 export interface OkMessage {
   kind: "ok";
   id: number;
   sid?: number;
-  /** The sid's current seq (kalshi-protocol.md §2.6). */
+  /** The sid's current seq (kalshi-api-notes.md). */
   seq?: number;
   /** From top-level `market_tickers` or the newer `msg.market_tickers`. */
   marketTickers?: string[];
@@ -51,7 +51,7 @@ export interface UnsubscribedMessage {
   seq?: number;
 }
 
-/** `error` (kalshi-protocol.md §2.3, codes table). */
+/** `error` (kalshi-api-notes.md, codes table). */
 export interface ErrorMessage {
   kind: "error";
   /** Absent when the server could not tie the error to a command. */
@@ -101,12 +101,12 @@ export interface OrderbookDeltaMessage {
   /** Signed change of the resting size at (side, price), not an absolute size. */
   deltaHundredths: number;
   tsMs?: number;
-  /** Present only when one of our own orders caused the change (kalshi-protocol.md §2.5). */
+  /** Present only when one of our own orders caused the change (kalshi-api-notes.md). */
   clientOrderId?: string;
   subaccount?: number;
 }
 
-/** `fill`: one of our executions (kalshi-protocol.md §2.7). Current and legacy shapes. */
+/** `fill`: one of our executions (kalshi-api-notes.md). Current and legacy shapes. */
 export interface FillMessage {
   kind: "fill";
   sid?: number;
@@ -122,11 +122,11 @@ export interface FillMessage {
   side?: ContractSide;
   /** The raw `side` field when present (the order's side on older shapes). */
   orderSide?: ContractSide;
-  /** Any of FILL_ACTIONS; an action outside them reads as "" (kalshi-protocol.md §8.3). */
+  /** Any of FILL_ACTIONS; an action outside them reads as "" (kalshi-api-notes.md). */
   action: FillAction;
   /** `book_side`, else derived by the field rules (adapter/field-rules.ts `bookSideField`). */
   bookSide: BookSide;
-  /** Always on the YES scale; a NO fill costs 1000 − yesPriceTicks per contract (lessons.md rule 10). */
+  /** Always on the YES scale; a NO fill costs 1000 − yesPriceTicks per contract (correctness-rules.md rule 10). */
   yesPriceTicks: number;
   countHundredths: number;
   /** `fee_cost` when present; REST fills are the fee source of truth. */
@@ -137,7 +137,7 @@ export interface FillMessage {
   tsMs: number;
 }
 
-/** `user_order` (channel user_orders, kalshi-protocol.md §2.7). */
+/** `user_order` (channel user_orders, kalshi-api-notes.md). */
 export interface UserOrderMessage {
   kind: "user_order";
   sid?: number;
@@ -160,7 +160,7 @@ export interface UserOrderMessage {
   lastUpdateReason?: string;
 }
 
-/** `market_position` (channel market_positions, kalshi-protocol.md §2.7). */
+/** `market_position` (channel market_positions, kalshi-api-notes.md). */
 export interface MarketPositionMessage {
   kind: "market_position";
   sid?: number;
@@ -177,7 +177,7 @@ export interface MarketPositionMessage {
   subaccount?: number;
 }
 
-/** `trade`: a public print (kalshi-protocol.md §2.7). */
+/** `trade`: a public print (kalshi-api-notes.md). */
 export interface TradeMessage {
   kind: "trade";
   sid?: number;
@@ -194,7 +194,7 @@ export interface TradeMessage {
 }
 
 /**
- * `ticker` (kalshi-protocol.md §2.7). A price that is `""` (nothing traded), $0 (no bid) or $1
+ * `ticker` (kalshi-api-notes.md). A price that is `""` (nothing traded), $0 (no bid) or $1
  * (no ask) is absent.
  */
 export interface TickerMessage {
@@ -215,7 +215,7 @@ export interface TickerMessage {
   tsMs?: number;
 }
 
-/** `market_lifecycle_v2` (kalshi-protocol.md §2.7). Wire times are Unix seconds. */
+/** `market_lifecycle_v2` (kalshi-api-notes.md). Wire times are Unix seconds. */
 export interface MarketLifecycleMessage {
   kind: "market_lifecycle_v2";
   sid?: number;
@@ -239,7 +239,7 @@ export interface MarketLifecycleMessage {
 /**
  * `order_group_updates` (private): the lifecycle of one of our order groups — `created`,
  * `triggered`, `reset`, `deleted`, `limit_updated` — with the channel's own `seq`. The REST group
- * object has no `is_triggered`; a trigger is seen here (kalshi-protocol.md §8.3).
+ * object has no `is_triggered`; a trigger is seen here (kalshi-api-notes.md).
  */
 export interface OrderGroupUpdateMessage {
   kind: "order_group_updates";
@@ -251,7 +251,7 @@ export interface OrderGroupUpdateMessage {
   exchangeIndex?: number;
 }
 
-/** `event_lifecycle`, sent on the market_lifecycle_v2 channel (kalshi-protocol.md §2.7). */
+/** `event_lifecycle`, sent on the market_lifecycle_v2 channel (kalshi-api-notes.md). */
 export interface EventLifecycleMessage {
   kind: "event_lifecycle";
   sid?: number;

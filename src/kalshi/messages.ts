@@ -1,11 +1,11 @@
 /**
- * Typed parser for every Kalshi WebSocket server message (kalshi-protocol.md §2). Pure, no state;
+ * Typed parser for every Kalshi WebSocket server message (kalshi-api-notes.md). Pure, no state;
  * used by io for the cold path (command replies, fills, orders, positions, public data) and as the
  * readable reference for book messages, whose hot path is the byte scanner in frame-scanner.ts.
  *
  * Shape: JSON.parse, then one small function per message type built from the field readers in
  * `FieldReader`. Both the current wire (`*_dollars` / `*_fp`) and the legacy integer-cent wire are
- * accepted, numbers or strings alike (kalshi-protocol.md §2.5, §3.1; observation-v1.md §3.2).
+ * accepted, numbers or strings alike (kalshi-api-notes.md; observation-v1.md §3.2).
  */
 
 import { bookSideField } from "./adapter/field-rules.js";
@@ -118,7 +118,7 @@ function errorContext(envelope: Record<string, unknown>, type: string): ReaderCo
   return { type, details };
 }
 
-// ---- command replies (kalshi-protocol.md §2.3) ----
+// ---- command replies (kalshi-api-notes.md) ----
 
 function parseSubscribed(env: FieldReader): SubscribedMessage {
   const id = env.requireInt("id");
@@ -177,7 +177,7 @@ function parseError(env: FieldReader): ErrorMessage {
   });
 }
 
-// ---- book messages (kalshi-protocol.md §2.5, observation-v1.md §3) ----
+// ---- book messages (kalshi-api-notes.md, observation-v1.md §3) ----
 
 /** A snapshot is always applied (observation-v1.md §3.3): only msg and its ticker can reject it. */
 function parseSnapshot(env: FieldReader, ctx: ReaderContext): OrderbookSnapshotMessage {
@@ -220,10 +220,10 @@ function parseDelta(env: FieldReader, ctx: ReaderContext): OrderbookDeltaMessage
   });
 }
 
-// ---- private channels (kalshi-protocol.md §2.7) ----
+// ---- private channels (kalshi-api-notes.md) ----
 
 /**
- * The fill's `action` never rejects it (kalshi-protocol.md §8.3: buy, sell, sell_partial,
+ * The fill's `action` never rejects it (kalshi-api-notes.md: buy, sell, sell_partial,
  * sell_to_close or "", and more may come): book side, price and counts are what a ledger uses.
  */
 function parseFill(env: FieldReader): FillMessage {
@@ -280,7 +280,7 @@ function parseUserOrder(env: FieldReader): UserOrderMessage {
 
 function parseMarketPosition(env: FieldReader): MarketPositionMessage {
   const msg = env.requireObject("msg");
-  // Legacy money fields are integer centi-cents (1/10,000 $) — kalshi-protocol.md §2.7.
+  // Legacy money fields are integer centi-cents (1/10,000 $) — kalshi-api-notes.md
   return withoutUndefined({
     kind: "market_position",
     sid: env.optionalInt("sid"),
@@ -296,7 +296,7 @@ function parseMarketPosition(env: FieldReader): MarketPositionMessage {
   });
 }
 
-// ---- public data channels (kalshi-protocol.md §2.7) ----
+// ---- public data channels (kalshi-api-notes.md) ----
 
 function parseTrade(env: FieldReader): TradeMessage {
   const msg = env.requireObject("msg");

@@ -1,7 +1,7 @@
 /**
  * Kalshi REST v2 client (used by the orders thread; one instance per thread): the endpoints, on
  * the transport of rest-transport.ts (signing, token buckets, retries, write outcomes). WRITES are
- * never retried: an unknown outcome is resolved by the order manager (lessons.md rule 15).
+ * never retried: an unknown outcome is resolved by the order manager (correctness-rules.md rule 15).
  */
 
 import { type Json, RestError, RestTransport } from "./rest-transport.js";
@@ -53,7 +53,7 @@ export { type RestClientOptions, RestError } from "./rest-transport.js";
 export type { FillsQuery, MarketsQuery, OrderRoute, OrdersQuery, WriteResult } from "./rest-types.js";
 
 export class KalshiRestClient extends RestTransport {
-  // ---- writes (kalshi-protocol.md §3.3) -------------------------------------------------------
+  // ---- writes (kalshi-api-notes.md) -------------------------------------------------------
 
   createOrder(body: V2CreateOrderBody): Promise<WriteResult<OrderAck>> {
     return this.writeRequest("POST", "portfolio/events/orders", body, COST_DEFAULT, (j) => parseOrderAck(j));
@@ -99,7 +99,7 @@ export class KalshiRestClient extends RestTransport {
     );
   }
 
-  /** Each item carries its own route (kalshi-protocol.md §8.1: every item needs its market). */
+  /** Each item carries its own route (kalshi-api-notes.md: every item needs its market). */
   batchCancelOrders(
     items: Array<{ orderId: string; route: OrderRoute }>,
   ): Promise<WriteResult<Array<{ ack: CancelAck; error: RestErrorInfo | null }>>> {
@@ -117,11 +117,11 @@ export class KalshiRestClient extends RestTransport {
     );
   }
 
-  // ---- order groups (kalshi-protocol.md §3.3) ---------------------------------------------------
+  // ---- order groups (kalshi-api-notes.md) ---------------------------------------------------
 
   /**
    * A new group capping fills at `contractsLimit` whole contracts per rolling 15 s, on one exchange
-   * shard (groups do not work across shards, kalshi-protocol.md §8.1).
+   * shard (groups do not work across shards, kalshi-api-notes.md).
    */
   createOrderGroup(
     contractsLimit: number,
@@ -144,7 +144,7 @@ export class KalshiRestClient extends RestTransport {
     return parseOrderGroup(await this.readJson(path, {}, COST_DEFAULT));
   }
 
-  // ---- reads (kalshi-protocol.md §3.2, §3.5) ---------------------------------------------------
+  // ---- reads (kalshi-api-notes.md) ---------------------------------------------------
 
   async getOrders(q: OrdersQuery = {}): Promise<Page<RestOrder>> {
     const j = await this.readJson(
@@ -192,7 +192,7 @@ export class KalshiRestClient extends RestTransport {
     return { items: arrayOf(j.fills).map(parseRestFill), cursor: cursorOf(j) };
   }
 
-  /** Settlements of our positions (kalshi-protocol.md §8.3), newest first; `minTs` in seconds. */
+  /** Settlements of our positions (kalshi-api-notes.md), newest first; `minTs` in seconds. */
   async getSettlements(
     q: { minTs?: number; cursor?: string; limit?: number } = {},
   ): Promise<Page<RestSettlement>> {
@@ -222,7 +222,7 @@ export class KalshiRestClient extends RestTransport {
   }
 
   /**
-   * The account's token buckets (`GET /account/limits`, kalshi-protocol.md §3.7): refill rate and
+   * The account's token buckets (`GET /account/limits`, kalshi-api-notes.md): refill rate and
    * capacity of the read and write buckets, so the client can pace itself at the account's tier.
    */
   async getAccountLimits(): Promise<{ tier: string; read: BucketConfig; write: BucketConfig }> {

@@ -2,7 +2,7 @@
  * The transport under the Kalshi REST client (rest-client.ts): signed requests, token
  * buckets, timeouts, read retries and the classification of write answers.
  *
- * - Signed requests (kalshi-protocol.md §1.2–1.3 via auth-signer.ts): the signed path is the full
+ * - Signed requests (kalshi-api-notes.md via auth-signer.ts): the signed path is the full
  *   URL path including `/trade-api/v2`, without the query string. Keys and signatures are never
  *   logged or put in errors.
  * - Node's global `fetch` (undici) keeps connections alive by default; every request carries its
@@ -11,7 +11,7 @@
  * - READS retry on 429 / 5xx / network errors with exponential backoff + full jitter.
  * - WRITES are never retried here: a timeout, reset or 5xx returns `{ kind: "unknown" }` and the
  *   order manager resolves it with `findOrderByClientId` — never by resending under a new id
- *   (lessons.md rule 15). A 429 on a write is a definite "not executed".
+ *   (correctness-rules.md rule 15). A 429 on a write is a definite "not executed".
  */
 import type { SigningKey } from "./auth-signer.js";
 import { signRequest } from "./auth-signer.js";

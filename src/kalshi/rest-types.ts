@@ -1,7 +1,7 @@
 /**
  * Kalshi REST v2 wire types and their parsed, integer-unit forms (pure; cold path).
  *
- * Writes use the V2 order-entry endpoints (kalshi-protocol.md §3.3): book side `bid|ask` and one
+ * Writes use the V2 order-entry endpoints (kalshi-api-notes.md): book side `bid|ask` and one
  * YES-leg `price`. Reads parse defensively (§ "Read this first"): current `*_dollars` / `*_fp`
  * strings first, legacy integer fields if present, numbers or strings. Everything is converted
  * to ticks ($0.001), hundredths of a contract and micros ($0.000001) (units.ts).
@@ -10,7 +10,7 @@ import { bookSideField, countField, type Json, moneyField, yesPriceField } from 
 import { countToHundredths, dollarsToMicros, dollarsToTicks } from "./units.js";
 import type { BookSide, OrderStatus, SelfTradePrevention, TimeInForce } from "./vocabulary.js";
 
-/** `POST /portfolio/events/orders` body (kalshi-protocol.md §3.3). */
+/** `POST /portfolio/events/orders` body (kalshi-api-notes.md). */
 export interface V2CreateOrderBody {
   ticker: string;
   client_order_id: string;
@@ -40,7 +40,7 @@ export interface V2AmendOrderBody {
 }
 
 /**
- * Where an existing order lives (kalshi-protocol.md §8.1): cancel, decrease and batch-cancel items
+ * Where an existing order lives (kalshi-api-notes.md): cancel, decrease and batch-cancel items
  * are routed by the order's market (and its exchange shard when known). Without a route Kalshi
  * sends them to shard 0, where an order of another shard is unknown and keeps resting.
  */
@@ -70,7 +70,7 @@ export interface CancelAck {
   tsMs: number;
 }
 
-/** An order group (kalshi-protocol.md §3.3): a contract limit over a rolling 15 s window. */
+/** An order group (kalshi-api-notes.md): a contract limit over a rolling 15 s window. */
 export interface OrderGroupState {
   orderGroupId: string;
   contractsLimitHundredths: number;
@@ -85,7 +85,7 @@ export interface DecreaseAck {
   tsMs: number;
 }
 
-/** Parsed Order object of `GET /portfolio/orders` (kalshi-protocol.md §3.5). */
+/** Parsed Order object of `GET /portfolio/orders` (kalshi-api-notes.md). */
 export interface RestOrder {
   orderId: string;
   clientOrderId: string;
@@ -173,7 +173,7 @@ export interface Page<T> {
   cursor: string;
 }
 
-/** The error shapes of kalshi-protocol.md §3.6, flattened. */
+/** The error shapes of kalshi-api-notes.md, flattened. */
 export interface RestErrorInfo {
   status: number;
   code: string;
@@ -214,7 +214,7 @@ export interface FillsQuery {
 
 export interface MarketsQuery {
   status?: string;
-  /** `mve_filter`: "exclude" leaves combo (multivariate) markets out (kalshi-protocol.md §8.2) */
+  /** `mve_filter`: "exclude" leaves combo (multivariate) markets out (kalshi-api-notes.md) */
   mveFilter?: "exclude" | "only";
   eventTicker?: string;
   seriesTicker?: string;
@@ -344,7 +344,7 @@ export function parseRestPosition(o: Json): RestPosition {
   };
 }
 
-/** `balance_dollars` keeps sub-cents; `balance` is integer cents (kalshi-protocol.md §3.5). */
+/** `balance_dollars` keeps sub-cents; `balance` is integer cents (kalshi-api-notes.md). */
 export function parseRestBalance(o: Json): RestBalance {
   const bd = o.balance_dollars;
   const balanceMicros =
@@ -381,7 +381,7 @@ function levels(v: unknown): Array<[number, number]> {
     const c = countToHundredths(l[1] as string | number);
     if (!Number.isNaN(p) && !Number.isNaN(c)) out.push([p, c]);
   }
-  // best LAST on the wire; sort defensively ascending (kalshi-protocol.md §6 item 12)
+  // best LAST on the wire; sort defensively ascending (kalshi-api-notes.md item 12)
   return out.sort((a, b) => a[0] - b[0]);
 }
 
@@ -390,7 +390,7 @@ export function parseRestOrderbook(o: Json): RestOrderbook {
   return { yes: levels(ob.yes_dollars ?? ob.yes), no: levels(ob.no_dollars ?? ob.no) };
 }
 
-/** Flattens the three error shapes and the 429 string body (kalshi-protocol.md §3.6). */
+/** Flattens the three error shapes and the 429 string body (kalshi-api-notes.md). */
 export function parseErrorBody(status: number, text: string): RestErrorInfo {
   let o: unknown;
   try {

@@ -1,6 +1,6 @@
 /**
- * Client-side token buckets for Kalshi's read and write budgets (kalshi-protocol.md §3.7;
- * lessons.md rule 17). Time is injected; the bucket never sleeps itself.
+ * Client-side token buckets for Kalshi's read and write budgets (kalshi-api-notes.md;
+ * correctness-rules.md rule 17). Time is injected; the bucket never sleeps itself.
  *
  * `reserve(cost, nowMs)` takes the tokens at once — the balance may go negative — and returns how
  * long the caller must wait before sending. Debt instead of polling keeps callers in FIFO order
@@ -14,7 +14,7 @@ export interface BucketConfig {
   capacity: number;
 }
 
-/** Token costs (kalshi-protocol.md §3.7): default 10; V2 cancel 2; GET order by id 2; batches per item. */
+/** Token costs (kalshi-api-notes.md): default 10; V2 cancel 2; GET order by id 2; batches per item. */
 export const COST_DEFAULT = 10;
 export const COST_V2_CANCEL = 2;
 export const COST_GET_ORDER = 2;

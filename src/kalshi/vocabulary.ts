@@ -5,11 +5,11 @@
  * renderers both import them from here, so the two sides of a socket cannot drift apart.
  */
 
-/** V2 book side (kalshi-protocol.md §3.3): `bid` = buy YES at p; `ask` = sell YES at p = buy NO at $1 − p. */
+/** V2 book side (kalshi-api-notes.md): `bid` = buy YES at p; `ask` = sell YES at p = buy NO at $1 − p. */
 export const BOOK_SIDES = ["bid", "ask"] as const;
 export type BookSide = (typeof BOOK_SIDES)[number];
 
-/** Contract (outcome) side: the YES bids and the NO bids of a book (kalshi-protocol.md §2.5). */
+/** Contract (outcome) side: the YES bids and the NO bids of a book (kalshi-api-notes.md). */
 export const CONTRACT_SIDES = ["yes", "no"] as const;
 export type ContractSide = (typeof CONTRACT_SIDES)[number];
 
@@ -18,7 +18,7 @@ export const ORDER_ACTIONS = ["buy", "sell"] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 /**
- * `action` of a `fill` message (kalshi-protocol.md §8.3): Kalshi may send any of these, and "an
+ * `action` of a `fill` message (kalshi-api-notes.md): Kalshi may send any of these, and "an
  * unknown action is emitted as an empty string". It is informational only: the book side, the
  * price and the counts are what a ledger uses, so a fill is never refused for its action.
  */
@@ -48,7 +48,7 @@ export function isSellAction(action: FillAction | OrderAction): boolean {
 }
 
 /**
- * The book side of a legacy (contract side, action) pair (kalshi-protocol.md §3.4): buy YES and
+ * The book side of a legacy (contract side, action) pair (kalshi-api-notes.md): buy YES and
  * sell NO are bids; buy NO and sell YES are asks. An unknown action reads as a buy of `side`.
  */
 export function bookSideOfContract(side: ContractSide, action: FillAction | OrderAction): BookSide {

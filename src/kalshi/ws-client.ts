@@ -6,7 +6,7 @@
  * received bytes (the io thread's FeedApplier reads them); io hands the subscription replies it parsed back through
  * `handleReply` so the client can map sids to markets.
  *
- * Protocol: kalshi-protocol.md §1.2 (WS handshake signs `GET /trade-api/ws/v2`), §2.1–2.3
+ * Protocol: kalshi-api-notes.md (WS handshake signs `GET /trade-api/ws/v2`), §2.1–2.3
  * (commands, one `subscribed` reply per channel with distinct sids, error codes), §2.6 (gap
  * handling; after a reconnect every sid is new and every book must be rebuilt from snapshots).
  */
@@ -53,7 +53,7 @@ export interface WsClientHandlers {
   onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** WS error 25 (kalshi-protocol.md §8.3): a subscription buffer overflowed and the subscription ended. */
+/** WS error 25 (kalshi-api-notes.md): a subscription buffer overflowed and the subscription ended. */
 export const SUBSCRIPTION_BUFFER_OVERFLOW = 25;
 
 export interface WsClientCounters {
@@ -328,7 +328,7 @@ export class KalshiWsClient {
     const params: Record<string, unknown> = { channels };
     if (tickers.length > 0) params.market_tickers = tickers;
     // NO levels on the NO-leg scale, as the book expects; Kalshi announced the default will flip,
-    // so it is sent explicitly while the flag exists (kalshi-protocol.md §2.5, §8.3)
+    // so it is sent explicitly while the flag exists (kalshi-api-notes.md)
     if (channels.includes("orderbook_delta")) params.use_yes_price = false;
     const id = this.send("subscribe", params);
     this.pending.set(id, { cmd: "subscribe", channels, tickers, sentMs: Date.now(), replies: 0 });

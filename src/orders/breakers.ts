@@ -4,7 +4,7 @@
  * Three trip conditions pause new orders: N consecutive transport/server errors, a reject rate
  * above a threshold over the last K order outcomes, and a 429 storm (M rate-limit answers
  * within a window). After the cool-down the breaker re-arms and RESETS every counter
- * (lessons.md rule 23) — otherwise the old errors would trip it again on the first new one.
+ * (correctness-rules.md rule 23) — otherwise the old errors would trip it again on the first new one.
  */
 
 export interface BreakerConfig {

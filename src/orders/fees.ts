@@ -1,7 +1,7 @@
 /**
  * Kalshi trading fees, exact integers (orders thread; pure, no state outside the accumulator).
  *
- * kalshi-protocol.md §4: per order keep S = Σ rate × feeMultiplier × Cᵢ × Pᵢ(1 − Pᵢ) and charge
+ * kalshi-api-notes.md: per order keep S = Σ rate × feeMultiplier × Cᵢ × Pᵢ(1 − Pᵢ) and charge
  * each fill ceil_to_cent(S_after) − ceil_to_cent(S_before), so many partial fills cost the same
  * as one equivalent fill. rate = 0.07 when the order took liquidity on that fill, 0.0175 when it
  * rested on a `quadratic_with_maker_fees` series, 0 for a resting fill on a `quadratic` series.
@@ -96,7 +96,7 @@ export function fillFeeMicros(
 
 /**
  * The fee reserved at placement: the taker fee of the whole order at its limit (Option B of
- * lessons.md rule 8). A fill at an improved price nearer 50¢ can cost up to a few cents more;
+ * correctness-rules.md rule 8). A fill at an improved price nearer 50¢ can cost up to a few cents more;
  * the ledger then takes the excess from free cash and records it.
  */
 export function worstCaseFeeMicros(
@@ -107,7 +107,7 @@ export function worstCaseFeeMicros(
   return fillFeeMicros(schedule, true, limitTicks, countHundredths);
 }
 
-/** The per-order accumulator of kalshi-protocol.md §4 (spans the order's taker and maker fills). */
+/** The per-order accumulator of kalshi-api-notes.md (spans the order's taker and maker fills). */
 export class OrderFeeAccumulator {
   private units = 0n;
   private chargedMicros = 0;

@@ -2,7 +2,7 @@
  * The order journal of the orders thread: an append-only NDJSON file, fsync'd before any order
  * request leaves the process.
  *
- * Why this shape: lessons.md rule 15 needs exactly one guarantee — a `client_order_id` and its
+ * Why this shape: correctness-rules.md rule 15 needs exactly one guarantee — a `client_order_id` and its
  * intent (market, side, price, count, time) are durable BEFORE the HTTP request, so after a crash
  * or a timeout the engine asks the exchange about THAT id instead of sending a new one. An
  * embedded database would need a native build and buys nothing here; an fsync'd append-only log

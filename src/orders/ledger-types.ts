@@ -1,6 +1,6 @@
 /**
  * Types and tiny pure helpers of the ledger (orders thread): engine actions and their V2 book
- * side (kalshi-protocol.md §3.4), orders as the ledger tracks them, fills in, events out.
+ * side (kalshi-api-notes.md), orders as the ledger tracks them, fills in, events out.
  */
 
 import type { BookSide } from "../kalshi/vocabulary.js";
@@ -8,7 +8,7 @@ import type { FeeSchedule, OrderFeeAccumulator } from "./fees.js";
 
 export type EngineAction = "BUY_YES" | "SELL_YES" | "BUY_NO" | "SELL_NO";
 
-/** The V2 book side of an engine action (kalshi-protocol.md §3.4 mapping table). */
+/** The V2 book side of an engine action (kalshi-api-notes.md mapping table). */
 export function bookSideOf(action: EngineAction): BookSide {
   return action === "BUY_YES" || action === "SELL_NO" ? "bid" : "ask";
 }
@@ -62,7 +62,7 @@ export type PlaceResult =
     };
 
 export interface LedgerFill {
-  /** trade_id / fill_id: the dedupe key (lessons.md rule 13) */
+  /** trade_id / fill_id: the dedupe key (correctness-rules.md rule 13) */
   fillId: string;
   market: number;
   /** our order, if known; fills of unknown orders still move cash and position */

@@ -1,8 +1,8 @@
 /**
  * The cash ledger of the orders thread: free and reserved cash, open-order reservations, positions
- * per market, fills applied exactly once. Only the orders thread owns one (ARCHITECTURE.md).
+ * per market, fills applied exactly once. Only the orders thread owns one (docs/architecture.md).
  *
- * Option B of lessons.md rule 8, exact integer micros:
+ * Option B of correctness-rules.md rule 8, exact integer micros:
  *   - a BUY reserves limit × count + the worst-case fee (fees.ts) from free cash at placement;
  *   - a fill releases limit × size of that reservation and pays the fill price × size, i.e. moves
  *     the cost from reserved to spent and refunds the price improvement; its fee comes out of the

@@ -1,7 +1,7 @@
 /**
  * Limit prices from the top of book (orders thread; pure).
  *
- * lessons.md rule 16: the price comes from the book by strategy, is snapped to the market's tick
+ * correctness-rules.md rule 16: the price comes from the book by strategy, is snapped to the market's tick
  * grid and bounded to the price range; an empty side that the strategy needs means NO order
  * (never a made-up price such as 50¢). Asks are derived from the opposite bids (rule 1):
  * YES ask = 1000 − best NO bid, NO ask = 1000 − best YES bid.
@@ -10,7 +10,7 @@
  * the YES-buy direction (V2 `bid`: BUY_YES, SELL_NO) and UP for the others (`ask`), so a snapped
  * price never pays more / sells for less than the book-derived one.
  *
- * Tick grids (kalshi-protocol.md §5): linear_cent 10 ticks everywhere (10..990); deci_cent 1 tick
+ * Tick grids (kalshi-api-notes.md): linear_cent 10 ticks everywhere (10..990); deci_cent 1 tick
  * (1..999); tapered_deci_cent 1 tick below 100 and above 900, 10 ticks between.
  */
 import type { EngineAction } from "./ledger.js";

@@ -3,7 +3,7 @@
  *
  * The io thread assigns dense indices (MarketDirectory) and sends the ticker list by message;
  * the orders thread mirrors it here together with each market's tick grid
- * (`price_level_structure`, kalshi-protocol.md §5) and hands it to the order manager.
+ * (`price_level_structure`, kalshi-api-notes.md) and hands it to the order manager.
  * `BookTableTopSource` reads the top of book from the shared BookTable under its seqlock.
  */
 import type { BookTable } from "../book/book-table.js";

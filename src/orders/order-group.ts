@@ -1,5 +1,5 @@
 /**
- * An optional Kalshi order group (kalshi-protocol.md §3.3; lessons.md rule 18): every order the
+ * An optional Kalshi order group (kalshi-api-notes.md; correctness-rules.md rule 18): every order the
  * engine places joins one group, and the exchange itself cancels the group's resting orders and
  * refuses new ones once its fills reach the contract limit within a rolling 15 s window — a cap on
  * runaway fills that holds even when this engine misbehaves.
@@ -66,7 +66,7 @@ export class OrderGroupGuard {
     this.breakers.trip("order_group_triggered", nowMs);
   }
 
-  /** An `order_group_updates` event for this group (kalshi-protocol.md §8.3). */
+  /** An `order_group_updates` event for this group (kalshi-api-notes.md). */
   onUpdate(event: "triggered" | "reset" | "deleted", nowMs: number): void {
     if (event === "triggered") this.noteTriggered(nowMs);
     else if (event === "reset" && this.triggered && this.resetting === null) {

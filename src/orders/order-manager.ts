@@ -1,5 +1,5 @@
 /**
- * The order manager: the brain of the orders thread (ARCHITECTURE.md "orders"). It alone owns
+ * The order manager: the brain of the orders thread (docs/architecture.md "orders"). It alone owns
  * cash, positions, open orders and fills; it turns decisions into Kalshi V2 writes and publishes
  * the portfolio. Its loop, top to bottom, for one decision:
  *

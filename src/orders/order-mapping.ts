@@ -1,10 +1,10 @@
 /**
  * Engine actions → Kalshi V2 order bodies (orders thread; pure).
  *
- * kalshi-protocol.md §3.4 mapping (V2 `price` is always the YES leg):
+ * kalshi-api-notes.md mapping (V2 `price` is always the YES leg):
  *   BUY_YES at p  → bid @ p        SELL_YES at p → ask @ p
  *   BUY_NO  at q  → ask @ 1 − q    SELL_NO  at q → bid @ 1 − q
- * A sell closes held contracts only (lessons.md rule 9): its size is clipped to what the ledger
+ * A sell closes held contracts only (correctness-rules.md rule 9): its size is clipped to what the ledger
  * says is held and not yet committed to another sell; nothing held → the sell is refused.
  */
 import type { V2CreateOrderBody } from "../kalshi/rest-types.js";

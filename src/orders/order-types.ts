@@ -38,7 +38,7 @@ export interface MarketCatalog {
   structureOf(market: number): PriceLevelStructure;
   /** the market's exchange shard (`exchange_index`) */
   shardOf(market: number): number;
-  /** where a cancel or decrease of this market's orders must go (kalshi-protocol.md §8.1) */
+  /** where a cancel or decrease of this market's orders must go (kalshi-api-notes.md) */
   routeOf(market: number): OrderRoute;
 }
 

@@ -2,7 +2,7 @@
  * The write half of the order manager (orders thread): create, amend and cancel as journaled V2
  * requests, their outcomes, and the resolution of outcomes that are unknown.
  *
- * Every write: risk (lessons.md rule 18) → ledger reservation (rule 8) → intent appended and
+ * Every write: risk (correctness-rules.md rule 18) → ledger reservation (rule 8) → intent appended and
  * fsync'd (rule 15) → REST → outcome appended. A timeout, reset, 5xx or 409 leaves the order
  * "unknown": it is resolved by asking the exchange about that very client_order_id (create) or
  * order_id (amend / cancel), never by resending under a new id; until then the market waits.

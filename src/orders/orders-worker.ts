@@ -1,5 +1,5 @@
 /**
- * Entry of the orders worker_thread (ARCHITECTURE.md "orders (1 worker)") and its composition
+ * Entry of the orders worker_thread (docs/architecture.md "orders (1 worker)") and its composition
  * root. The loop, at the top:
  *
  *   startup reconciliation (reconciler.ts) → "ready" → forever:
@@ -153,7 +153,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const { journal, replay } = await OrderJournal.open(init.journalPath);
   const ledger = new Ledger(0);
   const mapper = new EngineEventMapper(ledger, catalog, () => Math.round(nowMs() * 1000));
-  // Stage latencies of this thread (ARCHITECTURE.md "Timing"): stamps per market of the decision
+  // Stage latencies of this thread (docs/architecture.md "Timing"): stamps per market of the decision
   // being executed, so the order_sent / order_outcome events can close each stage.
   const hist = new StageHistograms({ budgetNs: (init.budgetMs ?? 50) * 1e6 });
   const capacity = init.bookTable.capacity;

@@ -1,7 +1,7 @@
 /**
  * Publishes the ledger and the working orders to the PortfolioTable (orders thread, its only
  * writer). Decide workers read it under one global seqlock, so every publish is one
- * beginWrite … endWrite bracket holding cash plus the markets that changed (lessons.md rule 24:
+ * beginWrite … endWrite bracket holding cash plus the markets that changed (correctness-rules.md rule 24:
  * the order thread publishes state; nobody waits for it).
  *
  * `PortfolioWriter` is the writer half of the PortfolioTable contract (portfolio-table.ts, owned

@@ -2,14 +2,14 @@
  * One market's position with YES/NO netting, exact micros (orders thread; pure arithmetic).
  *
  * Kalshi keeps ONE signed number per market (+YES / −NO) and nets opposite sides: holding 10 YES
- * and buying 4 NO at $0.30 leaves 6 YES and pays 4 × $0.70 (kalshi-protocol.md §5 "Positions and
+ * and buying 4 NO at $0.30 leaves 6 YES and pays 4 × $0.70 (kalshi-api-notes.md "Positions and
  * cash"). So every fill is, on the YES book, a `bid` (YES-buy direction) or an `ask` (NO-buy
  * direction) at a YES-leg price p, and:
- *   - a bid fill first closes held NO at the NO price 1 − p (lessons.md rules 9, 10), then opens
+ *   - a bid fill first closes held NO at the NO price 1 − p (correctness-rules.md rules 9, 10), then opens
  *     or adds YES at p;
  *   - an ask fill first closes held YES at p, then opens or adds NO at 1 − p;
  *   - a fill that goes through zero is split: close (realise P&L against the old basis), then
- *     open the rest with its own basis (lessons.md rule 11).
+ *     open the rest with its own basis (correctness-rules.md rule 11).
  * Cost basis is the money paid for the contracts still held, on their own side's scale.
  */
 import { MICROS_PER_DOLLAR, MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
@@ -50,7 +50,7 @@ export class MarketPosition {
   costBasisMicros = 0;
   realizedPnlMicros = 0;
   feesPaidMicros = 0;
-  /** last YES mid in half-ticks (bid + ask); 0 = never marked (lessons.md rule 12) */
+  /** last YES mid in half-ticks (bid + ask); 0 = never marked (correctness-rules.md rule 12) */
   yesMarkHalfTicks = 0;
 
   /** Applies a fill of `sizeHundredths` at YES-leg price `yesPriceTicks` on `side`. */
@@ -91,7 +91,7 @@ export class MarketPosition {
   }
 
   /**
-   * Settlement (kalshi-protocol.md §8.3): every held contract pays out — a YES contract
+   * Settlement (kalshi-api-notes.md): every held contract pays out — a YES contract
    * `yesPayoutMicros`, a NO contract the rest of $1; `yesPayoutMicros` < 0 (void) returns the
    * cost basis. Realises P&L against the basis and closes the position; returns the cash paid and
    * the position that closed (signed: + YES, − NO).

@@ -1,13 +1,13 @@
 /**
- * Reconciliation of the orders thread against the exchange (lessons.md rules 13, 15; kalshi-
- * protocol.md §3.5). Differences become events and resolve toward the exchange.
+ * Reconciliation of the orders thread against the exchange (correctness-rules.md rules 13, 15; kalshi-api-notes.md
+ * ). Differences become events and resolve toward the exchange.
  *
  * Startup (trading starts only after it): balance, resting orders (paginated, status filter),
  * positions and recent fills from REST rebuild the ledger; journal intents without a final
  * outcome are looked up by client_order_id and closed in the journal. Periodic: fills since the
  * last seen are applied (idempotent by id), unknown outcomes are retried, resting orders are
  * compared with the working set (orphans are canceled), and positions / cash that differ on two
- * consecutive passes — REST lags the fill channel by ~1 s (kalshi-protocol.md §6 item 15) — are
+ * consecutive passes — REST lags the fill channel by ~1 s (kalshi-api-notes.md item 15) — are
  * set to the exchange's numbers.
  *
  * Cash mapping (checked against the paper exchange): the exchange's `balance` already excludes

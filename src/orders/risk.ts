@@ -1,9 +1,9 @@
 /**
  * Pre-trade risk, throttle and decision freshness (orders thread; time is always injected).
  *
- * lessons.md rule 18: before every order — max contracts per market, max gross exposure, min cash
+ * correctness-rules.md rule 18: before every order — max contracts per market, max gross exposure, min cash
  * reserve, max orders per second — and a kill switch that blocks new orders (the order manager
- * also cancels everything when it engages). ARCHITECTURE.md "Timing": a decision older than the
+ * also cancels everything when it engages). docs/architecture.md "Timing": a decision older than the
  * loop budget (default 50 ms from the frame's receive time) is dropped and counted, never run
  * (rule 23). A per-market throttle (default 250 ms) keeps one market from churning orders.
  */

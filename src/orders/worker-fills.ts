@@ -2,7 +2,7 @@
  * FillRing records (venue reports written by io, src/kalshi/adapter/report-records.ts) → the
  * order manager (orders thread). No JSON here: io parsed the frame once.
  *
- * A fill is applied once by its trade id, the same key REST reconciliation uses (lessons.md
+ * A fill is applied once by its trade id, the same key REST reconciliation uses (correctness-rules.md
  * rule 13); an order the exchange canceled (expiry, self-trade prevention, market pause) stops
  * reserving; a settled market pays out and closes once.
  */

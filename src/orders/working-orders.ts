@@ -1,9 +1,9 @@
 /**
  * One working order per market and direction (orders thread; pure planner + small registry).
  *
- * lessons.md rule 14: a new decision cancels conflicting orders (the opposite direction) and
+ * correctness-rules.md rule 14: a new decision cancels conflicting orders (the opposite direction) and
  * amends — or leaves — an existing same-direction order; it never stacks a second one.
- * lessons.md rule 15: while any write's outcome is unknown (or a create has not been acked yet),
+ * correctness-rules.md rule 15: while any write's outcome is unknown (or a create has not been acked yet),
  * further writes for that market wait for reconciliation.
  *
  * Direction = V2 book side: `bid` (BUY_YES, SELL_NO) or `ask` (BUY_NO, SELL_YES).

@@ -54,7 +54,7 @@ export interface StartPaperExchangeOptions {
   /** seed the books with a few orders per side at start (default true) */
   seedBooks?: boolean;
   faults?: Partial<FaultPlan>;
-  /** emit the pre-2026-03-12 integer-cent wire on WS (kalshi-protocol.md §2.5) */
+  /** emit the pre-2026-03-12 integer-cent wire on WS (kalshi-api-notes.md) */
   legacyWire?: boolean;
   /** a private key PEM (its public key is registered) or a public key PEM; default: generate */
   keyFile?: string;
@@ -64,7 +64,7 @@ export interface StartPaperExchangeOptions {
   depositMicros?: number;
   /** WS ping period; default 10,000 ms */
   pingMs?: number;
-  /** token-bucket tier (kalshi-protocol.md §3.7); default "basic", "off" disables */
+  /** token-bucket tier (kalshi-api-notes.md); default "basic", "off" disables */
   rateLimitTier?: RateLimitTier;
   /** REST JSON body cap; default 64 KiB */
   maxBodyBytes?: number;

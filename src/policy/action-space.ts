@@ -1,7 +1,7 @@
 /**
  * Discrete action spaces of the policy (pure, shared; decoded in the decide workers).
  *
- * lessons.md rule 22, exactly:
+ * correctness-rules.md rule 22, exactly:
  * - 5 actions: 0 HOLD, 1 BUY_YES, 2 SELL_YES, 3 BUY_NO, 4 SELL_NO, every trade of one configurable
  *   size (default 10 contracts).
  * - 21 actions: 0 HOLD; a ≥ 1 → kind = ⌊(a−1)/5⌋ + 1 (1 BUY_YES, 2 SELL_YES, 3 BUY_NO,
@@ -23,7 +23,7 @@ export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
 export const ACTION_KIND_NAMES = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
 
-/** Contract sizes of the 21-action space, in the order of (a−1) mod 5 (lessons.md rule 22). */
+/** Contract sizes of the 21-action space, in the order of (a−1) mod 5 (correctness-rules.md rule 22). */
 export const SIZES_21_CONTRACTS = [5, 10, 20, 50, 100] as const;
 
 export const DEFAULT_SIZE_5_CONTRACTS = 10;

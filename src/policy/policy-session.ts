@@ -5,7 +5,7 @@
  * machine: one intra-op and one inter-op thread (parallelism comes from the worker pool, not from
  * inside a run), sequential execution, all graph optimisations.
  *
- * At load the model is checked against the contract of docs/model-contract.md (lessons.md
+ * At load the model is checked against the contract of docs/model-contract.md (correctness-rules.md
  * rule 21: a mismatch stops startup with a clear message, never a silent zero feed):
  * - exactly one input, a float32 tensor [N, 52] with N a dynamic batch dimension;
  * - exactly one output, a float32 tensor [N, 5] or [N, 21];
@@ -26,7 +26,7 @@ export class PolicyContractError extends Error {
 }
 
 export interface PolicySessionOptions {
-  /** trade size of the 5-action space in contracts (lessons.md rule 22; default 10) */
+  /** trade size of the 5-action space in contracts (correctness-rules.md rule 22; default 10) */
   size5Contracts?: number;
   /** if set, the model must output exactly this many actions (5 or 21) */
   expectedActionCount?: 5 | 21;

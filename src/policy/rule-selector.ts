@@ -21,7 +21,7 @@
  * 5. Otherwise open: UP → BUY_YES, DOWN → BUY_NO; but HOLD when cash_ratio (36) < minCashRatio
  *    or a buy already rests in this market (47 == 1), so orders are not stacked.
  *
- * Executability (lessons.md rule 22): a SELL is emitted from an account-wide signal, so the order
+ * Executability (correctness-rules.md rule 22): a SELL is emitted from an account-wide signal, so the order
  * thread must cap it at the contracts actually held in that market (a SELL with nothing held
  * there is dropped by risk, not sent).
  *
@@ -126,7 +126,7 @@ export class RuleSelector implements Policy {
     if (!(tier >= 0 && tier <= 4) || (tier | 0) !== tier)
       throw new RangeError(`size21Index must be 0..4, got ${tier}`);
     this.actionOfKind = new Int32Array(5);
-    // 21-action layout (lessons.md rule 22): a = (kind − 1)·5 + sizeIndex + 1.
+    // 21-action layout (correctness-rules.md rule 22): a = (kind − 1)·5 + sizeIndex + 1.
     for (let k = 1; k < 5; k++) this.actionOfKind[k] = count === 21 ? (k - 1) * 5 + tier + 1 : k;
   }
 

@@ -6,7 +6,7 @@
 import { DECISION_ACTIONS } from "../events/engine-event.js";
 import type { MetricDefinition } from "./counters.js";
 
-// Decisions are counted per action type (lessons.md rule 22: the 21-action space decodes onto the
+// Decisions are counted per action type (correctness-rules.md rule 22: the 21-action space decodes onto the
 // same five types).
 
 /**

@@ -51,7 +51,7 @@ function setup() {
   return { dir, book, applier, events };
 }
 
-describe("FeedApplier (observation-v1.md §3, lessons.md rules 1–6)", () => {
+describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)", () => {
   it("sequences /ingest frames apart: an injected frame cannot break a live sid or stale its markets", () => {
     const { dir, book, applier, events } = setup();
     applier.applyFrame(snap(1, 1, A, [["0.4000", "10.00"]], [["0.5500", "10.00"]]), 1);

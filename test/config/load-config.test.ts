@@ -105,7 +105,7 @@ describe("loadConfig precedence: defaults < file < env < flags", () => {
       source: "env KALSHI_ENGINE_MAX_CONTRACTS_PER_MARKET",
     },
     {
-      name: "demo URLs default from the exchange (kalshi-protocol.md §1.5)",
+      name: "demo URLs default from the exchange (kalshi-api-notes.md)",
       input: { file: yamlFile },
       path: "restUrl",
       value: "https://external-api.demo.kalshi.co/trade-api/v2",

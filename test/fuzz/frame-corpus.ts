@@ -1,7 +1,7 @@
 /**
  * Seed frames of every Kalshi WebSocket message type the engine may receive, in the current and the
  * legacy wire, and a seeded mutator (tests and `make fuzz` only). Frames follow the field sets of
- * kalshi-protocol.md §2.3, §2.5, §2.7 and §8.3; values are illustrative.
+ * kalshi-api-notes.md; values are illustrative.
  */
 
 /** Message groups: every group is fuzzed on its own, so a rare type gets as many frames as a common one. */

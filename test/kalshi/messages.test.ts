@@ -17,7 +17,7 @@ function check(cases: Case[]): void {
   for (const [name, frame, want] of cases) assert.deepEqual(parseServerMessage(frame), want, name);
 }
 
-// The JSON examples of kalshi-protocol.md §2.3, §2.5 and §2.7, `//` annotations removed.
+// The JSON examples of kalshi-api-notes.md, `//` annotations removed.
 const SPEC = {
   subscribed: `{"id":1,"type":"subscribed","msg":{"channel":"orderbook_delta","sid":1}}`,
   okTopLevel: `{"id":3,"sid":7,"seq":222,"type":"ok","market_tickers":["A","B","C"]}`,
@@ -76,7 +76,7 @@ const BUILT = {
     "strike_date":1703030400,"strike_period":""}}`,
 };
 
-// Legacy wire (pre 2026-03-12), kalshi-protocol.md §2.5 and §2.7.
+// Legacy wire (pre 2026-03-12), kalshi-api-notes.md
 const LEGACY = {
   snapshot: `{"type":"orderbook_snapshot","sid":2,"seq":1,"msg":{"market_ticker":"FED-23DEC-T3.00",
     "yes":[[8,300],[22,333]],"no":[[54,20],[56,146]]}}`,
@@ -95,7 +95,7 @@ const LEGACY = {
   subscribed: `{"type":"subscribed","id":1}`,
 };
 
-describe("command replies (kalshi-protocol.md §2.3)", () => {
+describe("command replies (kalshi-api-notes.md)", () => {
   it("parses every reply example of the spec", () => {
     check([
       ["subscribed", SPEC.subscribed, { kind: "subscribed", id: 1, channel: "orderbook_delta", sid: 1 }],
@@ -139,7 +139,7 @@ describe("command replies (kalshi-protocol.md §2.3)", () => {
   });
 });
 
-describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
+describe("book messages, current wire (kalshi-api-notes.md)", () => {
   it("parses the snapshot and delta examples of the spec", () => {
     check([
       [
@@ -183,7 +183,7 @@ describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
     ]);
   });
 
-  it("keeps both snapshot arrays as bids on their own scale, never split at 50¢ (lessons.md rule 1)", () => {
+  it("keeps both snapshot arrays as bids on their own scale, never split at 50¢ (correctness-rules.md rule 1)", () => {
     const m = parseServerMessage(
       `{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"M",
         "yes_dollars_fp":[["0.8000","1.00"],["0.3000","2.00"]],"no_dollars_fp":[["0.3000","3.00"],["0.9000","4.00"]]}}`,
@@ -199,7 +199,7 @@ describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
     ]);
   });
 
-  it("reads a delta as a signed change in exact integer hundredths (lessons.md rule 3)", () => {
+  it("reads a delta as a signed change in exact integer hundredths (correctness-rules.md rule 3)", () => {
     const cases: Array<[string, number]> = [
       [`"-54.00"`, -5400],
       [`"0.01"`, 1],
@@ -216,7 +216,7 @@ describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
     }
   });
 
-  it("reports the envelope sid and seq of book messages for per-sid gap checks (lessons.md rule 2)", () => {
+  it("reports the envelope sid and seq of book messages for per-sid gap checks (correctness-rules.md rule 2)", () => {
     const sidSeq = (env: string) => {
       const m = parseServerMessage(
         `{"type":"orderbook_delta"${env},"msg":{"market_ticker":"M","price":50,"delta":1,"side":"yes"}}`,
@@ -231,7 +231,7 @@ describe("book messages, current wire (kalshi-protocol.md §2.5)", () => {
     assert.deepEqual(sidSeq(`,"sid":"7","seq":"12"`), [undefined, undefined]);
   });
 
-  it("keeps the exchange ts_ms, and leaves it absent when it is not an integer (lessons.md rule 6)", () => {
+  it("keeps the exchange ts_ms, and leaves it absent when it is not an integer (correctness-rules.md rule 6)", () => {
     const delta = (ts: string) =>
       parseServerMessage(
         `{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"M","price":50,"delta":1,"side":"yes"${ts}}}`,
@@ -353,7 +353,7 @@ describe("what can reject a book message (observation-v1.md §3.3, §3.4)", () =
   });
 });
 
-describe("numbers or strings (kalshi-protocol.md §2.5, observation-v1.md §3.2)", () => {
+describe("numbers or strings (kalshi-api-notes.md, observation-v1.md §3.2)", () => {
   it("reads JSON numbers and strings alike", () => {
     const snapshot = parseServerMessage(
       `{"type":"orderbook_snapshot","sid":2,"seq":1,"msg":{"market_ticker":"M",
@@ -400,7 +400,7 @@ describe("numbers or strings (kalshi-protocol.md §2.5, observation-v1.md §3.2)
   });
 });
 
-describe("private and public channels (kalshi-protocol.md §2.7)", () => {
+describe("private and public channels (kalshi-api-notes.md)", () => {
   it("parses the ticker, trade and fill examples of the spec", () => {
     check([
       [
@@ -574,7 +574,7 @@ describe("private and public channels (kalshi-protocol.md §2.7)", () => {
   });
 });
 
-describe("legacy wire (kalshi-protocol.md §2.5, §2.7)", () => {
+describe("legacy wire (kalshi-api-notes.md)", () => {
   it("parses every message type in its legacy shape", () => {
     const books = {
       yes: [

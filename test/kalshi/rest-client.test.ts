@@ -10,7 +10,7 @@ import { TokenBucket } from "../../src/kalshi/token-bucket.js";
 
 /**
  * A small Kalshi-shaped loopback server: verifies the RSA-PSS signature of every request with the
- * shared verifier, paginates orders, and answers with each error shape of kalshi-protocol.md §3.6.
+ * shared verifier, paginates orders, and answers with each error shape of kalshi-api-notes.md
  */
 interface Fake {
   server: Server;
@@ -374,7 +374,7 @@ describe("Kalshi REST client pacing and timeouts", () => {
     assert.equal(c.stats.readRetries, 1);
   });
 
-  it("waits for write tokens before sending (kalshi-protocol.md §3.7 costs)", async () => {
+  it("waits for write tokens before sending (kalshi-api-notes.md costs)", async () => {
     const t0 = Date.now(); // a frozen clock: no refill between the calls
     const sleeps: number[] = [];
     const c = new KalshiRestClient({
@@ -394,7 +394,7 @@ describe("Kalshi REST client pacing and timeouts", () => {
 });
 
 describe("rest-types error parsing and token buckets", () => {
-  it("parses all three error shapes and the 429 string (kalshi-protocol.md §3.6)", () => {
+  it("parses all three error shapes and the 429 string (kalshi-api-notes.md)", () => {
     assert.deepEqual(parseErrorBody(400, '{"code":"invalid_content_type","message":"m"}'), {
       status: 400,
       code: "invalid_content_type",

@@ -6,7 +6,7 @@ import { tryParseServerMessage } from "../../src/kalshi/messages.js";
 import { KalshiWsClient } from "../../src/kalshi/ws-client.js";
 
 /**
- * WS conformance (kalshi-protocol.md §8.3) against a scripted loopback server: `use_yes_price` is
+ * WS conformance (kalshi-api-notes.md) against a scripted loopback server: `use_yes_price` is
  * sent explicitly on book subscriptions, and error 25 (subscription buffer overflow) ends that
  * subscription — the client subscribes its markets again (fresh snapshots follow) and counts it.
  */

@@ -11,7 +11,7 @@ import {
 
 const MAKER_SERIES: FeeSchedule = { feeType: "quadratic_with_maker_fees", multiplierBp: 10_000 };
 
-describe("fees (kalshi-protocol.md §4)", () => {
+describe("fees (kalshi-api-notes.md)", () => {
   it("charges the worked examples: 10 @ $0.50 taker $0.18, maker on a maker-fee series $0.05", () => {
     assert.equal(fillFeeMicros(STANDARD_FEE_SCHEDULE, true, 500, 1000), 180_000);
     assert.equal(fillFeeMicros(MAKER_SERIES, false, 500, 1000), 50_000);

@@ -22,7 +22,7 @@ function intent(cid: string): IntentRecord {
   };
 }
 
-describe("order journal (lessons.md rule 15)", () => {
+describe("order journal (correctness-rules.md rule 15)", () => {
   it("has the intent on disk when append resolves (written + fsync'd before the request)", async () => {
     const path = join(dir, "a.ndjson");
     const { journal, replay } = await OrderJournal.open(path);

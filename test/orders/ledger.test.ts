@@ -44,7 +44,7 @@ function hold10Yes(l: Ledger): void {
   fill(l, "seed", "bid", 400, 1000);
 }
 
-describe("ledger (lessons.md rules 8–13)", () => {
+describe("ledger (correctness-rules.md rules 8–13)", () => {
   it("reserves limit × count + worst-case fee for a buy, refunds price improvement at fill", () => {
     const l = ledger();
     assert.deepEqual(place(l, "a", "BUY_YES", 500, 1000), { ok: true, reservedMicros: 5_180_000 });

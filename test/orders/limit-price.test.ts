@@ -10,7 +10,7 @@ import {
   snapUpTicks,
 } from "../../src/orders/limit-price.js";
 
-describe("limit prices (lessons.md rules 1, 16)", () => {
+describe("limit prices (correctness-rules.md rules 1, 16)", () => {
   // book: best YES bid $0.42, best NO bid $0.55 → YES ask $0.45, NO ask $0.58
   const top = { bestYesBidTicks: 420, bestNoBidTicks: 550 };
 

@@ -43,7 +43,7 @@ const journals: OrderJournal[] = [];
 before(async () => {
   // One shard (the pre-sharding exchange): this client does not route cancels by shard yet.
   px = await startPaperExchange({ markets: 6, ratePerSec: 0, seed: 11, rateLimitTier: "premier", shards: 1 });
-  // our buckets match the exchange's tier (kalshi-protocol.md §3.7), so we pace ourselves below it
+  // our buckets match the exchange's tier (kalshi-api-notes.md), so we pace ourselves below it
   client = new KalshiRestClient({
     baseUrl: px.restUrl,
     key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
@@ -301,7 +301,7 @@ describe("order manager + reconciler against the paper exchange", () => {
 });
 
 /**
- * Settlement over real sockets (kalshi-protocol.md §8.3): a held position pays out once — from the
+ * Settlement over real sockets (kalshi-api-notes.md): a held position pays out once — from the
  * `market_lifecycle_v2` frame io turns into a FillRing record, or, when that frame never came,
  * from `GET /portfolio/settlements` — as a settlement, never as an unexplained correction.
  */

@@ -170,7 +170,7 @@ const buy = (t: number, size = 1000) => ({
   frameRecvMs: t,
 });
 
-describe("order manager (lessons.md rules 8, 14, 15, 18, 23)", () => {
+describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
   it("journals, reserves, sends an aggressive buy at the ask and publishes the working order", async () => {
     const { om, rest, ledger, portfolio, clock } = await setup();
     await om.onDecision(buy(clock.t));

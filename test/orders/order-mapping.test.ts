@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { type EngineAction, Ledger } from "../../src/orders/ledger.js";
 import { decideSize, toV2CreateBody } from "../../src/orders/order-mapping.js";
 
-describe("engine action → V2 order body (kalshi-protocol.md §3.4)", () => {
+describe("engine action → V2 order body (kalshi-api-notes.md)", () => {
   it("maps each action to its book side and YES-leg price", () => {
     const cases: Array<[EngineAction, number, "bid" | "ask", string]> = [
       ["BUY_YES", 560, "bid", "0.5600"],
@@ -37,7 +37,7 @@ describe("engine action → V2 order body (kalshi-protocol.md §3.4)", () => {
     assert.equal(body.subaccount, 2);
   });
 
-  it("clips a sell to the held contracts and refuses a sell of nothing (lessons.md rule 9)", () => {
+  it("clips a sell to the held contracts and refuses a sell of nothing (correctness-rules.md rule 9)", () => {
     const l = new Ledger(100_000_000);
     assert.deepEqual(decideSize(l, 1, "SELL_YES", 1000), { ok: false, reason: "nothing_to_sell" });
     l.place({ clientOrderId: "b", market: 1, action: "BUY_YES", ownLimitTicks: 500, countHundredths: 600 });

@@ -15,7 +15,7 @@ import { BytesRing } from "../../src/shm/bytes-ring.js";
 import { openPrivateChannels, settle, startFaultyPaper } from "./faulty-paper.js";
 
 /**
- * Restart (lessons.md rules 13, 15): the orders worker_thread is terminated abruptly in the middle
+ * Restart (correctness-rules.md rules 13, 15): the orders worker_thread is terminated abruptly in the middle
  * of a decision stream — writes on the wire, fills arriving, against a paper exchange failing 20 %
  * of REST requests — and a new thread starts on the same journal. Its startup reconciliation must
  * rebuild the exchange's exact state (no fill applied twice, no order lost or doubled), and after

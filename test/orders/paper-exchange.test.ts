@@ -13,7 +13,7 @@ import { withRestFault } from "./faulty-paper.js";
 /**
  * The REST client and the ledger against the real paper exchange on loopback: signing accepted,
  * pagination, V2 writes, the exchange's fee numbers vs our fee model, and the outcome-unknown
- * path of lessons.md rule 15 through the exchange's own "reset_after_accept" fault.
+ * path of correctness-rules.md rule 15 through the exchange's own "reset_after_accept" fault.
  */
 let px: PaperExchangeHandle;
 let client: KalshiRestClient;

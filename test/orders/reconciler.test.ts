@@ -143,7 +143,7 @@ async function setup(ex: FakeExchange, journalLines: string[] = []) {
   return { om, ledger, rec, events, journal, path };
 }
 
-describe("reconciliation (lessons.md rules 13, 15)", () => {
+describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
   it("maps a resting order to the engine action it stands for, given the position", () => {
     assert.equal(actionOfRestingOrder("bid", 0), "BUY_YES");
     assert.equal(actionOfRestingOrder("bid", -500), "SELL_NO");

@@ -28,7 +28,7 @@ function order(extra: Partial<RiskOrder> = {}): RiskOrder {
   };
 }
 
-describe("risk before every order (lessons.md rule 18)", () => {
+describe("risk before every order (correctness-rules.md rule 18)", () => {
   it("allows an order inside every limit", () => {
     assert.equal(new RiskGate(LIMITS).check(order(), new Ledger(50_000_000), 0), null);
   });
@@ -103,7 +103,7 @@ describe("throttle and freshness", () => {
   });
 });
 
-describe("circuit breakers (lessons.md rule 23)", () => {
+describe("circuit breakers (correctness-rules.md rule 23)", () => {
   const cfg = {
     maxConsecutiveErrors: 3,
     rejectWindow: 4,

@@ -22,7 +22,7 @@ function w(
   };
 }
 
-describe("one working order per market and direction (lessons.md rules 14, 15)", () => {
+describe("one working order per market and direction (correctness-rules.md rules 14, 15)", () => {
   const want = {
     side: "bid" as const,
     action: "BUY_YES" as const,

@@ -13,7 +13,7 @@ import {
 
 const { HOLD, BUY_YES, SELL_YES, BUY_NO, SELL_NO } = ActionKind;
 
-// lessons.md rule 22: a ≥ 1 → kind ⌊(a−1)/5⌋+1, size [5,10,20,50,100][(a−1) mod 5] contracts.
+// correctness-rules.md rule 22: a ≥ 1 → kind ⌊(a−1)/5⌋+1, size [5,10,20,50,100][(a−1) mod 5] contracts.
 const table21: [action: number, kind: ActionKind, contracts: number][] = [
   [0, HOLD, 0],
   [1, BUY_YES, 5],
@@ -38,7 +38,7 @@ const table21: [action: number, kind: ActionKind, contracts: number][] = [
   [20, SELL_NO, 100],
 ];
 
-test("the 21-action space decodes every action as lessons.md rule 22 says", () => {
+test("the 21-action space decodes every action as correctness-rules.md rule 22 says", () => {
   const space = actionSpace21();
   assert.equal(space.actionCount, 21);
   const out = new Int32Array(2);

@@ -2,7 +2,7 @@
  * The field rules of Kalshi's wire, one set for WebSocket frames and REST bodies (pure; cold path).
  *
  * Each rule reads one meaning from a parsed JSON object whatever wire generation wrote it
- * (kalshi-protocol.md "Read this first", §2.7, §3.4, §8.3):
+ * (kalshi-api-notes.md):
  *   - prices: current `*_dollars` strings (or JSON numbers) first, then legacy integer cents;
  *     a YES-leg price may also be given as its NO complement;
  *   - counts: `*_fp` fixed-point first, then the legacy integer count;
@@ -73,7 +73,7 @@ export function yesPriceField(o: Json): number {
 }
 
 /**
- * The V2 book side of an order or fill (kalshi-protocol.md §3.4, §8.3): `book_side`; a V2 `side`
+ * The V2 book side of an order or fill (kalshi-api-notes.md): `book_side`; a V2 `side`
  * of bid/ask; the legacy side × action table (buy YES / sell NO → bid; buy NO / sell YES → ask,
  * `sell_partial` and `sell_to_close` are sells); with an unknown action, the purchased side
  * (`outcome_side`, `purchased_side`) as a purchase; "" when nothing says.

@@ -2,7 +2,7 @@
  * What an exchange refusal means for the engine beyond "this order was not placed" (pure).
  *
  * Kalshi's API keys carry a location attestation; once it lapses, a key may no longer trade some
- * categories (sports, elections, entertainment) while others still work (kalshi-protocol.md §8.4).
+ * categories (sports, elections, entertainment) while others still work (kalshi-api-notes.md).
  * Such a refusal will repeat for every order in that market, so the engine disables the market
  * and says so once instead of retrying forever. Kalshi documents no single code for it: a 403,
  * or a code, message or details that name the attestation, location or a restricted category,

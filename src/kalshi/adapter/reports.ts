@@ -18,7 +18,7 @@ import type { BookSide, OrderStatus } from "../vocabulary.js";
 
 /** One execution of one of our orders (fill channel or `GET /portfolio/fills`). */
 export interface FillReport {
-  /** trade_id: the dedupe key on both paths (lessons.md rule 13) */
+  /** trade_id: the dedupe key on both paths (correctness-rules.md rule 13) */
   tradeId: string;
   orderId: string;
   /** "" when the wire did not carry it */
@@ -48,7 +48,7 @@ export const VOID_PAYOUT = -1;
 
 /**
  * A market settled (`market_lifecycle_v2` "settled", `GET /portfolio/settlements`): every held
- * contract pays out and the position closes (kalshi-protocol.md §8.3).
+ * contract pays out and the position closes (kalshi-api-notes.md).
  */
 export interface SettlementReport {
   market: number;

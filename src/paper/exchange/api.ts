@@ -8,7 +8,7 @@
  * - money: integer micros ($0.000001); times: epoch milliseconds from the injected clock.
  *
  * Every method either returns a value or `{ ok: false, error }` with a Kalshi-style REST error
- * (kalshi-protocol.md §3.6): the server turns `error.status` into the HTTP status and
+ * (kalshi-api-notes.md): the server turns `error.status` into the HTTP status and
  * `{ error: { code, message } }` into the body. Nothing here throws on bad client input.
  *
  * Events are delivered synchronously, in causal order, to the listener. The objects passed to the
@@ -17,13 +17,13 @@
  *
  * Ledger model (documented deviations from Kalshi):
  * - Balances stay exact in micros; Kalshi's sub-cent "rounding fee" flooring is not simulated
- *   (kalshi-protocol.md §4). The fee itself follows the §4 per-order accumulator exactly.
+ *   (kalshi-api-notes.md). The fee itself follows the §4 per-order accumulator exactly.
  * - Placing an order holds (removes from the available balance) the cost of its *opening*
  *   part at its limit on its own leg: bid → p, ask → $1 − p per contract. The part that closes
  *   the user's current opposite position at placement time holds nothing (selling held
- *   contracts needs no collateral, lessons.md rule 8). Fees are not held; they are taken from
+ *   contracts needs no collateral, correctness-rules.md rule 8). Fees are not held; they are taken from
  *   the balance at each fill (the create check requires balance ≥ hold + worst-case taker fee).
- * - YES/NO netting (kalshi-protocol.md §5): a fill first closes the opposite position; each
+ * - YES/NO netting (kalshi-api-notes.md): a fill first closes the opposite position; each
  *   closed YES+NO pair pays $1 immediately, so long 10 YES then buy 4 NO at $0.30 → 6 YES and
  *   +4 × $0.70 cash.
  */
@@ -35,11 +35,11 @@ import type {
   TimeInForce,
 } from "../../kalshi/vocabulary.js";
 
-/** Kalshi market-level price grids (kalshi-protocol.md §5). */
+/** Kalshi market-level price grids (kalshi-api-notes.md). */
 export type PriceLevelStructure = "linear_cent" | "deci_cent" | "tapered_deci_cent";
-/** Series fee types the paper exchange implements (kalshi-protocol.md §4; `flat` is not). */
+/** Series fee types the paper exchange implements (kalshi-api-notes.md; `flat` is not). */
 export type FeeType = "quadratic" | "quadratic_with_maker_fees";
-/** Kalshi's market response vocabulary (kalshi-protocol.md §3.2). Orders are accepted only when `active`. */
+/** Kalshi's market response vocabulary (kalshi-api-notes.md). Orders are accepted only when `active`. */
 export type MarketStatus =
   | "initialized"
   | "inactive"
@@ -121,7 +121,7 @@ export interface PaperExchangeOptions {
 export type ErrorStatus = 400 | 403 | 404 | 409;
 
 /**
- * Error codes (lower snake case, kalshi-protocol.md §3.6 FIX vocabulary):
+ * Error codes (lower snake case, kalshi-api-notes.md FIX vocabulary):
  * 400 invalid_order | invalid_price | invalid_count | market_closed | market_inactive |
  *     insufficient_balance | reduce_only_would_increase_position | exceeded_order_group_risk_limit |
  *     order_not_resting | invalid_order_group
@@ -142,7 +142,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ExchangeErr
 
 /** The venue's vocabulary, shared with the engine's parsers (src/kalshi/vocabulary.ts). */
 export type { BookSide, OrderStatus, SelfTradePrevention, TimeInForce };
-/** Outcome side of a book: the YES bids and the NO bids (kalshi-protocol.md §2.5). */
+/** Outcome side of a book: the YES bids and the NO bids (kalshi-api-notes.md). */
 export type OutcomeSide = ContractSide;
 
 /**
@@ -179,7 +179,7 @@ export interface CreateOrderRequest {
   countHundredths: number;
   timeInForce: TimeInForce;
   selfTradePrevention: SelfTradePrevention;
-  /** Only with good_till_canceled (kalshi-protocol.md §3.3). Epoch ms (the wire has seconds). */
+  /** Only with good_till_canceled (kalshi-api-notes.md). Epoch ms (the wire has seconds). */
   expirationTsMs?: number;
   postOnly?: boolean;
   reduceOnly?: boolean;
@@ -234,7 +234,7 @@ export interface AmendRequest {
   ticker?: string;
   side?: BookSide;
   yesPriceTicks: number;
-  /** New TOTAL count incl. already filled (kalshi-protocol.md §3.3). Must exceed the filled count. */
+  /** New TOTAL count incl. already filled (kalshi-api-notes.md). Must exceed the filled count. */
   countHundredths: number;
   /** If given, must equal the order's current client_order_id. */
   clientOrderId?: string;
@@ -392,7 +392,7 @@ export interface MarketView {
 /** One level: [priceTicks on that side's own scale, sizeHundredths]. */
 export type BookLevel = [priceTicks: number, sizeHundredths: number];
 
-/** Bids only, ascending (best last); `no` levels on the NO price scale (kalshi-protocol.md §2.5). */
+/** Bids only, ascending (best last); `no` levels on the NO price scale (kalshi-api-notes.md). */
 export interface OrderbookView {
   ticker: string;
   yes: BookLevel[];
@@ -400,7 +400,7 @@ export interface OrderbookView {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Order groups (rolling 15 s contract limit, kalshi-protocol.md §3.3)
+// Order groups (rolling 15 s contract limit, kalshi-api-notes.md)
 // ---------------------------------------------------------------------------------------------
 
 export interface OrderGroupView {
@@ -507,7 +507,7 @@ export interface PaperExchangeApi {
   /** The scheduled maintenance pauses. */
   pauses(): readonly PauseWindow[];
 
-  // Writes (V2 semantics, kalshi-protocol.md §3.3, §5).
+  // Writes (V2 semantics, kalshi-api-notes.md).
   /**
    * An order that is accepted but cannot rest or fill (post-only cross, FOK short of volume, IOC
    * remainder, STP) is still a success (HTTP 201) returning the order with status `canceled` and

@@ -1,5 +1,5 @@
 /**
- * One order book per market, in YES space (kalshi-protocol.md §5). Pure data structure: no
+ * One order book per market, in YES space (kalshi-api-notes.md). Pure data structure: no
  * events, no money.
  *
  * Both sides are dense arrays over YES ticks 0..1000 of price levels; a level is a FIFO
@@ -91,7 +91,7 @@ export class Book {
 
   /**
    * YES bids ascending and NO bids ascending on the NO scale (best last), at most `depth` best
-   * levels per side (0 = all). kalshi-protocol.md §3.2.
+   * levels per side (0 = all). kalshi-api-notes.md
    */
   levels(depth: number): { yes: [number, number][]; no: [number, number][] } {
     const limit = depth > 0 ? depth : 1000;

@@ -1,5 +1,5 @@
 /**
- * Order creation and amendment (V2 semantics, kalshi-protocol.md §3.3, §5): validation in the
+ * Order creation and amendment (V2 semantics, kalshi-api-notes.md): validation in the
  * order Kalshi's errors imply, cash hold, post-only / FOK pre-checks, then matching.
  */
 import type { AmendRequest, CreateOrderRequest, ExchangeError, OrderView, Result } from "./api.js";
@@ -80,7 +80,7 @@ export function createOrder(
   req: CreateOrderRequest,
 ): Result<OrderView> {
   const clientOrderId = req.clientOrderId ?? "";
-  // Idempotency first: a retried create must never make a second order (lessons.md rule 15).
+  // Idempotency first: a retried create must never make a second order (correctness-rules.md rule 15).
   if (clientOrderId !== "" && account.ordersByClientId.has(clientOrderId)) {
     return fail(409, "order_already_exists", `client_order_id ${clientOrderId} already used`);
   }
@@ -211,7 +211,7 @@ export function createOrder(
 /**
  * Amend: `countHundredths` is the new TOTAL incl. filled. Only a size decrease at the same price
  * keeps queue priority; anything else leaves the book and re-enters (it may cross and trade as
- * taker) at the back of its level (kalshi-protocol.md §3.3).
+ * taker) at the back of its level (kalshi-api-notes.md).
  */
 export function amendOrder(
   state: ExchangeState,

@@ -1,5 +1,5 @@
 /**
- * Kalshi trading fees for the paper exchange, exact integers (kalshi-protocol.md §4). Pure.
+ * Kalshi trading fees for the paper exchange, exact integers (kalshi-api-notes.md). Pure.
  *
  * Per order the accumulator S = Σ rate × feeMultiplier × Cᵢ × Pᵢ × (1 − Pᵢ) is kept in units of
  * 1e-18 $: rate in ppm (1e-6), multiplier in basis points (1e-4), C in hundredths (1e-2) and

@@ -1,5 +1,5 @@
 /**
- * Price grids per `price_level_structure` (kalshi-protocol.md §5). Pure.
+ * Price grids per `price_level_structure` (kalshi-api-notes.md). Pure.
  *
  * | structure           | ranges                                 | tick                    |
  * | linear_cent         | $0.00–$1.00                            | $0.01                   |

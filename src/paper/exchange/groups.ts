@@ -1,5 +1,5 @@
 /**
- * Order groups: a contract-limit kill switch over a rolling 15 s window (kalshi-protocol.md §3.3).
+ * Order groups: a contract-limit kill switch over a rolling 15 s window (kalshi-api-notes.md).
  * Every fill of a group's order adds to the window; when the window total reaches the limit the
  * group triggers: its resting orders are canceled and new orders in it are rejected until reset.
  */

@@ -1,5 +1,5 @@
 /**
- * Cash, fees and positions for one fill of one order (kalshi-protocol.md §4, §5; lessons.md
+ * Cash, fees and positions for one fill of one order (kalshi-api-notes.md; correctness-rules.md
  * rules 7–11). Exact integers: micros for money, hundredths for counts.
  *
  * Identity kept per account (checked by the property test):
@@ -41,7 +41,7 @@ export function applyFill(
   const fillLegTicks = legTicks(order.side, yesPriceTicks);
   const costMicros = fillLegTicks * sizeHundredths * 10;
 
-  // Fee: the per-order accumulator of kalshi-protocol.md §4, on the order's own leg price.
+  // Fee: the per-order accumulator of kalshi-api-notes.md, on the order's own leg price.
   const ratePpm = isTaker
     ? state.takerRatePpm
     : market.feeType === "quadratic_with_maker_fees"

@@ -1,5 +1,5 @@
 /**
- * Price-time matching of one incoming order against its market's book (kalshi-protocol.md §5).
+ * Price-time matching of one incoming order against its market's book (kalshi-api-notes.md).
  *
  * A bid at p crosses asks at YES prices ≤ p (YES bid + NO bid ≥ $1); an ask at p crosses bids
  * ≥ p. Executions print at the RESTING order's price, best level first, FIFO inside a level.

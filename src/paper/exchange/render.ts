@@ -1,6 +1,6 @@
 /**
  * Kalshi JSON renderers for the paper exchange's views: the ONE place dollar strings are made
- * (kalshi-protocol.md §3.3, §3.5). Prices `*_dollars` with 4 decimals, counts `*_fp` with 2,
+ * (kalshi-api-notes.md). Prices `*_dollars` with 4 decimals, counts `*_fp` with 2,
  * money from exact micros; `balance`/`portfolio_value` are integer cents (truncated).
  */
 import { formatHundredths, formatMicros, formatTicks } from "../../kalshi/units.js";
@@ -154,7 +154,7 @@ export function renderPosition(p: PositionView): Record<string, unknown> {
   };
 }
 
-/** WS `market_position` payload (kalshi-protocol.md §2.7). */
+/** WS `market_position` payload (kalshi-api-notes.md). */
 export function renderMarketPositionMsg(userId: string, p: PositionView): Record<string, unknown> {
   return {
     user_id: userId,
@@ -208,7 +208,7 @@ export function renderSettlement(s: SettlementView): Record<string, unknown> {
   };
 }
 
-/** Market status in Kalshi's response vocabulary (kalshi-protocol.md §3.2). */
+/** Market status in Kalshi's response vocabulary (kalshi-api-notes.md). */
 export function renderMarket(m: MarketView): Record<string, unknown> {
   const bid = m.yesBidTicks;
   const ask = m.yesAskTicks;
@@ -248,7 +248,7 @@ export function renderOrderbook(b: OrderbookView): Record<string, unknown> {
   return { orderbook_fp: { yes_dollars: levels(b.yes), no_dollars: levels(b.no) } };
 }
 
-/** Error body in Kalshi's nested shape (kalshi-protocol.md §3.6); the HTTP status is `e.status`. */
+/** Error body in Kalshi's nested shape (kalshi-api-notes.md); the HTTP status is `e.status`. */
 export function renderError(e: ExchangeError): Record<string, unknown> {
   return { error: { code: e.code, message: e.message, details: "", service: "paper" } };
 }

@@ -1,5 +1,5 @@
 /**
- * Market lifecycle: pauses, closes and settlement (kalshi-protocol.md §5 "Settlement").
+ * Market lifecycle: pauses, closes and settlement (kalshi-api-notes.md).
  * Settlement at a chosen result pays $1 per winning contract, realises P&L against the cost
  * basis and clears positions; plain yes/no settlement carries no fee (§4).
  */

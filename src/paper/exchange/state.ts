@@ -23,7 +23,7 @@ export interface OrderRecord extends Mutable<OrderView> {
   prev: OrderRecord | null;
   next: OrderRecord | null;
   inBook: boolean;
-  /** Fee accumulator S of kalshi-protocol.md §4, 1e-18 $. */
+  /** Fee accumulator S of kalshi-api-notes.mde-18 $. */
   feeAccumulator: bigint;
   market: MarketState;
   account: Account;

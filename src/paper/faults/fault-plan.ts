@@ -1,15 +1,15 @@
 /**
  * The paper exchange's fault plan: a plain, frozen object (swappable like the fill and fee models,
- * STYLE.md "hftbacktest") plus the seeded injector that applies it. Faults are drawn from their own
+ * as in hftbacktest) plus the seeded injector that applies it. Faults are drawn from their own
  * PRNG streams — one for REST, one for the feed — so the REST fault sequence under a seed does not
  * depend on how much market data happened to flow.
  *
- * REST kinds (ARCHITECTURE.md "The paper exchange", kalshi-protocol.md §3.6–3.7):
+ * REST kinds (docs/architecture.md "The paper exchange", kalshi-api-notes.md):
  *  - "429": `{"error":"too many requests"}`, no Retry-After;
  *  - "5xx": 500/502/503 with a Kalshi-shaped body;
  *  - "timeout": never answer; the connection is closed after `timeoutCloseMs`;
  *  - "reset_after_accept": a write is APPLIED, then the connection is destroyed without a response
- *    (the outcome-unknown case of lessons.md rule 15); reads are simply reset;
+ *    (the outcome-unknown case of correctness-rules.md rule 15); reads are simply reset;
  *  - "slow_ack": applied, answered after `slowAckMs`.
  * Feed: each WS data frame is dropped (a seq gap) or duplicated with probability
  * `feedFaultRate`; every `feedDisconnectEvery` data frames a connection is closed.
@@ -124,7 +124,7 @@ export class FaultInjector {
     return this.plan.feedFaultRate > 0 || this.plan.feedDisconnectEvery !== undefined || this.forcedDrops > 0;
   }
 
-  /** Test hook (kalshi-protocol.md §7): drop the next `frames` seq-carrying data frames. */
+  /** Test hook (kalshi-api-notes.md): drop the next `frames` seq-carrying data frames. */
   forceGap(frames = 1): void {
     this.forcedDrops += frames;
   }

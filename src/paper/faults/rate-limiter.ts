@@ -1,5 +1,5 @@
 /**
- * Kalshi's token-bucket rate limits (kalshi-protocol.md §3.7): two independent buckets per API key,
+ * Kalshi's token-bucket rate limits (kalshi-api-notes.md): two independent buckets per API key,
  * Read and Write; every request costs tokens (default 10), a few endpoints cost less or more; an
  * empty bucket answers 429 `{"error":"too many requests"}`. Time is passed in (ms) so the buckets
  * are pure state machines that tests drive without sleeping.

@@ -1,5 +1,5 @@
 /**
- * Public market-data routes (kalshi-protocol.md §3.2): exchange status, markets, one market,
+ * Public market-data routes (kalshi-api-notes.md): exchange status, markets, one market,
  * orderbooks. They work without auth headers (§1.5).
  */
 import type { MarketStatus, MarketView, PaperExchangeApi, PauseWindow } from "../exchange/index.js";

@@ -1,5 +1,5 @@
 /**
- * Validation of V2 order-entry request bodies (kalshi-protocol.md §3.3) into the core's typed
+ * Validation of V2 order-entry request bodies (kalshi-api-notes.md) into the core's typed
  * requests. Prices are YES-leg dollar strings on the $0.001 grid (the core checks the market's
  * own grid); counts are fixed-point strings with ≤ 2 decimals. Numbers are tolerated where
  * clients send them. Pure.
@@ -97,7 +97,7 @@ export function parseCreateOrder(body: unknown): Parsed<CreateOrderRequest> {
     if (typeof exp !== "number" || !Number.isSafeInteger(exp) || exp <= 0) {
       return bad("invalid_parameters", "expiration_time must be Unix seconds");
     }
-    // Only good_till_canceled may carry an expiration (kalshi-protocol.md §3.3).
+    // Only good_till_canceled may carry an expiration (kalshi-api-notes.md).
     if (tif !== "good_till_canceled") {
       return bad("invalid_parameters", "expiration_time is only allowed with good_till_canceled");
     }

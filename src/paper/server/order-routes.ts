@@ -1,5 +1,5 @@
 /**
- * V2 order entry (kalshi-protocol.md §3.3), order groups, and the V1 write paths that now answer
+ * V2 order entry (kalshi-api-notes.md), order groups, and the V1 write paths that now answer
  * "Please switch to the V2 endpoints" (§3.4).
  */
 import { countToHundredths } from "../../kalshi/units.js";
@@ -16,7 +16,7 @@ import { badRequest, coreError } from "./rest-params.js";
 import { json, type RestReply, type Router } from "./rest-router.js";
 import { routeShard } from "./shard-routing.js";
 
-/** Largest batch accepted (legacy docs: 20; kalshi-protocol.md §3.3). */
+/** Largest batch accepted (legacy docs: 20; kalshi-api-notes.md). */
 export const MAX_BATCH_ITEMS = 20;
 
 export function addOrderRoutes(router: Router, core: PaperExchangeApi): void {
@@ -178,7 +178,7 @@ function addOrderGroupRoutes(router: Router, core: PaperExchangeApi): void {
   );
 }
 
-/** V1 writes were switched off in June 2026 (kalshi-protocol.md §3.4); reads stay. */
+/** V1 writes were switched off in June 2026 (kalshi-api-notes.md); reads stay. */
 function addV1WriteRefusals(router: Router): void {
   const refuse = (): RestReply =>
     badRequest("deprecated_endpoint", "Please switch to the V2 endpoints (/portfolio/events/orders)");

@@ -1,5 +1,5 @@
 /**
- * Authenticated portfolio reads (kalshi-protocol.md §3.5) and account limits (§3.7): balance,
+ * Authenticated portfolio reads (kalshi-api-notes.md) and account limits (§3.7): balance,
  * positions, orders, one order, fills, settlements — cursor-paginated, `cursor:""` on the last
  * page.
  */

@@ -1,5 +1,5 @@
 /**
- * One REST request through the paper exchange, in Kalshi's order: auth (kalshi-protocol.md §1,
+ * One REST request through the paper exchange, in Kalshi's order: auth (kalshi-api-notes.md,
  * §7) → fault plan → token bucket (§3.7) → route handler. The handler runs synchronously against
  * the core; the fault plan then decides how (or whether) the client hears about it:
  *  - 429 / 5xx / timeout: the request is NOT applied;

@@ -1,6 +1,6 @@
 /**
  * Query-string helpers shared by the REST routes: `limit` (default 100, max 1000) and cursor
- * pagination where the last page returns `cursor: ""` (kalshi-protocol.md §3.1), plus error
+ * pagination where the last page returns `cursor: ""` (kalshi-api-notes.md), plus error
  * replies in Kalshi's nested shape (§3.6).
  */
 import { type ExchangeError, renderError } from "../exchange/index.js";

@@ -19,7 +19,7 @@ export interface RouteContext {
 export interface Route {
   method: string;
   pattern: string;
-  /** public market data works without auth headers (kalshi-protocol.md §1.5) */
+  /** public market data works without auth headers (kalshi-api-notes.md) */
   public: boolean;
   handler: (ctx: RouteContext) => RestReply;
 }

@@ -1,4 +1,4 @@
-/** The paper exchange's REST route table under `/trade-api/v2` (kalshi-protocol.md §3). */
+/** The paper exchange's REST route table under `/trade-api/v2` (kalshi-api-notes.md). */
 import type { PaperExchangeApi } from "../exchange/index.js";
 import type { RateLimiter } from "../faults/rate-limiter.js";
 import { addMarketRoutes } from "./market-routes.js";

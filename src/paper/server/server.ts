@@ -1,6 +1,6 @@
 /**
  * The paper exchange's uWS app: REST under `/trade-api/v2`, WebSocket at `/trade-api/ws/v2`.
- * The WS upgrade is verified before it is accepted (HTTP 401 otherwise, kalshi-protocol.md §7),
+ * The WS upgrade is verified before it is accepted (HTTP 401 otherwise, kalshi-api-notes.md),
  * pings carry `heartbeat` (§2.1), and every HTTP response is corked.
  */
 

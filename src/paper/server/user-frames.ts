@@ -1,10 +1,10 @@
 /**
  * WS frames of the private channels (`fill`, `user_orders`, `market_positions`) from the core's
- * views (kalshi-protocol.md §2.7). These are one per execution, not the hot path, so they are
+ * views (kalshi-api-notes.md). These are one per execution, not the hot path, so they are
  * rendered with JSON.stringify for correct escaping of client-chosen strings.
  *
  * A V2 `ask` fill is a NO purchase: side/outcome_side "no", action "buy", book_side "ask"
- * (kalshi-protocol.md §3.5 "A sell comes back on the opposite side").
+ * (kalshi-api-notes.md).
  */
 import type { FillView, GroupEvent, OrderGroupView, OrderView, PositionView } from "../exchange/index.js";
 import { renderFill, renderMarketPositionMsg, renderOrder } from "../exchange/index.js";

@@ -4,7 +4,7 @@
  * match `^[A-Z0-9.-]+$` and market ids are UUIDs, so they are inserted unescaped; anything a
  * client chose (client_order_id) goes through JSON.stringify.
  *
- * Current wire (kalshi-protocol.md §2.5): levels `[price_dollars, count_fp]` strings, bids only,
+ * Current wire (kalshi-api-notes.md): levels `[price_dollars, count_fp]` strings, bids only,
  * ascending with the best bid last; NO levels on the NO-leg scale unless `use_yes_price`, in which
  * case a NO bid at q is reported at 1 − q and the array keeps best-last order (descending YES
  * price). Legacy wire (§2.5 "Legacy wire"): `yes`/`no` `[[price_cents, qty]]`, delta `price`

@@ -1,5 +1,5 @@
 /**
- * Parsing and validation of WS commands (kalshi-protocol.md §2.2) into typed requests, with
+ * Parsing and validation of WS commands (kalshi-api-notes.md) into typed requests, with
  * Kalshi's error codes (§2.3 table). Pure: no sockets, no state; the hub applies the result.
  */
 
@@ -15,7 +15,7 @@ export const CHANNELS = [
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** Channels whose data messages carry `seq` (kalshi-protocol.md §2.4 table). */
+/** Channels whose data messages carry `seq` (kalshi-api-notes.md table). */
 export const SEQ_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   "orderbook_delta",
   "trade",
@@ -137,7 +137,7 @@ export function parseCommand(text: string, isKnownMarket: (ticker: string) => bo
       }
     }
     const unique = [...new Set(channels as Channel[])];
-    // orderbook_delta needs explicit markets (kalshi-protocol.md §2.4 table).
+    // orderbook_delta needs explicit markets (kalshi-api-notes.md table).
     if (unique.includes("orderbook_delta") && (tickers === undefined || tickers.length === 0)) {
       return fail(id, WS_ERRORS.tickerRequired);
     }

@@ -1,7 +1,7 @@
 /**
  * The paper exchange's WebSocket hub (io of the paper process): connections, subscriptions
  * (`sid` → channel, markets, per-sid `seq`), and fan-out of core events as Kalshi frames
- * (kalshi-protocol.md §2). It is the core's ExchangeListener, so it is called synchronously
+ * (kalshi-api-notes.md). It is the core's ExchangeListener, so it is called synchronously
  * inside every core mutation; frames are queued per connection and flushed corked in one
  * microtask, which batches a whole simulator step into one write per socket.
  *
@@ -111,7 +111,7 @@ export class WsHub implements ExchangeListener {
     this.apply(conn, parsed.command);
   }
 
-  /** Ping frames with payload `heartbeat` (kalshi-protocol.md §2.1). */
+  /** Ping frames with payload `heartbeat` (kalshi-api-notes.md). */
   pingAll(): void {
     for (const conn of this.connections) if (!conn.closed) conn.socket.ping("heartbeat");
   }

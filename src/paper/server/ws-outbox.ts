@@ -1,7 +1,7 @@
 /**
  * Output side of the paper exchange's WS hub: per-connection frame queues flushed corked in one
  * microtask (a whole simulator step becomes one write per socket), backpressure cut-off with
- * error 25 (kalshi-protocol.md §2.3), and the feed half of the fault plan (drop / duplicate /
+ * error 25 (kalshi-api-notes.md), and the feed half of the fault plan (drop / duplicate /
  * periodic disconnect).
  *
  * Invariants:

@@ -1,6 +1,6 @@
 /**
  * Deterministic catalogue of simulated markets: tickers, events, price structures and fee types.
- * A mix of the three Kalshi price grids (kalshi-protocol.md §5) and both fee types (§4), so the
+ * A mix of the three Kalshi price grids (kalshi-api-notes.md) and both fee types (§4), so the
  * engine meets cent, deci-cent and tapered books in every run.
  */
 import { createHash } from "node:crypto";

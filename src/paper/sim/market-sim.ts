@@ -1,7 +1,7 @@
 /**
  * Seeded market simulator: realistic order flow for N markets, all of it THROUGH the paper core,
  * so the engine's resting orders sit in the same books and fill by price-time priority when the
- * flow crosses them (ARCHITECTURE.md "The paper exchange").
+ * flow crosses them (docs/architecture.md "The paper exchange").
  *
  * Per market: a fair value (YES ticks) doing a Gaussian random walk; simulated makers post limit
  * orders a few grid steps around it, cancel old ones, and simulated takers cross the spread with

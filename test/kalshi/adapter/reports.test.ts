@@ -23,7 +23,7 @@ import { ENGINE_METRICS } from "../../../src/stats/engine-metrics.js";
 
 const indexOf = (ticker: string) => ["KX-A", "HIGHNY-22DEC23-B53.5"].indexOf(ticker);
 
-// The field set of Kalshi's documented `fill` message (websockets/user-fills, kalshi-protocol.md §2.7).
+// The field set of Kalshi's documented `fill` message (websockets/user-fills, kalshi-api-notes.md).
 const DOCUMENTED_FILL = {
   trade_id: "d91bc706-ee49-470d-82d8-11418bda6fed",
   order_id: "ee587a1c-8b87-4dcf-b721-9f6f790619fa",
@@ -131,7 +131,7 @@ describe("Kalshi adapter: fill reports (one mapping for WS and REST)", () => {
 });
 
 // The field set of Kalshi's `market_lifecycle_v2` message (websockets/market-lifecycle,
-// kalshi-protocol.md §2.7): event_type, open_ts, close_ts, result, determination_ts,
+// kalshi-api-notes.md): event_type, open_ts, close_ts, result, determination_ts,
 // settlement_value, settled_ts, is_deactivated, price_level_structure.
 const lifecycle = (msg: Record<string, unknown>) =>
   parseServerMessage(

@@ -1,6 +1,6 @@
 /**
  * The paper exchange's fee accumulator and the engine ledger's (src/orders/fees.ts) implement
- * kalshi-protocol.md §4 independently; they must charge the same fee on every fill.
+ * kalshi-api-notes.md independently; they must charge the same fee on every fill.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

@@ -5,7 +5,7 @@ import { DOLLAR, MARKETS, makeExchange, place, req, unwrap } from "./helpers.js"
 
 const CENT = 10_000;
 
-describe("paper exchange fees (kalshi-protocol.md §4)", () => {
+describe("paper exchange fees (kalshi-api-notes.md)", () => {
   it("one-shot fees round up to the cent", () => {
     const cases: Array<[string, number, number, number, number]> = [
       // name, ratePpm, hundredths, legTicks, expected micros

@@ -138,7 +138,7 @@ function apply(f: Fixture, groups: Map<string, string>, op: Op): void {
   } else unwrap(f.ex.decreaseOrder(u, o.orderId, { reduceByHundredths: op.by }));
 }
 
-/** Independent fee recomputation from an order's fills (kalshi-protocol.md §4). */
+/** Independent fee recomputation from an order's fills (kalshi-api-notes.md). */
 function expectedFeeMicros(f: Fixture, u: string, o: OrderView): number {
   const makerFees = o.ticker === "MAKER";
   let s = 0n;

@@ -13,7 +13,7 @@ interface ErrorBody {
   error: { code: string; details: string };
 }
 
-describe("paper exchange auth (kalshi-protocol.md §1, §7)", () => {
+describe("paper exchange auth (kalshi-api-notes.md)", () => {
   let ex: TestExchange;
   before(async () => {
     ex = await startTestExchange();

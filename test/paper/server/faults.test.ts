@@ -51,7 +51,7 @@ describe("fault plan and PRNG", () => {
   });
 });
 
-describe("token buckets (kalshi-protocol.md §3.7)", () => {
+describe("token buckets (kalshi-api-notes.md)", () => {
   test("Basic read bucket: 20 default-cost requests, then empty; refills at 200 tokens/s", () => {
     const b = new TokenBucket({ refillRate: 200, bucketCapacity: 200 }, 0);
     for (let i = 0; i < 20; i++) assert.ok(b.take(10, 0));

@@ -104,7 +104,7 @@ export function keyOf(keyId: string, privateKey: KeyObject): SigningKey {
   return { keyId, privateKey };
 }
 
-/** A create-order body with defaults (V2, kalshi-protocol.md §3.3). */
+/** A create-order body with defaults (V2, kalshi-api-notes.md). */
 export function orderBody(ticker: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ticker,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type Json, orderBody, startTestExchange, type TestExchange } from "./helpers.js";
 
-describe("paper REST (kalshi-protocol.md §3)", () => {
+describe("paper REST (kalshi-api-notes.md)", () => {
   let ex: TestExchange;
   let t0: string;
   before(async () => {

@@ -30,7 +30,7 @@ function otherOrder(
   };
 }
 
-describe("paper WebSocket (kalshi-protocol.md §2)", () => {
+describe("paper WebSocket (kalshi-api-notes.md)", () => {
   let ex: TestExchange;
   let m: string[];
   let coid = 0;
