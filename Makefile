@@ -3,7 +3,9 @@ NODE      ?= node
 TSX        = $(NODE) --import tsx
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: install build check lint test bench run clean soak
+.PHONY: install build check lint test bench run clean soak fuzz
+
+FUZZ_SECONDS ?= 300
 
 # Recipes that `make run` depends on print to stderr: its stdout starts with the engine's URL line.
 node_modules: package-lock.json
@@ -30,6 +32,10 @@ bench: build
 	$(TSX) --expose-gc bench/run.ts
 
 # Engine flags go in ARGS, e.g. make run ARGS="--markets 200 --duration 60".
+# Coverage-guided fuzzing of every frame parser; new corpus entries land in test/fuzz/corpus/.
+fuzz: node_modules
+	$(TSX) test/fuzz/coverage-fuzz.ts --seconds $(FUZZ_SECONDS)
+
 run: build
 	@$(NODE) dist/cli/main.js run $(ARGS)
 

@@ -4,54 +4,54 @@
  * worker; the test watches the worker's progress word and, should one frame never return, names it.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { FRAME_MALFORMED, FrameScanner } from "../../src/kalshi/frame-scanner.js";
 import { startModuleWorker } from "../shm/ts-worker.js";
 import { SEED_FRAMES } from "./frame-corpus.js";
 import { type FuzzFailure, type FuzzJob, frameAt } from "./frame-fuzz-worker.js";
 import { FrameTargets } from "./frame-targets.js";
+import { watchWorker } from "./stall-watch.js";
 
 /** Far beyond any frame's parse time (microseconds) on a loaded machine: only a hang exceeds it. */
 const STALL_MS = 20_000;
 const FRAMES_PER_GROUP = 200_000;
 
 function runFuzz(job: FuzzJob): Promise<FuzzFailure[]> {
-  const progress = new Int32Array(job.progress);
   const worker = startModuleWorker(new URL("./frame-fuzz-worker.ts", import.meta.url), { workerData: job });
-  return new Promise((resolve, reject) => {
-    let last = -1;
-    let lastChange = Date.now();
-    const watch = setInterval(() => {
-      const now = progress[0] * 1e9 + progress[1];
-      if (now !== last) {
-        last = now;
-        lastChange = Date.now();
-        return;
-      }
-      if (Date.now() - lastChange < STALL_MS) return;
-      clearInterval(watch);
-      const group = job.groups[progress[0]];
-      const frame = frameAt(job, group, progress[1]);
-      void worker.terminate();
-      reject(
-        new Error(
-          `frame ${progress[1]} of ${group} did not return within ${STALL_MS} ms: ${JSON.stringify(frame)}`,
-        ),
-      );
-    }, 1000);
-    worker.once("message", (failures: FuzzFailure[]) => {
-      clearInterval(watch);
-      void worker.terminate();
-      resolve(failures);
-    });
-    worker.once("error", (err) => {
-      clearInterval(watch);
-      reject(err);
-    });
+  return watchWorker<FuzzFailure[]>({
+    worker,
+    progress: new Int32Array(job.progress),
+    stallMs: STALL_MS,
+    describe: (p) => {
+      const group = job.groups[p[0]];
+      return `frame ${p[1]} of ${group} (${JSON.stringify(frameAt(job, group, p[1]))})`;
+    },
   });
 }
 
+/** Inputs `make fuzz` found to reach new code: replayed on every run. */
+function fuzzCorpus(): string[] {
+  const dir = new URL("./corpus/", import.meta.url);
+  return readdirSync(dir)
+    .sort()
+    .map((name) => readFileSync(new URL(name, dir), "utf8"));
+}
+
 describe("parser totality", () => {
+  it("every frame of the committed fuzz corpus passes every frame target", async () => {
+    const literal = fuzzCorpus();
+    assert.ok(literal.length > 100, `the corpus holds only ${literal.length} frames`);
+    const job: FuzzJob = {
+      groups: ["literal"],
+      literal,
+      frames: 0,
+      seed: 0,
+      progress: new SharedArrayBuffer(8),
+    };
+    assert.deepEqual(await runFuzz(job), []);
+  });
+
   it("the frame that froze the engine (a raw control character in a snapshot level) is malformed, at once", async () => {
     const frame = `{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"KXA","yes_dollars_fp":[["0.50\u0001","1.00"]]}}`;
     const targets = new FrameTargets();
