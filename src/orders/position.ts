@@ -30,17 +30,15 @@ export interface FillEffect {
   realizedMicros: number;
 }
 
-/** a × b / c rounded half away from zero, exact even when a × b passes 2^53. */
-export function mulDivRound(a: number, b: number, c: number): number {
+/**
+ * a × b / c rounded down, exact even when a × b passes 2^53 (a, b ≥ 0, c > 0). The share of cost
+ * basis a partial close removes is rounded down, as the exchange's own position ledger does, so
+ * realised P&L agrees with the exchange's `realized_pnl_dollars` to the micro.
+ */
+export function mulDivFloor(a: number, b: number, c: number): number {
   const p = a * b;
-  if (Number.isSafeInteger(p)) return Math.round(p / c);
-  const big = BigInt(a) * BigInt(b);
-  const bc = BigInt(c);
-  const q = big / bc;
-  const r = big % bc;
-  const twice = (r < 0n ? -r : r) * 2n;
-  const adj = twice >= (bc < 0n ? -bc : bc) ? (big < 0n !== bc < 0n ? -1n : 1n) : 0n;
-  return Number(q + adj);
+  if (Number.isSafeInteger(p)) return (p - (p % c)) / c; // exact: p − p mod c is a multiple of c
+  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
 }
 
 export class MarketPosition {
@@ -69,7 +67,7 @@ export class MarketPosition {
     if (closeH > 0) {
       closeProceedsMicros = closePriceTicks * closeH * MICROS_PER_TICK_HUNDREDTH;
       const basisOut =
-        closeH === opposite ? this.costBasisMicros : mulDivRound(this.costBasisMicros, closeH, opposite);
+        closeH === opposite ? this.costBasisMicros : mulDivFloor(this.costBasisMicros, closeH, opposite);
       realizedMicros = closeProceedsMicros - basisOut;
       this.costBasisMicros -= basisOut;
       this.realizedPnlMicros += realizedMicros;
