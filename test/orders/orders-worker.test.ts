@@ -162,7 +162,14 @@ describe("orders worker thread on the paper exchange", () => {
     assert.ok(io.onFrameText(frame));
     assert.ok(io.onFrameText(frame));
     await waitForEvent((e) => e.kind === "position" && e.market === px.markets[1]);
-    const stats = await thread.stats();
+    // The position event follows the first copy; the second may still be in the ring: wait until
+    // the thread has read both (bounded), then require exactly one applied and one duplicate.
+    const deadline = Date.now() + 30_000;
+    let stats = await thread.stats();
+    while (stats.stats.fillsApplied + stats.stats.fillsDuplicate < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      stats = await thread.stats();
+    }
     assert.equal(stats.stats.fillsApplied, 1);
     assert.equal(stats.stats.fillsDuplicate, 1);
   });
