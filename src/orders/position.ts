@@ -41,6 +41,19 @@ export function mulDivFloor(a: number, b: number, c: number): number {
   return Number((BigInt(a) * BigInt(b)) / BigInt(c));
 }
 
+/** a × b / c rounded half away from zero, exact even when a × b passes 2^53. */
+export function mulDivRound(a: number, b: number, c: number): number {
+  const p = a * b;
+  if (Number.isSafeInteger(p)) return Math.round(p / c);
+  const big = BigInt(a) * BigInt(b);
+  const bc = BigInt(c);
+  const q = big / bc;
+  const r = big % bc;
+  const twice = (r < 0n ? -r : r) * 2n;
+  const adj = twice >= (bc < 0n ? -bc : bc) ? (big < 0n !== bc < 0n ? -1n : 1n) : 0n;
+  return Number(q + adj);
+}
+
 export class MarketPosition {
   /** signed hundredths: + YES, − NO */
   contractsHundredths = 0;

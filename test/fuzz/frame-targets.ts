@@ -1,6 +1,7 @@
 /**
  * Every parser a received frame can reach, behind one call (tests and `make fuzz` only):
- * the book path (FeedApplier = FrameScanner + BookTable), the typed message parser io uses for
+ * the book path (FeedApplier = FrameScanner + BookTable) from text and from the WebSocket's bytes
+ * (the byte template fast path), the typed message parser io uses for
  * every other frame, and the capture-line reader. `check` returns why a frame broke a rule, or null.
  */
 import { BookTable } from "../../src/book/book-table.js";
@@ -21,6 +22,19 @@ function parses(text: string): boolean {
   }
 }
 
+/** No lone surrogate (String#isWellFormed, which Node 20's TypeScript lib does not declare). */
+function wellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false;
+    const d = s.charCodeAt(i + 1);
+    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
 function blankControlChars(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
   return s.replace(/[\u0000-\u001f]/g, " ");
@@ -30,6 +44,10 @@ export class FrameTargets {
   private scanner = new FrameScanner();
   private directory = new MarketDirectory(MARKETS);
   private applier = new FeedApplier(this.directory, BookTable.create(MARKETS));
+  private byteDirectory = new MarketDirectory(MARKETS);
+  private byteApplier = new FeedApplier(this.byteDirectory, BookTable.create(MARKETS));
+  private byteScanner = new FrameScanner();
+  private readonly encoder = new TextEncoder();
   private framesSinceReset = 0;
   recvMs = 1;
 
@@ -44,8 +62,24 @@ export class FrameTargets {
       this.framesSinceReset = 0;
       this.directory = new MarketDirectory(MARKETS);
       this.applier = new FeedApplier(this.directory, BookTable.create(MARKETS));
+      this.byteDirectory = new MarketDirectory(MARKETS);
+      this.byteApplier = new FeedApplier(this.byteDirectory, BookTable.create(MARKETS));
     }
-    this.applier.applyFrame(text, this.recvMs++);
+    // A WebSocket delivers UTF-8, which cannot carry a lone surrogate: such text has no byte form
+    // (its encoding would be another frame), so it goes through the text scanner alone.
+    if (!wellFormed(text)) {
+      this.scanner.scan(text);
+      this.recvMs++;
+    } else {
+      const bytes = this.encoder.encode(text);
+      const fromText = this.applier.applyFrame(text, this.recvMs);
+      if (this.byteApplier.applyFrameBytes(bytes, this.recvMs++) !== fromText) {
+        return "the byte path applies differently from the text path";
+      }
+      if (deep && this.byteScanner.scanBytes(bytes) !== this.scanner.scan(text)) {
+        return "the byte scanner reads a different kind of frame than the text scanner";
+      }
+    }
     if (!deep) return null;
 
     const line = parseCaptureLine(`{"recv_ms":${this.recvMs},"frame":${JSON.stringify(text)}}`, 1);
