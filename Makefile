@@ -26,7 +26,7 @@ lint: node_modules
 	npx biome check src test bench scripts
 
 test: node_modules
-	$(TSX) --test --test-concurrency=2 --test-timeout=120000 $(TEST_FILES)
+	$(TSX) --test --test-concurrency=2 --test-timeout=360000 $(TEST_FILES)
 
 bench: build
 	$(TSX) --expose-gc bench/run.ts
