@@ -9,6 +9,9 @@ import { Bench } from "tinybench";
 import { BookTable } from "../src/book/book-table.js";
 import { FeedApplier } from "../src/book/feed-applier.js";
 import { MarketDirectory } from "../src/book/market-directory.js";
+import type { PriceGrid } from "../src/kalshi/price-grid.js";
+import { gridOf } from "../src/paper/exchange/index.js";
+import { makeMarketSpecs } from "../src/paper/sim/market-catalog.js";
 import { makeDeltaStream } from "./lib/delta-stream.js";
 import { MapBookBaseline } from "./lib/map-book.js";
 import { TardisKalshiBooks } from "./lib/tardis-book.js";
@@ -201,6 +204,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   }
   const range = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)} ns`;
   const cpuRatios = cpuNs.bytes.map((b, r) => cpuNs.baseline[r]! / b);
+  const memory = bookMemoryRow();
 
   const engineRate = 1e9 / engineNs;
   const ratio = baselineNs / bytesNs;
@@ -253,6 +257,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       target: "<= 20 ns",
       met: tobNs <= 20,
     },
+    memory,
   ];
   return {
     title: "Book: parse + apply (single thread)",
@@ -266,5 +271,50 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       cpuNs,
       meanDeltaBytes: stream.meanDeltaBytes,
     },
+  };
+}
+
+/**
+ * BookTable memory at 5,000 markets with the paper exchange's default mix of price grids (per 20
+ * markets: 10 cent, 3 $0.001, 3 tapered, 2 with $0.0001 edges, 1 with a $0.0001 centre, 1 full
+ * $0.0001), every market given a 20-level snapshot per side so its pages are touched. RSS growth is
+ * measured around it; one dense $0.0001 array per market is given for comparison.
+ */
+function bookMemoryRow(): BenchRow {
+  const markets = 5000;
+  const grids = makeMarketSpecs({ count: markets }).map((s) => gridOf(s.priceLevelStructure));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const dir = new MarketDirectory(markets);
+  const book = BookTable.create(markets, {
+    poolLevels: BookTable.poolLevelsFor(grids),
+    gridSlots: new Set(grids.map((g) => g.key)).size,
+  });
+  const applier = new FeedApplier(dir, book);
+  for (let m = 0; m < markets; m++) {
+    const ticker = `KXMEM-${m}`;
+    dir.ensure(ticker);
+    book.assignGrid(m, grids[m] as PriceGrid);
+    const g = grids[m] as PriceGrid;
+    const levels = (top: number) =>
+      Array.from({ length: 20 }, (_, k) => `["${(g.tickAt(top - k) / 10_000).toFixed(4)}","10.00"]`).join(
+        ",",
+      );
+    const mid = g.levelOf(g.snapDown(5000));
+    applier.applyFrame(
+      `{"type":"orderbook_snapshot","sid":1,"seq":${m + 1},"msg":{"market_ticker":"${ticker}","yes_dollars_fp":[${levels(mid - 2)}],"no_dollars_fp":[${levels(mid - 2)}]}}`,
+      0,
+    );
+  }
+  const rssMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+  const sabMb = book.shared.sab.byteLength / 2 ** 20;
+  const denseMb =
+    BookTable.bytesFor(markets, { poolLevels: BookTable.fullPoolLevels(markets), gridSlots: 1 }) / 2 ** 20;
+  return {
+    name: "BookTable memory, 5,000 markets, paper mix of price grids (each book sized to its grid)",
+    target: "engine ≤ 300 MB RSS at 5,000 markets (see e2e)",
+    met: rssMb <= 300,
+    note: `SAB ${sabMb.toFixed(1)} MB, RSS +${rssMb.toFixed(1)} MB after a snapshot in every market, ${applier.stats.applied} applied; one $0.0001 array per market would be ${denseMb.toFixed(0)} MB`,
   };
 }

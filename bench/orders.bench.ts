@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPrivateKey } from "../src/kalshi/auth-signer.js";
+import { gridOfStructure } from "../src/kalshi/price-grid.js";
 import { KalshiRestClient, type WriteResult } from "../src/kalshi/rest-client.js";
 import type { OrderAck, V2CreateOrderBody } from "../src/kalshi/rest-types.js";
 import { CircuitBreakers } from "../src/orders/breakers.js";
@@ -48,7 +49,7 @@ function pureRows(quick: boolean): BenchRow[] {
   const rows: BenchRow[] = [];
   const acc = new OrderFeeAccumulator(STANDARD_FEE_SCHEDULE);
   const feeNs = nsPerOp(n, (i) => {
-    sink += acc.chargeFill((i & 1) === 0, 100 + (i % 800), 100);
+    sink += acc.chargeFill((i & 1) === 0, 1000 + (i % 8000), 100);
   });
   rows.push({
     name: "fee accumulator: one fill (BigInt S, ceil to cent)",
@@ -62,9 +63,9 @@ function pureRows(quick: boolean): BenchRow[] {
   const cycleNs = nsPerOp(n / 5, (i) => {
     const cid = `o${++id}`;
     const action = (i & 1) === 0 ? "BUY_YES" : "BUY_NO";
-    ledger.place({ clientOrderId: cid, market: i & 63, action, ownLimitTicks: 450, countHundredths: 1000 });
+    ledger.place({ clientOrderId: cid, market: i & 63, action, ownLimitTicks: 4500, countHundredths: 1000 });
     const side = action === "BUY_YES" ? "bid" : "ask";
-    const p = action === "BUY_YES" ? 440 : 560;
+    const p = action === "BUY_YES" ? 4400 : 5600;
     ledger.applyFill({
       fillId: `${cid}a`,
       market: i & 63,
@@ -90,12 +91,13 @@ function pureRows(quick: boolean): BenchRow[] {
     opsPerSec: 1e9 / cycleNs,
   });
 
-  const top = { bestYesBidTicks: 420, bestNoBidTicks: 550 };
+  const top = { bestYesBidTicks: 4200, bestNoBidTicks: 5500 };
+  const tapered = gridOfStructure("tapered_deci_cent");
   const risk = new RiskGate();
   const small = new Ledger(1_000_000_000);
   const decideNs = nsPerOp(n, (i) => {
-    top.bestYesBidTicks = 400 + (i % 20);
-    const limit = limitPriceTicks("mid", "BUY_YES", top, "tapered_deci_cent");
+    top.bestYesBidTicks = 4000 + (i % 20) * 10;
+    const limit = limitPriceTicks("mid", "BUY_YES", top, tapered);
     const ops = planOrderOps(undefined, undefined, {
       side: "bid",
       action: "BUY_YES",
@@ -134,7 +136,7 @@ async function journalRows(dir: string, quick: boolean): Promise<BenchRow[]> {
     tsMs: 0,
     ticker: "KXBENCH-T",
     side: "bid" as const,
-    yesPriceTicks: 450,
+    yesPriceTicks: 4500,
     countHundredths: 1000,
   };
   for (let i = 0; i < n; i++) {
@@ -191,8 +193,8 @@ async function managerRow(dir: string, quick: boolean): Promise<BenchRow> {
     catalog,
     book: {
       readTop: (_m, out) => {
-        out.bestYesBidTicks = 420;
-        out.bestNoBidTicks = 550;
+        out.bestYesBidTicks = 4200;
+        out.bestNoBidTicks = 5500;
         return true;
       },
     },

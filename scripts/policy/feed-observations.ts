@@ -10,8 +10,10 @@
  * with an empty side). The portfolio (cash, signed positions, resting-order summaries) is redrawn
  * every few hundred frames, so the portfolio and order blocks cover their ranges too.
  */
+
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { ReplaySession } from "../../src/features/replay.js";
+import { TICKS_PER_DOLLAR } from "../../src/kalshi/units.js";
 import { OBSERVATION_V1_SIZE } from "../../src/policy/policy.js";
 import { MemoryPortfolio } from "./memory-portfolio.js";
 import type { Prng } from "./prng.js";
@@ -35,6 +37,9 @@ interface SimMarket {
   yes: Map<number, number>;
   no: Map<number, number>;
 }
+
+/** Engine price ticks ($0.0001) per simulator tick ($0.001). */
+const ENGINE_TICKS_PER_SIM_TICK = TICKS_PER_DOLLAR / 1000;
 
 function dollars(ticks: number): string {
   return (ticks / 1000).toFixed(4);
@@ -209,9 +214,10 @@ class FeedSimulator {
       portfolio.setOrderSummary(directory.ensure(m.ticker), {
         hasOpenBuy,
         hasOpenSell,
-        newestBuyYesLimitTicks: hasOpenBuy ? limit() : 0,
+        // the simulator quotes in $0.001 ticks; the engine's unit is $0.0001
+        newestBuyYesLimitTicks: hasOpenBuy ? limit() * ENGINE_TICKS_PER_SIM_TICK : 0,
         newestBuyPlacedMs: hasOpenBuy ? placed() : 0,
-        newestSellYesLimitTicks: hasOpenSell ? limit() : 0,
+        newestSellYesLimitTicks: hasOpenSell ? limit() * ENGINE_TICKS_PER_SIM_TICK : 0,
         newestSellPlacedMs: hasOpenSell ? placed() : 0,
       });
     }

@@ -5,8 +5,9 @@
  * Implements observation-v1.md §3 to the letter and correctness-rules.md rules 1–6:
  * - a snapshot replaces both sides and ends staleness; a delta adds a signed change in exact
  *   integer hundredths;
- * - a delta is ignored (and counted) when its side/price/change is invalid, its market has had no
- *   snapshot, or its market is stale; a delta that would drive a level below zero changes nothing
+ * - a delta is ignored (and counted) when its side/price/change is invalid, its price is off the
+ *   market's grid (its `price_ranges`; BookTable.assignGrid), its market has had no snapshot, or
+ *   its market is stale; a snapshot level off the grid is skipped and counted — never rounded; a delta that would drive a level below zero changes nothing
  *   and marks the market stale (out of sync);
  * - a `seq` gap on a sid marks stale every market whose latest book message came on that sid, and
  *   the message's own market, and asks for fresh snapshots;
@@ -18,6 +19,7 @@
  * The hot path (a valid delta) allocates nothing.
  */
 import { FRAME_DELTA, FRAME_MALFORMED, FRAME_OTHER, FrameScanner } from "../kalshi/frame-scanner.js";
+import { PriceGrid } from "../kalshi/price-grid.js";
 import { type BookTable, MAX_LEVEL_HUNDREDTHS, type Side } from "./book-table.js";
 import type { MarketDirectory } from "./market-directory.js";
 import { SeqTracker } from "./seq-tracker.js";
@@ -39,6 +41,11 @@ export interface FeedListener {
   onStale?(m: number): void;
   /** Fresh snapshots are needed for these markets of `sid` (gap or negative level). */
   onResnapshotNeeded?(sid: number, markets: number[]): void;
+  /**
+   * A price valid as a price (1..9999 ticks) but not on market m's grid: a delta (`level` false)
+   * or a snapshot level was refused. Counted in `stats`; the listener logs it (rate-limited).
+   */
+  onOffGrid?(m: number, priceTicks: number): void;
   /** A valid JSON frame that is not a book message (subscribed, ok, fill, ticker, …). */
   onOtherFrame?(text: string, recvMs: number): void;
   /** A frame that is not valid JSON. */
@@ -47,6 +54,8 @@ export interface FeedListener {
 
 export interface RejectCounts {
   invalidPrice: number;
+  /** deltas whose price is not on the market's grid */
+  offGrid: number;
   invalidCount: number;
   invalidSide: number;
   noSnapshot: number;
@@ -65,8 +74,11 @@ export class FeedStats {
   deltas = 0;
   gaps = 0;
   skippedLevels = 0;
+  /** snapshot levels skipped because their price is off the market's grid (also in skippedLevels) */
+  offGridLevels = 0;
   readonly rejected: RejectCounts = {
     invalidPrice: 0,
+    offGrid: 0,
     invalidCount: 0,
     invalidSide: 0,
     noSnapshot: 0,
@@ -78,7 +90,14 @@ export class FeedStats {
   get rejectedTotal(): number {
     const r = this.rejected;
     return (
-      r.invalidPrice + r.invalidCount + r.invalidSide + r.noSnapshot + r.stale + r.negativeLevel + r.capacity
+      r.invalidPrice +
+      r.offGrid +
+      r.invalidCount +
+      r.invalidSide +
+      r.noSnapshot +
+      r.stale +
+      r.negativeLevel +
+      r.capacity
     );
   }
 }
@@ -158,6 +177,9 @@ export class FeedApplier {
     }
     this.stats.bookMessages++;
     if (m >= this.book.capacity) throw new Error("MarketDirectory capacity exceeds BookTable capacity");
+    // A market first met in the feed, without `price_ranges`, gets every $0.0001 price, if the
+    // book has room for it; otherwise it is over capacity like a market without an index.
+    if (m >= 0 && this.book.gridSlot(m) < 0 && !this.book.assignGrid(m, PriceGrid.full())) m = -1;
     this.lastMarket = m;
 
     const sid = space === SEQ_LIVE || !Number.isInteger(sc.sid) ? sc.sid : -2 - sc.sid;
@@ -186,15 +208,27 @@ export class FeedApplier {
     const recvMs = this.updateRecvMs;
     const sc = this.scanner;
     const book = this.book;
+    let offGrid = 0;
     book.writeBegin(m);
     book.clearBook(m);
-    for (let k = 0; k < sc.yesCount; k++) book.setLevel(m, 0, sc.yesTicks[k], sc.yesSizes[k]);
-    for (let k = 0; k < sc.noCount; k++) book.setLevel(m, 1, sc.noTicks[k], sc.noSizes[k]);
+    for (let k = 0; k < sc.yesCount; k++) {
+      const t = sc.yesTicks[k];
+      const l = book.levelOf(m, t);
+      if (l >= 0) book.setLevel(m, 0, t, l, sc.yesSizes[k]);
+      else offGrid++;
+    }
+    for (let k = 0; k < sc.noCount; k++) {
+      const t = sc.noTicks[k];
+      const l = book.levelOf(m, t);
+      if (l >= 0) book.setLevel(m, 1, t, l, sc.noSizes[k]);
+      else offGrid++;
+    }
     book.setSnapshotFlags(m);
     this.setSidSeq(m, sid, seq);
     book.markApplied(m, tsMs, recvMs);
     book.writeEnd(m);
-    this.stats.skippedLevels += sc.skippedLevels;
+    this.stats.skippedLevels += sc.skippedLevels + offGrid;
+    if (offGrid > 0) this.reportOffGridLevels(m, offGrid);
     this.stats.snapshots++;
     this.stats.applied++;
     this.listener.onApplied?.(m, "snapshot");
@@ -221,7 +255,14 @@ export class FeedApplier {
       this.recordSidSeq(m, sid, seq);
       return IGNORED;
     }
-    const next = book.sizeAfterDelta(m, side as Side, tick, change);
+    const level = book.levelOf(m, tick);
+    if (level < 0) {
+      r.offGrid++;
+      this.recordSidSeq(m, sid, seq);
+      this.listener.onOffGrid?.(m, tick);
+      return IGNORED;
+    }
+    const next = book.sizeAfterDelta(m, side as Side, level, change);
     if (next < 0) {
       r.negativeLevel++;
       this.recordSidSeq(m, sid, seq);
@@ -235,7 +276,7 @@ export class FeedApplier {
       return IGNORED;
     }
     book.writeBegin(m);
-    book.addDelta(m, side as Side, tick, change);
+    book.addDelta(m, side as Side, tick, level, change);
     this.setSidSeq(m, sid, seq);
     book.markApplied(m, tsMs, recvMs);
     book.writeEnd(m);
@@ -243,6 +284,16 @@ export class FeedApplier {
     this.stats.applied++;
     this.listener.onApplied?.(m, "delta");
     return APPLIED;
+  }
+
+  /** Off-grid snapshot levels: counted, and each refused price told to the listener (it rate-limits its log). */
+  private reportOffGridLevels(m: number, count: number): void {
+    this.stats.offGridLevels += count;
+    const sc = this.scanner;
+    for (let k = 0; k < sc.yesCount; k++)
+      if (this.book.levelOf(m, sc.yesTicks[k]) < 0) this.listener.onOffGrid?.(m, sc.yesTicks[k]);
+    for (let k = 0; k < sc.noCount; k++)
+      if (this.book.levelOf(m, sc.noTicks[k]) < 0) this.listener.onOffGrid?.(m, sc.noTicks[k]);
   }
 
   private setSidSeq(m: number, sid: number, seq: number): void {

@@ -50,10 +50,11 @@ import {
   TemporalInputs,
 } from "../features/temporal.js";
 import { NewYorkClock } from "../features/time-of-day.js";
+import { TICKS_PER_DOLLAR } from "../kalshi/units.js";
 
 export const TEMPORAL_FEATURE_COUNT = 10;
 /** Half-ticks of the $0.50 fallback reference mid (§4). */
-export const DEFAULT_MID_HALF_TICKS = 1000;
+export const DEFAULT_MID_HALF_TICKS = TICKS_PER_DOLLAR;
 const WINDOW_MS = 60_000;
 const WINDOW_CAPACITY = ACTIVITY_COUNT_CAP;
 
@@ -243,7 +244,7 @@ export class TemporalTable {
     return this.i32[m * I32_STRIDE + I_MID];
   }
 
-  /** §4 reference mid in half-ticks: current mid, else last defined, else 1000 ($0.50). Atomic word. */
+  /** §4 reference mid in half-ticks: current mid, else last defined, else 10000 ($0.50). Atomic word. */
   referenceMidHalfTicks(m: number): number {
     const v = Atomics.load(this.i32, m * I32_STRIDE + I_REF_MID);
     return v === NO_MID ? DEFAULT_MID_HALF_TICKS : v;

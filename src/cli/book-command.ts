@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { BookTable } from "../book/book-table.js";
 import { FeedApplier } from "../book/feed-applier.js";
 import { MarketDirectory } from "../book/market-directory.js";
-import { formatHundredths, formatTicks } from "../kalshi/units.js";
+import { formatHundredths, formatTicks, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import { readCapture } from "../record/capture-reader.js";
 import { intFlag, requireInputFile } from "./errors.js";
 
@@ -57,7 +57,7 @@ function line(
     `"applied":${applied},"stale":${book.isStale(m)},` +
     `"yes_bid":${j(priceOrNull(by))},"yes_bid_size":${j(by === 0 ? null : formatHundredths(book.yesSizeAt(m, by)))},` +
     `"no_bid":${j(priceOrNull(bn))},"no_bid_size":${j(bn === 0 ? null : formatHundredths(book.noSizeAt(m, bn)))},` +
-    `"yes_ask":${j(bn === 0 ? null : formatTicks(1000 - bn))},"no_ask":${j(by === 0 ? null : formatTicks(1000 - by))}}\n`
+    `"yes_ask":${j(bn === 0 ? null : formatTicks(TICKS_PER_DOLLAR - bn))},"no_ask":${j(by === 0 ? null : formatTicks(TICKS_PER_DOLLAR - by))}}\n`
   );
 }
 
@@ -103,6 +103,7 @@ export async function replayBook(o: BookReplayOptions): Promise<BookReplaySummar
     other_messages: s.other,
     rejected: {
       invalid_price: s.rejected.invalidPrice,
+      off_grid_price: s.rejected.offGrid,
       invalid_count: s.rejected.invalidCount,
       invalid_side: s.rejected.invalidSide,
       before_snapshot: s.rejected.noSnapshot,

@@ -178,7 +178,19 @@ export class Engine {
     const capacity = markets.length;
     const directory = new MarketDirectory(capacity);
     for (const mk of markets) directory.ensure(mk.ticker);
-    const book = BookTable.create(capacity);
+    // Each market's book is sized to its own grid (its `price_ranges`): memory follows the grids.
+    const grids = markets.map((mk) => mk.grid);
+    const book = BookTable.create(capacity, {
+      poolLevels: BookTable.poolLevelsFor(grids),
+      gridSlots: new Set(grids.map((g) => g.key)).size,
+    });
+    for (const [m, mk] of markets.entries()) book.assignGrid(m, mk.grid);
+    const noRanges = markets.filter((mk) => !mk.gridFromRanges).length;
+    if (noRanges > 0)
+      o.log.warn(
+        { markets: noRanges },
+        "markets without price_ranges: assuming every $0.0001 price is valid",
+      );
     const temporal = TemporalTable.create(capacity);
     // the orders thread sleeps on all its input rings at once
     const doorbell = Doorbell.create();
@@ -264,7 +276,13 @@ export class Engine {
         eventRing: eventRing.shared,
         bookTable: book.shared,
         portfolio: portfolio.shared,
-        markets: markets.map((mk, m) => ({ m, ...mk })),
+        markets: markets.map((mk, m) => ({
+          m,
+          ticker: mk.ticker,
+          structure: mk.structure,
+          exchangeIndex: mk.exchangeIndex,
+          priceRanges: [...mk.grid.ranges],
+        })),
         rest: {
           baseUrl: o.exchange.restUrl,
           keyId: o.exchange.keyId,

@@ -17,6 +17,7 @@ import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { FeatureState } from "../features/feature-state.js";
 import { PrivateReports, privateSkipCounter } from "../kalshi/adapter/private-reports.js";
 import { tryParseServerMessage } from "../kalshi/messages.js";
+import { formatTicks } from "../kalshi/units.js";
 import type { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { FeedRecorder } from "../record/recorder.js";
 import { nowMs } from "../runtime/clock.js";
@@ -29,6 +30,8 @@ import { Stage } from "../stats/stages.js";
 const FEED_REJECT_COUNT: Readonly<Record<(typeof FEED_REJECT_REASONS)[number], (s: FeedStats) => number>> = {
   malformed: (s) => s.malformed,
   invalid_price: (s) => s.rejected.invalidPrice,
+  // deltas refused plus snapshot levels skipped because the price is off the market's grid
+  off_grid: (s) => s.rejected.offGrid + s.offGridLevels,
   invalid_count: (s) => s.rejected.invalidCount,
   invalid_side: (s) => s.rejected.invalidSide,
   no_snapshot: (s) => s.rejected.noSnapshot,
@@ -36,6 +39,9 @@ const FEED_REJECT_COUNT: Readonly<Record<(typeof FEED_REJECT_REASONS)[number], (
   negative_level: (s) => s.rejected.negativeLevel,
   capacity: (s) => s.rejected.capacity,
 };
+
+/** Off-grid refusals are logged at most this often (each is counted in feed_rejects{off_grid}). */
+const OFF_GRID_LOG_MS = 10_000;
 
 export interface IoFeedDeps {
   directory: MarketDirectory;
@@ -64,6 +70,9 @@ export class IoFeed {
   private readonly skippedLevels: CounterHandle;
   private staleCount = 0;
   private gapsSeen = 0;
+  /** off-grid refusals not yet logged, and when the last log line went out */
+  private offGridUnlogged = 0;
+  private offGridLoggedMs = -Infinity;
 
   constructor(private readonly deps: IoFeedDeps) {
     const c = deps.counters;
@@ -90,6 +99,7 @@ export class IoFeed {
       },
       onResnapshotNeeded: (sid, markets) => this.onResnapshotNeeded(sid, markets),
       onOtherFrame: (text) => this.onOtherFrame(text),
+      onOffGrid: (m, priceTicks) => this.onOffGrid(m, priceTicks),
     });
   }
 
@@ -152,6 +162,20 @@ export class IoFeed {
     if (kind === "snapshot" && this.staleCount > 0) this.recountStale();
     this.deps.features.onAppliedUpdateOf(m, this.applier);
     this.deps.dispatcher.markDirtyNow(m);
+  }
+
+  /** Counted by the applier (feed_rejects{off_grid}); logged at most once per OFF_GRID_LOG_MS. */
+  private onOffGrid(m: number, priceTicks: number): void {
+    this.offGridUnlogged++;
+    const now = Date.now();
+    if (now - this.offGridLoggedMs < OFF_GRID_LOG_MS) return;
+    this.deps.onLog?.("warn", "book price off the market's price_ranges grid; refused", {
+      market: this.deps.directory.tickerOf(m),
+      price: formatTicks(priceTicks),
+      refused_since_last_log: this.offGridUnlogged,
+    });
+    this.offGridUnlogged = 0;
+    this.offGridLoggedMs = now;
   }
 
   private recountStale(): void {

@@ -1,8 +1,10 @@
 /**
  * Resolves the markets to trade at start: explicit tickers (checked against the exchange) or the
  * first N open markets — combos left out with `mve_filter=exclude` unless asked for — with each
- * market's `price_level_structure` and exchange shard (`exchange_index`) for the orders thread.
+ * market's exchange shard (`exchange_index`) and price grid from its `price_ranges` (books and
+ * limit prices use it; the `price_level_structure` name is kept for logs only).
  */
+import { PriceGrid } from "../kalshi/price-grid.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { RestMarket } from "../kalshi/rest-types.js";
 
@@ -10,6 +12,22 @@ export interface ResolvedMarket {
   ticker: string;
   structure: string;
   exchangeIndex: number;
+  grid: PriceGrid;
+  /** false when the exchange sent no `price_ranges` (the full $0.0001 grid is assumed) */
+  gridFromRanges: boolean;
+}
+
+/** A market's grid; unreadable `price_ranges` stop startup with what to fix. */
+function resolved(m: RestMarket): ResolvedMarket {
+  if (m.priceRangesProblem !== "")
+    throw new Error(`market ${m.ticker}: cannot read its price_ranges (${m.priceRangesProblem})`);
+  return {
+    ticker: m.ticker,
+    structure: m.priceLevelStructure,
+    exchangeIndex: m.exchangeIndex,
+    grid: m.priceGrid ?? PriceGrid.full(),
+    gridFromRanges: m.priceGrid !== null,
+  };
 }
 
 export async function resolveMarkets(
@@ -17,11 +35,6 @@ export async function resolveMarkets(
   wanted: readonly string[] | number,
   combos: "exclude" | "include" = "exclude",
 ): Promise<ResolvedMarket[]> {
-  const resolved = (m: RestMarket) => ({
-    ticker: m.ticker,
-    structure: m.priceLevelStructure,
-    exchangeIndex: m.exchangeIndex,
-  });
   if (typeof wanted === "number") {
     const open: RestMarket[] = [];
     const mveFilter = combos === "exclude" ? ("exclude" as const) : undefined;

@@ -6,6 +6,7 @@
  */
 import type { BookTable } from "../book/book-table.js";
 import type { TemporalTable } from "../book/temporal-table.js";
+import { TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import { NO_MID } from "./temporal.js";
 
 export class FeatureState {
@@ -34,8 +35,9 @@ export class FeatureState {
     const book = this.book;
     const bestYesTick = book.bestYesTick(m);
     const bestNoTick = book.bestNoTick(m);
-    // YES mid in half-ticks = b_Y + a_Y = b_Y + (1000 − b_N), defined only with both sides (§4).
-    const midHalfTicks = bestYesTick > 0 && bestNoTick > 0 ? bestYesTick + 1000 - bestNoTick : NO_MID;
+    // YES mid in half-ticks = b_Y + a_Y = b_Y + (10000 − b_N), defined only with both sides (§4).
+    const midHalfTicks =
+      bestYesTick > 0 && bestNoTick > 0 ? bestYesTick + TICKS_PER_DOLLAR - bestNoTick : NO_MID;
     const volumeHundredths = book.yesTotalHundredths(m) + book.noTotalHundredths(m);
     this.temporal.advance(m, tsMs, midHalfTicks, volumeHundredths);
   }

@@ -1,17 +1,24 @@
 /**
  * Market block (indices 0–25) of observation v1 — pure math over a dense bids-only book.
  *
- * observation-v1.md §4–§5. The book is BookTable's dense layout: `sizes[base + t]` is the size in
- * hundredths of the bid at tick t (1..999), 0 = no level; YES bids in one array, NO bids (NO price
- * scale) in the other. Every accumulation is an integer (ticks, hundredths, tick·hundredths —
- * at most 999 × 999 × 2^31 < 2^53, exact in binary64); floating point only evaluates the final
- * formulas (§2 exactness).
+ * observation-v1.md §4–§5. The book is BookTable's dense layout over the market's own grid:
+ * `sizes[base + l]` is the size in hundredths of the bid at grid level l (price `ticks[tickBase +
+ * l]`, ticks of $0.0001), 0 = no level; YES bids and NO bids (NO price scale) each have their own
+ * base. Every accumulation is an integer (ticks, hundredths, tick·hundredths — exact in binary64
+ * while a side's Σ q·distance stays below 2^53, i.e. for any book under ~9·10^11 contracts);
+ * floating point only evaluates the final formulas (§2 exactness).
  */
+import { HALF_TICKS_PER_DOLLAR, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 
 /** L = ln(10001): log-volume reference of 10,000 contracts (§2). */
 export const LOG_VOLUME_REFERENCE = Math.log(10001);
-/** D_B / D_A look at bids within $0.05 = 50 ticks of the touch, inclusive (§4). */
-const NEAR_DEPTH_TICKS = 50;
+/** D_B / D_A look at bids within $0.05 = 500 ticks of the touch, inclusive (§4). */
+const NEAR_DEPTH_TICKS = 500;
+/** spread_regime thresholds (§5 index 10): $0.02, $0.05, $0.10, $0.20 */
+const SPREAD_2C = 200;
+const SPREAD_5C = 500;
+const SPREAD_10C = 1000;
+const SPREAD_20C = 2000;
 
 /** Integer aggregates of one side, filled by `scanSide`; preallocated, reused (no allocation). */
 export class SideScan {
@@ -47,14 +54,17 @@ export class TopThree {
 }
 
 /**
- * Scans one side from its best tick downwards. `levelCountHint` (the book's level count, read in
- * the same seqlock window) lets the scan stop at the last level instead of tick 1; pass 1000 to
- * scan everything.
+ * Scans one side from its best level downwards. `bestLevel` is the grid level of `bestTick`;
+ * `levelCountHint` (the book's level count, read in the same seqlock window) lets the scan stop at
+ * the last level instead of level 0.
  */
 export function scanSide(
   sizes: Int32Array,
   base: number,
+  ticks: Int16Array,
+  tickBase: number,
   bestTick: number,
+  bestLevel: number,
   levelCountHint: number,
   side: SideScan,
   top: TopThree,
@@ -65,16 +75,17 @@ export function scanSide(
   side.nearHundredths = 0;
   side.levelCount = 0;
   side.distanceTickHundredths = 0;
-  if (bestTick <= 0) return;
-  side.touchHundredths = sizes[base + bestTick];
+  if (bestTick <= 0 || bestLevel < 0) return;
+  side.touchHundredths = sizes[base + bestLevel];
   const nearFloor = bestTick - NEAR_DEPTH_TICKS;
   let total = 0;
   let near = 0;
   let levels = 0;
   let distance = 0;
-  for (let t = bestTick; t >= 1 && levels < levelCountHint; t--) {
-    const q = sizes[base + t];
+  for (let l = bestLevel; l >= 0 && levels < levelCountHint; l--) {
+    const q = sizes[base + l];
     if (q > 0) {
+      const t = ticks[tickBase + l];
       levels++;
       total += q;
       if (t >= nearFloor) near += q;
@@ -103,7 +114,7 @@ export function computeMarketBlock(
   const hasYes = yes.bestTick > 0;
   const hasNo = no.bestTick > 0;
   const bidTicks = yes.bestTick; // b_Y
-  const askTicks = 1000 - no.bestTick; // a_Y = 1 − b_N
+  const askTicks = TICKS_PER_DOLLAR - no.bestTick; // a_Y = 1 − b_N
   const qB = yes.touchHundredths;
   const qA = no.touchHundredths;
   const vB = yes.totalHundredths;
@@ -112,23 +123,31 @@ export function computeMarketBlock(
   const dB = yes.nearHundredths;
   const dA = no.nearHundredths;
 
-  out[o] = hasYes ? bidTicks / 1000 : 0;
-  out[o + 1] = hasNo ? askTicks / 1000 : 1;
-  out[o + 2] = hasNo ? no.bestTick / 1000 : 0;
-  out[o + 3] = hasYes ? (1000 - bidTicks) / 1000 : 1;
+  out[o] = hasYes ? bidTicks / TICKS_PER_DOLLAR : 0;
+  out[o + 1] = hasNo ? askTicks / TICKS_PER_DOLLAR : 1;
+  out[o + 2] = hasNo ? no.bestTick / TICKS_PER_DOLLAR : 0;
+  out[o + 3] = hasYes ? (TICKS_PER_DOLLAR - bidTicks) / TICKS_PER_DOLLAR : 1;
   if (hasYes && hasNo) {
     const midHalfTicks = bidTicks + askTicks;
     const spreadTicks = askTicks - bidTicks; // may be ≤ 0: crossed/locked books are not repaired (§4)
-    out[o + 4] = midHalfTicks / 2000;
-    out[o + 5] = (2000 - midHalfTicks) / 2000;
-    out[o + 6] = spreadTicks / 1000;
-    out[o + 7] = (bidTicks * qA + askTicks * qB) / (qA + qB) / 1000;
+    out[o + 4] = midHalfTicks / HALF_TICKS_PER_DOLLAR;
+    out[o + 5] = (HALF_TICKS_PER_DOLLAR - midHalfTicks) / HALF_TICKS_PER_DOLLAR;
+    out[o + 6] = spreadTicks / TICKS_PER_DOLLAR;
+    out[o + 7] = (bidTicks * qA + askTicks * qB) / (qA + qB) / TICKS_PER_DOLLAR;
     out[o + 8] = (2 * spreadTicks) / midHalfTicks;
-    out[o + 9] = (2 * spreadTicks) / (2000 - midHalfTicks);
+    out[o + 9] = (2 * spreadTicks) / (HALF_TICKS_PER_DOLLAR - midHalfTicks);
     out[o + 10] =
-      spreadTicks < 20 ? 0 : spreadTicks < 50 ? 0.25 : spreadTicks < 100 ? 0.5 : spreadTicks < 200 ? 0.75 : 1;
-    out[o + 20] = (bidTicks * vA + askTicks * vB) / v / 1000;
-    out[o + 21] = (1000 * v - bidTicks * vA - askTicks * vB) / v / 1000;
+      spreadTicks < SPREAD_2C
+        ? 0
+        : spreadTicks < SPREAD_5C
+          ? 0.25
+          : spreadTicks < SPREAD_10C
+            ? 0.5
+            : spreadTicks < SPREAD_20C
+              ? 0.75
+              : 1;
+    out[o + 20] = (bidTicks * vA + askTicks * vB) / v / TICKS_PER_DOLLAR;
+    out[o + 21] = (TICKS_PER_DOLLAR * v - bidTicks * vA - askTicks * vB) / v / TICKS_PER_DOLLAR;
   } else {
     out[o + 4] = 0.5;
     out[o + 5] = 0.5;
@@ -148,9 +167,9 @@ export function computeMarketBlock(
   out[o + 16] = v > 0 ? (vB - vA) / v : 0;
   out[o + 17] = logSize(dB);
   out[o + 18] = logSize(dA);
-  out[o + 19] = hasYes && vB > 0 ? yes.distanceTickHundredths / vB / 1000 : 0;
+  out[o + 19] = hasYes && vB > 0 ? yes.distanceTickHundredths / vB / TICKS_PER_DOLLAR : 0;
   out[o + 22] = Math.min((yes.levelCount + no.levelCount) / 20, 1);
-  out[o + 23] = hasNo && vA > 0 ? no.distanceTickHundredths / vA / 1000 : 0;
+  out[o + 23] = hasNo && vA > 0 ? no.distanceTickHundredths / vA / TICKS_PER_DOLLAR : 0;
   out[o + 24] = v > 0 ? (top.a + top.b + top.c) / v : 0;
   out[o + 25] = v > 0 ? (qB + qA) / v : 0;
 }

@@ -105,12 +105,38 @@ export class ObservationBuilder {
     const book = this.book;
     const temporal = this.temporal;
     const values = this.values;
-    const base = m * 1000;
     for (let attempt = 0; ; attempt++) {
       const vb = book.readBegin(m);
       this.top.reset();
-      scanSide(book.yesSizes, base, book.bestYesTick(m), book.yesLevelCount(m), this.yes, this.top);
-      scanSide(book.noSizes, base, book.bestNoTick(m), book.noLevelCount(m), this.no, this.top);
+      const base = book.levelBase(m);
+      const noBase = base + book.gridLevels(m);
+      const ticks = book.tickTableOf(m);
+      const bestYes = book.bestYesTick(m);
+      const bestNo = book.bestNoTick(m);
+      const grids = book.grids;
+      const levels = book.levels;
+      scanSide(
+        levels,
+        base,
+        grids,
+        ticks,
+        bestYes,
+        book.levelOf(m, bestYes),
+        book.yesLevelCount(m),
+        this.yes,
+        this.top,
+      );
+      scanSide(
+        levels,
+        noBase,
+        grids,
+        ticks,
+        bestNo,
+        book.levelOf(m, bestNo),
+        book.noLevelCount(m),
+        this.no,
+        this.top,
+      );
       const applied = book.appliedCount(m);
       const seq = book.lastSeq(m);
       if (!book.readValid(m, vb)) {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { MarketDirectory } from "../book/market-directory.js";
-import { countToHundredths, dollarsToMicros, dollarsToTicks } from "../kalshi/units.js";
+import { countToHundredths, dollarsToMicros, dollarsToTicks, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import { noOpenOrders } from "../orders/portfolio-table.js";
 import type { OrderSummary, PortfolioWriter } from "./portfolio-reader.js";
 
@@ -92,7 +92,7 @@ function addOrder(summaries: Map<string, OrderSummary>, o: Json, i: number): voi
     throw new Error(`portfolio: ${where}.price = ${String(price)} is not a valid price`);
   if (typeof placedMs !== "number" || !Number.isSafeInteger(placedMs))
     throw new Error(`portfolio: ${where}.placed_ms must be an integer`);
-  const yesLimitTicks = side === "yes" ? ticks : 1000 - ticks; // a NO price is on the NO scale
+  const yesLimitTicks = side === "yes" ? ticks : TICKS_PER_DOLLAR - ticks; // a NO price is on the NO scale
   let s = summaries.get(ticker);
   if (s === undefined) {
     s = noOpenOrders();

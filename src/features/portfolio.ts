@@ -1,10 +1,11 @@
 /**
  * Portfolio block (indices 36–46) of observation v1 — pure math over integer inputs.
  *
- * observation-v1.md §7. Money in micros, contracts in hundredths, marks in half-ticks. The mark
- * value of c hundredths at a YES mid of y half-ticks is c/100 · y/2000 dollars = 5·c·y micros,
- * an exact integer; only the final ratios are floating point.
+ * observation-v1.md §7. Money in micros, contracts in hundredths, marks in half-ticks of $0.00005.
+ * The mark value of c hundredths at a YES mid of y half-ticks is c/100 · y/20000 dollars =
+ * c·y/2 micros, exact in binary64 (a multiple of half a micro); only the final ratios are rounded.
  */
+import { HALF_TICKS_PER_DOLLAR } from "../kalshi/units.js";
 
 /** Portfolio snapshot taken under PortfolioTable's seqlock; arrays grow, never shrink (no churn). */
 export class PortfolioInputs {
@@ -43,7 +44,7 @@ export function computePortfolioBlock(p: PortfolioInputs, out: Float64Array, o: 
     const c = p.contractsHundredths[i];
     if (c === 0) continue;
     const y = p.referenceMidHalfTicks[i];
-    const mv = c > 0 ? 5 * c * y : 5 * -c * (2000 - y);
+    const mv = c > 0 ? (c * y) / 2 : (-c * (HALF_TICKS_PER_DOLLAR - y)) / 2;
     const abs = Math.abs(c);
     n++;
     if (c > 0) longs++;

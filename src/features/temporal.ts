@@ -3,7 +3,7 @@
  *
  * observation-v1.md §6. Evaluated by the io thread inside `TemporalTable.advance` (the features
  * depend only on the update sequence, §6.2), so the decide worker only copies ten float64 values.
- * Everything is compared on integers: mids in half-ticks (1 half-tick = $0.0005), activity on the
+ * Everything is compared on integers: mids in half-ticks (1 half-tick = $0.00005), activity on the
  * capped counts min(n, 60) (§6.4), times in ms.
  */
 
@@ -11,6 +11,8 @@
 export const HISTORY_CAPACITY = 10;
 /** act(x) = min(1, n / 60): counts beyond 60 are indistinguishable (§6.2). */
 export const ACTIVITY_COUNT_CAP = 60;
+/** $0.05 in half-ticks of $0.00005 (§6.4). */
+const HALF_TICKS_PER_5_CENTS = 1000;
 /** Sentinel for an undefined YES mid (real mids are ≥ 2 half-ticks). */
 export const NO_MID = 0;
 
@@ -102,7 +104,7 @@ export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, 
     out[offset + 7] = q !== 0 ? Math.tanh((r - q) / Math.abs(q)) : 0;
   }
 
-  // 34 volatility_regime: Q = last 5 records of H then c; σ(D)/$0.05 = σ(D in half-ticks) / 100.
+  // 34 volatility_regime: Q = last 5 records of H then c; σ(D)/$0.05 = σ(D in half-ticks) / 1000.
   out[offset + 8] = 0.1;
   if (h >= 5) {
     let count = 0;
@@ -121,11 +123,11 @@ export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, 
     }
     if (count > 0) {
       const sigmaHalfTicks = Math.sqrt(Math.max(0, count * dSumSq - dSum * dSum)) / count;
-      out[offset + 8] = Math.min(sigmaHalfTicks / 100, 1);
+      out[offset + 8] = Math.min(sigmaHalfTicks / HALF_TICKS_PER_5_CENTS, 1);
     }
   }
 
-  // 35 price_stability: pairs i = max(1, #H − 3) … #H − 1 inside H; mean(D)/$0.05 = mean(half-ticks)/100.
+  // 35 price_stability: pairs i = max(1, #H − 3) … #H − 1 inside H; mean(D)/$0.05 = mean(half-ticks)/1000.
   out[offset + 9] = 0.5;
   if (h >= 3) {
     let count = 0;
@@ -138,6 +140,6 @@ export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, 
         dSum += Math.abs(b - a);
       }
     }
-    if (count > 0) out[offset + 9] = Math.max(0, 1 - dSum / count / 100);
+    if (count > 0) out[offset + 9] = Math.max(0, 1 - dSum / count / HALF_TICKS_PER_5_CENTS);
   }
 }

@@ -14,6 +14,8 @@
  * frame-scanner.ts) and reports the same values.
  */
 
+import { MAX_TICK, MIN_TICK, PRICE_DECIMALS } from "./units.js";
+
 const HEAD = '{"type":"orderbook_delta","sid":';
 const SEQ = ',"seq":';
 const MSG = ',"msg":{"market_ticker":"';
@@ -128,9 +130,9 @@ export class DeltaTemplate {
       if (i < 0) return false;
     }
     if (!text.startsWith(PRICE, i)) return false;
-    let ticks = decimalInString(text, i + PRICE.length, 3, cur);
+    let ticks = decimalInString(text, i + PRICE.length, PRICE_DECIMALS, cur);
     if (cur.at < 0 || !text.startsWith(DELTA, cur.at)) return false;
-    if (!(ticks >= 1 && ticks <= 999)) ticks = Number.NaN;
+    if (!(ticks >= MIN_TICK && ticks <= MAX_TICK)) ticks = Number.NaN;
     let change = decimalInString(text, cur.at + DELTA.length, 2, cur);
     if (cur.at < 0 || !text.startsWith(SIDE, cur.at)) return false;
     if (!(change >= -MAX_SIZE_HUNDREDTHS && change <= MAX_SIZE_HUNDREDTHS)) change = Number.NaN;

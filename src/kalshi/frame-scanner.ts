@@ -42,7 +42,14 @@ import {
   V_STRING,
   valueType,
 } from "./json-scan.js";
-import { MAX_TICK, MIN_TICK, scaleJsonNumber, TICKS_PER_DOLLAR } from "./units.js";
+import {
+  MAX_TICK,
+  MIN_TICK,
+  PRICE_DECIMALS,
+  scaleJsonNumber,
+  TICKS_PER_CENT,
+  TICKS_PER_DOLLAR,
+} from "./units.js";
 
 export const FRAME_MALFORMED = -1;
 export const FRAME_OTHER = 0;
@@ -427,11 +434,11 @@ export class FrameScanner {
     // Price: price_dollars if present and not null, else legacy integer cents.
     let ticks = Number.NaN;
     if (this.present(F_PRICE_DOLLARS)) {
-      ticks = this.scaledValue(F_PRICE_DOLLARS, 3);
-      if (!(ticks >= 1 && ticks <= 999)) ticks = Number.NaN;
+      ticks = this.scaledValue(F_PRICE_DOLLARS, PRICE_DECIMALS);
+      if (!(ticks >= MIN_TICK && ticks <= MAX_TICK)) ticks = Number.NaN;
     } else if (this.present(F_PRICE)) {
       const cents = this.scaledValue(F_PRICE, 0);
-      ticks = cents >= 1 && cents <= 99 ? cents * 10 : Number.NaN;
+      ticks = cents >= 1 && cents <= 99 ? cents * TICKS_PER_CENT : Number.NaN;
     }
     this.priceTicks = ticks;
     // Change: delta_fp if present and not null, else legacy delta (contracts).
@@ -531,10 +538,10 @@ export class FrameScanner {
     let ticks: number;
     if (cents) {
       const c = this.scaledAt(pType, ps, pe, 0);
-      ticks = c >= 1 && c <= 99 ? c * 10 : Number.NaN;
+      ticks = c >= 1 && c <= 99 ? c * TICKS_PER_CENT : Number.NaN;
     } else {
-      ticks = this.scaledAt(pType, ps, pe, 3);
-      if (!(ticks >= 1 && ticks <= 999)) ticks = Number.NaN;
+      ticks = this.scaledAt(pType, ps, pe, PRICE_DECIMALS);
+      if (!(ticks >= MIN_TICK && ticks <= MAX_TICK)) ticks = Number.NaN;
     }
     const size = this.scaledAt(cType, cs, ce, 2);
     if (Number.isNaN(ticks) || !(size > 0 && size <= MAX_SIZE_HUNDREDTHS)) {

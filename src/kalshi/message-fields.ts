@@ -14,8 +14,10 @@ import {
   countToHundredths,
   dollarsToMicros,
   dollarsToTicks,
+  PRICE_DECIMALS,
   parseScaledDecimal,
   scaleJsonNumber,
+  TICKS_PER_DOLLAR,
 } from "./units.js";
 
 export interface ReaderContext {
@@ -174,8 +176,8 @@ export class FieldReader {
   optionalQuoteTicks(dollarsKey: string, centsKey: string): number | undefined {
     const unit: PriceUnit = this.raw(dollarsKey) !== undefined ? "dollars" : "cents";
     const v = this.raw(unit === "dollars" ? dollarsKey : centsKey);
-    const scale = unit === "dollars" ? 3 : 0;
-    const full = unit === "dollars" ? 1000 : 100;
+    const scale = unit === "dollars" ? PRICE_DECIMALS : 0;
+    const full = unit === "dollars" ? TICKS_PER_DOLLAR : 100;
     if (v === "" || scaled(v, scale) === 0 || scaled(v, scale) === full) return undefined;
     return this.optionalPriceTicks(dollarsKey, centsKey);
   }
@@ -308,9 +310,9 @@ function scaled(v: unknown, scale: number): number {
 
 function priceProblem(v: unknown, unit: PriceUnit): string {
   if (unit === "dollars") {
-    return Number.isNaN(scaled(v, 3))
-      ? decimalProblem(v, 3, "is not on the $0.001 grid")
-      : "is outside $0.001..$0.999";
+    return Number.isNaN(scaled(v, PRICE_DECIMALS))
+      ? decimalProblem(v, PRICE_DECIMALS, "is not on the $0.0001 grid")
+      : "is outside $0.0001..$0.9999";
   }
   const wholeCents = typeof v === "number" ? Number.isInteger(v) : !Number.isNaN(scaled(v, 0));
   return wholeCents ? "is outside 1..99 cents" : decimalProblem(v, 0, "is not a whole number of cents");

@@ -2,7 +2,7 @@
  * Typed server messages of the Kalshi WebSocket v2 (kalshi-api-notes.md), as produced by
  * `parseServerMessage` in `messages.ts`. Pure data shared by every thread; no state.
  *
- * Units follow units.ts: prices are integer ticks of $0.001, counts integer hundredths of a
+ * Units follow units.ts: prices are integer ticks of $0.0001, counts integer hundredths of a
  * contract, money integer micros ($0.000001), times integer milliseconds since the Unix epoch.
  * A field that the wire may omit is optional here; `null` on the wire reads as absent.
  */
@@ -126,7 +126,7 @@ export interface FillMessage {
   action: FillAction;
   /** `book_side`, else derived by the field rules (adapter/field-rules.ts `bookSideField`). */
   bookSide: BookSide;
-  /** Always on the YES scale; a NO fill costs 1000 − yesPriceTicks per contract (correctness-rules.md rule 10). */
+  /** Always on the YES scale; a NO fill costs 10000 − yesPriceTicks per contract (correctness-rules.md rule 10). */
   yesPriceTicks: number;
   countHundredths: number;
   /** `fee_cost` when present; REST fills are the fee source of truth. */

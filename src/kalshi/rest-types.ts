@@ -4,9 +4,10 @@
  * Writes use the V2 order-entry endpoints (kalshi-api-notes.md): book side `bid|ask` and one
  * YES-leg `price`. Reads parse defensively (§ "Read this first"): current `*_dollars` / `*_fp`
  * strings first, legacy integer fields if present, numbers or strings. Everything is converted
- * to ticks ($0.001), hundredths of a contract and micros ($0.000001) (units.ts).
+ * to ticks ($0.0001), hundredths of a contract and micros ($0.000001) (units.ts).
  */
 import { bookSideField, countField, type Json, moneyField, yesPriceField } from "./adapter/field-rules.js";
+import { type PriceGrid, parsePriceRanges } from "./price-grid.js";
 import { countToHundredths, dollarsToMicros, dollarsToTicks } from "./units.js";
 import type { BookSide, OrderStatus, SelfTradePrevention, TimeInForce } from "./vocabulary.js";
 
@@ -156,6 +157,13 @@ export interface RestMarket {
   priceLevelStructure: string;
   /** the exchange shard the market lives on (`exchange_index`; 0 when absent) */
   exchangeIndex: number;
+  /**
+   * The market's valid prices, from `price_ranges` (never from the structure's name); null when
+   * the exchange did not send them.
+   */
+  priceGrid: PriceGrid | null;
+  /** why `price_ranges` could not be read ("" when it could, or was absent) */
+  priceRangesProblem: string;
   yesBidTicks: number;
   yesAskTicks: number;
   fractionalTradingEnabled: boolean;
@@ -360,12 +368,21 @@ export function parseRestBalance(o: Json): RestBalance {
 export function parseRestMarket(o: Json): RestMarket {
   const bid = o.yes_bid_dollars;
   const ask = o.yes_ask_dollars;
+  let priceGrid: PriceGrid | null = null;
+  let priceRangesProblem = "";
+  try {
+    priceGrid = parsePriceRanges(o.price_ranges);
+  } catch (e) {
+    priceRangesProblem = e instanceof Error ? e.message : String(e);
+  }
   return {
     ticker: str(o, "ticker"),
     eventTicker: str(o, "event_ticker"),
     status: str(o, "status"),
     priceLevelStructure: str(o, "price_level_structure") || "linear_cent",
     exchangeIndex: shardOf(o.exchange_index),
+    priceGrid,
+    priceRangesProblem,
     yesBidTicks: typeof bid === "string" || typeof bid === "number" ? dollarsToTicks(bid) || 0 : 0,
     yesAskTicks: typeof ask === "string" || typeof ask === "number" ? dollarsToTicks(ask) || 0 : 0,
     fractionalTradingEnabled: o.fractional_trading_enabled === true,

@@ -1,24 +1,33 @@
 /**
  * Integer units shared by every thread (pure, no state).
  *
- * - Prices are integer ticks of $0.001: 1..999 (observation-v1.md §2). Cent-quoted markets use
- *   multiples of 10 ticks.
+ * - Prices are integer ticks of $0.0001: 1..9999 of the YES-scale (or NO-scale) price
+ *   (observation-v1.md §2, revision 2026-12). Cent-quoted markets use multiples of 100 ticks,
+ *   $0.001 grids multiples of 10. Which prices a market accepts comes from its `price_ranges`
+ *   (price-grid.ts), never from these bounds alone.
  * - Sizes/counts are integer hundredths of a contract.
  * - Money is integer micros ($0.000001). The cost of any fill is exact in micros:
- *   priceTicks × sizeHundredths × 10.
+ *   priceTicks × sizeHundredths ($0.0001 × 0.01 contract = $0.000001).
  *
  * These parsers are for the cold path (REST bodies, config, CLI). The WebSocket book path has its
  * own allocation-free byte scanner in `frame-scanner.ts` that implements the same rules.
  */
 
-export const TICKS_PER_DOLLAR = 1000;
+/** Ticks in $1: a YES price of p ticks is a NO price of TICKS_PER_DOLLAR − p. */
+export const TICKS_PER_DOLLAR = 10_000;
+/** Half-ticks in $1 (mids are held in half-ticks, observation-v1.md §2). */
+export const HALF_TICKS_PER_DOLLAR = 2 * TICKS_PER_DOLLAR;
+/** Ticks in one cent (legacy integer-cent prices). */
+export const TICKS_PER_CENT = 100;
+/** Decimals of a dollar price on the tick grid. */
+export const PRICE_DECIMALS = 4;
 export const MIN_TICK = 1;
-export const MAX_TICK = 999;
+export const MAX_TICK = TICKS_PER_DOLLAR - 1;
 export const HUNDREDTHS_PER_CONTRACT = 100;
 export const MICROS_PER_DOLLAR = 1_000_000;
-export const MICROS_PER_TICK = 1000;
+export const MICROS_PER_TICK = MICROS_PER_DOLLAR / TICKS_PER_DOLLAR;
 /** micros = priceTicks × sizeHundredths × MICROS_PER_TICK_HUNDREDTH */
-export const MICROS_PER_TICK_HUNDREDTH = 10;
+export const MICROS_PER_TICK_HUNDREDTH = MICROS_PER_TICK / HUNDREDTHS_PER_CONTRACT;
 
 /**
  * Parses a non-negative or signed decimal string into an integer scaled by 10^scale.
@@ -80,16 +89,17 @@ export function scaleJsonNumber(x: number, scale: number): number {
   return scaled === 0 ? 0 : scaled; // normalise -0
 }
 
-/** A dollar price (string or number) → ticks, or NaN when off the $0.001 grid or outside 1..999. */
+/** A dollar price (string or number) → ticks, or NaN when off the $0.0001 grid or outside 1..9999. */
 export function dollarsToTicks(v: string | number): number {
-  const t = typeof v === "number" ? scaleJsonNumber(v, 3) : parseScaledDecimal(v, 3);
+  const t =
+    typeof v === "number" ? scaleJsonNumber(v, PRICE_DECIMALS) : parseScaledDecimal(v, PRICE_DECIMALS);
   return t >= MIN_TICK && t <= MAX_TICK ? t : Number.NaN;
 }
 
 /** A legacy integer-cent price (1..99) → ticks, or NaN. */
 export function centsToTicks(v: string | number): number {
   const c = typeof v === "number" ? (Number.isInteger(v) ? v : Number.NaN) : parseScaledDecimal(v, 0);
-  return c >= 1 && c <= 99 ? c * 10 : Number.NaN;
+  return c >= 1 && c <= 99 ? c * TICKS_PER_CENT : Number.NaN;
 }
 
 /** A signed count (string or number) → hundredths, or NaN when it has more than 2 decimals. */
@@ -118,7 +128,7 @@ function formatScaled(value: number, scale: number, decimals: number): string {
 
 /** ticks → "0.4150" (4 decimals, Kalshi's response style). */
 export function formatTicks(ticks: number): string {
-  return formatScaled(ticks, 3, 4);
+  return formatScaled(ticks, PRICE_DECIMALS, PRICE_DECIMALS);
 }
 
 /** hundredths → "12.50". */

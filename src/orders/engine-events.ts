@@ -204,7 +204,7 @@ export class EngineEventMapper {
       seq: 0,
       tsUs: this.nowUs(),
       realisedMicros: t.realisedMicros,
-      unrealisedMicros: t.unrealisedMicros,
+      unrealisedMicros: Math.round(t.unrealisedMicros), // a half-tick mid leaves half micros
       feesMicros: t.feesMicros,
     };
   }

@@ -7,15 +7,15 @@
  * rested on a `quadratic_with_maker_fees` series, 0 for a resting fill on a `quadratic` series.
  *
  * Exactness: with C in hundredths (h), P in ticks (t), rate and multiplier in 1/10,000 (bp),
- *   S [$] = rateBp × multBp × h × t × (1000 − t) / 10^16,
- * so S is held as a BigInt numerator over 10^16 and ceil_to_cent divides by 10^14. The product
- * passes 2^53 for orders above ~1,300 contracts, hence BigInt (fees are cold path: once per fill).
+ *   S [$] = rateBp × multBp × h × t × (10000 − t) / 10^18   (t in ticks of $0.0001),
+ * so S is held as a BigInt numerator over 10^18 and ceil_to_cent divides by 10^16. The product
+ * passes 2^53 for orders above ~13 contracts, hence BigInt (fees are cold path: once per fill).
  * P(1 − P) is symmetric, so the YES or the NO leg price gives the same fee.
  *
  * `flat` series (a per-contract table in Kalshi's fee PDF) are not modelled: they are charged
  * with the general quadratic formula here and the exchange's `fee_cost` stays authoritative.
  */
-import { MAX_TICK, MIN_TICK } from "../kalshi/units.js";
+import { MAX_TICK, MIN_TICK, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 
 export type FeeType = "quadratic" | "quadratic_with_maker_fees" | "flat";
 
@@ -34,7 +34,7 @@ export const STANDARD_FEE_SCHEDULE: FeeSchedule = Object.freeze({
 export const TAKER_RATE_BP = 700; // 0.07
 export const MAKER_RATE_BP = 175; // 0.0175
 
-const UNITS_PER_CENT = 10n ** 14n; // S numerator units per $0.01
+const UNITS_PER_CENT = 10n ** 16n; // S numerator units per $0.01
 const MICROS_PER_CENT = 10_000;
 
 /** fee_multiplier as sent by the API (float or decimal string) → basis points, or NaN. */
@@ -52,14 +52,14 @@ export function feeRateBp(schedule: FeeSchedule, isTaker: boolean): number {
 
 function checkFill(priceTicks: number, sizeHundredths: number): void {
   if (!Number.isInteger(priceTicks) || priceTicks < MIN_TICK || priceTicks > MAX_TICK) {
-    throw new RangeError(`fees: price ${priceTicks} ticks outside 1..999`);
+    throw new RangeError(`fees: price ${priceTicks} ticks outside ${MIN_TICK}..${MAX_TICK}`);
   }
   if (!Number.isSafeInteger(sizeHundredths) || sizeHundredths < 0) {
     throw new RangeError(`fees: size ${sizeHundredths} hundredths is not a non-negative integer`);
   }
 }
 
-/** Numerator of one fill's contribution to S (units of $10^-16). */
+/** Numerator of one fill's contribution to S (units of $10^-18). */
 export function feeUnits(
   rateBp: number,
   multiplierBp: number,
@@ -72,7 +72,7 @@ export function feeUnits(
     BigInt(multiplierBp) *
     BigInt(sizeHundredths) *
     BigInt(priceTicks) *
-    BigInt(1000 - priceTicks)
+    BigInt(TICKS_PER_DOLLAR - priceTicks)
   );
 }
 

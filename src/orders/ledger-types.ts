@@ -3,6 +3,7 @@
  * side (kalshi-api-notes.md), orders as the ledger tracks them, fills in, events out.
  */
 
+import { TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import type { BookSide } from "../kalshi/vocabulary.js";
 import type { FeeSchedule, OrderFeeAccumulator } from "./fees.js";
 
@@ -19,7 +20,7 @@ export function isBuy(action: EngineAction): boolean {
 
 /** A price on the action's own scale (NO actions on the NO scale) → the V2 YES-leg price. */
 export function yesLegTicks(action: EngineAction, ownPriceTicks: number): number {
-  return action === "BUY_YES" || action === "SELL_YES" ? ownPriceTicks : 1000 - ownPriceTicks;
+  return action === "BUY_YES" || action === "SELL_YES" ? ownPriceTicks : TICKS_PER_DOLLAR - ownPriceTicks;
 }
 
 export interface LedgerOrder {

@@ -16,7 +16,7 @@
  * carries the exchange's `fee_cost`, that number is authoritative; a difference from our own
  * model is reported as an event, never thrown.
  */
-import { MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
+import { MAX_TICK, MICROS_PER_TICK_HUNDREDTH, MIN_TICK } from "../kalshi/units.js";
 import { type FeeSchedule, OrderFeeAccumulator, STANDARD_FEE_SCHEDULE, worstCaseFeeMicros } from "./fees.js";
 import {
   bookSideOf,
@@ -128,8 +128,8 @@ export class Ledger {
     if (this.orders.has(req.clientOrderId)) return { ok: false, reason: "duplicate_client_order_id" };
     if (
       !Number.isInteger(req.ownLimitTicks) ||
-      req.ownLimitTicks < 1 ||
-      req.ownLimitTicks > 999 ||
+      req.ownLimitTicks < MIN_TICK ||
+      req.ownLimitTicks > MAX_TICK ||
       !Number.isSafeInteger(req.countHundredths) ||
       req.countHundredths <= 0
     ) {
@@ -333,7 +333,7 @@ export class Ledger {
     const o = this.orders.get(clientOrderId);
     if (o === undefined || !o.open || newCountHundredths < o.filledHundredths) return false;
     if (!Number.isSafeInteger(newCountHundredths) || !Number.isInteger(newOwnLimitTicks)) return false;
-    if (newOwnLimitTicks < 1 || newOwnLimitTicks > 999) return false;
+    if (newOwnLimitTicks < MIN_TICK || newOwnLimitTicks > MAX_TICK) return false;
     const left = newCountHundredths - o.filledHundredths;
     const cost = isBuy(o.action) ? newOwnLimitTicks * left * MICROS_PER_TICK_HUNDREDTH : 0;
     const worst = worstCaseFeeMicros(this.feeScheduleOf(o.market), newOwnLimitTicks, newCountHundredths);

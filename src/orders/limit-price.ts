@@ -4,69 +4,26 @@
  * correctness-rules.md rule 16: the price comes from the book by strategy, is snapped to the market's tick
  * grid and bounded to the price range; an empty side that the strategy needs means NO order
  * (never a made-up price such as 50¢). Asks are derived from the opposite bids (rule 1):
- * YES ask = 1000 − best NO bid, NO ask = 1000 − best YES bid.
+ * YES ask = 10000 − best NO bid, NO ask = 10000 − best YES bid (ticks of $0.0001).
  *
  * Snapping is conservative: a price is computed on the YES leg and rounded DOWN for orders in
  * the YES-buy direction (V2 `bid`: BUY_YES, SELL_NO) and UP for the others (`ask`), so a snapped
  * price never pays more / sells for less than the book-derived one.
  *
- * Tick grids (kalshi-api-notes.md): linear_cent 10 ticks everywhere (10..990); deci_cent 1 tick
- * (1..999); tapered_deci_cent 1 tick below 100 and above 900, 10 ticks between.
+ * Grids come from each market's `price_ranges` (PriceGrid): snapping walks to the nearest valid
+ * price in the wanted direction and bounds to the grid's lowest / highest price.
  */
+import type { PriceGrid } from "../kalshi/price-grid.js";
+import { TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import type { EngineAction } from "./ledger.js";
 import { bookSideOf } from "./ledger.js";
 
 export type PriceStrategy = "aggressive" | "passive" | "mid";
-export type PriceLevelStructure = "linear_cent" | "deci_cent" | "tapered_deci_cent";
 
 /** Best bids of both sides in ticks, each on its own scale; 0 = side empty. */
 export interface BookTop {
   bestYesBidTicks: number;
   bestNoBidTicks: number;
-}
-
-export function minPriceTicks(structure: PriceLevelStructure): number {
-  return structure === "linear_cent" ? 10 : 1;
-}
-
-export function maxPriceTicks(structure: PriceLevelStructure): number {
-  return structure === "linear_cent" ? 990 : 999;
-}
-
-function stepAt(structure: PriceLevelStructure, ticks: number): number {
-  if (structure === "linear_cent") return 10;
-  if (structure === "deci_cent") return 1;
-  return ticks < 100 || ticks > 900 ? 1 : 10;
-}
-
-/** Largest grid price ≤ ticks, bounded to the structure's range. */
-export function snapDownTicks(structure: PriceLevelStructure, ticks: number): number {
-  const lo = minPriceTicks(structure);
-  const hi = maxPriceTicks(structure);
-  if (ticks <= lo) return lo;
-  if (ticks >= hi) return hi;
-  const step = stepAt(structure, ticks);
-  return Math.max(lo, ticks - (ticks % step));
-}
-
-/** Smallest grid price ≥ ticks, bounded to the structure's range. */
-export function snapUpTicks(structure: PriceLevelStructure, ticks: number): number {
-  const lo = minPriceTicks(structure);
-  const hi = maxPriceTicks(structure);
-  if (ticks <= lo) return lo;
-  if (ticks >= hi) return hi;
-  const step = stepAt(structure, ticks);
-  const r = ticks % step;
-  return Math.min(hi, r === 0 ? ticks : ticks + step - r);
-}
-
-export function isOnGrid(structure: PriceLevelStructure, ticks: number): boolean {
-  return (
-    Number.isInteger(ticks) &&
-    ticks >= minPriceTicks(structure) &&
-    ticks <= maxPriceTicks(structure) &&
-    ticks % stepAt(structure, ticks) === 0
-  );
 }
 
 /**
@@ -76,7 +33,7 @@ export function isOnGrid(structure: PriceLevelStructure, ticks: number): boolean
 function rawYesLegTicks(strategy: PriceStrategy, action: EngineAction, top: BookTop): number {
   const b = top.bestYesBidTicks;
   const q = top.bestNoBidTicks;
-  const yesAsk = q > 0 ? 1000 - q : 0;
+  const yesAsk = q > 0 ? TICKS_PER_DOLLAR - q : 0;
   if (strategy === "mid") {
     if (b <= 0 || q <= 0) return 0;
     const midHalf = b + yesAsk; // mid in half-ticks
@@ -100,10 +57,10 @@ export function limitPriceTicks(
   strategy: PriceStrategy,
   action: EngineAction,
   top: BookTop,
-  structure: PriceLevelStructure,
+  grid: PriceGrid,
 ): number {
   const raw = rawYesLegTicks(strategy, action, top);
-  if (raw <= 0 || raw >= 1000) return 0;
-  const yes = bookSideOf(action) === "bid" ? snapDownTicks(structure, raw) : snapUpTicks(structure, raw);
-  return action === "BUY_YES" || action === "SELL_YES" ? yes : 1000 - yes;
+  if (raw <= 0 || raw >= TICKS_PER_DOLLAR) return 0;
+  const yes = bookSideOf(action) === "bid" ? grid.snapDown(raw) : grid.snapUp(raw);
+  return action === "BUY_YES" || action === "SELL_YES" ? yes : TICKS_PER_DOLLAR - yes;
 }

@@ -2,44 +2,40 @@
  * Markets as the orders thread sees them (orders thread; plain data).
  *
  * The io thread assigns dense indices (MarketDirectory) and sends the ticker list by message;
- * the orders thread mirrors it here together with each market's tick grid
- * (`price_level_structure`, kalshi-api-notes.md) and hands it to the order manager.
+ * the orders thread mirrors it here together with each market's price grid (from its
+ * `price_ranges`) and hands it to the order manager.
  * `BookTableTopSource` reads the top of book from the shared BookTable under its seqlock.
  */
 import type { BookTable } from "../book/book-table.js";
+import { PriceGrid, type PriceRangeTicks } from "../kalshi/price-grid.js";
 import type { OrderRoute } from "../kalshi/rest-types.js";
-import type { PriceLevelStructure } from "./limit-price.js";
 import type { BookTopSource, MarketCatalog } from "./order-manager.js";
-
-export function asPriceLevelStructure(text: string): PriceLevelStructure {
-  return text === "deci_cent" || text === "tapered_deci_cent" ? text : "linear_cent";
-}
 
 export class StaticMarketCatalog implements MarketCatalog {
   private readonly tickers: string[] = [];
-  private readonly structures: PriceLevelStructure[] = [];
+  private readonly grids: PriceGrid[] = [];
   private readonly shards: number[] = [];
   private readonly index = new Map<string, number>();
 
   /** Registers `ticker` at index `m` (the io thread's numbering) on exchange shard `exchangeIndex`. */
-  set(m: number, ticker: string, structure: PriceLevelStructure = "linear_cent", exchangeIndex = 0): void {
+  set(m: number, ticker: string, grid: PriceGrid = PriceGrid.full(), exchangeIndex = 0): void {
     this.tickers[m] = ticker;
-    this.structures[m] = structure;
+    this.grids[m] = grid;
     this.shards[m] = exchangeIndex;
     this.index.set(ticker, m);
   }
 
   /** A market as the engine hands it to the orders thread. */
-  setMarket(mk: { m: number; ticker: string; structure: string; exchangeIndex?: number }): void {
-    this.set(mk.m, mk.ticker, asPriceLevelStructure(mk.structure), mk.exchangeIndex ?? 0);
+  setMarket(mk: { m: number; ticker: string; priceRanges: PriceRangeTicks[]; exchangeIndex?: number }): void {
+    this.set(mk.m, mk.ticker, PriceGrid.of(mk.priceRanges), mk.exchangeIndex ?? 0);
   }
 
   /** Appends a ticker at the next index (tests, single-process use). */
-  add(ticker: string, structure: PriceLevelStructure = "linear_cent"): number {
+  add(ticker: string, grid: PriceGrid = PriceGrid.full()): number {
     const existing = this.index.get(ticker);
     if (existing !== undefined) return existing;
     const m = this.tickers.length;
-    this.set(m, ticker, structure);
+    this.set(m, ticker, grid);
     return m;
   }
 
@@ -51,8 +47,8 @@ export class StaticMarketCatalog implements MarketCatalog {
     return this.index.get(ticker) ?? -1;
   }
 
-  structureOf(m: number): PriceLevelStructure {
-    return this.structures[m] ?? "linear_cent";
+  gridOf(m: number): PriceGrid {
+    return this.grids[m] ?? PriceGrid.full();
   }
 
   shardOf(m: number): number {

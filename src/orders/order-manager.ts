@@ -109,12 +109,7 @@ export class OrderManager {
       return this.skip(d, "exchangePaused", "exchange_paused");
     if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
     if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
-    const ownLimit = limitPriceTicks(
-      this.config.strategy,
-      d.action,
-      this.top,
-      this.deps.catalog.structureOf(m),
-    );
+    const ownLimit = limitPriceTicks(this.config.strategy, d.action, this.top, this.deps.catalog.gridOf(m));
     if (ownLimit === 0) return this.skip(d, "noPrice", "no_price");
     const same = this.working.get(m, bookSideOf(d.action));
     const sameRemaining = same?.action === d.action ? same.countHundredths - same.filledHundredths : 0;

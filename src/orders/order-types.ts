@@ -2,13 +2,15 @@
  * Types shared by the order manager, its writer and its reconciler (orders thread): the REST
  * calls it needs, the market catalogue and book source it reads, decisions in, events out.
  */
+
+import type { PriceGrid } from "../kalshi/price-grid.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { OrderRoute } from "../kalshi/rest-types.js";
 import type { BookSide } from "../kalshi/vocabulary.js";
 import type { CircuitBreakers } from "./breakers.js";
 import type { OrderJournal } from "./journal.js";
 import type { EngineAction, Ledger } from "./ledger.js";
-import type { BookTop, PriceLevelStructure, PriceStrategy } from "./limit-price.js";
+import type { BookTop, PriceStrategy } from "./limit-price.js";
 import type { OrderGroupGuard } from "./order-group.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
@@ -35,7 +37,8 @@ export type OrdersRestApi = Pick<
 export interface MarketCatalog {
   tickerOf(market: number): string;
   indexOf(ticker: string): number;
-  structureOf(market: number): PriceLevelStructure;
+  /** valid prices of the market (its `price_ranges`) */
+  gridOf(market: number): PriceGrid;
   /** the market's exchange shard (`exchange_index`) */
   shardOf(market: number): number;
   /** where a cancel or decrease of this market's orders must go (kalshi-api-notes.md) */

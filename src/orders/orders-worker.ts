@@ -18,11 +18,13 @@
  * Control messages from the parent: kill switch on/off, market list updates, stats, stop.
  * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
  */
+
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { DecisionRecord, readDecision } from "../decide/decision-ring.js";
 import { EventCodec } from "../events/event-codec.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
+import type { PriceRangeTicks } from "../kalshi/price-grid.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
@@ -58,10 +60,12 @@ export const ORDERS_EVENT_TAG = 1;
 export interface OrdersWorkerMarket {
   m: number;
   ticker: string;
-  /** `price_level_structure` of the market */
-  structure: string;
+  /** `price_level_structure` of the market (a name for logs: prices come from priceRanges) */
+  structure?: string;
   /** the market's exchange shard (`exchange_index`); 0 when not given */
   exchangeIndex?: number;
+  /** the market's valid prices, from its `price_ranges` (plain data: crosses the thread boundary) */
+  priceRanges: PriceRangeTicks[];
 }
 
 export interface OrdersWorkerInit {

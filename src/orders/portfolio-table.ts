@@ -36,7 +36,7 @@
  *    +16 newestSellPlacedMs       Float64 (epoch ms, 0 when absent)
  *    +24 contractsHundredths      Int32, signed: + YES, − NO
  *    +28 orderFlags               Int32, bit0 hasOpenBuy, bit1 hasOpenSell
- *    +32 newestBuyYesLimitTicks   Int32, YES scale (a NO order at q is 1000 − q), 0 when absent
+ *    +32 newestBuyYesLimitTicks   Int32, YES scale (a NO order at q is 10000 − q), 0 when absent
  *    +36 newestSellYesLimitTicks  Int32, YES scale, 0 when absent
  *    +40 positionSlot             Int32, index in positionMarkets or −1 (writer bookkeeping)
  *    +44 (padding)

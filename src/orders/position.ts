@@ -12,7 +12,12 @@
  *     open the rest with its own basis (correctness-rules.md rule 11).
  * Cost basis is the money paid for the contracts still held, on their own side's scale.
  */
-import { MICROS_PER_DOLLAR, MICROS_PER_TICK_HUNDREDTH } from "../kalshi/units.js";
+import {
+  HALF_TICKS_PER_DOLLAR,
+  MICROS_PER_DOLLAR,
+  MICROS_PER_TICK_HUNDREDTH,
+  TICKS_PER_DOLLAR,
+} from "../kalshi/units.js";
 
 import type { BookSide } from "../kalshi/vocabulary.js";
 
@@ -72,8 +77,8 @@ export class MarketPosition {
     const closeH = Math.min(sizeHundredths, opposite);
     const openH = sizeHundredths - closeH;
     // a bid closes NO at the NO price 1 − p; an ask closes YES at p (rule 10)
-    const closePriceTicks = side === "bid" ? 1000 - yesPriceTicks : yesPriceTicks;
-    const openPriceTicks = side === "bid" ? yesPriceTicks : 1000 - yesPriceTicks;
+    const closePriceTicks = side === "bid" ? TICKS_PER_DOLLAR - yesPriceTicks : yesPriceTicks;
+    const openPriceTicks = side === "bid" ? yesPriceTicks : TICKS_PER_DOLLAR - yesPriceTicks;
 
     let closeProceedsMicros = 0;
     let realizedMicros = 0;
@@ -126,11 +131,11 @@ export class MarketPosition {
   /**
    * Marks from the top of book (ticks, 0 = side empty). Only a two-sided book moves the mark; an
    * empty or one-sided book keeps the last one (rule 12). YES mid = (best YES bid + YES ask) / 2
-   * with YES ask = 1000 − best NO bid (rule 1).
+   * with YES ask = 10000 − best NO bid (rule 1).
    */
   mark(bestYesBidTicks: number, bestNoBidTicks: number): void {
     if (bestYesBidTicks > 0 && bestNoBidTicks > 0) {
-      this.yesMarkHalfTicks = bestYesBidTicks + (1000 - bestNoBidTicks);
+      this.yesMarkHalfTicks = bestYesBidTicks + (TICKS_PER_DOLLAR - bestNoBidTicks);
     }
   }
 
@@ -142,9 +147,10 @@ export class MarketPosition {
     const h = this.contractsHundredths;
     if (h === 0) return 0;
     if (this.yesMarkHalfTicks === 0) return this.costBasisMicros;
-    const halfTicks = h > 0 ? this.yesMarkHalfTicks : 2000 - this.yesMarkHalfTicks;
-    // half-ticks × hundredths × 5 = micros
-    return halfTicks * Math.abs(h) * (MICROS_PER_TICK_HUNDREDTH / 2);
+    const halfTicks = h > 0 ? this.yesMarkHalfTicks : HALF_TICKS_PER_DOLLAR - this.yesMarkHalfTicks;
+    // half-ticks × hundredths / 2 = micros: a mid between two ticks can leave half a micro, exact
+    // in binary64 (a valuation, never cash, so it is not rounded).
+    return (halfTicks * Math.abs(h) * MICROS_PER_TICK_HUNDREDTH) / 2;
   }
 
   unrealizedPnlMicros(): number {

@@ -23,6 +23,7 @@ import {
 import type { RestFill, RestOrder, RestSettlement } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
 import type { EngineAction, LedgerOrder } from "./ledger.js";
+import { yesLegTicks } from "./ledger-types.js";
 import type { OrderManager } from "./order-manager.js";
 
 export interface ReconcileOptions {
@@ -174,7 +175,7 @@ export class Reconciler {
         clientOrderId: cid,
         market: m,
         action: a,
-        ownLimitTicks: a === "BUY_YES" || a === "SELL_YES" ? o.yesPriceTicks : 1000 - o.yesPriceTicks,
+        ownLimitTicks: yesLegTicks(a, o.yesPriceTicks),
         countHundredths: o.remainingCountHundredths,
       });
     let placed = place(action);

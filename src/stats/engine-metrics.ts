@@ -40,6 +40,7 @@ export const DROP_REASONS = [...DECIDE_DROP_REASONS, ...ORDER_DROP_REASONS] as c
 export const FEED_REJECT_REASONS = [
   "malformed",
   "invalid_price",
+  "off_grid",
   "invalid_count",
   "invalid_side",
   "no_snapshot",

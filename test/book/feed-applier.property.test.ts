@@ -11,6 +11,7 @@ import {
   FRAME_SNAPSHOT,
   FrameScanner,
 } from "../../src/kalshi/frame-scanner.js";
+import { MAX_TICK } from "../../src/kalshi/units.js";
 import { frameStream } from "./frame-gen.js";
 import { RefFeed, refDecode } from "./reference-model.js";
 
@@ -27,9 +28,8 @@ function blankControlChars(s: string): string {
 
 function sideOf(book: BookTable, m: number, side: 0 | 1): Map<number, number> {
   const out = new Map<number, number>();
-  const sizes = side === 0 ? book.yesSizes : book.noSizes;
-  for (let t = 1; t <= 999; t++) {
-    const s = sizes[m * 1000 + t];
+  for (let t = 1; t <= MAX_TICK; t++) {
+    const s = book.sizeAt(m, side, t);
     if (s !== 0) out.set(t, s);
   }
   return out;

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { BookTable } from "../../src/book/book-table.js";
 import { APPLIED, FeedApplier, IGNORED, SEQ_INGEST } from "../../src/book/feed-applier.js";
 import { MarketDirectory } from "../../src/book/market-directory.js";
+import { gridOfStructure } from "../../src/kalshi/price-grid.js";
 
 const A = "KXEX-26MAR10-A";
 const B = "KXEX-26MAR10-B";
@@ -94,10 +95,10 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
       1000,
     );
     const m = dir.indexOf(A);
-    assert.equal(book.bestYesTick(m), 420);
-    assert.equal(book.bestNoTick(m), 550);
-    assert.equal(book.yesAskTick(m), 450);
-    assert.equal(book.noAskTick(m), 580);
+    assert.equal(book.bestYesTick(m), 4200);
+    assert.equal(book.bestNoTick(m), 5500);
+    assert.equal(book.yesAskTick(m), 4500);
+    assert.equal(book.noAskTick(m), 5800);
     assert.equal(book.yesTotalHundredths(m), 17550);
     assert.equal(book.noTotalHundredths(m), 13500);
     assert.equal(book.yesLevelCount(m) + book.noLevelCount(m), 6);
@@ -108,9 +109,9 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
     applier.applyFrame(snap(1, 1, A, [["0.4200", "100.00"]], [["0.5500", "80.00"]]), 1000);
     assert.equal(applier.applyFrame(delta(1, 2, A, "0.4200", "-12.50", "yes", 5), 1001), APPLIED);
     const m = dir.indexOf(A);
-    assert.equal(book.yesSizeAt(m, 420), 8750);
+    assert.equal(book.yesSizeAt(m, 4200), 8750);
     assert.equal(applier.applyFrame(delta(1, 3, A, "0.4200", "-87.50", "yes", 6), 1002), APPLIED);
-    assert.equal(book.yesSizeAt(m, 420), 0);
+    assert.equal(book.yesSizeAt(m, 4200), 0);
     assert.equal(book.bestYesTick(m), 0);
     assert.equal(book.yesLevelCount(m), 0);
     assert.equal(book.lastTsMs(m), 6);
@@ -123,7 +124,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
     for (let k = 0; k < 10; k++) applier.applyFrame(delta(1, seq++, A, "0.4150", "0.10", "no"), 0);
     for (let k = 0; k < 10; k++) applier.applyFrame(delta(1, seq++, A, "0.4150", "-0.10", "no"), 0);
     const m = dir.indexOf(A);
-    assert.equal(book.noSizeAt(m, 415), 0);
+    assert.equal(book.noSizeAt(m, 4150), 0);
     assert.equal(book.noLevelCount(m), 0);
     assert.equal(book.noTotalHundredths(m), 0);
   });
@@ -140,7 +141,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
     applier.applyFrame(snap(1, 1, A, [["0.4200", "10.00"]]), 0);
     const m = dir.indexOf(A);
     assert.equal(applier.applyFrame(delta(1, 2, A, "0.4200", "-10.01", "yes"), 0), IGNORED);
-    assert.equal(book.yesSizeAt(m, 420), 1000);
+    assert.equal(book.yesSizeAt(m, 4200), 1000);
     assert.ok(book.isStale(m));
     assert.deepEqual(events.stale, [m]);
     assert.deepEqual(events.resnapshot, [[1, [m]]]);
@@ -148,7 +149,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
     assert.equal(applier.stats.rejected.stale, 1);
     assert.equal(applier.applyFrame(snap(1, 4, A, [["0.4300", "1.00"]]), 0), APPLIED);
     assert.ok(!book.isStale(m));
-    assert.equal(book.yesSizeAt(m, 420), 0);
+    assert.equal(book.yesSizeAt(m, 4200), 0);
   });
 
   it("marks every market of a sid stale on a seq gap, but not markets of other sids", () => {
@@ -186,7 +187,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
       0,
     );
     const m = dir.indexOf(A);
-    assert.equal(book.yesSizeAt(m, 420), 300);
+    assert.equal(book.yesSizeAt(m, 4200), 300);
     assert.equal(book.yesLevelCount(m), 1);
     assert.equal(book.yesTotalHundredths(m), 300);
   });
@@ -212,8 +213,8 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
       0,
     );
     const m = dir.indexOf(A);
-    assert.equal(book.yesSizeAt(m, 420), 8800);
-    assert.equal(book.noSizeAt(m, 550), 8000);
+    assert.equal(book.yesSizeAt(m, 4200), 8800);
+    assert.equal(book.noSizeAt(m, 5500), 8000);
   });
 
   it("uses ts_ms as the update time when present, else the receive time", () => {
@@ -229,7 +230,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
   it("counts invalid prices, counts and sides without applying them", () => {
     const { applier } = setup();
     applier.applyFrame(snap(1, 1, A), 0);
-    applier.applyFrame(delta(1, 2, A, "0.4155", "1.00", "yes"), 0);
+    applier.applyFrame(delta(1, 2, A, "0.41555", "1.00", "yes"), 0);
     applier.applyFrame(delta(1, 3, A, "1.0000", "1.00", "yes"), 0);
     applier.applyFrame(delta(1, 4, A, "0.4150", "1.005", "yes"), 0);
     applier.applyFrame(delta(1, 5, A, "0.4150", "1.00", "maybe"), 0);
@@ -237,6 +238,7 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
       { ...applier.stats.rejected },
       {
         invalidPrice: 2,
+        offGrid: 0,
         invalidCount: 1,
         invalidSide: 1,
         noSnapshot: 0,
@@ -246,6 +248,50 @@ describe("FeedApplier (observation-v1.md §3, correctness-rules.md rules 1–6)"
       },
     );
     assert.equal(applier.stats.applied, 1);
+  });
+
+  it("applies $0.0001 prices, and refuses (counts, reports) prices off the market's own grid", () => {
+    const dir = new MarketDirectory(4);
+    const book = BookTable.create(4);
+    const offGrid: Array<[number, number]> = [];
+    const applier = new FeedApplier(dir, book, { onOffGrid: (m, t) => offGrid.push([m, t]) });
+    const fine = dir.ensure(A); // no price_ranges: every $0.0001 price
+    const cents = dir.ensure(B);
+    assert.ok(book.assignGrid(cents, gridOfStructure("linear_cent")));
+    applier.applyFrame(snap(1, 1, A, [["0.0015", "1.00"]], [["0.4537", "2.00"]]), 0);
+    assert.equal(applier.applyFrame(delta(1, 2, A, "0.4538", "3.00", "no"), 0), APPLIED);
+    assert.deepEqual(
+      [book.yesSizeAt(fine, 15), book.noSizeAt(fine, 4537), book.bestNoTick(fine)],
+      [100, 200, 4538],
+    );
+    // B trades in whole cents: a level at $0.415 is skipped, a delta at $0.4537 refused
+    applier.applyFrame(
+      snap(
+        1,
+        3,
+        B,
+        [
+          ["0.4100", "1.00"],
+          ["0.4150", "5.00"],
+        ],
+        [["0.5000", "1.00"]],
+      ),
+      0,
+    );
+    assert.equal(applier.applyFrame(delta(1, 4, B, "0.4537", "1.00", "yes"), 0), IGNORED);
+    assert.equal(applier.applyFrame(delta(1, 5, B, "0.4200", "1.00", "yes"), 0), APPLIED);
+    assert.deepEqual(
+      [book.yesLevelCount(cents), book.bestYesTick(cents), book.yesTotalHundredths(cents)],
+      [2, 4200, 200],
+    );
+    assert.equal(applier.stats.rejected.offGrid, 1);
+    assert.equal(applier.stats.offGridLevels, 1);
+    assert.equal(applier.stats.skippedLevels, 1);
+    assert.deepEqual(offGrid, [
+      [cents, 4150],
+      [cents, 4537],
+    ]);
+    assert.ok(!book.isStale(cents), "a refused price does not desynchronise the book");
   });
 
   it("after a reconnect keeps no book until its fresh snapshot and restarts every sid", () => {

@@ -2,11 +2,14 @@
 import fc from "fast-check";
 
 export const TICKERS = ["KXA-26MAR10-A", "KXB-26MAR10-B", "KXC-26MAR10-T99.5"];
-/** A small price set so deltas collide with existing levels often. Multiples of 10 are cent-valid. */
-export const TICKS = [10, 20, 415, 420, 500, 550, 585, 990, 999, 1];
+/**
+ * A small price set (ticks of $0.0001) so deltas collide with existing levels often. Multiples of
+ * 100 are cent-valid; 4537 and 15 exist only on $0.0001 grids.
+ */
+export const TICKS = [100, 200, 4150, 4200, 5000, 5500, 5850, 9900, 9990, 10, 4537, 15, 9999, 1];
 
 function dollars(t: number, asNumber: boolean): string | number {
-  return asNumber ? t / 1000 : (t / 1000).toFixed(4);
+  return asNumber ? t / 10_000 : (t / 10_000).toFixed(4);
 }
 function contracts(h: number, asNumber: boolean): string | number {
   return asNumber ? h / 100 : (h / 100).toFixed(2);
@@ -52,7 +55,7 @@ const snapshot = fc
   })
   .map((s) => {
     const lv = (l: { tick: number; size: number; asNumber: boolean; extra: boolean }) => {
-      const p = s.legacy ? (l.tick % 10 === 0 ? l.tick / 10 : l.tick / 10) : dollars(l.tick, l.asNumber);
+      const p = s.legacy ? l.tick / 100 : dollars(l.tick, l.asNumber);
       const c = s.legacy ? l.size / 100 : contracts(l.size, l.asNumber);
       return l.extra ? [p, c, "x"] : [p, c];
     };
@@ -69,7 +72,7 @@ const delta = fc
   .record({
     ticker: fc.constantFrom(...TICKERS),
     legacy: fc.boolean(),
-    tick: fc.oneof(fc.constantFrom(...TICKS), fc.constantFrom(0, 1000, 4155)),
+    tick: fc.oneof(fc.constantFrom(...TICKS), fc.constantFrom(0, 10_000, 41_555)),
     change: fc.oneof(fc.integer({ min: -3000, max: 3000 }), fc.constantFrom(0, -1250, 1250)),
     asNumber: fc.boolean(),
     side: fc.constantFrom("yes", "no", "yes", "no", "maybe"),
@@ -82,7 +85,7 @@ const delta = fc
   .map((d) => {
     const msg: Record<string, unknown> = { market_ticker: d.ticker, market_id: "6f1c2a9e" };
     if (d.legacy) {
-      msg.price = d.tick / 10;
+      msg.price = d.tick / 100;
       msg.delta = d.change / 100;
     } else {
       msg.price_dollars = dollars(d.tick, d.asNumber);

@@ -23,7 +23,7 @@ describe("final summary table", () => {
             ticker: "KX-A",
             contractsHundredths: 1000,
             costBasisMicros: 4_500_000,
-            yesMarkHalfTicks: 930,
+            yesMarkHalfTicks: 9300,
             realisedMicros: -2_560_000,
             unrealisedMicros: 150_000,
             feesMicros: 340_000,

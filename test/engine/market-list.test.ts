@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveMarkets } from "../../src/engine/market-list.js";
+import { gridOfStructure, PriceGrid } from "../../src/kalshi/price-grid.js";
 import type { KalshiRestClient, MarketsQuery } from "../../src/kalshi/rest-client.js";
 import { parseRestMarket } from "../../src/kalshi/rest-types.js";
 
@@ -8,7 +9,12 @@ import { parseRestMarket } from "../../src/kalshi/rest-types.js";
 function fakeRest(queries: MarketsQuery[]): KalshiRestClient {
   const all = [
     { ticker: "KX-A", price_level_structure: "linear_cent", exchange_index: 0 },
-    { ticker: "KXMVE-COMBO", price_level_structure: "center_deci_edge_centi_cent", exchange_index: 1 },
+    {
+      ticker: "KXMVE-COMBO",
+      price_level_structure: "center_deci_edge_centi_cent",
+      exchange_index: 1,
+      price_ranges: gridOfStructure("center_deci_edge_centi_cent").toPriceRanges(),
+    },
     { ticker: "KX-B", price_level_structure: "deci_cent" },
   ].map(parseRestMarket);
   const getMarkets = async (q: MarketsQuery) => {
@@ -49,7 +55,23 @@ describe("market selection", () => {
       ticker: "KXMVE-COMBO",
       structure: "center_deci_edge_centi_cent",
       exchangeIndex: 1,
+      grid: gridOfStructure("center_deci_edge_centi_cent"),
+      gridFromRanges: true,
     });
+  });
+
+  it("takes each market's grid from its price_ranges; without them every $0.0001 price, and unreadable ones stop startup", async () => {
+    const markets = await resolveMarkets(fakeRest([]), ["KX-A"]);
+    assert.deepEqual([markets[0]?.grid, markets[0]?.gridFromRanges], [PriceGrid.full(), false]);
+    const bad = {
+      getMarkets: async () => ({
+        items: [parseRestMarket({ ticker: "KX-Z", price_ranges: [{ start: "0.5" }] })],
+        cursor: "",
+      }),
+      collectAll: async <T>(page: (cursor?: string) => Promise<{ items: T[]; cursor: string }>) =>
+        (await page()).items,
+    } as unknown as KalshiRestClient;
+    await assert.rejects(resolveMarkets(bad, 1), /market KX-Z: cannot read its price_ranges/);
   });
 
   it("resolves named tickers with their shard", async () => {

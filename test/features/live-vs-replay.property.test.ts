@@ -25,7 +25,7 @@ interface Session {
 }
 
 const levelsArb = fc.array(
-  fc.tuple(fc.integer({ min: 300, max: 700 }), fc.integer({ min: 1, max: 50_000 })),
+  fc.tuple(fc.integer({ min: 3000, max: 7000 }), fc.integer({ min: 1, max: 50_000 })), // ticks of $0.0001
   {
     maxLength: 12,
   },
@@ -41,7 +41,7 @@ const opArb = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("delta" as const),
       side: fc.constantFrom("yes" as const, "no" as const),
-      tick: fc.integer({ min: 300, max: 700 }),
+      tick: fc.integer({ min: 3000, max: 7000 }),
       change: fc.integer({ min: -30_000, max: 30_000 }),
     }),
   },
@@ -78,7 +78,7 @@ const portfolioArb = fc.record({
       ticker: fc.constantFrom("KXP-A", "KXP-B"),
       action: fc.constantFrom("buy" as const, "sell" as const),
       side: fc.constantFrom("yes" as const, "no" as const),
-      tick: fc.integer({ min: 1, max: 999 }),
+      tick: fc.integer({ min: 1, max: 9999 }),
       placedMs: fc.integer({ min: T0 - 600_000, max: T0 + 600_000 }),
     }),
     { maxLength: 4 },
@@ -88,7 +88,7 @@ const portfolioArb = fc.record({
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 type PortfolioGen = typeof portfolioArb extends fc.Arbitrary<infer T> ? T : never;
 
-const dollars = (ticks: number) => (ticks / 1000).toFixed(4);
+const dollars = (ticks: number) => (ticks / 10_000).toFixed(4);
 const contracts = (hundredths: number) => (hundredths / 100).toFixed(2);
 
 function buildSession(steps: Step[], p: PortfolioGen): Session {
@@ -109,16 +109,16 @@ function buildSession(steps: Step[], p: PortfolioGen): Session {
     const T = tsMs ?? recv;
     const opts = tsMs === undefined ? {} : { tsMs };
     if (s.op.kind === "snapshot" || !book.snap) {
-      const yes = new Map<number, number>(s.op.kind === "snapshot" ? s.op.yes : [[400, 1000]]);
-      const no = new Map<number, number>(s.op.kind === "snapshot" ? s.op.no : [[550, 1000]]);
+      const yes = new Map<number, number>(s.op.kind === "snapshot" ? s.op.yes : [[4000, 1000]]);
+      const no = new Map<number, number>(s.op.kind === "snapshot" ? s.op.no : [[5500, 1000]]);
       book.snap = true;
       book.yes = yes;
       book.no = no;
       const toWire = (m: Map<number, number>) =>
         [...m].map(([t, q]) => [dollars(t), contracts(q)] as [string, string]);
       frames.push(snapshot(recv, ++seq, ticker, toWire(yes), toWire(no), opts));
-      const y = [...yes].map(([t, q]) => [t / 1000, q / 100] as [number, number]);
-      const n = [...no].map(([t, q]) => [t / 1000, q / 100] as [number, number]);
+      const y = [...yes].map(([t, q]) => [t / 10_000, q / 100] as [number, number]);
+      const n = [...no].map(([t, q]) => [t / 10_000, q / 100] as [number, number]);
       updates.push((model) => {
         model.snapshot(ticker, y, n, T);
         return ticker;
@@ -130,7 +130,7 @@ function buildSession(steps: Step[], p: PortfolioGen): Session {
         ? [{ side: s.op.side, tick: s.op.tick, change: s.op.change }]
         : Array.from({ length: s.op.count }, (_, k) => ({
             side: "yes" as const,
-            tick: 350,
+            tick: 3500,
             change: k % 2 ? -100 : 100,
           }));
     for (const d of deltas) {
@@ -141,7 +141,7 @@ function buildSession(steps: Step[], p: PortfolioGen): Session {
       else side.delete(d.tick);
       frames.push(delta(recv, ++seq, ticker, d.side, dollars(d.tick), contracts(change), opts));
       updates.push((model) => {
-        model.delta(ticker, d.side, d.tick / 1000, change / 100, T);
+        model.delta(ticker, d.side, d.tick / 10_000, change / 100, T);
         return ticker;
       });
     }
@@ -150,7 +150,7 @@ function buildSession(steps: Step[], p: PortfolioGen): Session {
     freeCash: p.freeCents / 100,
     reservedCash: p.reservedCents / 100,
     positions: [],
-    orders: p.orders.map((o) => ({ ...o, price: o.tick / 1000 })),
+    orders: p.orders.map((o) => ({ ...o, price: o.tick / 10_000 })),
   };
   const positionsJson: Record<string, { contracts: string; cost_basis: string }> = {};
   for (const x of p.positions)

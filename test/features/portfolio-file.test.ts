@@ -41,9 +41,9 @@ describe("portfolio file (observation-v1.md §7.1)", () => {
     assert.deepEqual(p.orders.get("A"), {
       hasOpenBuy: true,
       hasOpenSell: true,
-      newestBuyYesLimitTicks: 480, // NO buy at 0.52 → YES-scale 0.48; the later-listed tie loses
+      newestBuyYesLimitTicks: 4800, // NO buy at 0.52 → YES-scale 0.48; the later-listed tie loses
       newestBuyPlacedMs: 200,
-      newestSellYesLimitTicks: 345,
+      newestSellYesLimitTicks: 3450,
       newestSellPlacedMs: 50,
     });
   });
@@ -90,7 +90,7 @@ describe("portfolio file (observation-v1.md §7.1)", () => {
     assert.equal(table.contractsHundredths(p), 300);
     assert.equal(table.costBasisMicros(p), 1_500_000);
     assert.equal(table.hasOpenSell(q), true);
-    assert.equal(table.newestSellYesLimitTicks(q), 470);
+    assert.equal(table.newestSellYesLimitTicks(q), 4700);
     assert.equal(table.newestSellPlacedMs(q), 7);
   });
 });

@@ -271,14 +271,14 @@ export function marketBlock(Y: SideBook, N: SideBook): number[] {
   const V = VB + VA;
   const near = (b: SideBook, best: number) =>
     [...b.entries()]
-      .filter(([p]) => Math.round(p * 1000) >= Math.round(best * 1000) - 50)
+      .filter(([p]) => Math.round(p * 10_000) >= Math.round(best * 10_000) - 500)
       .reduce((a, [, q]) => a + q, 0);
   const DB = hasY ? near(Y, bY) : 0;
   const DA = hasN ? near(N, bN) : 0;
   const both = hasY && hasN;
   const s = aY - bY;
   const m = (bY + aY) / 2;
-  const sTicks = Math.round(s * 1000);
+  const sTicks = Math.round(s * 10_000); // ticks of $0.0001
   const ln = (x: number) => Math.min(Math.log(1 + x) / L, 1);
   const top3 = [...Y.values(), ...N.values()]
     .sort((a, b) => b - a)
@@ -295,7 +295,7 @@ export function marketBlock(Y: SideBook, N: SideBook): number[] {
     both ? (bY * qA + aY * qB) / (qA + qB) : 0.5,
     both ? s / m : 2,
     both ? s / (1 - m) : 2,
-    both ? (sTicks < 20 ? 0 : sTicks < 50 ? 0.25 : sTicks < 100 ? 0.5 : sTicks < 200 ? 0.75 : 1) : 1,
+    both ? (sTicks < 200 ? 0 : sTicks < 500 ? 0.25 : sTicks < 1000 ? 0.5 : sTicks < 2000 ? 0.75 : 1) : 1,
     qB + qA > 0 ? (qB - qA) / (qB + qA) : 0,
     ln(qB),
     ln(qA),

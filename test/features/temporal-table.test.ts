@@ -7,35 +7,35 @@ const T0 = 1773153000000;
 
 /** observation-v1.md §11 example 2: (T, YES mid in half-ticks) of u1..u7 and features 26–35. */
 const EXAMPLE_2: Array<{ tsMs: number; midHalfTicks: number; expected: number[] }> = [
-  { tsMs: T0, midHalfTicks: 820, expected: [0, 0.142857, 0.016667, 0, 0.1, 0, 0, 0, 0.1, 0.5] },
+  { tsMs: T0, midHalfTicks: 8200, expected: [0, 0.142857, 0.016667, 0, 0.1, 0, 0, 0, 0.1, 0.5] },
   {
     tsMs: T0 + 30_000,
-    midHalfTicks: 830,
+    midHalfTicks: 8300,
     expected: [0.1, 0.142857, 0.033333, 0.016665, 0.1, 0, 0, 0, 0.1, 0.5],
   },
   {
     tsMs: T0 + 130_000,
-    midHalfTicks: 825,
+    midHalfTicks: 8250,
     expected: [0.333333, 0.142857, 0.016667, -0.016665, 0.007692, 0, 0, -0.905148, 0.1, 0.5],
   },
   {
     tsMs: T0 + 200_000,
-    midHalfTicks: 830,
+    midHalfTicks: 8300,
     expected: [0.233333, 0.142857, 0.016667, 0, 0.0075, 0, 0, 0.964028, 0.1, 0.925],
   },
   {
     tsMs: T0 + 270_000,
-    midHalfTicks: 830,
+    midHalfTicks: 8300,
     expected: [0.233333, 0.142857, 0.016667, 0, 0.007407, 0, -0.016665, 0.964028, 0.1, 0.933333],
   },
   {
     tsMs: T0 + 700_000,
-    midHalfTicks: 835,
+    midHalfTicks: 8350,
     expected: [1, 0.142857, 0.016667, 0, 0.003571, 0, -0.014285, 0, 0.031623, 0.966667],
   },
   {
     tsMs: T0 + 699_950,
-    midHalfTicks: 832,
+    midHalfTicks: 8320,
     expected: [0, 0.142857, 0.033333, 0.016665, 0.003731, 1, 0.005952, -0.921669, 0.019596, 0.966667],
   },
 ];

@@ -152,12 +152,12 @@ describe("book messages, current wire (kalshi-api-notes.md)", () => {
           marketTicker: "FED-23DEC-T3.00",
           marketId: "9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1",
           yes: [
-            { priceTicks: 80, sizeHundredths: 30000 },
-            { priceTicks: 220, sizeHundredths: 33300 },
+            { priceTicks: 800, sizeHundredths: 30000 },
+            { priceTicks: 2200, sizeHundredths: 33300 },
           ],
           no: [
-            { priceTicks: 540, sizeHundredths: 2000 },
-            { priceTicks: 560, sizeHundredths: 14600 },
+            { priceTicks: 5400, sizeHundredths: 2000 },
+            { priceTicks: 5600, sizeHundredths: 14600 },
           ],
           skippedLevels: 0,
           replacedLevels: 0,
@@ -173,7 +173,7 @@ describe("book messages, current wire (kalshi-api-notes.md)", () => {
           marketTicker: "FED-23DEC-T3.00",
           marketId: "9b0f6b43-...",
           side: "yes",
-          priceTicks: 960,
+          priceTicks: 9600,
           deltaHundredths: -5400,
           tsMs: 1669149841000,
           clientOrderId: "8c35ecb3-...",
@@ -190,12 +190,12 @@ describe("book messages, current wire (kalshi-api-notes.md)", () => {
     );
     assert.equal(m.kind, "orderbook_snapshot");
     assert.deepEqual(m.yes, [
-      { priceTicks: 300, sizeHundredths: 200 },
-      { priceTicks: 800, sizeHundredths: 100 },
+      { priceTicks: 3000, sizeHundredths: 200 },
+      { priceTicks: 8000, sizeHundredths: 100 },
     ]);
     assert.deepEqual(m.no, [
-      { priceTicks: 300, sizeHundredths: 300 },
-      { priceTicks: 900, sizeHundredths: 400 },
+      { priceTicks: 3000, sizeHundredths: 300 },
+      { priceTicks: 9000, sizeHundredths: 400 },
     ]);
   });
 
@@ -262,10 +262,10 @@ describe("snapshot sides (observation-v1.md §3.3)", () => {
       [
         "fp wins",
         `,"yes_dollars_fp":[["0.10","1"]],"yes_dollars":[["0.20","1"]],"yes":[[30,1]]`,
-        [[[100, 100]], 0, 0],
+        [[[1000, 100]], 0, 0],
       ],
-      ["null fp falls through", `,"yes_dollars_fp":null,"yes_dollars":[["0.20","1"]]`, [[[200, 100]], 0, 0]],
-      ["cents last", `,"yes_dollars_fp":null,"yes_dollars":null,"yes":[[30,2]]`, [[[300, 200]], 0, 0]],
+      ["null fp falls through", `,"yes_dollars_fp":null,"yes_dollars":[["0.20","1"]]`, [[[2000, 100]], 0, 0]],
+      ["cents last", `,"yes_dollars_fp":null,"yes_dollars":null,"yes":[[30,2]]`, [[[3000, 200]], 0, 0]],
       ["present non-array does not fall through", `,"yes_dollars_fp":"oops","yes":[[30,2]]`, [[], 0, 0]],
       ["missing side is empty", "", [[], 0, 0]],
       ["empty arrays", `,"yes_dollars_fp":[],"no_dollars_fp":[]`, [[], 0, 0]],
@@ -274,16 +274,16 @@ describe("snapshot sides (observation-v1.md §3.3)", () => {
   });
 
   it("skips invalid levels and counts ≤ 0, counting them", () => {
-    const body = `,"yes_dollars_fp":[["0.4155","1"],["1.0000","1"],["0.0000","1"],["0.50","0"],["0.50","-1"],
+    const body = `,"yes_dollars_fp":[["0.41555","1"],["1.0000","1"],["0.0000","1"],["0.50","0"],["0.50","-1"],
       ["0.50","1.005"],["0.50"],"0.50",null,[true,"1"],["0.50",null],["0.45","2.00","extra"],["abc","1"]]`;
-    assert.deepEqual(yesOf(body), [[[450, 200]], 12, 0]);
+    assert.deepEqual(yesOf(body), [[[4500, 200]], 12, 0]);
   });
 
   it("skips cent levels that are not whole cents in 1..99", () => {
     assert.deepEqual(yesOf(`,"yes":[[0,1],[100,1],[4.5,1],[99,1],[1,"0.5"]]`), [
       [
-        [10, 50],
-        [990, 100],
+        [100, 50],
+        [9900, 100],
       ],
       3,
       0,
@@ -293,8 +293,8 @@ describe("snapshot sides (observation-v1.md §3.3)", () => {
   it("lets a repeated price replace the earlier level and sorts ascending", () => {
     assert.deepEqual(yesOf(`,"yes_dollars_fp":[["0.60","1"],["0.20","2"],["0.60","3"],["0.60","0"]]`), [
       [
-        [200, 200],
-        [600, 300],
+        [2000, 200],
+        [6000, 300],
       ],
       1,
       1,
@@ -313,7 +313,7 @@ describe("what can reject a book message (observation-v1.md §3.3, §3.4)", () =
       sid: 1,
       seq: 1,
       marketTicker: "M",
-      yes: [{ priceTicks: 500, sizeHundredths: 100 }],
+      yes: [{ priceTicks: 5000, sizeHundredths: 100 }],
       no: [],
       skippedLevels: 0,
       replacedLevels: 0,
@@ -328,7 +328,7 @@ describe("what can reject a book message (observation-v1.md §3.3, §3.4)", () =
       seq: 2,
       marketTicker: "M",
       side: "yes",
-      priceTicks: 500,
+      priceTicks: 5000,
       deltaHundredths: 100,
     });
   });
@@ -340,7 +340,7 @@ describe("what can reject a book message (observation-v1.md §3.3, §3.4)", () =
     assert.equal(snapshot.kind, "orderbook_snapshot");
     assert.deepEqual(
       [snapshot.yes, snapshot.skippedLevels],
-      [[{ priceTicks: 500, sizeHundredths: 0x7fffffff }], 1],
+      [[{ priceTicks: 5000, sizeHundredths: 0x7fffffff }], 1],
     );
     const err = tryParseServerMessage(
       `{"type":"orderbook_delta","msg":{"market_ticker":"M","price":50,"delta_fp":"-21474836.48","side":"no"}}`,
@@ -361,10 +361,10 @@ describe("numbers or strings (kalshi-api-notes.md, observation-v1.md §3.2)", ()
     );
     assert.equal(snapshot.kind, "orderbook_snapshot");
     assert.deepEqual(snapshot.yes, [
-      { priceTicks: 415, sizeHundredths: 300 },
-      { priceTicks: 620, sizeHundredths: 1250 },
+      { priceTicks: 4150, sizeHundredths: 300 },
+      { priceTicks: 6200, sizeHundredths: 1250 },
     ]);
-    assert.deepEqual(snapshot.no, [{ priceTicks: 1, sizeHundredths: 1 }]);
+    assert.deepEqual(snapshot.no, [{ priceTicks: 10, sizeHundredths: 1 }]);
     const fill = parseServerMessage(
       `{"type":"fill","sid":1,"msg":{"trade_id":"t","order_id":"o","market_ticker":"M","is_taker":true,
         "side":"yes","action":"buy","yes_price_dollars":0.75,"count_fp":278,"fee_cost":0.34,"ts_ms":"1671899397000"}}`,
@@ -372,7 +372,7 @@ describe("numbers or strings (kalshi-api-notes.md, observation-v1.md §3.2)", ()
     assert.equal(fill.kind, "fill");
     assert.deepEqual(
       [fill.yesPriceTicks, fill.countHundredths, fill.feeCostMicros, fill.tsMs],
-      [750, 27800, 340000, 1671899397000],
+      [7500, 27800, 340000, 1671899397000],
     );
     const delta = parseServerMessage(
       `{"type":"orderbook_delta","sid":3,"seq":4,"msg":{"market_ticker":"M","price":"42","delta":"-3","side":"no"}}`,
@@ -383,7 +383,7 @@ describe("numbers or strings (kalshi-api-notes.md, observation-v1.md §3.2)", ()
       seq: 4,
       marketTicker: "M",
       side: "no",
-      priceTicks: 420,
+      priceTicks: 4200,
       deltaHundredths: -300,
     });
   });
@@ -395,8 +395,8 @@ describe("numbers or strings (kalshi-api-notes.md, observation-v1.md §3.2)", ()
       );
       return m.kind === "orderbook_delta" ? [m.priceTicks, m.deltaHundredths] : [];
     };
-    assert.deepEqual(delta(`"price_dollars":"0.4150","price":10,"delta_fp":"1.50","delta":9`), [415, 150]);
-    assert.deepEqual(delta(`"price_dollars":null,"price":10,"delta_fp":null,"delta":9`), [100, 900]);
+    assert.deepEqual(delta(`"price_dollars":"0.4150","price":10,"delta_fp":"1.50","delta":9`), [4150, 150]);
+    assert.deepEqual(delta(`"price_dollars":null,"price":10,"delta_fp":null,"delta":9`), [1000, 900]);
   });
 });
 
@@ -411,9 +411,9 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
           sid: 11,
           marketTicker: "FED-23DEC-T3.00",
           marketId: "9b0f...",
-          lastPriceTicks: 480,
-          yesBidTicks: 450,
-          yesAskTicks: 530,
+          lastPriceTicks: 4800,
+          yesBidTicks: 4500,
+          yesAskTicks: 5300,
           yesBidSizeHundredths: 30000,
           yesAskSizeHundredths: 15000,
           lastTradeSizeHundredths: 2500,
@@ -433,8 +433,8 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
           seq: 42,
           tradeId: "f851595a-...",
           marketTicker: "KXBTCD-26FEB14-T100000",
-          yesPriceTicks: 550,
-          noPriceTicks: 450,
+          yesPriceTicks: 5500,
+          noPriceTicks: 4500,
           countHundredths: 1000,
           takerSide: "yes",
           takerBookSide: "bid",
@@ -456,7 +456,7 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
           orderSide: "yes",
           action: "buy",
           bookSide: "bid",
-          yesPriceTicks: 750,
+          yesPriceTicks: 7500,
           countHundredths: 27800,
           feeCostMicros: 340000,
           postPositionHundredths: 50000,
@@ -482,7 +482,7 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
           side: "yes",
           outcomeSide: "yes",
           bookSide: "bid",
-          yesPriceTicks: 415,
+          yesPriceTicks: 4150,
           fillCountHundredths: 250,
           remainingCountHundredths: 0,
           initialCountHundredths: 1000,
@@ -578,8 +578,8 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
   it("parses every message type in its legacy shape", () => {
     const books = {
       yes: [
-        { priceTicks: 80, sizeHundredths: 30000 },
-        { priceTicks: 220, sizeHundredths: 33300 },
+        { priceTicks: 800, sizeHundredths: 30000 },
+        { priceTicks: 2200, sizeHundredths: 33300 },
       ],
       skippedLevels: 0,
       replacedLevels: 0,
@@ -595,8 +595,8 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           marketTicker: "FED-23DEC-T3.00",
           ...books,
           no: [
-            { priceTicks: 540, sizeHundredths: 2000 },
-            { priceTicks: 560, sizeHundredths: 14600 },
+            { priceTicks: 5400, sizeHundredths: 2000 },
+            { priceTicks: 5600, sizeHundredths: 14600 },
           ],
         },
       ],
@@ -609,7 +609,7 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           seq: 1,
           marketTicker: "FED-23DEC-T3.00",
           ...books,
-          no: [{ priceTicks: 540, sizeHundredths: 2000 }],
+          no: [{ priceTicks: 5400, sizeHundredths: 2000 }],
         },
       ],
       [
@@ -621,7 +621,7 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           seq: 3,
           marketTicker: "FED-23DEC-T3.00",
           side: "no",
-          priceTicks: 960,
+          priceTicks: 9600,
           deltaHundredths: -5400,
         },
       ],
@@ -639,7 +639,7 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           orderSide: "no",
           action: "sell",
           bookSide: "bid",
-          yesPriceTicks: 750,
+          yesPriceTicks: 7500,
           countHundredths: 27800,
           postPositionHundredths: -50000,
           tsMs: 1671899397000,
@@ -667,9 +667,9 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           kind: "ticker",
           sid: 11,
           marketTicker: "FED-23DEC-T3.00",
-          lastPriceTicks: 480,
-          yesBidTicks: 450,
-          yesAskTicks: 530,
+          lastPriceTicks: 4800,
+          yesBidTicks: 4500,
+          yesAskTicks: 5300,
           volumeHundredths: 3389600,
           openInterestHundredths: 2042200,
           tsMs: 1669149841000,
@@ -684,8 +684,8 @@ describe("legacy wire (kalshi-api-notes.md)", () => {
           seq: 42,
           tradeId: "t-9",
           marketTicker: "KXBTCD-26FEB14-T100000",
-          yesPriceTicks: 550,
-          noPriceTicks: 450,
+          yesPriceTicks: 5500,
+          noPriceTicks: 4500,
           countHundredths: 1000,
           takerSide: "no",
           tsMs: 1707667200000,
@@ -734,22 +734,22 @@ describe("errors", () => {
       "orderbook_delta: missing msg.delta_fp (or legacy msg.delta)",
     ],
     [
-      delta(`"side":"yes","price_dollars":"0.4155","delta_fp":"1"`),
+      delta(`"side":"yes","price_dollars":"0.41555","delta_fp":"1"`),
       "invalid_price",
       "msg.price_dollars",
-      'orderbook_delta: msg.price_dollars "0.4155" is not on the $0.001 grid',
+      'orderbook_delta: msg.price_dollars "0.41555" is not on the $0.0001 grid',
     ],
     [
-      delta(`"side":"yes","price_dollars":0.4155,"delta_fp":"1"`),
+      delta(`"side":"yes","price_dollars":0.41555,"delta_fp":"1"`),
       "invalid_price",
       "msg.price_dollars",
-      "orderbook_delta: msg.price_dollars 0.4155 is not on the $0.001 grid",
+      "orderbook_delta: msg.price_dollars 0.41555 is not on the $0.0001 grid",
     ],
     [
       delta(`"side":"yes","price_dollars":"1.0000","delta_fp":"1"`),
       "invalid_price",
       "msg.price_dollars",
-      'orderbook_delta: msg.price_dollars "1.0000" is outside $0.001..$0.999',
+      'orderbook_delta: msg.price_dollars "1.0000" is outside $0.0001..$0.9999',
     ],
     [
       delta(`"side":"yes","price_dollars":"0.4e1","delta_fp":"1"`),
@@ -855,7 +855,7 @@ describe("errors", () => {
   });
 
   it("carries type, sid, seq and market of a rejected book message so gaps are still counted", () => {
-    const err = tryParseServerMessage(delta(`"side":"yes","price_dollars":"0.4155","delta_fp":"1"`));
+    const err = tryParseServerMessage(delta(`"side":"yes","price_dollars":"0.41555","delta_fp":"1"`));
     assert.ok(err instanceof MessageParseError);
     assert.deepEqual([err.messageType, err.sid, err.seq, err.marketTicker], ["orderbook_delta", 2, 3, "FED"]);
   });
@@ -882,7 +882,7 @@ describe("fuzz", () => {
       for (const [k, v] of Object.entries(value)) checkUnits(v, k);
     } else if (key.endsWith("Ticks")) {
       assert.ok(
-        typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 999,
+        typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 9999,
         `${key}=${value}`,
       );
     } else if (/(Hundredths|Micros|TsMs)$/.test(key) || key === "tsMs")

@@ -229,7 +229,7 @@ describe("Kalshi REST client against a loopback server", () => {
       fillCountHundredths: 200,
       remainingCountHundredths: 800,
       tsMs: 1_700_000_000_123,
-      averageFillPriceTicks: 440,
+      averageFillPriceTicks: 4400,
       averageFeePaidMicros: 10_000,
     });
     assert.ok(fake.signedPaths.includes("POST /trade-api/v2/portfolio/events/orders"));
@@ -263,7 +263,7 @@ describe("Kalshi REST client against a loopback server", () => {
     await client.createOrder({ ...body0, client_order_id: "n2" });
     const found = await client.findOrderByClientId("KX-A", "reset-me");
     assert.equal(found?.clientOrderId, "reset-me");
-    assert.equal(found?.yesPriceTicks, 450);
+    assert.equal(found?.yesPriceTicks, 4500);
     assert.equal(found?.remainingCountHundredths, 1000);
     assert.equal(await client.findOrderByClientId("KX-A", "never-sent"), null);
   });
@@ -307,7 +307,7 @@ describe("Kalshi REST client against a loopback server", () => {
       clientOrderId: "",
       ticker: "KX-A",
       side: "bid",
-      yesPriceTicks: 560,
+      yesPriceTicks: 5600,
       countHundredths: 500,
       isTaker: true,
       feeMicros: 90_000,
@@ -320,10 +320,10 @@ describe("Kalshi REST client against a loopback server", () => {
     const ob = await client.getOrderbook("KX-A");
     assert.deepEqual(ob, {
       yes: [
-        [410, 500],
-        [420, 1300],
+        [4100, 500],
+        [4200, 1300],
       ],
-      no: [[550, 250]],
+      no: [[5500, 250]],
     });
     assert.equal(await client.getOrder("missing"), null);
   });

@@ -5,6 +5,7 @@ import { FeedApplier } from "../../src/book/feed-applier.js";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { tryParseServerMessage } from "../../src/kalshi/messages.js";
+import { TICKS_PER_DOLLAR } from "../../src/kalshi/units.js";
 import { KalshiWsClient } from "../../src/kalshi/ws-client.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 
@@ -61,7 +62,7 @@ function assertBooksMatch(paper: PaperExchangeHandle, directory: MarketDirectory
     assert.ok(ob.ok);
     const want = { yes: new Map(ob.value.yes), no: new Map(ob.value.no) };
     const got = { yes: new Map<number, number>(), no: new Map<number, number>() };
-    for (let t = 1; t <= 999; t++) {
+    for (let t = 1; t < TICKS_PER_DOLLAR; t++) {
       if (book.yesSizeAt(m, t)) got.yes.set(t, book.yesSizeAt(m, t));
       if (book.noSizeAt(m, t)) got.no.set(t, book.noSizeAt(m, t));
     }

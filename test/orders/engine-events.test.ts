@@ -69,7 +69,7 @@ describe("order-manager events → engine events", () => {
         clientOrderId: "c1",
         market: 0,
         action: "BUY_NO",
-        ownLimitTicks: 400,
+        ownLimitTicks: 4000,
         countHundredths: 500,
       }).ok,
     );
@@ -81,7 +81,7 @@ describe("order-manager events → engine events", () => {
       exchangeOrderId: "o1",
       side: "ask",
       sizeHundredths: 500,
-      yesPriceTicks: 620,
+      yesPriceTicks: 6200,
       feeMicros: 80_000,
     });
     assert.deepEqual(fill, {
@@ -93,7 +93,7 @@ describe("order-manager events → engine events", () => {
       market: "KX-A",
       side: "no",
       action: "buy",
-      priceTicks: 380,
+      priceTicks: 3800,
       countHundredths: 500,
       feeMicros: 80_000,
     });
@@ -110,13 +110,13 @@ describe("order-manager events → engine events", () => {
       exchangeOrderId: "x",
       side: "bid",
       sizeHundredths: 100,
-      yesPriceTicks: 450,
+      yesPriceTicks: 4500,
       feeMicros: 0,
     });
     assert.deepEqual(fill?.kind === "fill" ? [fill.side, fill.action, fill.priceTicks] : [], [
       "yes",
       "buy",
-      450,
+      4500,
     ]);
   });
 

@@ -17,7 +17,7 @@ function intent(cid: string): IntentRecord {
     ticker: "KX-T",
     action: "BUY_YES",
     side: "bid",
-    yesPriceTicks: 450,
+    yesPriceTicks: 4500,
     countHundredths: 1000,
   };
 }
@@ -61,7 +61,7 @@ describe("order journal (correctness-rules.md rule 15)", () => {
     await journal.close();
     const { journal: j2, replay } = await OrderJournal.open(path);
     assert.deepEqual([...replay.unresolved.keys()].sort(), ["lost", "timeout"]);
-    assert.equal(replay.unresolved.get("lost")?.yesPriceTicks, 450);
+    assert.equal(replay.unresolved.get("lost")?.yesPriceTicks, 4500);
     await j2.close();
   });
 

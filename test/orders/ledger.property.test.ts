@@ -20,10 +20,10 @@ class Reference {
   fill(cid: string, side: "bid" | "ask", yesPriceTicks: number, h: number): void {
     if (side === "bid") {
       // buying YES at p, or — when NO is held — selling NO at 1 − p: same cash as buying YES then netting
-      this.cashMicros -= yesPriceTicks * h * 10;
+      this.cashMicros -= yesPriceTicks * h; // ticks × hundredths = micros
       this.yesH += h;
     } else {
-      this.cashMicros -= (1000 - yesPriceTicks) * h * 10;
+      this.cashMicros -= (10_000 - yesPriceTicks) * h;
       this.noH += h;
     }
     let acc = this.fees.get(cid);
@@ -31,7 +31,7 @@ class Reference {
     this.cashMicros -= acc.chargeFill(true, yesPriceTicks, h);
   }
   equityMicros(markHalfTicks: number): number {
-    return this.cashMicros + ((this.yesH * markHalfTicks + this.noH * (2000 - markHalfTicks)) * 10) / 2;
+    return this.cashMicros + (this.yesH * markHalfTicks + this.noH * (20_000 - markHalfTicks)) / 2;
   }
 }
 
@@ -45,7 +45,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     k: fc.constant("place" as const),
     action: fc.constantFrom<EngineAction>("BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"),
-    limit: fc.integer({ min: 1, max: 999 }),
+    limit: fc.integer({ min: 1, max: 9999 }),
     count: fc.integer({ min: 1, max: 5000 }),
   }),
   fc.record({
@@ -58,8 +58,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant("cancel" as const), pick: fc.nat() }),
   fc.record({
     k: fc.constant("mark" as const),
-    bid: fc.integer({ min: 0, max: 999 }),
-    noBid: fc.integer({ min: 0, max: 999 }),
+    bid: fc.integer({ min: 0, max: 9999 }),
+    noBid: fc.integer({ min: 0, max: 9999 }),
   }),
 );
 
@@ -71,8 +71,8 @@ describe("ledger property: cash and marks reconcile with a no-netting reference"
         const M = 3;
         const l = new Ledger(START);
         const ref = new Reference(START);
-        let mark = 1000; // half-ticks: YES mid $0.50
-        l.mark(M, 500, 500);
+        let mark = 10_000; // half-ticks: YES mid $0.50
+        l.mark(M, 5000, 5000);
         let n = 0;
         let lastFill: { id: string; cid: string; side: "bid" | "ask"; p: number; h: number } | undefined;
         for (const op of ops) {
@@ -86,7 +86,7 @@ describe("ledger property: cash and marks reconcile with a no-netting reference"
             });
           } else if (op.k === "mark") {
             l.mark(M, op.bid, op.noBid);
-            if (op.bid > 0 && op.noBid > 0) mark = op.bid + 1000 - op.noBid;
+            if (op.bid > 0 && op.noBid > 0) mark = op.bid + 10_000 - op.noBid;
           } else {
             const open = l.openOrders();
             if (open.length === 0) continue;
@@ -115,7 +115,7 @@ describe("ledger property: cash and marks reconcile with a no-netting reference"
             // buys fill at or below the limit, sells at or above (on the order's own scale)
             const own = isBuy(o.action)
               ? Math.max(1, o.ownLimitTicks - op.improve)
-              : Math.min(999, o.ownLimitTicks + op.improve);
+              : Math.min(9999, o.ownLimitTicks + op.improve);
             const p = yesLegTicks(o.action, own);
             const id = `t${++n}`;
             assert.equal(

@@ -7,12 +7,13 @@ import type WebSocket from "ws";
 import { reportOfMessage } from "../../src/kalshi/adapter/reports.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { tryParseServerMessage } from "../../src/kalshi/messages.js";
+import { gridOfStructure } from "../../src/kalshi/price-grid.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
 import { type EngineAction, Ledger } from "../../src/orders/ledger.js";
 import type { PriceStrategy } from "../../src/orders/limit-price.js";
-import { asPriceLevelStructure, StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
   OrderManager,
@@ -58,7 +59,7 @@ before(async () => {
     readTimeoutMs: 400,
     writeTimeoutMs: 400,
   });
-  for (const m of px.core.markets()) catalog.add(m.ticker, asPriceLevelStructure(m.priceLevelStructure));
+  for (const m of px.core.markets()) catalog.add(m.ticker, gridOfStructure(m.priceLevelStructure));
 });
 after(async () => {
   feed?.close();

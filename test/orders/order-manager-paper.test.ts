@@ -7,12 +7,13 @@ import { WebSocket as Ws } from "ws";
 import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
 import { RECORD_BYTES } from "../../src/kalshi/adapter/report-records.js";
 import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
+import { PriceGrid } from "../../src/kalshi/price-grid.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { CircuitBreakers, DEFAULT_BREAKER_CONFIG } from "../../src/orders/breakers.js";
 import { OrderJournal } from "../../src/orders/journal.js";
 import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
 import type { BookTop } from "../../src/orders/limit-price.js";
-import { asPriceLevelStructure, StaticMarketCatalog } from "../../src/orders/market-catalog.js";
+import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
 import { OrderGroupGuard, openOrderGroup } from "../../src/orders/order-group.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
@@ -51,7 +52,7 @@ before(async () => {
     writeBucket: { refillPerSec: 1000, capacity: 2000 },
   });
   for (const m of await client.collectAll((cursor) => client.getMarkets({ cursor }))) {
-    catalog.add(m.ticker, asPriceLevelStructure(m.priceLevelStructure));
+    catalog.add(m.ticker, m.priceGrid ?? PriceGrid.full());
   }
 });
 const sockets: Ws[] = [];

@@ -188,7 +188,7 @@ describe("order manager property: one order per market and side, whatever the ne
         const catalog = new StaticMarketCatalog();
         catalog.add("KX-0");
         catalog.add("KX-1");
-        const top = { bestYesBidTicks: 400, bestNoBidTicks: 400 };
+        const top = { bestYesBidTicks: 4000, bestNoBidTicks: 4000 };
         let t = 1_000_000;
         let om!: OrderManager;
         const ex = new ModelExchange(() => om);

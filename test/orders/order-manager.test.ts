@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { gridOfStructure } from "../../src/kalshi/price-grid.js";
 import type { WriteResult } from "../../src/kalshi/rest-client.js";
 import type {
   CancelAck,
@@ -127,11 +128,11 @@ async function setup(clock = { t: 1_000_000 }) {
   const rest = new ScriptedRest(path);
   const catalog = new StaticMarketCatalog();
   catalog.add("KX-A");
-  catalog.add("KX-B", "deci_cent");
+  catalog.add("KX-B", gridOfStructure("deci_cent"));
   const events: OrderEvent[] = [];
   const portfolio = new RecordingPortfolio();
   const ledger = new Ledger(100_000_000);
-  const top = { bestYesBidTicks: 420, bestNoBidTicks: 550 }; // YES ask 0.45
+  const top = { bestYesBidTicks: 4200, bestNoBidTicks: 5500 }; // YES ask 0.45
   let ids = 0;
   const om = new OrderManager({
     rest: rest as unknown as OrdersRestApi,
@@ -181,7 +182,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     assert.deepEqual(portfolio.summaries.get(0), {
       hasOpenBuy: true,
       hasOpenSell: false,
-      newestBuyYesLimitTicks: 450,
+      newestBuyYesLimitTicks: 4500,
       newestBuyPlacedMs: clock.t,
       newestSellYesLimitTicks: 0,
       newestSellPlacedMs: 0,
@@ -195,7 +196,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     clock.t += 300;
     await om.onDecision(buy(clock.t)); // same price, same size → nothing
     assert.equal(rest.calls.length, 1);
-    top.bestNoBidTicks = 540; // ask moves to 0.46
+    top.bestNoBidTicks = 5400; // ask moves to 0.46
     clock.t += 300;
     await om.onDecision(buy(clock.t));
     assert.equal(rest.calls[1], `amend ${orderId} 0.4600 10.00`);
@@ -219,7 +220,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
         market: 0,
         action: "BUY_YES",
         sizeHundredths: 1000,
-        ownLimitTicks: 450,
+        ownLimitTicks: 4500,
         bookSeq: 41,
         batchSize: 7,
         frameRecvMs: clock.t,
@@ -302,7 +303,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
       ticker: "KX-A",
       side: "bid",
       status: "resting",
-      yesPriceTicks: 450,
+      yesPriceTicks: 4500,
       fillCountHundredths: 0,
       remainingCountHundredths: 1000,
       initialCountHundredths: 1000,
@@ -360,7 +361,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     rest.getOrder = async () => {
       throw new Error("network down");
     };
-    top.bestNoBidTicks = 540;
+    top.bestNoBidTicks = 5400;
     clock.t += 300;
     await om.onDecision(buy(clock.t)); // amend → unknown, lookup fails
     assert.equal(om.working.get(0, "bid")?.state, "unknown");
@@ -379,7 +380,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
       market: 0,
       clientOrderId: "cid-1",
       side: "bid",
-      yesPriceTicks: 450,
+      yesPriceTicks: 4500,
       sizeHundredths: 1000,
       isTaker: true,
     });
@@ -387,7 +388,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     await om.onDecision({ market: 0, action: "SELL_YES", sizeHundredths: 1000, frameRecvMs: clock.t });
     assert.equal(rest.calls[1], "create ask 0.4200 10.00", "sells the 10 held at the YES bid");
     assert.equal(ledger.sellableHundredths(0, "SELL_YES"), 0);
-    top.bestYesBidTicks = 410;
+    top.bestYesBidTicks = 4100;
     clock.t += 300;
     await om.onDecision({ market: 0, action: "SELL_YES", sizeHundredths: 1000, frameRecvMs: clock.t });
     assert.match(rest.calls[2] ?? "", /^amend .* 0\.4100 10\.00$/);
@@ -402,7 +403,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
       market: 0,
       clientOrderId: "cid-1",
       side: "bid" as const,
-      yesPriceTicks: 450,
+      yesPriceTicks: 4500,
       sizeHundredths: 1000,
       isTaker: false,
     };

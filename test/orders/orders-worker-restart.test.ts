@@ -7,6 +7,7 @@ import type WebSocket from "ws";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
 import { createDecisionRing, writeDecision } from "../../src/decide/decision-ring.js";
 import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
+import { gridOfStructure, PriceGrid } from "../../src/kalshi/price-grid.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { Xoshiro128 } from "../../src/paper/faults/prng.js";
@@ -25,7 +26,7 @@ const MARKETS = 4;
 const ACTIONS = [1, 2, 3, 4]; // BUY_YES, SELL_YES, BUY_NO, SELL_NO (decision-ring codes)
 let px: PaperExchangeHandle;
 const dir = mkdtempSync(join(tmpdir(), "orders-restart-"));
-const book = BookTable.create(MARKETS);
+const book = BookTable.create(MARKETS, { grid: PriceGrid.full() });
 let bookTimer: NodeJS.Timeout | undefined;
 let feed: WebSocket | undefined;
 const threads: OrdersThread[] = [];
@@ -37,8 +38,8 @@ function copyBooks(): void {
     if (!ob.ok) continue;
     book.writeBegin(m);
     book.clearBook(m);
-    for (const [t, h] of ob.value.yes) book.setLevel(m, SIDE_YES, t, h);
-    for (const [t, h] of ob.value.no) book.setLevel(m, SIDE_NO, t, h);
+    for (const [t, h] of ob.value.yes) book.setLevel(m, SIDE_YES, t, book.levelOf(m, t), h);
+    for (const [t, h] of ob.value.no) book.setLevel(m, SIDE_NO, t, book.levelOf(m, t), h);
     book.setSnapshotFlags(m);
     book.markApplied(m, Date.now(), Date.now());
     book.writeEnd(m);
@@ -57,7 +58,11 @@ function startThread() {
     eventRing: events.shared,
     bookTable: book.shared,
     portfolio: portfolio.shared,
-    markets: px.core.markets().map((mk, m) => ({ m, ticker: mk.ticker, structure: mk.priceLevelStructure })),
+    markets: px.core.markets().map((mk, m) => ({
+      m,
+      ticker: mk.ticker,
+      priceRanges: [...gridOfStructure(mk.priceLevelStructure).ranges],
+    })),
     rest: {
       baseUrl: px.restUrl,
       keyId: px.keyId,

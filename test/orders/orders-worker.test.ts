@@ -10,6 +10,7 @@ import { decodeEvent } from "../../src/events/event-codec.js";
 import { PrivateReports } from "../../src/kalshi/adapter/private-reports.js";
 import { RECORD_BYTES } from "../../src/kalshi/adapter/report-records.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
+import { PriceGrid } from "../../src/kalshi/price-grid.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import { type OrdersThread, startOrdersWorker } from "../../src/orders/orders-thread.js";
 import { PortfolioTable } from "../../src/orders/portfolio-table.js";
@@ -28,7 +29,7 @@ let px: PaperExchangeHandle;
 let client: KalshiRestClient;
 const dir = mkdtempSync(join(tmpdir(), "orders-worker-"));
 const CAPACITY = 8;
-const book = BookTable.create(CAPACITY);
+const book = BookTable.create(CAPACITY, { grid: PriceGrid.full() });
 const portfolio = PortfolioTable.create(CAPACITY);
 const decisions = createDecisionRing(64);
 const fills = BytesRing.create(2048, 64);
@@ -43,8 +44,8 @@ async function loadBook(m: number): Promise<void> {
   const ob = await client.getOrderbook(px.markets[m]!);
   book.writeBegin(m);
   book.clearBook(m);
-  for (const [t, h] of ob.yes) book.setLevel(m, SIDE_YES, t, h);
-  for (const [t, h] of ob.no) book.setLevel(m, SIDE_NO, t, h);
+  for (const [t, h] of ob.yes) book.setLevel(m, SIDE_YES, t, book.levelOf(m, t), h);
+  for (const [t, h] of ob.no) book.setLevel(m, SIDE_NO, t, book.levelOf(m, t), h);
   book.setSnapshotFlags(m);
   book.markApplied(m, Date.now(), Date.now());
   book.writeEnd(m);
@@ -86,6 +87,7 @@ before(async () => {
         ticker: mk.ticker,
         structure: mk.priceLevelStructure,
         exchangeIndex: mk.exchangeIndex,
+        priceRanges: [...(mk.priceGrid ?? PriceGrid.full()).ranges],
       })),
       rest: {
         baseUrl: px.restUrl,

@@ -43,7 +43,7 @@ function gtc(
     client_order_id: cid,
     side,
     count,
-    price: (priceTicks / 1000).toFixed(4),
+    price: (priceTicks / 10_000).toFixed(4),
     time_in_force: "good_till_canceled",
     self_trade_prevention_type: "taker_at_cross",
   };
@@ -60,14 +60,14 @@ describe("REST client + ledger against the paper exchange", () => {
 
   it("rests an order, refuses its client_order_id twice (409), and cancels it", async () => {
     const t = px.markets[0]!;
-    const r = await client.createOrder(gtc(t, "rest-1", "bid", 50, "3.00"));
+    const r = await client.createOrder(gtc(t, "rest-1", "bid", 500, "3.00"));
     assert.equal(r.kind, "ok");
     assert.equal(r.kind === "ok" && r.value.remainingCountHundredths, 300);
-    const again = await client.createOrder(gtc(t, "rest-1", "bid", 50, "3.00"));
+    const again = await client.createOrder(gtc(t, "rest-1", "bid", 500, "3.00"));
     assert.equal(again.kind, "conflict");
     const found = await client.findOrderByClientId(t, "rest-1");
     assert.equal(found?.status, "resting");
-    assert.equal(found?.yesPriceTicks, 50);
+    assert.equal(found?.yesPriceTicks, 500);
     const c = await client.cancelOrder(found!.orderId, { marketTicker: t });
     assert.equal(c.kind === "ok" && c.value.reducedByHundredths, 300);
   });
@@ -80,7 +80,8 @@ describe("REST client + ledger against the paper exchange", () => {
     const ob = await client.getOrderbook(t);
     const top = { bestYesBidTicks: ob.yes.at(-1)?.[0] ?? 0, bestNoBidTicks: ob.no.at(-1)?.[0] ?? 0 };
     const market = (await client.getMarkets({ tickers: [t] })).items[0]!;
-    const limit = limitPriceTicks("aggressive", "BUY_YES", top, market.priceLevelStructure as "linear_cent");
+    assert.ok(market.priceGrid !== null, "the paper exchange sends price_ranges");
+    const limit = limitPriceTicks("aggressive", "BUY_YES", top, market.priceGrid);
     assert.ok(limit > 0);
     const count = Math.min(300, ob.no.at(-1)![1]);
     assert.equal(
@@ -118,7 +119,7 @@ describe("REST client + ledger against the paper exchange", () => {
   it("reports outcome-unknown when the answer is lost, and the order is found by its client_order_id", async () => {
     const t = px.markets[2]!;
     await withRestFault(px, "reset_after_accept", "once", async () => {
-      const r = await client.createOrder(gtc(t, "lost-1", "bid", 20, "1.00"));
+      const r = await client.createOrder(gtc(t, "lost-1", "bid", 200, "1.00"));
       assert.equal(r.kind, "unknown");
       assert.equal(client.stats.unknownWrites, 1);
       const found = await client.findOrderByClientId(t, "lost-1");
@@ -132,8 +133,8 @@ describe("REST client + ledger against the paper exchange", () => {
   it("batch-creates with per-item errors, decreases, amends (new client id) and batch-cancels", async () => {
     const t = px.markets[3]!;
     const bc = await client.batchCreateOrders([
-      gtc(t, "bt-1", "bid", 10, "5.00"),
-      gtc(t, "bt-2", "bid", 15, "5.00"),
+      gtc(t, "bt-1", "bid", 100, "5.00"),
+      gtc(t, "bt-2", "bid", 150, "5.00"),
     ]);
     assert.equal(bc.kind, "ok");
     if (bc.kind !== "ok") return;
@@ -154,7 +155,7 @@ describe("REST client + ledger against the paper exchange", () => {
     });
     assert.equal(am.kind === "ok" && am.value.clientOrderId, "bt-1b");
     const o = await client.getOrder(id);
-    assert.equal(o?.yesPriceTicks, 30);
+    assert.equal(o?.yesPriceTicks, 300);
     assert.equal(o?.remainingCountHundredths, 400);
     const cancel = await client.batchCancelOrders([
       { orderId: id, route: { marketTicker: t } },

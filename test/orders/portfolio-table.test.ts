@@ -43,7 +43,7 @@ describe("PortfolioTable in one thread", () => {
     t.setOrderSummary(3, {
       hasOpenBuy: true,
       hasOpenSell: false,
-      newestBuyYesLimitTicks: 585, // a NO buy at 415 is 1000 − 415 on the YES scale
+      newestBuyYesLimitTicks: 5850, // a NO buy at 415 is 1000 − 415 on the YES scale
       newestBuyPlacedMs: 1_773_153_000_007,
       newestSellYesLimitTicks: 0,
       newestSellPlacedMs: 0,
@@ -57,7 +57,7 @@ describe("PortfolioTable in one thread", () => {
     assert.equal(t.costBasisMicros(3), 520_000);
     assert.equal(t.hasOpenBuy(3), true);
     assert.equal(t.hasOpenSell(3), false);
-    assert.equal(t.newestBuyYesLimitTicks(3), 585);
+    assert.equal(t.newestBuyYesLimitTicks(3), 5850);
     assert.equal(t.newestBuyPlacedMs(3), 1_773_153_000_007);
     assert.equal(t.newestSellYesLimitTicks(3), 0);
     assert.equal(t.readValid(v), true);

@@ -27,7 +27,7 @@ function order(o: Partial<RestOrder>): RestOrder {
     ticker: "KX-A",
     side: "bid",
     status: "resting",
-    yesPriceTicks: 500,
+    yesPriceTicks: 5000,
     fillCountHundredths: 0,
     remainingCountHundredths: 100,
     initialCountHundredths: 100,
@@ -46,7 +46,7 @@ function fill(f: Partial<RestFill>): RestFill {
     clientOrderId: "",
     ticker: "KX-A",
     side: "bid",
-    yesPriceTicks: 500,
+    yesPriceTicks: 5000,
     countHundredths: 100,
     isTaker: false,
     feeMicros: 0,
@@ -169,7 +169,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
         orderId: "oa",
         clientOrderId: "ca",
         side: "ask",
-        yesPriceTicks: 600,
+        yesPriceTicks: 6000,
         remainingCountHundredths: 1500,
       }),
       order({
@@ -177,7 +177,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
         clientOrderId: "cb",
         ticker: "KX-B",
         side: "bid",
-        yesPriceTicks: 300,
+        yesPriceTicks: 3000,
         remainingCountHundredths: 500,
       }),
     ];
@@ -203,7 +203,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
       ticker: "KX-A",
       action: "BUY_YES",
       side: "bid",
-      yesPriceTicks: 450,
+      yesPriceTicks: 4500,
       countHundredths: 100,
     };
     const { path, journal } = await setup(ex, [JSON.stringify(intent)]);
@@ -224,7 +224,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
         clientOrderId: "cb",
         ticker: "KX-B",
         side: "bid",
-        yesPriceTicks: 300,
+        yesPriceTicks: 3000,
         remainingCountHundredths: 500,
       }),
     ];
@@ -234,7 +234,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
         tradeId: "n1",
         orderId: "ob",
         ticker: "KX-B",
-        yesPriceTicks: 300,
+        yesPriceTicks: 3000,
         countHundredths: 200,
         tsMs: 2_000_000,
       }),
@@ -283,7 +283,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
         clientOrderId: "c1",
         market: 0,
         action: "BUY_YES",
-        ownLimitTicks: 400,
+        ownLimitTicks: 4000,
         countHundredths: 1000,
       }).ok,
     );
@@ -292,7 +292,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
       exchangeOrderId: "",
       side: "bid",
       action: "BUY_YES",
-      yesPriceTicks: 400,
+      yesPriceTicks: 4000,
       countHundredths: 1000,
       filledHundredths: 0,
       placedMs: 0,
@@ -320,7 +320,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     assert.equal(r2.unsettled, 2, "position and cash differ from the exchange (seen once)");
 
     // the fill shows up: applied once, and the ledger is the exchange's state again
-    ex.fills = [fill({ tradeId: "t1", orderId: "o1", yesPriceTicks: 400, countHundredths: 1000 })];
+    ex.fills = [fill({ tradeId: "t1", orderId: "o1", yesPriceTicks: 4000, countHundredths: 1000 })];
     const r3 = await rec.periodic();
     assert.equal(r3.fillsApplied, 1);
     assert.equal(r3.unsettled, 0);
@@ -333,7 +333,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
   it("counts an untracked open ledger order as unsettled until the exchange no longer rests it", async () => {
     const ex = new FakeExchange();
     const bid = (orderId: string, clientOrderId: string) =>
-      order({ orderId, clientOrderId, side: "bid", yesPriceTicks: 300, remainingCountHundredths: 500 });
+      order({ orderId, clientOrderId, side: "bid", yesPriceTicks: 3000, remainingCountHundredths: 500 });
     ex.resting = [bid("o1", "c1"), bid("o2", "c2")]; // two bids in one market: the second is not tracked
     const { rec, ledger, om } = await setup(ex);
     assert.equal(om.working.size, 1);
@@ -353,7 +353,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
 
   it("cancels a tracked order that came to rest after the kill switch engaged", async () => {
     const ex = new FakeExchange();
-    ex.resting = [order({ orderId: "o1", clientOrderId: "c1", side: "bid", yesPriceTicks: 300 })];
+    ex.resting = [order({ orderId: "o1", clientOrderId: "c1", side: "bid", yesPriceTicks: 3000 })];
     const { rec, ledger, om } = await setup(ex);
     assert.equal(om.working.size, 1);
     om.deps.risk.engageKillSwitch(); // as if the order's answer came after the kill's cancel pass

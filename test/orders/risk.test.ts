@@ -21,7 +21,7 @@ function order(extra: Partial<RiskOrder> = {}): RiskOrder {
   return {
     market: 1,
     action: "BUY_YES",
-    ownLimitTicks: 500,
+    ownLimitTicks: 5000,
     countHundredths: 1000,
     reservationMicros: 5_180_000,
     ...extra,
@@ -35,7 +35,7 @@ describe("risk before every order (correctness-rules.md rule 18)", () => {
 
   it("refuses by max contracts per market, counting held and open same-direction contracts", () => {
     const l = new Ledger(50_000_000);
-    l.place({ clientOrderId: "a", market: 1, action: "BUY_YES", ownLimitTicks: 500, countHundredths: 1500 });
+    l.place({ clientOrderId: "a", market: 1, action: "BUY_YES", ownLimitTicks: 5000, countHundredths: 1500 });
     const gate = new RiskGate(LIMITS);
     assert.equal(gate.check(order({ countHundredths: 600 }), l, 0), "max_contracts_per_market");
     assert.equal(gate.check(order({ countHundredths: 500 }), l, 0), null);
@@ -47,13 +47,13 @@ describe("risk before every order (correctness-rules.md rule 18)", () => {
     const gate = new RiskGate(LIMITS);
     const l = new Ledger(50_000_000);
     // 0.9 × 16 = $14.40 ≤ $20; with $6.17 reserved elsewhere (6.00 + 0.17 fee) → $20.57 > $20
-    assert.equal(gate.check(order({ ownLimitTicks: 900, countHundredths: 1600 }), l, 0), null);
-    l.place({ clientOrderId: "a", market: 2, action: "BUY_YES", ownLimitTicks: 600, countHundredths: 1000 });
+    assert.equal(gate.check(order({ ownLimitTicks: 9000, countHundredths: 1600 }), l, 0), null);
+    l.place({ clientOrderId: "a", market: 2, action: "BUY_YES", ownLimitTicks: 6000, countHundredths: 1000 });
     assert.equal(
-      gate.check(order({ ownLimitTicks: 900, countHundredths: 1600 }), l, 0),
+      gate.check(order({ ownLimitTicks: 9000, countHundredths: 1600 }), l, 0),
       "max_gross_exposure",
     );
-    assert.equal(gate.check(order({ ownLimitTicks: 900, countHundredths: 1500 }), l, 0), null); // $19.67
+    assert.equal(gate.check(order({ ownLimitTicks: 9000, countHundredths: 1500 }), l, 0), null); // $19.67
     const poor = new Ledger(9_000_000);
     assert.equal(gate.check(order({ reservationMicros: 4_000_001 }), poor, 0), "min_cash_reserve");
     assert.equal(gate.check(order({ reservationMicros: 4_000_000 }), poor, 0), null);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { BookTable, TICKS } from "../../src/book/book-table.js";
+import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
+import { PriceGrid } from "../../src/kalshi/price-grid.js";
+import { MAX_TICK } from "../../src/kalshi/units.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { type BookWriterJob, runBookWriter } from "./book-writer-worker.js";
 import { startModuleWorker } from "./ts-worker.js";
@@ -11,15 +13,15 @@ const writerUrl = siblingModuleUrl(import.meta.url, "./book-writer-worker");
 /** Checks one market's book against the writer's invariants; returns a problem or null. */
 function checkBook(book: BookTable, m: number): string | null {
   const sides = [
-    ["YES", book.yesSizes, book.yesTotalHundredths(m), book.yesLevelCount(m), book.bestYesTick(m)],
-    ["NO", book.noSizes, book.noTotalHundredths(m), book.noLevelCount(m), book.bestNoTick(m)],
+    ["YES", SIDE_YES, book.yesTotalHundredths(m), book.yesLevelCount(m), book.bestYesTick(m)],
+    ["NO", SIDE_NO, book.noTotalHundredths(m), book.noLevelCount(m), book.bestNoTick(m)],
   ] as const;
-  for (const [name, sizes, total, levels, best] of sides) {
+  for (const [name, side, total, levels, best] of sides) {
     let sum = 0;
     let count = 0;
     let highest = 0;
-    for (let t = 1; t < TICKS; t++) {
-      const size = sizes[m * TICKS + t];
+    for (let t = 1; t <= MAX_TICK; t++) {
+      const size = book.sizeAt(m, side, t);
       if (size < 0) return `market ${m} ${name}: negative level at ${t}`;
       if (size !== 0) {
         sum += size;
@@ -38,14 +40,14 @@ function checkBook(book: BookTable, m: number): string | null {
 
 describe("BookTable seqlock across worker_threads", () => {
   it("the test writer keeps its invariants after every update (single thread)", () => {
-    const book = BookTable.create(4);
+    const book = BookTable.create(4, { grid: PriceGrid.full() });
     runBookWriter(book, 4, 5000, 11);
     for (let m = 0; m < 4; m++) assert.equal(checkBook(book, m), null);
   });
 
   it("a reader using readBegin/readValid never sees a torn book while the io worker applies updates", async (t) => {
     const markets = 32;
-    const book = BookTable.create(markets);
+    const book = BookTable.create(markets, { grid: PriceGrid.full() });
     const flagsSab = new SharedArrayBuffer(16);
     const flags = new Int32Array(flagsSab);
     const job: BookWriterJob = {

@@ -8,8 +8,10 @@
  * A delta update is a PAIR of level changes (−x at one tick, +x at another, or a removal plus an
  * add) so a torn read would also show a total that no complete update ever produced.
  */
+
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared, SIDE_NO, SIDE_YES, type Side } from "../../src/book/book-table.js";
+import { MAX_TICK } from "../../src/kalshi/units.js";
 import { prng } from "./prng.js";
 
 export interface BookWriterJob {
@@ -60,7 +62,10 @@ function snapshot(book: BookTable, m: number, int: (n: number) => number, inside
   book.clearBook(m);
   for (const side of [SIDE_YES, SIDE_NO] as const) {
     const levels = int(40);
-    for (let i = 0; i < levels; i++) book.setLevel(m, side, 1 + int(999), 1 + int(1_000_000));
+    for (let i = 0; i < levels; i++) {
+      const t = 1 + int(MAX_TICK);
+      book.setLevel(m, side, t, book.levelOf(m, t), 1 + int(1_000_000));
+    }
   }
   book.setSnapshotFlags(m);
   inside?.();
@@ -69,16 +74,18 @@ function snapshot(book: BookTable, m: number, int: (n: number) => number, inside
 
 /** Moves size between two ticks of one side (total unchanged), or adds a level if none to move. */
 function deltaPair(book: BookTable, m: number, side: Side, int: (n: number) => number): void {
-  const from = 1 + int(999);
-  const to = 1 + int(999);
-  const available = book.sizeAfterDelta(m, side, from, 0);
+  const from = 1 + int(MAX_TICK);
+  const to = 1 + int(MAX_TICK);
+  const fromLevel = book.levelOf(m, from);
+  const toLevel = book.levelOf(m, to);
+  const available = book.sizeAfterDelta(m, side, fromLevel, 0);
   if (available === 0 || from === to) {
-    book.addDelta(m, side, to, 1 + int(10_000));
+    book.addDelta(m, side, to, toLevel, 1 + int(10_000));
     return;
   }
   const moved = int(2) === 0 ? available : 1 + int(available);
-  book.addDelta(m, side, from, -moved);
-  book.addDelta(m, side, to, moved);
+  book.addDelta(m, side, from, fromLevel, -moved);
+  book.addDelta(m, side, to, toLevel, moved);
 }
 
 function main(): void {

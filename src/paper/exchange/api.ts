@@ -3,7 +3,7 @@
  *
  * The HTTP/WS server codes against `PaperExchangeApi`; `PaperExchange` (exchange.ts) implements it.
  * Inputs are already-parsed integers in the units of `src/kalshi/units.ts`:
- * - prices: integer ticks of $0.001 (1..999). Order prices are ALWAYS the YES leg (V2 `price`);
+ * - prices: integer ticks of $0.0001 (1..9999), on the market's grid (its `price_ranges`). Order prices are ALWAYS the YES leg (V2 `price`);
  * - counts: integer hundredths of a contract;
  * - money: integer micros ($0.000001); times: epoch milliseconds from the injected clock.
  *
@@ -27,6 +27,8 @@
  *   closed YES+NO pair pays $1 immediately, so long 10 YES then buy 4 NO at $0.30 → 6 YES and
  *   +4 × $0.70 cash.
  */
+
+import type { KnownStructure, PriceRangeDollars } from "../../kalshi/price-grid.js";
 import type {
   BookSide,
   ContractSide,
@@ -35,8 +37,8 @@ import type {
   TimeInForce,
 } from "../../kalshi/vocabulary.js";
 
-/** Kalshi market-level price grids (kalshi-api-notes.md). */
-export type PriceLevelStructure = "linear_cent" | "deci_cent" | "tapered_deci_cent";
+/** Kalshi market-level price grids the paper exchange offers (price-grid.ts STRUCTURE_RANGES). */
+export type PriceLevelStructure = KnownStructure;
 /** Series fee types the paper exchange implements (kalshi-api-notes.md; `flat` is not). */
 export type FeeType = "quadratic" | "quadratic_with_maker_fees";
 /** Kalshi's market response vocabulary (kalshi-api-notes.md). Orders are accepted only when `active`. */
@@ -73,11 +75,7 @@ export interface MarketSpec {
 }
 
 /** Kalshi's `price_ranges` entry, as rendered: dollar strings with 4 decimals. */
-export interface PriceRange {
-  start: string;
-  end: string;
-  step: string;
-}
+export type PriceRange = PriceRangeDollars;
 
 export interface FeeConfig {
   /** Taker rate in parts per million of C × P × (1 − P); Kalshi's general schedule: 70_000 (0.07). */
@@ -507,7 +505,7 @@ export interface PaperExchangeApi {
   /** The scheduled maintenance pauses. */
   pauses(): readonly PauseWindow[];
 
-  // Writes (V2 semantics, kalshi-api-notes.md).
+  // Writes (V2 semantics, kalshi-api-notes.md, §5).
   /**
    * An order that is accepted but cannot rest or fill (post-only cross, FOK short of volume, IOC
    * remainder, STP) is still a success (HTTP 201) returning the order with status `canceled` and

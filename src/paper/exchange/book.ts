@@ -2,12 +2,13 @@
  * One order book per market, in YES space (kalshi-api-notes.md). Pure data structure: no
  * events, no money.
  *
- * Both sides are dense arrays over YES ticks 0..1000 of price levels; a level is a FIFO
+ * Both sides are sparse arrays over YES ticks 0..10000 ($0.0001) of price levels; a level is a FIFO
  * (doubly-linked through the orders, so a cancel is O(1)) plus its total size. `bid` orders
  * (YES bids) rest at their YES price; `ask` orders (NO bids at $1 − p) rest at their YES price
  * p on the ask side. Best prices are cached; when a best level empties the next one is found by
  * scanning toward the far end (amortised cheap: books are dense near the top).
  */
+import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type { BookSide } from "./api.js";
 import type { OrderRecord } from "./state.js";
 
@@ -18,15 +19,15 @@ export class PriceLevel {
 }
 
 const NO_BID = 0;
-const NO_ASK = 1000;
+const NO_ASK = TICKS_PER_DOLLAR;
 
 export class Book {
   /** Indexed by YES tick; levels are created lazily and reused. */
-  readonly bids: (PriceLevel | undefined)[] = new Array(1001);
-  readonly asks: (PriceLevel | undefined)[] = new Array(1001);
+  readonly bids: (PriceLevel | undefined)[] = new Array(TICKS_PER_DOLLAR + 1);
+  readonly asks: (PriceLevel | undefined)[] = new Array(TICKS_PER_DOLLAR + 1);
   /** Highest YES bid with size, or 0. */
   bestBidTicks = NO_BID;
-  /** Lowest YES ask (= $1 − best NO bid) with size, or 1000. */
+  /** Lowest YES ask (= $1 − best NO bid) with size, or 10000. */
   bestAskTicks = NO_ASK;
 
   /** The level that an incoming order on `side` at `yesPriceTicks` would trade against first. */
@@ -94,7 +95,7 @@ export class Book {
    * levels per side (0 = all). kalshi-api-notes.md
    */
   levels(depth: number): { yes: [number, number][]; no: [number, number][] } {
-    const limit = depth > 0 ? depth : 1000;
+    const limit = depth > 0 ? depth : TICKS_PER_DOLLAR;
     const yes: [number, number][] = [];
     for (let p = this.bestBidTicks; p > NO_BID && yes.length < limit; p--) {
       const level = this.bids[p];
@@ -104,7 +105,8 @@ export class Book {
     const no: [number, number][] = [];
     for (let p = this.bestAskTicks; p < NO_ASK && no.length < limit; p++) {
       const level = this.asks[p];
-      if (level !== undefined && level.totalHundredths > 0) no.push([1000 - p, level.totalHundredths]);
+      if (level !== undefined && level.totalHundredths > 0)
+        no.push([TICKS_PER_DOLLAR - p, level.totalHundredths]);
     }
     no.reverse();
     return { yes, no };

@@ -2,6 +2,7 @@
  * Order creation and amendment (V2 semantics, kalshi-api-notes.md): validation in the
  * order Kalshi's errors imply, cash hold, post-only / FOK pre-checks, then matching.
  */
+import { MICROS_PER_TICK_HUNDREDTH } from "../../kalshi/units.js";
 import type { AmendRequest, CreateOrderRequest, ExchangeError, OrderView, Result } from "./api.js";
 import { holdCash } from "./cash.js";
 import { oneShotFeeMicros } from "./fees.js";
@@ -295,6 +296,6 @@ function renameClientId(account: Account, order: OrderRecord, newClientId: strin
 export function shrinkInPlace(state: ExchangeState, order: OrderRecord, newRemaining: number): void {
   takeFromBook(state, order, order.remainingHundredths - newRemaining);
   order.remainingHundredths = newRemaining;
-  const maxHold = legTicks(order.side, order.yesPriceTicks) * newRemaining * 10;
+  const maxHold = legTicks(order.side, order.yesPriceTicks) * newRemaining * MICROS_PER_TICK_HUNDREDTH;
   releaseHold(order, order.heldMicros - Math.min(order.heldMicros, maxHold));
 }

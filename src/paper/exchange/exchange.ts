@@ -3,6 +3,8 @@
  * expiry before every call, resolves users/orders and delegates to the operation modules.
  * Pure and synchronous: no I/O, no timers; time comes only from the injected clock.
  */
+
+import { isKnownStructure } from "../../kalshi/price-grid.js";
 import type {
   AccountOptions,
   AmendRequest,
@@ -50,7 +52,6 @@ import type { Account, ExchangeState, MarketState, OrderGroupRecord, OrderRecord
 import { ID_TRANSFER, makeId } from "./state.js";
 import { balanceView, marketView, positionList } from "./views.js";
 
-const STRUCTURES = new Set<string>(["linear_cent", "deci_cent", "tapered_deci_cent"]);
 const FEE_TYPES = new Set<string>(["quadratic", "quadratic_with_maker_fees"]);
 
 /** Construction throws on a bad market config (a programming error); client input never throws. */
@@ -68,7 +69,7 @@ export class PaperExchange implements PaperExchangeApi {
         throw new Error(`${spec.ticker} is on shard ${exchangeIndex} of ${options.shardCount}`);
       shardCount = Math.max(shardCount, exchangeIndex + 1);
       if (markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
-      if (!STRUCTURES.has(spec.priceLevelStructure))
+      if (!isKnownStructure(spec.priceLevelStructure))
         throw new Error(`bad price_level_structure for ${spec.ticker}`);
       if (!FEE_TYPES.has(spec.feeType)) throw new Error(`unsupported fee_type for ${spec.ticker}`);
       const feeMultiplierBp = multiplierToBp(spec.feeMultiplier ?? 1);

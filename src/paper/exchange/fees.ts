@@ -7,13 +7,14 @@
  * ceil_to_cent(S_after) − ceil_to_cent(S_before), so many partial fills cost the same as one
  * fill of the total. BigInt because S reaches ~1e19 for large orders.
  */
+import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 
 export const DEFAULT_TAKER_RATE_PPM = 70_000; // 0.07
 export const DEFAULT_MAKER_RATE_PPM = 17_500; // 0.0175
-const UNITS_PER_CENT = 10_000_000_000_000_000n; // 1e16 units of 1e-18 $
+const UNITS_PER_CENT = 1_000_000_000_000_000_000n; // 1e18 units of 1e-20 $
 const MICROS_PER_CENT = 10_000;
 
-/** rate × mult × C × P × (1 − P) in 1e-18 $; `legPriceTicks` may be either leg (symmetric). */
+/** rate × mult × C × P × (1 − P) in 1e-20 $ (ticks of $0.0001); either leg's price (symmetric). */
 export function feeTerm(
   ratePpm: number,
   multiplierBp: number,
@@ -25,7 +26,7 @@ export function feeTerm(
     BigInt(multiplierBp) *
     BigInt(sizeHundredths) *
     BigInt(legPriceTicks) *
-    BigInt(1000 - legPriceTicks)
+    BigInt(TICKS_PER_DOLLAR - legPriceTicks)
   );
 }
 

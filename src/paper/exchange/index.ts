@@ -8,7 +8,7 @@
 export * from "./api.js";
 export { PaperExchange } from "./exchange.js";
 export { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM, oneShotFeeMicros } from "./fees.js";
-export { isOnGrid, priceRanges, snapToGrid } from "./grid.js";
+export { gridOf, isOnGrid, priceRanges, snapToGrid } from "./grid.js";
 export {
   renderAmendResponse,
   renderBalance,

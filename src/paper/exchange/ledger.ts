@@ -9,6 +9,7 @@
  *   P&L = $1 × closed − cost of the closing part − cost basis removed.
  * The basis removed is proportional (floored when not exact) so the identity stays exact.
  */
+import { MICROS_PER_TICK_HUNDREDTH } from "../../kalshi/units.js";
 import type { FillAction, FillView } from "./api.js";
 import { addCash } from "./cash.js";
 import { feeDeltaMicros, feeTerm } from "./fees.js";
@@ -39,7 +40,7 @@ export function applyFill(
   const account = order.account;
   const pos = order.position;
   const fillLegTicks = legTicks(order.side, yesPriceTicks);
-  const costMicros = fillLegTicks * sizeHundredths * 10;
+  const costMicros = fillLegTicks * sizeHundredths * MICROS_PER_TICK_HUNDREDTH;
 
   // Fee: the per-order accumulator of kalshi-api-notes.md, on the order's own leg price.
   const ratePpm = isTaker
@@ -63,7 +64,10 @@ export function applyFill(
   const closeHundredths = Math.min(sizeHundredths, opposite);
 
   // Cash held at the limit pays for the opening part; price improvement goes back (rule 8).
-  const openLimitMicros = legTicks(order.side, order.yesPriceTicks) * (sizeHundredths - closeHundredths) * 10;
+  const openLimitMicros =
+    legTicks(order.side, order.yesPriceTicks) *
+    (sizeHundredths - closeHundredths) *
+    MICROS_PER_TICK_HUNDREDTH;
   releaseHold(order, openLimitMicros);
   addCash(account, shard, -costMicros);
   if (closeHundredths > 0) {
@@ -73,10 +77,11 @@ export function applyFill(
         : Number((BigInt(pos.costBasisMicros) * BigInt(closeHundredths)) / BigInt(opposite));
     const payoutMicros = closeHundredths * MICROS_PER_HUNDREDTH_PAYOUT;
     addCash(account, shard, payoutMicros);
-    pos.realizedPnlMicros += payoutMicros - fillLegTicks * closeHundredths * 10 - basisRemoved;
+    pos.realizedPnlMicros +=
+      payoutMicros - fillLegTicks * closeHundredths * MICROS_PER_TICK_HUNDREDTH - basisRemoved;
     pos.costBasisMicros -= basisRemoved;
   }
-  pos.costBasisMicros += fillLegTicks * (sizeHundredths - closeHundredths) * 10;
+  pos.costBasisMicros += fillLegTicks * (sizeHundredths - closeHundredths) * MICROS_PER_TICK_HUNDREDTH;
   pos.positionHundredths = oldPos + direction * sizeHundredths;
   pos.feesPaidMicros += feeMicros;
   pos.totalTradedMicros += costMicros;
@@ -89,7 +94,8 @@ export function applyFill(
   order.fillHundredths += sizeHundredths;
   order.remainingHundredths -= sizeHundredths;
   // Never hold more than the remainder can cost (a fill that closed instead of opening frees it).
-  const maxHoldMicros = legTicks(order.side, order.yesPriceTicks) * order.remainingHundredths * 10;
+  const maxHoldMicros =
+    legTicks(order.side, order.yesPriceTicks) * order.remainingHundredths * MICROS_PER_TICK_HUNDREDTH;
   if (order.heldMicros > maxHoldMicros) releaseHold(order, order.heldMicros - maxHoldMicros);
   if (isTaker) {
     order.takerFillCostMicros += costMicros;
@@ -146,5 +152,5 @@ export function holdMicrosFor(order: OrderRecord, remainingHundredths: number, e
     order.side === "bid" ? pos.restingBidHundredths - ownResting : pos.restingAskHundredths - ownResting;
   const closable = Math.max(0, (order.side === "bid" ? -p : p) - claimed);
   const opening = Math.max(0, remainingHundredths - closable);
-  return legTicks(order.side, order.yesPriceTicks) * opening * 10;
+  return legTicks(order.side, order.yesPriceTicks) * opening * MICROS_PER_TICK_HUNDREDTH;
 }

@@ -6,6 +6,7 @@
  * Self-trade prevention: `taker_at_cross` stops the incoming order (its remainder is canceled,
  * fills already done stay), `maker` cancels the resting own order and keeps matching.
  */
+import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type { OrderUpdateReason } from "./api.js";
 import { recordGroupFill } from "./groups.js";
 import { applyFill } from "./ledger.js";
@@ -36,7 +37,7 @@ export function fillableHundredths(order: OrderRecord, neededHundredths: number)
   const levels = isBid ? book.asks : book.bids;
   let total = 0;
   let p = isBid ? book.bestAskTicks : book.bestBidTicks;
-  while (isBid ? p <= order.yesPriceTicks && p < 1000 : p >= order.yesPriceTicks && p > 0) {
+  while (isBid ? p <= order.yesPriceTicks && p < TICKS_PER_DOLLAR : p >= order.yesPriceTicks && p > 0) {
     for (let o = levels[p]?.head ?? null; o !== null; o = o.next) {
       if (o.userId === order.userId) {
         if (order.selfTradePrevention === "taker_at_cross") return total;

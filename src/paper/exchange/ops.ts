@@ -3,6 +3,7 @@
  * finish it. Each step keeps the book, the per-position resting counters, the cash held for the
  * order and the expiry set consistent, and emits the matching events (api.ts ExchangeListener).
  */
+import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type { OrderStatus, OrderUpdateReason } from "./api.js";
 import { releaseCash } from "./cash.js";
 import type { ExchangeState, MarketState, OrderRecord } from "./state.js";
@@ -14,7 +15,7 @@ function emitBookDelta(state: ExchangeState, order: OrderRecord, deltaHundredths
   l.bookDelta(
     order.ticker,
     isBid ? "yes" : "no",
-    isBid ? order.yesPriceTicks : 1000 - order.yesPriceTicks,
+    isBid ? order.yesPriceTicks : TICKS_PER_DOLLAR - order.yesPriceTicks,
     deltaHundredths,
     order.clientOrderId === "" ? undefined : order.clientOrderId,
     order.userId,
@@ -110,7 +111,7 @@ export function cancelMarketOrders(
 ): number {
   const victims: OrderRecord[] = [];
   const { bids, asks } = market.book;
-  for (let p = 1; p < 1000; p++) {
+  for (let p = 1; p < TICKS_PER_DOLLAR; p++) {
     for (let o = bids[p]?.head ?? null; o !== null; o = o.next) if (pick(o)) victims.push(o);
     for (let o = asks[p]?.head ?? null; o !== null; o = o.next) if (pick(o)) victims.push(o);
   }

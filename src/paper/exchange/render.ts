@@ -3,7 +3,7 @@
  * (kalshi-api-notes.md). Prices `*_dollars` with 4 decimals, counts `*_fp` with 2,
  * money from exact micros; `balance`/`portfolio_value` are integer cents (truncated).
  */
-import { formatHundredths, formatMicros, formatTicks } from "../../kalshi/units.js";
+import { formatHundredths, formatMicros, formatTicks, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type {
   BalanceView,
   ExchangeError,
@@ -48,7 +48,7 @@ export function renderOrder(o: OrderView): Record<string, unknown> {
     type: "limit",
     status: o.status,
     yes_price_dollars: formatTicks(o.yesPriceTicks),
-    no_price_dollars: formatTicks(1000 - o.yesPriceTicks),
+    no_price_dollars: formatTicks(TICKS_PER_DOLLAR - o.yesPriceTicks),
     fill_count_fp: formatHundredths(o.fillHundredths),
     remaining_count_fp: formatHundredths(o.remainingHundredths),
     initial_count_fp: formatHundredths(o.initialHundredths),
@@ -130,7 +130,7 @@ export function renderFill(f: FillView): Record<string, unknown> {
     action: f.action,
     count_fp: formatHundredths(f.countHundredths),
     yes_price_dollars: formatTicks(f.yesPriceTicks),
-    no_price_dollars: formatTicks(1000 - f.yesPriceTicks),
+    no_price_dollars: formatTicks(TICKS_PER_DOLLAR - f.yesPriceTicks),
     is_taker: f.isTaker,
     fee_cost: formatMicros(f.feeMicros),
     post_position_fp: formatHundredths(f.postPositionHundredths),
@@ -222,9 +222,9 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
     market_type: "binary",
     status: m.status,
     yes_bid_dollars: formatTicks(bid),
-    yes_ask_dollars: formatTicks(ask === 0 ? 1000 : ask),
-    no_bid_dollars: formatTicks(ask === 0 ? 0 : 1000 - ask),
-    no_ask_dollars: formatTicks(1000 - bid),
+    yes_ask_dollars: formatTicks(ask === 0 ? TICKS_PER_DOLLAR : ask),
+    no_bid_dollars: formatTicks(ask === 0 ? 0 : TICKS_PER_DOLLAR - ask),
+    no_ask_dollars: formatTicks(TICKS_PER_DOLLAR - bid),
     yes_bid_size_fp: formatHundredths(m.yesBidSizeHundredths),
     yes_ask_size_fp: formatHundredths(m.yesAskSizeHundredths),
     last_price_dollars: formatTicks(m.lastPriceTicks),

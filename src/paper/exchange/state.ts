@@ -2,6 +2,7 @@
  * Internal mutable records of the paper exchange. Public views (api.ts) are read-only aliases of
  * these same objects, so reads never copy.
  */
+import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type {
   BookSide,
   ExchangeListener,
@@ -146,5 +147,5 @@ export const ID_TRANSFER = 5;
 
 /** Cash on an order's own leg per hundredth at a YES price: bid pays p, ask pays $1 − p. */
 export function legTicks(side: BookSide, yesPriceTicks: number): number {
-  return side === "bid" ? yesPriceTicks : 1000 - yesPriceTicks;
+  return side === "bid" ? yesPriceTicks : TICKS_PER_DOLLAR - yesPriceTicks;
 }

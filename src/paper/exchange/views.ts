@@ -1,11 +1,12 @@
 /** Read-side views computed on demand (market tops, balance, positions). */
+import { MICROS_PER_TICK_HUNDREDTH, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type { BalanceView, MarketView, PositionView } from "./api.js";
 import type { Account, ExchangeState, MarketState, PositionRecord } from "./state.js";
 
 export function marketView(m: MarketState): MarketView {
   const book = m.book;
   const hasBid = book.bestBidTicks > 0;
-  const hasAsk = book.bestAskTicks < 1000;
+  const hasAsk = book.bestAskTicks < TICKS_PER_DOLLAR;
   return {
     ticker: m.ticker,
     eventTicker: m.eventTicker,
@@ -38,7 +39,9 @@ export function positionMarkMicros(pos: PositionRecord, market: MarketState | un
   if (p === 0) return 0;
   const last = market?.lastPriceTicks ?? 0;
   if (last === 0) return pos.costBasisMicros;
-  return p > 0 ? p * last * 10 : -p * (1000 - last) * 10;
+  return p > 0
+    ? p * last * MICROS_PER_TICK_HUNDREDTH
+    : -p * (TICKS_PER_DOLLAR - last) * MICROS_PER_TICK_HUNDREDTH;
 }
 
 export function balanceView(state: ExchangeState, account: Account): BalanceView {

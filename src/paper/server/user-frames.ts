@@ -6,6 +6,7 @@
  * A V2 `ask` fill is a NO purchase: side/outcome_side "no", action "buy", book_side "ask"
  * (kalshi-api-notes.md).
  */
+import { TICKS_PER_CENT, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 import type { FillView, GroupEvent, OrderGroupView, OrderView, PositionView } from "../exchange/index.js";
 import { renderFill, renderMarketPositionMsg, renderOrder } from "../exchange/index.js";
 import { countLegacy } from "./wire-format.js";
@@ -22,8 +23,8 @@ export function fillFrame(sid: number, f: FillView, legacy: boolean): string {
         is_taker: f.isTaker,
         side,
         action: "buy",
-        yes_price: f.yesPriceTicks / 10,
-        no_price: (1000 - f.yesPriceTicks) / 10,
+        yes_price: f.yesPriceTicks / TICKS_PER_CENT,
+        no_price: (TICKS_PER_DOLLAR - f.yesPriceTicks) / TICKS_PER_CENT,
         count: Number(countLegacy(f.countHundredths)),
         post_position: Number(countLegacy(f.postPositionHundredths)),
         purchased_side: side,

@@ -10,13 +10,15 @@
  * price). Legacy wire (§2.5 "Legacy wire"): `yes`/`no` `[[price_cents, qty]]`, delta `price`
  * (cents) and `delta` (contracts) — meant for cent markets; sub-cent ticks print as decimals.
  */
-import { formatHundredths, formatTicks } from "../../kalshi/units.js";
+import { formatHundredths, formatTicks, TICKS_PER_CENT, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 
-/** "0.0000".."1.0000" indexed by ticks 0..1000. */
-const PRICE_DOLLARS: readonly string[] = Array.from({ length: 1001 }, (_, t) => formatTicks(t));
+/** "0.0000".."1.0000" indexed by ticks 0..10000. */
+const PRICE_DOLLARS: readonly string[] = Array.from({ length: TICKS_PER_DOLLAR + 1 }, (_, t) =>
+  formatTicks(t),
+);
 /** legacy integer cents (or decimal cents for sub-cent ticks) indexed by ticks. */
-const PRICE_CENTS: readonly string[] = Array.from({ length: 1001 }, (_, t) =>
-  t % 10 === 0 ? String(t / 10) : (t / 10).toFixed(1),
+const PRICE_CENTS: readonly string[] = Array.from({ length: TICKS_PER_DOLLAR + 1 }, (_, t) =>
+  t % TICKS_PER_CENT === 0 ? String(t / TICKS_PER_CENT) : (t / TICKS_PER_CENT).toFixed(2),
 );
 
 export function priceDollars(ticks: number): string {
@@ -55,7 +57,7 @@ function levelsCurrent(side: SideLevels, flipToYes: boolean): string {
   let out = "[";
   for (let i = 0; i < side.length; i++) {
     const level = side[i]!;
-    const p = flipToYes ? 1000 - level[0] : level[0];
+    const p = flipToYes ? TICKS_PER_DOLLAR - level[0] : level[0];
     out += `${i === 0 ? "" : ","}["${PRICE_DOLLARS[p]}","${countFp(level[1])}"]`;
   }
   return `${out}]`;
@@ -65,7 +67,7 @@ function levelsLegacy(side: SideLevels, flipToYes: boolean): string {
   let out = "[";
   for (let i = 0; i < side.length; i++) {
     const level = side[i]!;
-    const p = flipToYes ? 1000 - level[0] : level[0];
+    const p = flipToYes ? TICKS_PER_DOLLAR - level[0] : level[0];
     out += `${i === 0 ? "" : ","}[${PRICE_CENTS[p]},${countLegacy(level[1])}]`;
   }
   return `${out}]`;
@@ -107,7 +109,7 @@ export function deltaFrame(
   clientOrderIdJson: string,
   flags: WireFlags,
 ): string {
-  const p = !isYes && flags.useYesPrice ? 1000 - priceTicks : priceTicks;
+  const p = !isYes && flags.useYesPrice ? TICKS_PER_DOLLAR - priceTicks : priceTicks;
   const own = clientOrderIdJson === "" ? "" : `"client_order_id":${clientOrderIdJson},"subaccount":0,`;
   if (flags.legacy) {
     return `{"type":"orderbook_delta","sid":${sid},"seq":${seq},"msg":{"market_ticker":"${ticker}","market_id":"${marketId}","price":${PRICE_CENTS[p]},"delta":${countLegacy(deltaHundredths)},"side":"${isYes ? "yes" : "no"}",${own}"ts":"${isoSeconds(tsMs)}","ts_ms":${tsMs}}}`;
@@ -139,7 +141,7 @@ export function tickerFrame(
     return `{"type":"ticker","sid":${sid},"msg":{"market_ticker":"${ticker}","market_id":"${marketId}","price":${PRICE_CENTS[v.lastPriceTicks]},"yes_bid":${PRICE_CENTS[v.yesBidTicks]},"yes_ask":${PRICE_CENTS[v.yesAskTicks]},"volume":${countLegacy(v.volumeHundredths)},"open_interest":${countLegacy(v.openInterestHundredths)},"ts":${sec}}}`;
   }
   const price = v.lastPriceTicks > 0 ? PRICE_DOLLARS[v.lastPriceTicks] : "";
-  return `{"type":"ticker","sid":${sid},"msg":{"market_ticker":"${ticker}","market_id":"${marketId}","price_dollars":"${price}","yes_bid_dollars":"${PRICE_DOLLARS[v.yesBidTicks]}","yes_ask_dollars":"${PRICE_DOLLARS[v.yesAskTicks === 0 ? 1000 : v.yesAskTicks]}","yes_bid_size_fp":"${countFp(v.yesBidSizeHundredths)}","yes_ask_size_fp":"${countFp(v.yesAskSizeHundredths)}","last_trade_size_fp":"${countFp(v.lastTradeSizeHundredths ?? 0)}","volume_fp":"${countFp(v.volumeHundredths)}","open_interest_fp":"${countFp(v.openInterestHundredths)}","ts":${sec},"ts_ms":${tsMs},"time":"${isoSeconds(tsMs)}"}}`;
+  return `{"type":"ticker","sid":${sid},"msg":{"market_ticker":"${ticker}","market_id":"${marketId}","price_dollars":"${price}","yes_bid_dollars":"${PRICE_DOLLARS[v.yesBidTicks]}","yes_ask_dollars":"${PRICE_DOLLARS[v.yesAskTicks === 0 ? TICKS_PER_DOLLAR : v.yesAskTicks]}","yes_bid_size_fp":"${countFp(v.yesBidSizeHundredths)}","yes_ask_size_fp":"${countFp(v.yesAskSizeHundredths)}","last_trade_size_fp":"${countFp(v.lastTradeSizeHundredths ?? 0)}","volume_fp":"${countFp(v.volumeHundredths)}","open_interest_fp":"${countFp(v.openInterestHundredths)}","ts":${sec},"ts_ms":${tsMs},"time":"${isoSeconds(tsMs)}"}}`;
 }
 
 export interface TradeValues {
@@ -161,7 +163,7 @@ export function tradeFrame(
   const sec = Math.floor(tsMs / 1000);
   const side = t.takerIsYes ? "yes" : "no";
   if (legacy) {
-    return `{"type":"trade","sid":${sid},"seq":${seq},"msg":{"trade_id":"${t.tradeId}","market_ticker":"${ticker}","yes_price":${PRICE_CENTS[t.yesPriceTicks]},"no_price":${PRICE_CENTS[1000 - t.yesPriceTicks]},"count":${countLegacy(t.countHundredths)},"taker_side":"${side}","ts":${sec}}}`;
+    return `{"type":"trade","sid":${sid},"seq":${seq},"msg":{"trade_id":"${t.tradeId}","market_ticker":"${ticker}","yes_price":${PRICE_CENTS[t.yesPriceTicks]},"no_price":${PRICE_CENTS[TICKS_PER_DOLLAR - t.yesPriceTicks]},"count":${countLegacy(t.countHundredths)},"taker_side":"${side}","ts":${sec}}}`;
   }
   return `{"type":"trade","sid":${sid},"seq":${seq},"msg":{"trade_id":"${t.tradeId}","market_ticker":"${ticker}","yes_price_dollars":"${PRICE_DOLLARS[t.yesPriceTicks]}","no_price_dollars":"${PRICE_DOLLARS[1000 - t.yesPriceTicks]}","count_fp":"${countFp(t.countHundredths)}","taker_side":"${side}","taker_outcome_side":"${side}","taker_book_side":"${t.takerIsYes ? "bid" : "ask"}","ts":${sec},"ts_ms":${tsMs}}}`;
 }

@@ -1,12 +1,28 @@
 /**
  * Deterministic catalogue of simulated markets: tickers, events, price structures and fee types.
- * A mix of the three Kalshi price grids (kalshi-api-notes.md) and both fee types (§4), so the
- * engine meets cent, deci-cent and tapered books in every run.
+ * A mix of Kalshi's price grids (price-grid.ts) and both fee types (kalshi-api-notes.md), so the
+ * engine meets every kind of book in every run. The first six markets cover the six grids (cent,
+ * $0.001, tapered, $0.0001 at the edges, $0.0001 in the centre, full $0.0001); after that the mix
+ * repeats every 20 markets with Kalshi-like weights — half cent markets, a few $0.001 and tapered
+ * ones, and a few with $0.0001 ticks — which is what the 5,000-market memory rows measure.
  */
 import { createHash } from "node:crypto";
 import type { FeeType, MarketSpec, PriceLevelStructure } from "../exchange/index.js";
 
-const STRUCTURES: readonly PriceLevelStructure[] = ["linear_cent", "deci_cent", "tapered_deci_cent"];
+const STRUCTURES: readonly PriceLevelStructure[] = [
+  "linear_cent",
+  "deci_cent",
+  "tapered_deci_cent",
+  "center_deci_edge_centi_cent",
+  "center_centi_edge_cent",
+  "centi_cent",
+  ...Array.from({ length: 9 }, () => "linear_cent" as const),
+  "deci_cent",
+  "deci_cent",
+  "tapered_deci_cent",
+  "tapered_deci_cent",
+  "center_deci_edge_centi_cent",
+];
 
 export interface CatalogOptions {
   count: number;
@@ -55,7 +71,8 @@ export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
       category: combo ? "Combos" : plain.category,
       exchangeIndex: combo ? Math.min(1, shards - 1) : eventIndex % shards,
       ...(combo ? { mveCollectionTicker: COMBO_COLLECTION } : {}),
-      priceLevelStructure: STRUCTURES[i % 3]!,
+      // combos trade on $0.001 with $0.0001 at the edges, as Kalshi's do (kalshi-api-notes.md)
+      priceLevelStructure: combo ? "center_deci_edge_centi_cent" : STRUCTURES[i % STRUCTURES.length]!,
       feeType: combo ? "quadratic" : plain.feeType,
       feeMultiplier: combo ? 1 : plain.feeMultiplier,
       fractionalTradingEnabled: i % 5 !== 4,

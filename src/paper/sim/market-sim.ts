@@ -24,8 +24,9 @@
  * degrades instead of spiralling. Never one setTimeout per action. All randomness comes from
  * seeded xoshiro128** streams, so a given sequence of `step(n)` calls is reproducible.
  */
+import { MAX_TICK, MIN_TICK, TICKS_PER_CENT } from "../../kalshi/units.js";
 import type { MarketSpec, PaperExchangeApi, PriceLevelStructure } from "../exchange/index.js";
-import { snapToGrid } from "../exchange/index.js";
+import { gridOf, snapToGrid } from "../exchange/index.js";
 import { Xoshiro128 } from "../faults/prng.js";
 import { type ArrivalMode, type ArrivalShape, PoissonArrivals } from "./arrivals.js";
 
@@ -125,7 +126,7 @@ export class MarketSimulator {
       ticker: m.ticker,
       structure: m.priceLevelStructure,
       fractional: m.fractionalTradingEnabled !== false,
-      fair: 150 + this.rng.next() * 700,
+      fair: initialFair(m.priceLevelStructure, this.rng.next()),
       resting: [],
       owners: [],
     }));
@@ -275,12 +276,14 @@ export class MarketSimulator {
   }
 
   private place(m: SimMarket, bid: boolean): void {
-    // Offsets of 1..~12 grid-ish ticks; more weight near the fair value.
-    const step = m.structure === "deci_cent" ? 2 : 10;
+    // Offsets of 1..~12 grid-ish steps around the fair value: whole cents on a cent grid, two grid
+    // steps on a finer one; more weight near the fair value.
+    const gridStep = gridOf(m.structure).stepAt(m.fair);
+    const step = gridStep >= TICKS_PER_CENT ? gridStep : 2 * gridStep;
     const offset = step * (1 + Math.floor(-Math.log(1 - this.rng.next()) * 3));
     const raw = bid ? m.fair - offset : m.fair + offset;
     const price = snapToGrid(m.structure, Math.round(raw), bid);
-    if (price < 1 || price > 999) return;
+    if (price < MIN_TICK || price > MAX_TICK) return;
     const user = this.makers[this.rng.int(this.makers.length)]!;
     const r = this.opts.core.createOrder(user, {
       ticker: m.ticker,
@@ -345,4 +348,14 @@ export class MarketSimulator {
     if (r.ok) this.stats.takes++;
     else this.stats.rejected++;
   }
+}
+
+/**
+ * Fair value (YES ticks) a market starts at from one uniform draw `u`: $0.15–$0.85, except on a
+ * grid with $0.0001 ticks at the edges, whose markets start near an edge ($0.02–$0.09 or
+ * $0.91–$0.98) so that the fine part of the grid carries quotes.
+ */
+function initialFair(structure: PriceLevelStructure, u: number): number {
+  if (structure === "center_deci_edge_centi_cent") return u < 0.5 ? 200 + u * 1400 : 9100 + (u - 0.5) * 1400;
+  return 1500 + u * 7000;
 }

@@ -66,7 +66,7 @@ describe("Kalshi adapter: fill reports (one mapping for WS and REST)", () => {
       exchangeOrderId: DOCUMENTED_FILL.order_id,
       clientOrderId: "c-1",
       side: "bid",
-      yesPriceTicks: 750,
+      yesPriceTicks: 7500,
       sizeHundredths: 27_800,
       isTaker: true,
       exchangeFeeMicros: 340_000,

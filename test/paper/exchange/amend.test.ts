@@ -5,8 +5,8 @@ import { DOLLAR, makeExchange, place, req, unwrap } from "./helpers.js";
 describe("paper exchange cancel / amend / decrease", () => {
   it("cancel reports reduced_by, is idempotent, and is 404 for another user's order", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10));
-    place(f, "b", req("LIN", "ask", 400, 3));
+    const o = place(f, "a", req("LIN", "bid", 4000, 10));
+    place(f, "b", req("LIN", "ask", 4000, 3));
     const first = unwrap(f.ex.cancelOrder("a", o.orderId));
     assert.equal(first.reducedByHundredths, 700);
     assert.equal(o.status, "canceled");
@@ -19,43 +19,43 @@ describe("paper exchange cancel / amend / decrease", () => {
 
   it("amend count is the new TOTAL including filled contracts", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10));
-    place(f, "b", req("LIN", "ask", 400, 3));
-    unwrap(f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 400, countHundredths: 800 }));
+    const o = place(f, "a", req("LIN", "bid", 4000, 10));
+    place(f, "b", req("LIN", "ask", 4000, 3));
+    unwrap(f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 4000, countHundredths: 800 }));
     assert.deepEqual([o.fillHundredths, o.remainingHundredths, o.initialHundredths], [300, 500, 800]);
     assert.equal(o.heldMicros, 2 * DOLLAR, "hold shrinks with the remainder");
-    const tooSmall = f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 400, countHundredths: 300 });
+    const tooSmall = f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 4000, countHundredths: 300 });
     assert.deepEqual(!tooSmall.ok && tooSmall.error.code, "invalid_count");
   });
 
   it("a size decrease keeps queue priority", () => {
     const f = makeExchange();
-    const first = place(f, "a", req("LIN", "bid", 400, 10));
-    const second = place(f, "c", req("LIN", "bid", 400, 10));
-    unwrap(f.ex.amendOrder("a", first.orderId, { yesPriceTicks: 400, countHundredths: 500 }));
-    place(f, "b", req("LIN", "ask", 400, 5));
+    const first = place(f, "a", req("LIN", "bid", 4000, 10));
+    const second = place(f, "c", req("LIN", "bid", 4000, 10));
+    unwrap(f.ex.amendOrder("a", first.orderId, { yesPriceTicks: 4000, countHundredths: 500 }));
+    place(f, "b", req("LIN", "ask", 4000, 5));
     assert.equal(first.status, "executed");
     assert.equal(second.fillHundredths, 0);
   });
 
   it("reports the queue position as the size resting ahead at the same price", () => {
     const f = makeExchange();
-    const first = place(f, "a", req("LIN", "bid", 400, 3));
-    const second = place(f, "c", req("LIN", "bid", 400, 4));
-    const third = place(f, "a", req("LIN", "bid", 400, 1));
+    const first = place(f, "a", req("LIN", "bid", 4000, 3));
+    const second = place(f, "c", req("LIN", "bid", 4000, 4));
+    const third = place(f, "a", req("LIN", "bid", 4000, 1));
     assert.equal(unwrap(f.ex.queuePosition("a", first.orderId)), 0);
     assert.equal(unwrap(f.ex.queuePosition("c", second.orderId)), 300);
     assert.equal(unwrap(f.ex.queuePosition("a", third.orderId)), 700);
-    place(f, "b", req("LIN", "ask", 400, 2));
+    place(f, "b", req("LIN", "ask", 4000, 2));
     assert.equal(unwrap(f.ex.queuePosition("a", third.orderId)), 500);
   });
 
   it("a size increase goes to the back of the queue", () => {
     const f = makeExchange();
-    const first = place(f, "a", req("LIN", "bid", 400, 10));
-    const second = place(f, "c", req("LIN", "bid", 400, 10));
-    unwrap(f.ex.amendOrder("a", first.orderId, { yesPriceTicks: 400, countHundredths: 1200 }));
-    place(f, "b", req("LIN", "ask", 400, 5));
+    const first = place(f, "a", req("LIN", "bid", 4000, 10));
+    const second = place(f, "c", req("LIN", "bid", 4000, 10));
+    unwrap(f.ex.amendOrder("a", first.orderId, { yesPriceTicks: 4000, countHundredths: 1200 }));
+    place(f, "b", req("LIN", "ask", 4000, 5));
     assert.equal(second.fillHundredths, 500);
     assert.equal(first.fillHundredths, 0);
     assert.equal(first.remainingHundredths, 1200);
@@ -63,25 +63,25 @@ describe("paper exchange cancel / amend / decrease", () => {
 
   it("a price change re-enters at the back and may cross as taker", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10));
-    place(f, "b", req("LIN", "ask", 450, 4));
-    unwrap(f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 460, countHundredths: 1000 }));
+    const o = place(f, "a", req("LIN", "bid", 4000, 10));
+    place(f, "b", req("LIN", "ask", 4500, 4));
+    unwrap(f.ex.amendOrder("a", o.orderId, { yesPriceTicks: 4600, countHundredths: 1000 }));
     assert.equal(o.fillHundredths, 400);
     assert.equal(o.takerFillCostMicros, 4 * 450_000);
     assert.equal(o.remainingHundredths, 600);
     assert.equal(o.heldMicros, 6 * 460_000);
-    assert.deepEqual(unwrap(f.ex.orderbook("LIN", 0)).yes, [[460, 600]]);
+    assert.deepEqual(unwrap(f.ex.orderbook("LIN", 0)).yes, [[4600, 600]]);
     assert.equal(unwrap(f.ex.balance("a")).heldMicros, 6 * 460_000);
   });
 
   it("amend checks ticker, side, client id and renames with updated_client_order_id", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10, { clientOrderId: "old" }));
-    place(f, "a", req("LIN", "bid", 300, 1, { clientOrderId: "taken" }));
-    const bad = f.ex.amendOrder("a", o.orderId, { side: "ask", yesPriceTicks: 400, countHundredths: 1000 });
+    const o = place(f, "a", req("LIN", "bid", 4000, 10, { clientOrderId: "old" }));
+    place(f, "a", req("LIN", "bid", 3000, 1, { clientOrderId: "taken" }));
+    const bad = f.ex.amendOrder("a", o.orderId, { side: "ask", yesPriceTicks: 4000, countHundredths: 1000 });
     assert.equal(!bad.ok && bad.error.code, "invalid_order");
     const dup = f.ex.amendOrder("a", o.orderId, {
-      yesPriceTicks: 400,
+      yesPriceTicks: 4000,
       countHundredths: 1000,
       updatedClientOrderId: "taken",
     });
@@ -89,26 +89,26 @@ describe("paper exchange cancel / amend / decrease", () => {
     unwrap(
       f.ex.amendOrder("a", o.orderId, {
         clientOrderId: "old",
-        yesPriceTicks: 410,
+        yesPriceTicks: 4100,
         countHundredths: 1000,
         updatedClientOrderId: "new",
       }),
     );
     assert.equal(o.clientOrderId, "new");
-    assert.equal(f.ex.createOrder("a", req("LIN", "bid", 400, 1, { clientOrderId: "old" })).ok, false);
+    assert.equal(f.ex.createOrder("a", req("LIN", "bid", 4000, 1, { clientOrderId: "old" })).ok, false);
   });
 
   it("decrease by / to keeps priority; to 0 cancels; exactly one of them is required", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10));
-    const behind = place(f, "c", req("LIN", "bid", 400, 10));
+    const o = place(f, "a", req("LIN", "bid", 4000, 10));
+    const behind = place(f, "c", req("LIN", "bid", 4000, 10));
     unwrap(f.ex.decreaseOrder("a", o.orderId, { reduceByHundredths: 200 }));
     assert.equal(o.remainingHundredths, 800);
     unwrap(f.ex.decreaseOrder("a", o.orderId, { reduceToHundredths: 500 }));
     assert.equal(o.remainingHundredths, 500);
     assert.equal(o.heldMicros, 2 * DOLLAR);
     assert.equal(o.lastUpdateReason, "Decreased");
-    place(f, "b", req("LIN", "ask", 400, 5));
+    place(f, "b", req("LIN", "ask", 4000, 5));
     assert.equal(o.status, "executed");
     assert.equal(behind.fillHundredths, 0);
     const both = f.ex.decreaseOrder("c", behind.orderId, {});
@@ -123,9 +123,9 @@ describe("paper exchange cancel / amend / decrease", () => {
 
   it("lists orders newest first with ticker / status / time filters", () => {
     const f = makeExchange();
-    const o1 = place(f, "a", req("LIN", "bid", 400, 1));
+    const o1 = place(f, "a", req("LIN", "bid", 4000, 1));
     f.now.ms += 1000;
-    const o2 = place(f, "a", req("DECI", "bid", 401, 1));
+    const o2 = place(f, "a", req("DECI", "bid", 4010, 1));
     unwrap(f.ex.cancelOrder("a", o1.orderId));
     assert.deepEqual(
       f.ex.listOrders("a").map((o) => o.orderId),

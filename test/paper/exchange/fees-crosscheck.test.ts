@@ -13,7 +13,7 @@ describe("paper exchange fees vs the engine ledger's fees", () => {
   it("charge identical per-fill fees over random fill sequences", () => {
     const fill = fc.record({
       isTaker: fc.boolean(),
-      priceTicks: fc.integer({ min: 1, max: 999 }),
+      priceTicks: fc.integer({ min: 1, max: 9999 }),
       sizeHundredths: fc.integer({ min: 1, max: 500_000 }),
     });
     fc.assert(

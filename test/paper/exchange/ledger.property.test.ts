@@ -111,7 +111,7 @@ function apply(f: Fixture, groups: Map<string, string>, op: Op): void {
   }
   if (op.kind === "create") {
     const ticker = TICKERS[op.market]!;
-    const price = op.cents * 10 + (ticker === "DECI" ? op.milli : 0);
+    const price = op.cents * 100 + (ticker === "DECI" ? op.milli * 10 : 0);
     const req: CreateOrderRequest = {
       ticker,
       clientOrderId: `${u}-${++clientSeq}`,
@@ -133,7 +133,7 @@ function apply(f: Fixture, groups: Map<string, string>, op: Op): void {
   const o = mine[op.pick % mine.length]!;
   if (op.kind === "cancel") unwrap(f.ex.cancelOrder(u, o.orderId));
   else if (op.kind === "amend") {
-    const price = op.cents * 10 + (o.ticker === "DECI" ? o.yesPriceTicks % 10 : 0);
+    const price = op.cents * 100 + (o.ticker === "DECI" ? o.yesPriceTicks % 100 : 0);
     f.ex.amendOrder(u, o.orderId, { yesPriceTicks: price, countHundredths: o.fillHundredths + op.count });
   } else unwrap(f.ex.decreaseOrder(u, o.orderId, { reduceByHundredths: op.by }));
 }
@@ -145,9 +145,9 @@ function expectedFeeMicros(f: Fixture, u: string, o: OrderView): number {
   for (const fill of f.ex.listFills(u, { orderId: o.orderId })) {
     const rate = fill.isTaker ? 700n : makerFees ? 175n : 0n; // ×1e-4
     const p = BigInt(fill.yesPriceTicks);
-    s += rate * BigInt(fill.countHundredths) * p * (1000n - p); // 1e-4 × 1e-2 × 1e-6 = 1e-12 $
+    s += rate * BigInt(fill.countHundredths) * p * (10_000n - p); // 1e-4 × 1e-2 × 1e-8 = 1e-14 $
   }
-  const cents = (s + 10n ** 10n - 1n) / 10n ** 10n;
+  const cents = (s + 10n ** 12n - 1n) / 10n ** 12n;
   return Number(cents) * 10_000;
 }
 
@@ -170,9 +170,9 @@ function checkInvariants(f: Fixture): void {
       assert.equal(o.takerFeesMicros + o.makerFeesMicros, expectedFeeMicros(f, u, o), `fee of ${o.orderId}`);
       if (o.status !== "resting") assert.equal(o.heldMicros, 0);
       else {
-        const legTicks = o.side === "bid" ? o.yesPriceTicks : 1000 - o.yesPriceTicks;
+        const legTicks = o.side === "bid" ? o.yesPriceTicks : 10_000 - o.yesPriceTicks;
         assert.ok(
-          o.heldMicros <= legTicks * o.remainingHundredths * 10,
+          o.heldMicros <= legTicks * o.remainingHundredths,
           `hold of ${o.orderId} ≤ limit × remaining`,
         );
       }
@@ -194,11 +194,11 @@ function checkInvariants(f: Fixture): void {
     const book = unwrap(f.ex.orderbook(t, 0));
     const bestBid = book.yes.at(-1)?.[0] ?? 0;
     const bestNo = book.no.at(-1)?.[0] ?? 0;
-    assert.ok(bestBid + bestNo < 1000, `book ${t} not crossed`);
+    assert.ok(bestBid + bestNo < 10_000, `book ${t} not crossed`);
     const expect = new Map<string, number>();
     for (const u of USERS) {
       for (const o of f.ex.listOrders(u, { ticker: t, status: "resting" })) {
-        const key = o.side === "bid" ? `yes${o.yesPriceTicks}` : `no${1000 - o.yesPriceTicks}`;
+        const key = o.side === "bid" ? `yes${o.yesPriceTicks}` : `no${10_000 - o.yesPriceTicks}`;
         expect.set(key, (expect.get(key) ?? 0) + o.remainingHundredths);
       }
     }

@@ -15,20 +15,20 @@ function assertIdentity(f: Fixture, user: string): void {
 /** a buys 10 YES at $0.50 from b (b buys 10 NO at $0.50), no fees. */
 function longTen(): Fixture {
   const f = makeExchange(undefined, false);
-  place(f, "b", req("LIN", "ask", 500, 10));
-  place(f, "a", req("LIN", "bid", 500, 10));
+  place(f, "b", req("LIN", "ask", 5000, 10));
+  place(f, "a", req("LIN", "bid", 5000, 10));
   return f;
 }
 
 describe("paper exchange ledger", () => {
   it("a resting buy holds limit × count; cancel returns it", () => {
     const f = makeExchange();
-    const o = place(f, "a", req("LIN", "bid", 400, 10));
+    const o = place(f, "a", req("LIN", "bid", 4000, 10));
     assert.deepEqual(
       [unwrap(f.ex.balance("a")).balanceMicros, unwrap(f.ex.balance("a")).heldMicros],
       [996 * DOLLAR, 4 * DOLLAR],
     );
-    const ask = place(f, "a", req("LIN", "ask", 700, 10)); // buys NO at $0.30
+    const ask = place(f, "a", req("LIN", "ask", 7000, 10)); // buys NO at $0.30
     assert.equal(ask.heldMicros, 3 * DOLLAR);
     assert.equal(unwrap(f.ex.cancelOrder("a", o.orderId)).reducedByHundredths, 1000);
     unwrap(f.ex.cancelOrder("a", ask.orderId));
@@ -40,8 +40,8 @@ describe("paper exchange ledger", () => {
 
   it("a taker fill refunds the price improvement", () => {
     const f = makeExchange(undefined, false);
-    place(f, "b", req("LIN", "ask", 550, 10));
-    place(f, "a", req("LIN", "bid", 600, 10));
+    place(f, "b", req("LIN", "ask", 5500, 10));
+    place(f, "a", req("LIN", "bid", 6000, 10));
     assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 1000 * DOLLAR - 5_500_000);
     assert.equal(unwrap(f.ex.balance("a")).heldMicros, 0);
   });
@@ -49,9 +49,9 @@ describe("paper exchange ledger", () => {
   it("nets YES and NO: long 10 YES then buy 4 NO at $0.30 → 6 YES and +4 × $0.70", () => {
     const f = longTen();
     assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 995 * DOLLAR);
-    const sell = place(f, "a", req("LIN", "ask", 700, 4)); // buy NO at $0.30
+    const sell = place(f, "a", req("LIN", "ask", 7000, 4)); // buy NO at $0.30
     assert.equal(sell.heldMicros, 0, "closing held contracts needs no cash");
-    place(f, "c", req("LIN", "bid", 700, 4));
+    place(f, "c", req("LIN", "bid", 7000, 4));
     const pos = f.ex.positions("a")[0]!;
     assert.equal(pos.positionHundredths, 600);
     assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 995 * DOLLAR + 2_800_000);
@@ -64,9 +64,9 @@ describe("paper exchange ledger", () => {
 
   it("a fill through zero closes the old side and opens the new one with its own basis", () => {
     const f = longTen();
-    const sell = place(f, "a", req("LIN", "ask", 600, 15)); // 10 close, 5 open NO at $0.40
+    const sell = place(f, "a", req("LIN", "ask", 6000, 15)); // 10 close, 5 open NO at $0.40
     assert.equal(sell.heldMicros, 2 * DOLLAR, "holds only the opening 5 × $0.40");
-    place(f, "c", req("LIN", "bid", 600, 15));
+    place(f, "c", req("LIN", "bid", 6000, 15));
     const pos = f.ex.positions("a")[0]!;
     assert.equal(pos.positionHundredths, -500);
     assert.equal(pos.realizedPnlMicros, 1 * DOLLAR); // 10 × (0.60 − 0.50)
@@ -78,8 +78,8 @@ describe("paper exchange ledger", () => {
 
   it("closing the other way (buy YES while long NO) realises against $1 − p", () => {
     const f = longTen(); // b long 10 NO at $0.50
-    place(f, "c", req("LIN", "ask", 300, 10)); // c buys NO at $0.70
-    place(f, "b", req("LIN", "bid", 300, 10)); // b buys YES at $0.30 = sells NO at $0.70
+    place(f, "c", req("LIN", "ask", 3000, 10)); // c buys NO at $0.70
+    place(f, "b", req("LIN", "bid", 3000, 10)); // b buys YES at $0.30 = sells NO at $0.70
     const pos = f.ex.positions("b")[0]!;
     assert.equal(pos.positionHundredths, 0);
     assert.equal(pos.realizedPnlMicros, 2 * DOLLAR); // 10 × (0.70 − 0.50)
@@ -90,15 +90,15 @@ describe("paper exchange ledger", () => {
   it("tracks open interest as outstanding pairs", () => {
     const f = longTen();
     assert.equal(unwrap(f.ex.market("LIN")).openInterestHundredths, 1000);
-    place(f, "a", req("LIN", "ask", 500, 4));
-    place(f, "b", req("LIN", "bid", 500, 4)); // both close 4
+    place(f, "a", req("LIN", "ask", 5000, 4));
+    place(f, "b", req("LIN", "bid", 5000, 4)); // both close 4
     assert.equal(unwrap(f.ex.market("LIN")).openInterestHundredths, 600);
     assert.equal(unwrap(f.ex.market("LIN")).volumeHundredths, 1400);
   });
 
   it("settlement pays $1 per winning contract, clears positions and cancels resting orders", () => {
     const f = longTen();
-    const resting = place(f, "c", req("LIN", "bid", 100, 10));
+    const resting = place(f, "c", req("LIN", "bid", 1000, 10));
     unwrap(f.ex.settleMarket("LIN", "yes"));
     assert.equal(resting.status, "canceled");
     assert.equal(resting.lastUpdateReason, "MarketSettled");
@@ -121,8 +121,8 @@ describe("paper exchange ledger", () => {
 
   it("fees come out of the balance and into fees paid, keeping the identity", () => {
     const f = makeExchange();
-    place(f, "b", req("MAKER", "ask", 500, 10));
-    place(f, "a", req("MAKER", "bid", 500, 10));
+    place(f, "b", req("MAKER", "ask", 5000, 10));
+    place(f, "a", req("MAKER", "bid", 5000, 10));
     assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 995 * DOLLAR - 18 * CENT);
     assertIdentity(f, "a");
     assertIdentity(f, "b");

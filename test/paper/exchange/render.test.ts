@@ -17,8 +17,8 @@ import { DOLLAR, MARKETS, makeExchange, place, req, unwrap } from "./helpers.js"
 describe("paper exchange renderers and accounts", () => {
   it("renders a partially filled ask order as Kalshi's Order object", () => {
     const f = makeExchange();
-    place(f, "b", req("MAKER", "bid", 560, 4));
-    const o = place(f, "a", req("MAKER", "ask", 550, 10, { clientOrderId: "cid-1" }));
+    place(f, "b", req("MAKER", "bid", 5600, 4));
+    const o = place(f, "a", req("MAKER", "ask", 5500, 10, { clientOrderId: "cid-1" }));
     const json = renderOrder(o);
     assert.equal(json.client_order_id, "cid-1");
     assert.deepEqual([json.side, json.action, json.outcome_side, json.book_side], ["no", "buy", "no", "ask"]);
@@ -40,8 +40,8 @@ describe("paper exchange renderers and accounts", () => {
 
   it("renders fills, positions, balance, market, orderbook, cancel and errors", () => {
     const f = makeExchange();
-    place(f, "b", req("LIN", "ask", 400, 3));
-    const o = place(f, "a", req("LIN", "bid", 420, 5));
+    place(f, "b", req("LIN", "ask", 4000, 3));
+    const o = place(f, "a", req("LIN", "bid", 4200, 5));
     const fill = renderFill(f.ex.listFills("a")[0]!);
     assert.deepEqual(
       [
@@ -93,8 +93,8 @@ describe("paper exchange renderers and accounts", () => {
     const ex = new PaperExchange({ markets: MARKETS, clock: () => 1 });
     unwrap(ex.openAccount("sim", 1000 * DOLLAR, { keepHistory: false }));
     unwrap(ex.openAccount("eng", 1000 * DOLLAR));
-    const resting = unwrap(ex.createOrder("sim", req("LIN", "ask", 500, 5)));
-    unwrap(ex.createOrder("eng", req("LIN", "bid", 500, 5)));
+    const resting = unwrap(ex.createOrder("sim", req("LIN", "ask", 5000, 5)));
+    unwrap(ex.createOrder("eng", req("LIN", "bid", 5000, 5)));
     assert.equal(resting.status, "executed");
     assert.equal(ex.getOrder("sim", resting.orderId).ok, false);
     assert.deepEqual(ex.listFills("sim"), []);

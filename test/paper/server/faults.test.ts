@@ -208,7 +208,7 @@ describe("feed faults", () => {
             ticker: t,
             clientOrderId: `f${i}`,
             side: "bid",
-            yesPriceTicks: 10 + i,
+            yesPriceTicks: 100 + 10 * i, // markets[1] trades on $0.001
             countHundredths: 100,
             timeInForce: "good_till_canceled",
             selfTradePrevention: "taker_at_cross",
@@ -249,7 +249,7 @@ describe("feed faults", () => {
           ticker: t,
           clientOrderId: `g${i}`,
           side: "bid",
-          yesPriceTicks: 10 + 10 * i,
+          yesPriceTicks: 1000 + 100 * i, // markets[0] trades in whole cents
           countHundredths: 100,
           timeInForce: "good_till_canceled",
           selfTradePrevention: "taker_at_cross",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PaperExchange } from "../../../src/paper/exchange/index.js";
+import { STRUCTURE_RANGES } from "../../../src/kalshi/price-grid.js";
+import { gridOf, PaperExchange } from "../../../src/paper/exchange/index.js";
 import { makeMarketSpecs, marketIdFor } from "../../../src/paper/sim/market-catalog.js";
 import { MarketSimulator } from "../../../src/paper/sim/market-sim.js";
 
@@ -23,12 +24,9 @@ function run(
   return { books, deltas, sim, core };
 }
 
-test("the catalogue mixes the three price structures and both fee types, with stable UUID market ids", () => {
+test("the catalogue mixes every price grid (with $0.0001 at the edges and in the centre) and both fee types, with stable UUID market ids", () => {
   const specs = makeMarketSpecs({ count: 12 });
-  assert.deepEqual(
-    new Set(specs.map((s) => s.priceLevelStructure)),
-    new Set(["linear_cent", "deci_cent", "tapered_deci_cent"]),
-  );
+  assert.deepEqual(new Set(specs.map((s) => s.priceLevelStructure)), new Set(Object.keys(STRUCTURE_RANGES)));
   assert.deepEqual(new Set(specs.map((s) => s.feeType)), new Set(["quadratic", "quadratic_with_maker_fees"]));
   for (const s of specs) assert.match(s.ticker, /^[A-Z0-9.-]+$/);
   assert.equal(marketIdFor(specs[0]!.ticker), marketIdFor(specs[0]!.ticker));
@@ -59,8 +57,21 @@ test("books stay two-sided, uncrossed and on each market's grid", () => {
     assert.ok(book.value.yes.length > 0 && book.value.no.length > 0, m.ticker);
     const bestYes = book.value.yes.at(-1)![0];
     const bestNo = book.value.no.at(-1)![0];
-    assert.ok(bestYes + bestNo < 1000, `${m.ticker} crossed: ${bestYes} + ${bestNo}`);
-    const step = m.priceLevelStructure === "linear_cent" ? 10 : 1;
-    for (const [p] of book.value.yes) assert.equal(p % step, 0);
+    assert.ok(bestYes + bestNo < 10_000, `${m.ticker} crossed: ${bestYes} + ${bestNo}`);
+    const grid = gridOf(m.priceLevelStructure);
+    for (const [p] of book.value.yes) assert.ok(grid.isOnGrid(p), `${m.ticker} YES ${p}`);
+    for (const [p] of book.value.no) assert.ok(grid.isOnGrid(10_000 - p), `${m.ticker} NO ${p}`);
+  }
+  // the fine part of an edge grid carries quotes: some price is off the $0.001 grid
+  const fine = core.markets().filter((m) => m.priceLevelStructure === "center_deci_edge_centi_cent");
+  assert.ok(fine.length > 0);
+  for (const m of fine) {
+    const book = core.orderbook(m.ticker, 0);
+    assert.ok(book.ok);
+    const prices = [...book.value.yes, ...book.value.no].map(([p]) => p);
+    assert.ok(
+      prices.some((p) => p % 10 !== 0),
+      `${m.ticker} quotes only on $0.001: ${prices.join(",")}`,
+    );
   }
 });

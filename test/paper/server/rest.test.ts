@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { gridOfStructure, isKnownStructure, parsePriceRanges } from "../../../src/kalshi/price-grid.js";
 import { type Json, orderBody, startTestExchange, type TestExchange } from "./helpers.js";
 
 describe("paper REST (kalshi-api-notes.md)", () => {
@@ -29,8 +30,10 @@ describe("paper REST (kalshi-api-notes.md)", () => {
       assert.equal(r.status, 200);
       for (const m of r.json.markets) {
         seen.push(m.ticker);
-        assert.ok(["linear_cent", "deci_cent", "tapered_deci_cent"].includes(m.price_level_structure));
+        assert.ok(isKnownStructure(m.price_level_structure), m.price_level_structure);
         assert.ok(Array.isArray(m.price_ranges) && m.price_ranges.length >= 1);
+        // the grid the engine reads back from price_ranges is the structure's grid
+        assert.equal(parsePriceRanges(m.price_ranges), gridOfStructure(m.price_level_structure));
         assert.match(m.market_id, /^[0-9a-f-]{36}$/);
       }
       cursor = r.json.cursor;

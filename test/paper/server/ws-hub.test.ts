@@ -65,7 +65,7 @@ test("a subscriber whose unsent bytes exceed the cap gets error 25 and is closed
     ticker: tickers[0]!,
     clientOrderId: "x",
     side: "bid",
-    yesPriceTicks: 100,
+    yesPriceTicks: 1000, // $0.10
     countHundredths: 100,
     timeInForce: "good_till_canceled",
     selfTradePrevention: "taker_at_cross",

@@ -79,10 +79,10 @@ describe("paper WebSocket (kalshi-api-notes.md)", () => {
       snaps.map((s) => s.seq),
       [1, 2, 3],
     );
-    place(m[2]!, "bid", 20);
-    place(m[0]!, "bid", 20);
-    place(m[5]!, "bid", 20); // not subscribed: no frame, no seq
-    place(m[1]!, "ask", 980);
+    place(m[2]!, "bid", 200);
+    place(m[0]!, "bid", 200);
+    place(m[5]!, "bid", 200); // not subscribed: no frame, no seq
+    place(m[1]!, "ask", 9800);
     const deltas = await c.waitFor((f: Frame) => f.type === "orderbook_delta", 3);
     assert.deepEqual(
       deltas.map((d) => [d.sid, d.seq, d.msg.market_ticker]),
@@ -108,12 +108,12 @@ describe("paper WebSocket (kalshi-api-notes.md)", () => {
     const [snap] = await c.waitFor((f: Frame) => f.type === "orderbook_snapshot");
     const plain = ex.px.core.orderbook(m[3]!, 0);
     assert.ok(plain.ok);
-    const noYesScale = plain.value.no.map(([p]) => (1000 - p) / 1000);
+    const noYesScale = plain.value.no.map(([p]) => (10_000 - p) / 10_000);
     assert.deepEqual(
       snap.msg.no_dollars_fp.map((l: string[]) => Number(l[0])),
       noYesScale,
     );
-    place(m[3]!, "ask", 970);
+    place(m[3]!, "ask", 9700);
     const [d] = await c.waitFor((f: Frame) => f.type === "orderbook_delta");
     assert.equal(d.msg.side, "no");
     assert.equal(d.msg.price_dollars, "0.9700");
@@ -166,8 +166,8 @@ describe("paper WebSocket (kalshi-api-notes.md)", () => {
       params: { sid, action: "delete_markets", market_tickers: [m[0]] },
     });
     await c.waitFor((f: Frame) => f.id === 4);
-    place(m[0]!, "bid", 30);
-    place(m[1]!, "bid", 30);
+    place(m[0]!, "bid", 300);
+    place(m[1]!, "bid", 300);
     const [d] = await c.waitFor((f: Frame) => f.type === "orderbook_delta");
     assert.deepEqual([d.msg.market_ticker, d.seq], [m[1], 4]);
 
@@ -227,8 +227,8 @@ describe("paper WebSocket (kalshi-api-notes.md)", () => {
     // Join the best ask (or open one) so a 2-contract IOC at that price fills at it.
     const view = ex.px.core.market(m[5]!);
     assert.ok(view.ok);
-    const askTicks = view.value.yesAskTicks || 600;
-    const price = (askTicks / 1000).toFixed(4);
+    const askTicks = view.value.yesAskTicks || 6000;
+    const price = (askTicks / 10_000).toFixed(4);
     place(m[5]!, "ask", askTicks);
     const r = await ex.call(
       "POST",
@@ -305,7 +305,7 @@ describe("paper WebSocket legacy wire and heartbeat", () => {
     assert.ok(Array.isArray(snap.msg.yes) && Array.isArray(snap.msg.no));
     assert.equal(snap.msg.yes_dollars_fp, undefined);
     for (const [p, q] of snap.msg.yes) assert.ok(Number.isInteger(p) && typeof q === "number");
-    assert.ok(ex.px.core.createOrder(OTHER, otherOrder(t, "bid", 20, "legacy-1")).ok);
+    assert.ok(ex.px.core.createOrder(OTHER, otherOrder(t, "bid", 200, "legacy-1")).ok);
     const [d] = await c.waitFor((f: Frame) => f.type === "orderbook_delta");
     assert.deepEqual([d.msg.price, d.msg.delta, d.msg.side], [2, 3, "yes"]);
     assert.equal(d.msg.price_dollars, undefined);
