@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
-import { PriceGrid } from "../../src/kalshi/price-grid.js";
-import { MAX_TICK } from "../../src/kalshi/units.js";
+import { gridOfStructure } from "../../src/kalshi/price-grid.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { type BookWriterJob, runBookWriter } from "./book-writer-worker.js";
 import { startModuleWorker } from "./ts-worker.js";
@@ -20,7 +19,8 @@ function checkBook(book: BookTable, m: number): string | null {
     let sum = 0;
     let count = 0;
     let highest = 0;
-    for (let t = 1; t <= MAX_TICK; t++) {
+    for (let l = 0; l < book.gridLevels(m); l++) {
+      const t = book.tickAt(m, l);
       const size = book.sizeAt(m, side, t);
       if (size < 0) return `market ${m} ${name}: negative level at ${t}`;
       if (size !== 0) {
@@ -40,14 +40,14 @@ function checkBook(book: BookTable, m: number): string | null {
 
 describe("BookTable seqlock across worker_threads", () => {
   it("the test writer keeps its invariants after every update (single thread)", () => {
-    const book = BookTable.create(4, { grid: PriceGrid.full() });
+    const book = BookTable.create(4, { grid: gridOfStructure("tapered_deci_cent") });
     runBookWriter(book, 4, 5000, 11);
     for (let m = 0; m < 4; m++) assert.equal(checkBook(book, m), null);
   });
 
   it("a reader using readBegin/readValid never sees a torn book while the io worker applies updates", async (t) => {
     const markets = 32;
-    const book = BookTable.create(markets, { grid: PriceGrid.full() });
+    const book = BookTable.create(markets, { grid: gridOfStructure("tapered_deci_cent") });
     const flagsSab = new SharedArrayBuffer(16);
     const flags = new Int32Array(flagsSab);
     const job: BookWriterJob = {

@@ -11,7 +11,6 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared, SIDE_NO, SIDE_YES, type Side } from "../../src/book/book-table.js";
-import { MAX_TICK } from "../../src/kalshi/units.js";
 import { prng } from "./prng.js";
 
 export interface BookWriterJob {
@@ -63,8 +62,8 @@ function snapshot(book: BookTable, m: number, int: (n: number) => number, inside
   for (const side of [SIDE_YES, SIDE_NO] as const) {
     const levels = int(40);
     for (let i = 0; i < levels; i++) {
-      const t = 1 + int(MAX_TICK);
-      book.setLevel(m, side, t, book.levelOf(m, t), 1 + int(1_000_000));
+      const l = int(book.gridLevels(m));
+      book.setLevel(m, side, book.tickAt(m, l), l, 1 + int(1_000_000));
     }
   }
   book.setSnapshotFlags(m);
@@ -74,10 +73,10 @@ function snapshot(book: BookTable, m: number, int: (n: number) => number, inside
 
 /** Moves size between two ticks of one side (total unchanged), or adds a level if none to move. */
 function deltaPair(book: BookTable, m: number, side: Side, int: (n: number) => number): void {
-  const from = 1 + int(MAX_TICK);
-  const to = 1 + int(MAX_TICK);
-  const fromLevel = book.levelOf(m, from);
-  const toLevel = book.levelOf(m, to);
+  const fromLevel = int(book.gridLevels(m));
+  const toLevel = int(book.gridLevels(m));
+  const from = book.tickAt(m, fromLevel);
+  const to = book.tickAt(m, toLevel);
   const available = book.sizeAfterDelta(m, side, fromLevel, 0);
   if (available === 0 || from === to) {
     book.addDelta(m, side, to, toLevel, 1 + int(10_000));
