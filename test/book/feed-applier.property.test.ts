@@ -262,7 +262,7 @@ for (const reader of READERS)
       const text = `{"\\u0074ype":"orderbook_delta","sid":1,"seq":1,"msg":{"market_ticker":"KX\\u0041","pric\\u0065_dollars":"0.4\\u0032","delta_fp":"1.00","side":"n\\u006f"}}`;
       assert.equal(reader.scan(sc, text), FRAME_DELTA);
       assert.equal(sc.tickerString(), "KXA");
-      assert.equal(sc.priceTicks, 420);
+      assert.equal(sc.priceTicks, 4200);
       assert.equal(sc.side, 1);
     });
   });

@@ -23,9 +23,18 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
     const kind = sc.scanBytes(Buffer.from(CANONICAL));
     assert.equal(kind, FRAME_DELTA);
     assert.equal(sc.fromBytes, true);
-    assert.deepEqual(reading(sc, kind), [FRAME_DELTA, "FED-23DEC-T3.00", 2, 3, 0, 960, -5400, 1669149841000]);
+    assert.deepEqual(reading(sc, kind), [
+      FRAME_DELTA,
+      "FED-23DEC-T3.00",
+      2,
+      3,
+      0,
+      9600,
+      -5400,
+      1669149841000,
+    ]);
     const no = CANONICAL.replace('"side":"yes"', '"side":"no"').replace('"0.9600"', '"0.001"');
-    assert.deepEqual(reading(sc, sc.scanBytes(Buffer.from(no))).slice(4, 6), [1, 1]);
+    assert.deepEqual(reading(sc, sc.scanBytes(Buffer.from(no))).slice(4, 6), [1, 10]); // $0.001 = 10 ticks
     assert.equal(sc.fromBytes, true);
   });
 
@@ -85,7 +94,7 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
     const long = CANONICAL.replace("8c35ecb3", "x".repeat(20_000));
     assert.equal(sc.scanBytes(Buffer.from(long)), FRAME_DELTA);
     assert.equal(sc.fromBytes, true);
-    assert.equal(sc.priceTicks, 960);
+    assert.equal(sc.priceTicks, 9600);
     assert.equal(sc.scanBytes(Buffer.from(CANONICAL)), FRAME_DELTA);
     assert.equal(sc.tickerString(), "FED-23DEC-T3.00");
   });
@@ -124,7 +133,7 @@ describe("MarketDirectory.indexOfBytes", () => {
     applier.applyFrameBytes(delta(3), 3);
     assert.equal(dir.size, 1);
     assert.equal(applier.stats.deltas, 2);
-    assert.equal(book.yesSizeAt(0, 400), 1200);
+    assert.equal(book.yesSizeAt(0, 4000), 1200);
   });
 });
 
