@@ -180,7 +180,7 @@ export function parsePriceRanges(v: unknown): PriceGrid | null {
 }
 
 /**
- * Grids of the `price_level_structure` values the paper exchange offers (kalshi-protocol.md §8.2
+ * Grids of the `price_level_structure` values the paper exchange offers (kalshi-api-notes.md
  * for the $0.0001 ones). [startTicks, endTicks, stepTicks] per range, ascending.
  */
 export const STRUCTURE_RANGES = {
