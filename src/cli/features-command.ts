@@ -72,10 +72,7 @@ function logSource(dir: string): FrameSource {
     bytes: segments.reduce((a, seg) => a + seg.bytes, 0),
     frames: async function* () {
       yield* logFrames(dir, stats);
-      for (const t of stats.tornTails)
-        process.stderr.write(
-          `${t.segment}: torn tail of ${t.bytes} bytes skipped (the writer stopped mid-record)\n`,
-        );
+      process.stderr.write(tornTailLines(stats));
     },
   };
 }

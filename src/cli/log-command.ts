@@ -30,13 +30,6 @@ export function requireLog(dir: string, flag = "log"): SegmentFile[] {
   }
 }
 
-function warnTornTails(stats: LogReadStats): void {
-  for (const t of stats.tornTails)
-    process.stderr.write(
-      `${t.segment}: torn tail of ${t.bytes} bytes skipped (the writer stopped mid-record)\n`,
-    );
-}
-
 /** One capture line, in the writer's canonical shape (capture-format.md). */
 export function captureLine(recvMs: number, frame: string): string {
   return `{"recv_ms":${recvMs},"frame":${JSON.stringify(frame)}}\n`;

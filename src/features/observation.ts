@@ -198,14 +198,3 @@ export class ObservationBuilder {
     }
   }
 }
-
-/** Functional form of `ObservationBuilder.build` (the builder holds the tables and scratch). */
-export function buildObservation(
-  builder: ObservationBuilder,
-  m: number,
-  nowMs: number | undefined,
-  out: Float32Array,
-  offset: number,
-): void {
-  builder.build(m, out, offset, nowMs);
-}

@@ -4,7 +4,8 @@
  *
  *   startup reconciliation (reconciler.ts) → "ready" → forever:
  *     drain DecisionRings (each decision runs async; the order manager serialises per market)
- *     drain FillRing (raw `fill` / `user_order` frames from io, applied once by trade id)
+ *     drain FillRing (venue reports io parsed into fixed-layout records, worker-fills.ts; a fill
+ *       is applied once by its trade id)
  *     its counts into io's shared metrics (orders-metrics.ts); every `statsEveryMs` its histograms
  *     and own counts to io as a message
  *     every `reconcileEveryMs`: periodic reconciliation, P&L event and gauges

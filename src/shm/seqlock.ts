@@ -54,18 +54,7 @@ export function readBegin(words: Int32Array, index: number): number {
   return version;
 }
 
-/** Non-spinning variant: the even version, or -1 if a write is in progress right now. */
-export function tryReadBegin(words: Int32Array, index: number): number {
-  const version = Atomics.load(words, index);
-  return (version & 1) !== 0 ? -1 : version;
-}
-
 /** True if no write started since `readBegin` returned `version`: the reads are consistent. */
 export function readValid(words: Int32Array, index: number, version: number): boolean {
   return Atomics.load(words, index) === version;
-}
-
-/** True while a write section is open (for assertions in writers). */
-export function isWriting(words: Int32Array, index: number): boolean {
-  return (Atomics.load(words, index) & 1) !== 0;
 }
