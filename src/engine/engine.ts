@@ -17,7 +17,8 @@ import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
-import { type OrdersStatsReply, type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
+import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
+import type { OrdersStats } from "../orders/orders-worker.js";
 import type { PnlReport } from "../orders/pnl.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
 import { isSettledPass } from "../orders/reconciler.js";
@@ -618,7 +619,7 @@ export class Engine {
   }
 
   /** The orders thread's histograms and own counts (`state.orders_*`), as it sends them. */
-  private applyOrdersStats(s: OrdersStatsReply): void {
+  private applyOrdersStats(s: OrdersStats): void {
     this.histograms.mergeEncoded(s.histograms);
     this.ordersStats = {
       ...s.stats,

@@ -127,7 +127,7 @@ export class Supervisor {
         this.paused = false;
         this.d.dispatcher.setPaused(false);
         pausedGauge.set(0);
-        this.d.orders.release();
+        await this.d.orders.release();
         this.killEngaged = false;
         kill.set(0);
         return { paused: false, kill: false };

@@ -1,15 +1,14 @@
 /**
- * Starts the orders worker_thread from io (main thread) and wraps its control messages.
- * The worker owns money; io only sends commands and reads the EventRing / PortfolioTable.
+ * Starts the orders worker_thread from io (main thread) and asks it for things over one typed
+ * request channel (runtime/request-channel.ts): kill switch, release, stats,
+ * reconciliation, stop. The worker owns money; io only sends requests and reads the EventRing /
+ * PortfolioTable. What the thread announces on its own — "ready", an error it counted, its
+ * periodic stats — arrives as plain messages beside the replies.
  */
 import { Worker } from "node:worker_threads";
 import { workerModuleUrl } from "../runtime/module-file.js";
-import type {
-  OrdersWorkerCommand,
-  OrdersWorkerInit,
-  OrdersWorkerMarket,
-  OrdersWorkerReply,
-} from "./orders-worker.js";
+import { RequestChannel } from "../runtime/request-channel.js";
+import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-worker.js";
 import type { ReconcileReport } from "./reconciler.js";
 
 export interface OrdersThread {
@@ -18,18 +17,17 @@ export interface OrdersThread {
   ready: Promise<void>;
   /** engages the kill switch and resolves with the number of orders canceled */
   kill(): Promise<number>;
-  release(): void;
-  addMarkets(markets: OrdersWorkerMarket[]): void;
-  stats(): Promise<OrdersStatsReply>;
+  release(): Promise<void>;
+  stats(): Promise<OrdersStats>;
   /** one reconciliation pass; rejects when the pass failed (e.g. a read failed past its retries) */
   reconcile(): Promise<ReconcileReport>;
   /** stops the loop, closes the journal, terminates the thread */
   stop(): Promise<void>;
   /** true once the thread has ended */
   readonly exited: boolean;
+  /** replies that came after their request had timed out (or matched none) */
+  readonly unknownReplies: number;
 }
-
-export type OrdersStatsReply = Extract<OrdersWorkerReply, { type: "stats" }>;
 
 export interface OrdersThreadHooks {
   /** an error the thread reported (and counted) after ready: a failed REST call, a bad frame */
@@ -39,30 +37,32 @@ export interface OrdersThreadHooks {
    * engine can no longer trade or cancel through it. `lastError` is its last reported error.
    */
   onExit?(code: number, lastError: string | null): void;
-  /** every stats message (sent by the thread on its own schedule, or the answer to `stats()`) */
-  onStats?(stats: OrdersStatsReply): void;
+  /** every stats report (sent by the thread on its own schedule, or the answer to `stats()`) */
+  onStats?(stats: OrdersStats): void;
 }
+
+/**
+ * Deadlines per request. Generous: a kill or a reconciliation pass waits out REST retries and
+ * read timeouts when the exchange is slow; the shutdown sequence bounds its own steps tighter.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+const KILL_TIMEOUT_MS = 60_000;
+const RECONCILE_TIMEOUT_MS = 120_000;
 
 export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHooks = {}): OrdersThread {
   const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData: init });
+  const channel = new RequestChannel<OrdersRequests>(worker, {
+    peer: "orders thread",
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   let lastError: string | null = null;
   let stopRequested = false;
-  type Waiter = { resolve: (r: OrdersWorkerReply) => void; reject: (e: Error) => void };
-  const waiters = new Map<OrdersWorkerReply["type"], Waiter[]>();
   let exited = false;
-  const waitFor = <T extends OrdersWorkerReply["type"]>(type: T) =>
-    new Promise<Extract<OrdersWorkerReply, { type: T }>>((resolve, reject) => {
-      if (exited) return reject(new Error("orders worker has exited"));
-      const list = waiters.get(type) ?? [];
-      list.push({ resolve: resolve as (r: OrdersWorkerReply) => void, reject });
-      waiters.set(type, list);
-    });
   let isReady = false;
   worker.once("exit", (code) => {
     // nobody waits forever on a thread that is gone
     exited = true;
-    for (const list of waiters.values())
-      for (const w of list.splice(0)) w.reject(new Error("orders worker has exited"));
+    channel.close(`the thread has exited (code ${code})`);
     if (isReady && !stopRequested) hooks.onExit?.(code, lastError);
   });
   // an uncaught exception in the thread: it exits next (handled above)
@@ -74,7 +74,9 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
     worker.once("exit", (code) => {
       if (!isReady) reject(new Error(`orders worker exited (${code}) before ready`));
     });
-    worker.on("message", (r: OrdersWorkerReply) => {
+    worker.on("message", (m: unknown) => {
+      if (channel.accept(m)) return;
+      const r = m as OrdersNotice;
       if (r.type === "ready") {
         isReady = true;
         resolve();
@@ -82,43 +84,32 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
         lastError = r.message;
         if (!isReady) reject(new Error(`orders worker: ${r.message}`));
         else hooks.onError?.(r.message);
-      } else if (r.type === "stats") hooks.onStats?.(r);
-      const list = waiters.get(r.type);
-      if (list !== undefined && list.length > 0) list.shift()!.resolve(r);
+      } else if (r.type === "stats") hooks.onStats?.(r.stats);
     });
   });
-  const send = (cmd: OrdersWorkerCommand) => worker.postMessage(cmd);
   return {
     worker,
     ready,
     get exited() {
       return exited;
     },
-    kill: async () => {
-      const reply = waitFor("killed");
-      send({ type: "kill", engaged: true });
-      return (await reply).cancels;
+    get unknownReplies() {
+      return channel.unknownReplies;
     },
-    release: () => send({ type: "kill", engaged: false }),
-    addMarkets: (markets) => send({ type: "markets", markets }),
-    stats: () => {
-      const reply = waitFor("stats");
-      send({ type: "stats" });
-      return reply;
+    kill: () => channel.request("kill", null, KILL_TIMEOUT_MS),
+    release: async () => {
+      await channel.request("release", null);
     },
-    reconcile: async () => {
-      const reply = waitFor("reconciled");
-      send({ type: "reconcile" });
-      const r = await reply;
-      if (r.report === null) throw new Error(`reconciliation pass failed: ${r.error}`);
-      return r.report;
+    stats: async () => {
+      const stats = await channel.request("stats", null);
+      hooks.onStats?.(stats);
+      return stats;
     },
+    reconcile: () => channel.request("reconcile", null, RECONCILE_TIMEOUT_MS),
     stop: async () => {
       stopRequested = true;
       if (exited) return;
-      const stopped = waitFor("stopped");
-      send({ type: "stop" });
-      await stopped;
+      await channel.request("stop", null);
       await worker.terminate();
     },
   };

@@ -16,7 +16,9 @@
  *       straight into the ring drain without an event-loop hop; else Atomics.waitAsync (REST
  *       answers and fsyncs must keep flowing while we wait)
  *
- * Control messages from the parent: kill switch on/off, market list updates, stats, stop.
+ * Requests from io (OrdersRequests, over runtime/request-channel.ts): kill switch on/off, stats,
+ * one reconciliation pass, stop. Unasked, the thread tells io "ready", each error it counted and
+ * its periodic stats (OrdersNotice).
  * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
  */
 
@@ -29,6 +31,7 @@ import type { PriceRangeTicks } from "../kalshi/price-grid.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
 import { nowMs } from "../runtime/clock.js";
+import { RequestServer } from "../runtime/request-channel.js";
 import { pollBriefly, spinBudgetMs } from "../runtime/spin.js";
 import { BytesRing, type BytesRingShared } from "../shm/bytes-ring.js";
 import { Doorbell, type DoorbellShared } from "../shm/doorbell.js";
@@ -104,31 +107,34 @@ export interface OrdersWorkerInit {
   heartbeats?: HeartbeatsShared;
 }
 
-export type OrdersWorkerCommand =
-  | { type: "kill"; engaged: boolean }
-  | { type: "markets"; markets: OrdersWorkerMarket[] }
-  | { type: "stats" }
-  | { type: "reconcile" }
-  | { type: "stop" };
+/** This thread's stats report: its own counts, cash, P&L and histograms since the last report. */
+export interface OrdersStats {
+  stats: Record<string, number>;
+  freeCashMicros: number;
+  reservedCashMicros: number;
+  /** P&L with every position marked at its current book mid */
+  pnl: PnlReport;
+  /** this thread's stage histograms since the last stats report (then reset) */
+  histograms: EncodedStageHistograms;
+}
 
-export type OrdersWorkerReply =
+/** What io may ask this thread, over the request channel (runtime/request-channel.ts). */
+export type OrdersRequests = {
+  /** engage the kill switch; the reply is the number of orders canceled */
+  kill: { request: null; reply: number };
+  release: { request: null; reply: null };
+  stats: { request: null; reply: OrdersStats };
+  /** one reconciliation pass (after any already running); rejects when the pass failed */
+  reconcile: { request: null; reply: ReconcileReport };
+  /** the reply comes once the loop has ended and the journal is closed */
+  stop: { request: null; reply: null };
+};
+
+/** What this thread tells io unasked (beside the channel's replies). */
+export type OrdersNotice =
   | { type: "ready" }
-  | {
-      type: "stats";
-      stats: Record<string, number>;
-      freeCashMicros: number;
-      reservedCashMicros: number;
-      /** P&L with every position marked at its current book mid */
-      pnl: PnlReport;
-      /** this thread's stage histograms since the last stats reply (then reset) */
-      histograms: EncodedStageHistograms;
-    }
-  /** one reply per `reconcile` command: the pass's report, or why the pass failed */
-  | { type: "reconciled"; report: ReconcileReport; error?: undefined }
-  | { type: "reconciled"; report: null; error: string }
-  | { type: "killed"; cancels: number }
-  | { type: "error"; message: string }
-  | { type: "stopped" };
+  | { type: "stats"; stats: OrdersStats }
+  | { type: "error"; message: string };
 
 const ACTIONS = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
 
@@ -237,8 +243,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     metricSources.breakerTrips = breakers.trips;
     metrics.publish(metricSources);
   };
-  const statsReply = (): OrdersWorkerReply => ({
-    type: "stats",
+  const statsReport = (): OrdersStats => ({
     stats: {
       ...om.stats,
       restRequests: rest.stats.requests,
@@ -252,7 +257,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   });
   const reconciler = new Reconciler(om);
   await reconciler.startup(replay);
-  port.postMessage({ type: "ready" } satisfies OrdersWorkerReply);
+  port.postMessage({ type: "ready" } satisfies OrdersNotice);
 
   let running = true;
   // Async work this thread started and that has not settled: while any is pending, the thread must
@@ -270,41 +275,41 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     reconciliation = pass.catch(() => undefined);
     return pass;
   };
-  port.on("message", (cmd: OrdersWorkerCommand) => {
-    if (cmd.type === "kill") {
-      if (cmd.engaged) {
-        inFlight++;
-        om.engageKillSwitch()
-          .finally(settled)
-          .then(
-            (cancels) => port.postMessage({ type: "killed", cancels } satisfies OrdersWorkerReply),
-            (e) => {
-              errorCount.inc();
-              port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
-            },
-          );
-      } else om.releaseKillSwitch();
-    } else if (cmd.type === "markets") {
-      for (const mk of cmd.markets) catalog.setMarket(mk);
-    } else if (cmd.type === "stats") {
+  // Requests from io: each settles its own reply; async ones count as in flight so the loop sleeps
+  // on its event loop (waitAsync) until they settle.
+  const inFlightWhile = <T>(work: Promise<T>): Promise<T> => {
+    inFlight++;
+    return work.finally(settled);
+  };
+  let stopped = (): void => {};
+  const loopEnded = new Promise<null>((resolve) => {
+    stopped = () => resolve(null);
+  });
+  const requests = new RequestServer<OrdersRequests>(port, {
+    kill: () =>
+      inFlightWhile(om.engageKillSwitch()).catch((e: unknown) => {
+        errorCount.inc();
+        throw e;
+      }),
+    release: () => {
+      om.releaseKillSwitch();
+      return null;
+    },
+    stats: () => {
       markPositions(om, topSource);
       publishMetrics();
-      port.postMessage(statsReply());
-    } else if (cmd.type === "reconcile") {
-      inFlight++;
-      reconcileOnce()
-        .finally(settled)
-        .then(
-          (report) => port.postMessage({ type: "reconciled", report } satisfies OrdersWorkerReply),
-          (e: unknown) =>
-            port.postMessage({
-              type: "reconciled",
-              report: null,
-              error: e instanceof Error ? e.message : String(e),
-            } satisfies OrdersWorkerReply),
-        );
-    } else if (cmd.type === "stop") running = false;
+      return statsReport();
+    },
+    reconcile: () =>
+      inFlightWhile(reconcileOnce()).catch((e: unknown) => {
+        throw new Error(`reconciliation pass failed: ${e instanceof Error ? e.message : String(e)}`);
+      }),
+    stop: () => {
+      running = false;
+      return loopEnded;
+    },
   });
+  port.on("message", (m: unknown) => requests.accept(m));
 
   const record = new DecisionRecord();
   const decision = {
@@ -318,7 +323,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   };
   const onFailure = (e: unknown) => {
     errorCount.inc();
-    port.postMessage({ type: "error", message: String(e) } satisfies OrdersWorkerReply);
+    port.postMessage({ type: "error", message: String(e) } satisfies OrdersNotice);
   };
   let lastWorkMs = 0;
   // poll budget after work (runtime/spin.ts): io, the decide threads and this one need a core each
@@ -365,7 +370,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     const now = nowMs();
     if (now >= nextStatsMs) {
       nextStatsMs = now + statsEveryMs;
-      port.postMessage(statsReply());
+      port.postMessage({ type: "stats", stats: statsReport() } satisfies OrdersNotice);
     }
     if (now >= nextReconcileMs && !reconciling) {
       nextReconcileMs = now + reconcileEveryMs;
@@ -398,7 +403,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   clearInterval(statusTimer);
   await journal.close();
   publishMetrics();
-  port.postMessage({ type: "stopped" } satisfies OrdersWorkerReply);
+  stopped();
 }
 
 /** Marks every held position from the current book (a stale or empty book keeps its last mark). */
@@ -415,7 +420,7 @@ if (parentPort !== null && workerData !== undefined && workerData !== null) {
     parentPort!.postMessage({
       type: "error",
       message: e instanceof Error ? e.message : String(e),
-    } satisfies OrdersWorkerReply);
+    } satisfies OrdersNotice);
     // A loop that failed must not leave a thread that looks alive (its message port would keep
     // it running): end it, so io sees the exit and takes over the kill switch.
     process.exit(1);
