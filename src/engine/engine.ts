@@ -312,18 +312,8 @@ export class Engine {
       throw e;
     });
 
-    const feed = new IoFeed({
-      recorder,
-      directory,
-      book,
-      features: new FeatureState(book, temporal),
-      dispatcher,
-      privateRing,
-      histograms,
-      counters,
-      onLog: (level, msg, fields) =>
-        level === "info" ? o.log.info(fields ?? {}, msg) : warnings.log(level, msg, msg, fields),
-    });
+    // The client emits frames to the feed; the feed's only way back is the client's narrow
+    // FeedSubscriptions side, given to it here.
     const reconnects = counters.counter("reconnects");
     const overflows = counters.counter("subscription_overflows");
     const client = new KalshiWsClient(
@@ -345,7 +335,19 @@ export class Engine {
         onLog: (level, msg, fields) => o.log[level](fields ?? {}, msg),
       },
     );
-    feed.attachClient(client);
+    const feed = new IoFeed({
+      recorder,
+      subscriptions: client,
+      directory,
+      book,
+      features: new FeatureState(book, temporal),
+      dispatcher,
+      privateRing,
+      histograms,
+      counters,
+      onLog: (level, msg, fields) =>
+        level === "info" ? o.log.info(fields ?? {}, msg) : warnings.log(level, msg, msg, fields),
+    });
     const engine = new Engine(
       o,
       directory,

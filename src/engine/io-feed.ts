@@ -4,11 +4,14 @@
  * `onFrame`), goes through:
  *
  *   FeedApplier (scan + BookTable) → on an applied update: TemporalTable advance (FeatureState)
- *   and dispatcher.markDirty → on a gap / negative level: get_snapshot via the WS client
- *   → other frames: subscription replies back to the WS client; fill / user_order /
- *   market_position / lifecycle frames to the orders thread through the FillRing (raw text).
+ *   and dispatcher.markDirty → on a gap / negative level: get_snapshot through the connection's
+ *   FeedSubscriptions → other frames: subscription replies back through FeedSubscriptions; fill,
+ *   user_order, lifecycle and order-group frames parsed once into FillRing report records for
+ *   the orders thread (kalshi/adapter/private-reports.ts).
  *
- * io never waits on a worker here: markDirty is O(1), the ring write is non-blocking.
+ * One direction: the WS client emits frames and this feed consumes them; the only way back is the
+ * narrow FeedSubscriptions given at construction (absent when frames come only from /ingest or a
+ * replay). io never waits on a worker here: markDirty is O(1), the ring write is non-blocking.
  */
 import type { BookTable } from "../book/book-table.js";
 import { FeedApplier, type FeedStats, SEQ_INGEST, SEQ_LIVE, type UpdateKind } from "../book/feed-applier.js";
@@ -18,7 +21,7 @@ import type { FeatureState } from "../features/feature-state.js";
 import { PrivateReports, privateSkipCounter } from "../kalshi/adapter/private-reports.js";
 import { tryParseServerMessage } from "../kalshi/messages.js";
 import { formatTicks } from "../kalshi/units.js";
-import type { KalshiWsClient } from "../kalshi/ws-client.js";
+import type { FeedSubscriptions } from "../kalshi/ws-client.js";
 import type { FeedRecorder } from "../record/recorder.js";
 import { nowMs } from "../runtime/clock.js";
 import type { BytesRing } from "../shm/bytes-ring.js";
@@ -54,12 +57,13 @@ export interface IoFeedDeps {
   counters: Counters;
   /** `run --record`: every raw frame goes to the recorder before it is parsed */
   recorder?: FeedRecorder;
+  /** the live connection's way back: subscription replies, snapshot requests (absent: no connection) */
+  subscriptions?: FeedSubscriptions;
   onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
 export class IoFeed {
   readonly applier: FeedApplier;
-  private client: KalshiWsClient | null = null;
   private readonly frames: CounterHandle;
   private readonly bookUpdates: CounterHandle;
   private readonly gaps: CounterHandle;
@@ -103,11 +107,6 @@ export class IoFeed {
     });
   }
 
-  /** The live connection (absent when frames only come from /ingest or a replay). */
-  attachClient(client: KalshiWsClient): void {
-    this.client = client;
-  }
-
   /** One received text frame. `recvMs` = wall-clock receive time (integer ms). */
   onFrame(text: string, recvMs: number): void {
     this.onFrameIn(text, recvMs, SEQ_LIVE);
@@ -115,7 +114,7 @@ export class IoFeed {
 
   private onFrameIn(text: string, recvMs: number, space: number): void {
     const t0 = this.frameBegin();
-    this.deps.recorder?.recordFrame(text, recvMs, t0, this.client?.counters.connects ?? 0);
+    this.deps.recorder?.recordFrame(text, recvMs, t0, this.deps.subscriptions?.connection ?? 0);
     this.applier.applyFrame(text, recvMs, space);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
   }
@@ -139,7 +138,7 @@ export class IoFeed {
   onFrameBytes(data: Uint8Array, recvMs: number): void {
     const t0 = this.frameBegin();
     // the recorder keeps the raw bytes, before they are parsed
-    this.deps.recorder?.recordFrameBytes(data, recvMs, t0, this.client?.counters.connects ?? 0);
+    this.deps.recorder?.recordFrameBytes(data, recvMs, t0, this.deps.subscriptions?.connection ?? 0);
     this.applier.applyFrameBytes(data, recvMs);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
   }
@@ -191,9 +190,10 @@ export class IoFeed {
       this.gaps.inc(gaps - this.gapsSeen);
       this.gapsSeen = gaps;
     }
-    if (!this.client || sid < 0) return;
+    const subscriptions = this.deps.subscriptions;
+    if (subscriptions === undefined || sid < 0) return;
     this.resnapshots.inc();
-    this.client.requestSnapshot(
+    subscriptions.requestSnapshot(
       sid,
       markets.map((m) => this.deps.directory.tickerOf(m)),
     );
@@ -205,13 +205,8 @@ export class IoFeed {
       this.deps.onLog?.("warn", "unparseable feed frame", { reason: msg.message });
       return;
     }
+    if (this.deps.subscriptions?.handleReply(msg)) return;
     switch (msg.kind) {
-      case "subscribed":
-      case "ok":
-      case "unsubscribed":
-      case "error":
-        this.client?.handleReply(msg);
-        return;
       case "fill":
       case "user_order":
       case "market_lifecycle_v2":

@@ -3,8 +3,12 @@
  * handshake, subscribe in chunks, resubscribe after every reconnect with exponential backoff and
  * jitter, per-sid resnapshot (`get_snapshot`, falling back to unsubscribe + subscribe), ping/pong
  * liveness. It does not parse book frames: every text frame goes to `onFrame` untouched, as the
- * received bytes (the io thread's FeedApplier reads them); io hands the subscription replies it parsed back through
- * `handleReply` so the client can map sids to markets.
+ * received bytes, for the frame consumer (io's IoFeed, the record session) to read.
+ *
+ * One direction: the client emits frames through its handlers and never knows who consumes them.
+ * The consumer is given the client's narrow `FeedSubscriptions` side at construction — the
+ * subscription replies it parsed go back through `handleReply` (so the client can map sids to
+ * markets), and the snapshots a gap needs through `requestSnapshot`.
  *
  * Protocol: kalshi-api-notes.md (WS handshake signs `GET /trade-api/ws/v2`), §2.1–2.3
  * (commands, one `subscribed` reply per channel with distinct sids, error codes), §2.6 (gap
@@ -53,6 +57,22 @@ export interface WsClientHandlers {
   onLog?(level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * What a frame consumer may ask of the connection, given to it at construction: the narrow way
+ * back from the frames the client emitted.
+ */
+export interface FeedSubscriptions {
+  /** connections opened so far (1 during the first): recorded with each frame */
+  readonly connection: number;
+  /**
+   * A control message the consumer parsed: subscription replies (subscribed, ok, unsubscribed,
+   * error) are the client's and return true; any other message is left alone (false).
+   */
+  handleReply(msg: ServerMessage): boolean;
+  /** fresh snapshots of `tickers` on `sid`, after a seq gap or a negative level */
+  requestSnapshot(sid: number, tickers: readonly string[]): void;
+}
+
 /** WS error 25 (kalshi-api-notes.md): a subscription buffer overflowed and the subscription ended. */
 export const SUBSCRIPTION_BUFFER_OVERFLOW = 25;
 
@@ -84,7 +104,7 @@ interface SidInfo {
 
 const WS_SIGN_PATH = "/trade-api/ws/v2";
 
-export class KalshiWsClient {
+export class KalshiWsClient implements FeedSubscriptions {
   readonly counters: WsClientCounters = {
     connects: 0,
     reconnects: 0,
@@ -97,7 +117,6 @@ export class KalshiWsClient {
   private ws: WebSocket | null = null;
   private stopped = true;
   private attempt = 0;
-  private connection = 0;
   private nextId = 1;
   private lastActivityMs = 0;
   private readonly pending = new Map<number, PendingCommand>();
@@ -153,6 +172,11 @@ export class KalshiWsClient {
     }
   }
 
+  /** Connections opened so far (1 during the first). */
+  get connection(): number {
+    return this.counters.connects;
+  }
+
   get connected(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
   }
@@ -185,33 +209,33 @@ export class KalshiWsClient {
     this.counters.resnapshots++;
   }
 
-  /** Subscription replies parsed by io (subscribed, ok, unsubscribed, error). */
-  handleReply(msg: ServerMessage): void {
+  /** A control message the consumer parsed; true when it was a subscription reply (the client's). */
+  handleReply(msg: ServerMessage): boolean {
     switch (msg.kind) {
       case "subscribed": {
         const p = this.pending.get(msg.id);
-        if (!p || msg.sid === undefined) return;
+        if (!p || msg.sid === undefined) return true;
         const channel = msg.channel ?? p.channels[0] ?? "";
         this.sids.set(msg.sid, { channel, tickers: channel === "orderbook_delta" ? [...p.tickers] : [] });
         // One reply per channel; the command is done when every channel has answered.
         if (++p.replies >= p.channels.length) this.pending.delete(msg.id);
-        return;
+        return true;
       }
       case "ok": {
         const p = this.pending.get(msg.id);
         if (p?.cmd === "get_snapshot" && p.sid !== undefined) this.snapshotInFlight.delete(p.sid);
         this.pending.delete(msg.id);
-        return;
+        return true;
       }
       case "unsubscribed": {
         if (msg.sid !== undefined) this.sids.delete(msg.sid);
         this.pending.delete(msg.id);
-        return;
+        return true;
       }
       case "error": {
         if (msg.code === SUBSCRIPTION_BUFFER_OVERFLOW) {
           this.onOverflow(msg.sid);
-          return;
+          return true;
         }
         this.counters.commandErrors++;
         const p = msg.id === undefined ? undefined : this.pending.get(msg.id);
@@ -223,10 +247,10 @@ export class KalshiWsClient {
         });
         if (msg.id !== undefined) this.pending.delete(msg.id);
         if (p?.cmd === "get_snapshot" && p.sid !== undefined) this.resubscribe(p.sid);
-        return;
+        return true;
       }
       default:
-        return;
+        return false;
     }
   }
 
@@ -267,7 +291,6 @@ export class KalshiWsClient {
   private onOpen(ws: WebSocket): void {
     if (ws !== this.ws) return;
     this.attempt = 0;
-    this.connection++;
     this.counters.connects++;
     this.pending.clear();
     this.sids.clear();
@@ -277,8 +300,11 @@ export class KalshiWsClient {
       this.subscribe(["orderbook_delta"], this.opt.markets.slice(i, i + chunk));
     }
     if (this.opt.privateChannels.length > 0) this.subscribe(this.opt.privateChannels, []);
-    this.log("info", "feed connected", { connection: this.connection, markets: this.opt.markets.length });
-    this.handlers.onConnected?.(this.connection);
+    this.log("info", "feed connected", {
+      connection: this.counters.connects,
+      markets: this.opt.markets.length,
+    });
+    this.handlers.onConnected?.(this.counters.connects);
   }
 
   private onClose(ws: WebSocket, code: number, reason: string): void {

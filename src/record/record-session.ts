@@ -61,14 +61,7 @@ export class RecordSession {
       },
       onOtherFrame: (text) => {
         const msg = tryParseServerMessage(text);
-        if (msg instanceof Error) return;
-        if (
-          msg.kind === "subscribed" ||
-          msg.kind === "ok" ||
-          msg.kind === "unsubscribed" ||
-          msg.kind === "error"
-        )
-          client.handleReply(msg);
+        if (!(msg instanceof Error)) client.handleReply(msg);
       },
     });
     const client = new KalshiWsClient(
@@ -76,7 +69,7 @@ export class RecordSession {
       {
         onFrame: (data, recvMs) => {
           if (session) session.frames++;
-          recorder.recordFrameBytes(data, recvMs, nowMs(), client.counters.connects);
+          recorder.recordFrameBytes(data, recvMs, nowMs(), client.connection);
           applier.applyFrameBytes(data, recvMs);
         },
         onDisconnected: (code, reason) => {
