@@ -62,9 +62,7 @@ async function roundTrip(options: BenchOptions): Promise<BenchRow> {
   const t = tables();
   const stream = makeDeltaStream(MARKETS, 0, 3);
   const dispatcher = dispatcherFor(t);
-  const applier = new FeedApplier(t.directory, t.book, {
-    onApplied: (m) => t.features.onAppliedUpdate(m, applier.updateTsMs),
-  });
+  const applier = new FeedApplier(t.directory, t.book, {}, t.features);
   for (const s of stream.snapshots) applier.applyFrame(s, 0);
   await dispatcher.ready();
   const trips: number[] = [];
@@ -168,13 +166,17 @@ async function replayEveryUpdate(options: BenchOptions): Promise<BenchRow> {
   const obs = new Float32Array(BATCH * 52);
   const actions = new Int32Array(BATCH);
   let rows = 0;
-  const applier = new FeedApplier(t.directory, t.book, {
-    onApplied: (m) => {
-      t.features.onAppliedUpdate(m, applier.updateTsMs);
-      builder.build(m, obs, rows * 52);
-      rows++;
+  const applier = new FeedApplier(
+    t.directory,
+    t.book,
+    {
+      onApplied: (m) => {
+        builder.build(m, obs, rows * 52);
+        rows++;
+      },
     },
-  });
+    t.features,
+  );
   for (const s of stream.snapshots) applier.applyFrame(s, 0);
   rows = 0;
   const t0 = nowMs();

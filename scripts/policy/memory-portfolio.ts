@@ -5,6 +5,7 @@
  */
 import type { OrderSummary, PortfolioReader, PortfolioWriter } from "../../src/features/portfolio-reader.js";
 import { noOpenOrders } from "../../src/orders/portfolio-table.js";
+import type { ConsistentRead } from "../../src/shm/seqlock.js";
 
 const NO_ORDERS: OrderSummary = Object.freeze(noOpenOrders());
 
@@ -17,6 +18,11 @@ export class MemoryPortfolio implements PortfolioReader, PortfolioWriter {
   private readonly orders = new Map<number, OrderSummary>();
   private positionList: number[] = [];
 
+  /** single-threaded: nothing can write during the read */
+  readConsistent(reader: ConsistentRead): number {
+    reader.read();
+    return 0;
+  }
   beginWrite(): void {
     this.version++;
   }

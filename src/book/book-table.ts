@@ -2,7 +2,10 @@
  * BookTable — every market's order book in one SharedArrayBuffer.
  *
  * Writer: the io thread ONLY (through FeedApplier). Readers: any thread (decide workers, orders),
- * lock-free through a per-market seqlock.
+ * lock-free through a per-market seqlock: `readConsistent(m, reader)` (src/shm/seqlock.ts). The
+ * same version word also covers the market's TemporalTable state, which io advances inside the
+ * book's write section (FeedApplier → FeatureState): book and temporal state are ONE consistency
+ * domain per market, so a reader never mixes the book of update k + 1 with the temporal state of k.
  *
  * Books hold BIDS only (correctness-rules.md rule 1): YES bids and NO bids, each as a dense array of resting
  * sizes (hundredths of a contract) over the market's OWN price grid (its `price_ranges`,
@@ -11,70 +14,106 @@
  * use, not the finest grid. Prices are ticks of $0.0001 (1..9999); NO prices are on the NO scale.
  * Asks are derived: YES ask = 10000 − best NO bid, NO ask = 10000 − best YES bid.
  *
- * Layout (C = market capacity, G = grid slots, P = pool levels; offsets in bytes):
+ * Every aggregate the market block of observation v1 needs (§4–§5: best bids, level counts, side
+ * totals, Σ q·p, near-touch depth within 500 ticks, the three largest levels) is kept as deltas
+ * apply, so a read costs the same whatever the book's depth; the per-side level index
+ * (level-index.ts: occupancy bitmap, block maxima and sums) keeps each update to a few word reads
+ * — removing the best level never scans the grid.
  *
- *   0              C × 64 B       C × 64 B       G × 40,000 B                 P × 4 B
- *   +--------------+--------------+--------------------------------------------+---------------+
- *   | int32 header | f64 header   | grid tables, int16:                        | level pool    |
- *   | 16 / market  | 8 / market   | levelOfTick[0..10000] (−1 off-grid),       | int32 sizes   |
- *   |              |              | then tickOfLevel[0..9998], per slot         |               |
- *   +--------------+--------------+--------------------------------------------+---------------+
+ * Layout (C = market capacity, G = grid slots, P = pool words; offsets in bytes):
  *
- *   int32 header of market m (word offset m*16):      f64 header of market m (offset m*8):
+ *   0              C × 128 B      C × 128 B      G × 60,002 B                   pad to 8   P × 4 B
+ *   +--------------+--------------+----------------------------------------------+--------+--------------+
+ *   | int32 header | f64 header   | grid tables, int16:                          |        | level pool   |
+ *   | 32 / market  | 16 / market  | levelOfTick[0..10000] (−1 off-grid),         |        | int32 words  |
+ *   |              |              | tickOfLevel[0..9998], rankOfTick[0..10000]   |        | (+ f64 view) |
+ *   +--------------+--------------+----------------------------------------------+--------+--------------+
+ *
+ *   int32 header of market m (word offset m*32):      f64 header of market m (offset m*16):
  *     +0  version   seqlock; odd while writing          +0 yesTotalHundredths
- *     +1  bestYes   tick of best YES bid, 0 = empty      +1 noTotalHundredths
- *     +2  bestNo    tick of best NO bid, 0 = empty       +2 lastSeq (of the latest book message)
- *     +3  yesLevels number of non-zero YES levels        +3 lastTsMs (T of observation-v1.md §3.5)
- *     +4  noLevels  number of non-zero NO levels         +4 lastRecvMs
- *     +5  flags     bit0 has snapshot, bit1 stale        +5 appliedCount (applied updates)
- *     +6  sid       sid of the latest book message, −1   +6 (reserved)
- *     +7  gridSlot  grid table of the market, −1 = none  +7 (reserved)
- *     +8  levelBase pool index of YES level 0 (NO levels follow the YES ones)
- *     +9  gridLevels levels per side (the grid's levelCount)
- *     +10..15 reserved
+ *     +1  best      packed best bids: YES tick in bits   +1 noTotalHundredths
+ *                   0–15, NO tick in bits 16–31 (0 =     +2 yesSumQP  Σ q·p, tick·hundredths
+ *                   side empty), stored once per write   +3 noSumQP
+ *                   section by writeEnd: one plain load  +4 yesNearHundredths  Σ q, p ≥ best − 500
+ *                   gives both bids of one update
+ *     +2  yesLevels number of non-zero YES levels        +5 noNearHundredths
+ *     +3  noLevels  number of non-zero NO levels         +6 lastSeq (of the latest book message)
+ *     +4  flags     bit0 has snapshot, bit1 stale        +7 lastTsMs (T of observation-v1.md §3.5)
+ *     +5  sid       sid of the latest book message, −1   +8 lastRecvMs
+ *     +6  gridSlot  grid table of the market, −1 = none  +9 appliedCount (applied updates)
+ *     +7  levelBase pool word of the YES side region     +10..15 reserved
+ *     +8  gridLevels levels per side (the grid's levelCount)
+ *     +9  sideWords words of one side region (NO region = levelBase + sideWords)
+ *     +10..12 top3  three largest level sizes over both sides, largest first (0 = none)
+ *     +13..15 top3 keys  side·gridLevels + level of each (−1 = none; writer bookkeeping)
+ *     +16..17 working best YES / NO tick while a write section is open (writer bookkeeping)
+ *     +18..31 reserved
+ *
+ *   rankOfTick[t] = number of grid prices below t: the first level at or above any price.
+ *   Side region in the pool: level sizes, then the level index (level-index.ts has its diagram).
  *
  * A market's grid is assigned once, before its first book message (`assignGrid`, cold path: the
  * engine does it from `GET /markets`; a market first met in a feed gets the full $0.0001 grid).
  * Grid tables are written before any market points at them and never change afterwards.
  *
- * Each market's header sits on its own 64-byte line so a writer on one market does not share a
+ * Each market's headers sit on their own 64-byte lines so a writer on one market does not share a
  * cache line with another market's header.
  */
 
 import type { PriceGrid } from "../kalshi/price-grid.js";
 import { MAX_TICK, TICKS_PER_DOLLAR } from "../kalshi/units.js";
+import { type ConsistentRead, readConsistent } from "../shm/seqlock.js";
+import {
+  blockMax,
+  blockMaxOffset,
+  blockSumOffset,
+  highestBelow,
+  markEmpty,
+  markOccupied,
+  rangeSum,
+  sideWords,
+  superMax,
+  superMaxOffset,
+  TopThreeKeyed,
+} from "./level-index.js";
 
-const I32_STRIDE = 16;
-const F64_STRIDE = 8;
+const I32_STRIDE = 32;
+const F64_STRIDE = 16;
 
 const I_VERSION = 0;
-const I_BEST_YES = 1;
-const I_BEST_NO = 2;
-const I_YES_LEVELS = 3;
-const I_NO_LEVELS = 4;
-const I_FLAGS = 5;
-const I_SID = 6;
-const I_GRID = 7;
-const I_LEVEL_BASE = 8;
-const I_GRID_LEVELS = 9;
+const I_BEST = 1;
+const I_LEVELS = 2; // + side
+const I_FLAGS = 4;
+const I_SID = 5;
+const I_GRID = 6;
+const I_LEVEL_BASE = 7;
+const I_GRID_LEVELS = 8;
+const I_SIDE_WORDS = 9;
+const I_TOP = 10;
+const I_TOP_KEY = 13;
+const I_BEST_WORK = 16; // + side
 
-const F_YES_TOTAL = 0;
-const F_NO_TOTAL = 1;
-const F_LAST_SEQ = 2;
-const F_LAST_TS = 3;
-const F_LAST_RECV = 4;
-const F_APPLIED = 5;
+const F_TOTAL = 0; // + side
+const F_SUM_QP = 2; // + side
+const F_NEAR = 4; // + side
+const F_LAST_SEQ = 6;
+const F_LAST_TS = 7;
+const F_LAST_RECV = 8;
+const F_APPLIED = 9;
 
 const FLAG_SNAPSHOT = 1;
 const FLAG_STALE = 2;
 
-/** int16 entries of one grid table: levelOfTick[0..10000], then tickOfLevel[0..9998] */
+/** int16 entries of one grid table: levelOfTick[0..10000], tickOfLevel[0..9998], rankOfTick[0..10000] */
 const GRID_TICK_OF = TICKS_PER_DOLLAR + 1;
-const GRID_STRIDE = GRID_TICK_OF + MAX_TICK;
+const GRID_RANK_OF = GRID_TICK_OF + MAX_TICK;
+const GRID_STRIDE = GRID_RANK_OF + TICKS_PER_DOLLAR + 1;
 const DEFAULT_GRID_SLOTS = 16;
 
 /** Largest size a level may hold (int32). */
 export const MAX_LEVEL_HUNDREDTHS = 0x7fffffff;
+/** Near-touch depth D_B / D_A counts bids within $0.05 = 500 ticks of the best, inclusive (§4). */
+export const NEAR_DEPTH_TICKS = 500;
 
 export interface BookTableShared {
   sab: SharedArrayBuffer;
@@ -97,6 +136,44 @@ export type Side = 0 | 1;
 export const SIDE_YES: Side = 0;
 export const SIDE_NO: Side = 1;
 
+/** One side's aggregates for the market block (observation-v1.md §4), filled by `readSides`. */
+export interface SideAggregates {
+  bestTick: number;
+  touchHundredths: number;
+  totalHundredths: number;
+  nearHundredths: number;
+  levelCount: number;
+  /** Σ q·(best − p) in tick·hundredths */
+  distanceTickHundredths: number;
+}
+
+/** The three largest level sizes over both sides, largest first. */
+export interface TopThreeSizes {
+  a: number;
+  b: number;
+  c: number;
+}
+
+/** YES best bid tick of a `bestPacked` word (0 = no YES bid). */
+export function packedYesTick(bestPacked: number): number {
+  return bestPacked & 0xffff;
+}
+/** NO best bid tick of a `bestPacked` word (0 = no NO bid). */
+export function packedNoTick(bestPacked: number): number {
+  return bestPacked >>> 16;
+}
+
+/** Pool words for `poolLevels` levels: sizes plus each side's level index (level-index.ts). */
+function poolWordsFor(poolLevels: number, capacity: number): number {
+  // per side: sideWords(G) ≤ G + G/8 + G/512 + 8
+  return poolLevels + Math.ceil(poolLevels / 8) + Math.ceil(poolLevels / 512) + 16 * capacity + 2;
+}
+
+function headerBytes(capacity: number, gridSlots: number): number {
+  const bytes = capacity * (I32_STRIDE * 4 + F64_STRIDE * 8) + gridSlots * GRID_STRIDE * 2;
+  return (bytes + 7) & ~7; // the pool's float64 view needs 8-byte alignment
+}
+
 export class BookTable {
   readonly shared: BookTableShared;
   readonly capacity: number;
@@ -106,17 +183,23 @@ export class BookTable {
   readonly headF: Float64Array;
   /** grid tables (see layout) */
   readonly grids: Int16Array;
-  /** level sizes in hundredths: YES level l of m at levels[levelBase(m) + l], NO at + gridLevels(m) */
+  /** pool words: level sizes in hundredths and the level index of each side */
   readonly levels: Int32Array;
+  /** float64 view of the pool (block sums) */
+  private readonly levelsF: Float64Array;
+  private readonly poolWords: number;
 
-  // Writer-side allocation state (io thread only; readers never use it).
+  // Writer-side state (io thread only; readers never use it).
   private readonly slotOfGrid = new Map<string, number>();
   private poolUsed = 0;
+  private readonly topSupers = new TopThreeKeyed();
+  private readonly topBlocks = new TopThreeKeyed();
+  private readonly topLevels = new TopThreeKeyed();
 
   static bytesFor(capacity: number, options: BookTableOptions = {}): number {
     const slots = options.gridSlots ?? DEFAULT_GRID_SLOTS;
     const pool = options.poolLevels ?? BookTable.fullPoolLevels(capacity);
-    return capacity * (I32_STRIDE * 4 + F64_STRIDE * 8) + slots * GRID_STRIDE * 2 + pool * 4;
+    return headerBytes(capacity, slots) + poolWordsFor(pool, capacity) * 4;
   }
 
   /** Pool levels that give every market the full $0.0001 grid (replays of unknown markets). */
@@ -141,8 +224,10 @@ export class BookTable {
     const sab = new SharedArrayBuffer(BookTable.bytesFor(capacity, { gridSlots, poolLevels }));
     const t = new BookTable({ sab, capacity, gridSlots, poolLevels });
     for (let m = 0; m < capacity; m++) {
-      t.head[m * I32_STRIDE + I_SID] = -1;
-      t.head[m * I32_STRIDE + I_GRID] = -1;
+      const h = m * I32_STRIDE;
+      t.head[h + I_SID] = -1;
+      t.head[h + I_GRID] = -1;
+      t.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + 3);
     }
     const grid = options.grid;
     if (grid !== undefined)
@@ -166,39 +251,49 @@ export class BookTable {
     this.headF = new Float64Array(shared.sab, off, c * F64_STRIDE);
     off += c * F64_STRIDE * 8;
     this.grids = new Int16Array(shared.sab, off, shared.gridSlots * GRID_STRIDE);
-    off += shared.gridSlots * GRID_STRIDE * 2;
-    this.levels = new Int32Array(shared.sab, off, shared.poolLevels);
+    off = headerBytes(c, shared.gridSlots);
+    this.poolWords = poolWordsFor(shared.poolLevels, c);
+    this.levels = new Int32Array(shared.sab, off, this.poolWords);
+    this.levelsF = new Float64Array(shared.sab, off, this.poolWords >> 1);
   }
 
   // ---------------------------------------------------------------- readers (any thread)
 
-  /** Seqlock read start: spins while market m is being written, returns the (even) version. */
-  readBegin(m: number): number {
-    const i = m * I32_STRIDE + I_VERSION;
-    let v = Atomics.load(this.head, i);
-    while ((v & 1) !== 0) v = Atomics.load(this.head, i);
-    return v;
+  /**
+   * Runs `reader.read()` until it saw market m (book and temporal state) with no write in between
+   * (src/shm/seqlock.ts). Returns the number of retries.
+   */
+  readConsistent(m: number, reader: ConsistentRead): number {
+    return readConsistent(this.head, m * I32_STRIDE + I_VERSION, reader);
   }
 
-  /** True when nothing was written to market m since `readBegin` returned `v`. */
-  readValid(m: number, v: number): boolean {
-    return Atomics.load(this.head, m * I32_STRIDE + I_VERSION) === v;
+  /** The version word of market m (its index in `head`), for seqlock tests and tools. */
+  versionIndex(m: number): number {
+    return m * I32_STRIDE + I_VERSION;
   }
 
+  /**
+   * Both best bids in one word, read with one plain load (a 32-bit aligned load cannot tear, and
+   * the writer stores the word whole inside its write section): YES tick = word & 0xffff, NO tick
+   * = word >>> 16, 0 = side empty.
+   */
+  bestPacked(m: number): number {
+    return this.head[m * I32_STRIDE + I_BEST];
+  }
   bestYesTick(m: number): number {
-    return this.head[m * I32_STRIDE + I_BEST_YES];
+    return this.head[m * I32_STRIDE + I_BEST] & 0xffff;
   }
   bestNoTick(m: number): number {
-    return this.head[m * I32_STRIDE + I_BEST_NO];
+    return this.head[m * I32_STRIDE + I_BEST] >>> 16;
   }
   /** YES ask in ticks (10000 − best NO bid), 0 when the NO side is empty. */
   yesAskTick(m: number): number {
-    const b = this.head[m * I32_STRIDE + I_BEST_NO];
+    const b = this.head[m * I32_STRIDE + I_BEST] >>> 16;
     return b === 0 ? 0 : TICKS_PER_DOLLAR - b;
   }
   /** NO ask in ticks (10000 − best YES bid), 0 when the YES side is empty. */
   noAskTick(m: number): number {
-    const b = this.head[m * I32_STRIDE + I_BEST_YES];
+    const b = this.head[m * I32_STRIDE + I_BEST] & 0xffff;
     return b === 0 ? 0 : TICKS_PER_DOLLAR - b;
   }
   /** Grid table slot of market m, −1 before `assignGrid`. */
@@ -209,32 +304,25 @@ export class BookTable {
   gridLevels(m: number): number {
     return this.head[m * I32_STRIDE + I_GRID_LEVELS];
   }
-  /** Pool index of market m's YES level 0; its NO levels start `gridLevels(m)` later. */
-  levelBase(m: number): number {
-    return this.head[m * I32_STRIDE + I_LEVEL_BASE];
-  }
   /** Level of price `tick` in market m's grid, −1 when off the grid (or no grid yet). */
   levelOf(m: number, tick: number): number {
     const slot = this.head[m * I32_STRIDE + I_GRID];
     if (slot < 0 || !(tick >= 1 && tick <= MAX_TICK)) return -1;
     return this.grids[slot * GRID_STRIDE + tick];
   }
-  /** Index in `grids` of market m's tickOfLevel table: price of level l = grids[that + l]. */
-  tickTableOf(m: number): number {
-    return this.head[m * I32_STRIDE + I_GRID] * GRID_STRIDE + GRID_TICK_OF;
-  }
   /** Price in ticks of `level` of market m's grid. */
   tickAt(m: number, level: number): number {
     return this.grids[this.head[m * I32_STRIDE + I_GRID] * GRID_STRIDE + GRID_TICK_OF + level];
   }
+  /** Pool word of level 0 of (m, side). */
+  private sideBase(m: number, side: Side): number {
+    const h = m * I32_STRIDE;
+    return this.head[h + I_LEVEL_BASE] + (side === SIDE_YES ? 0 : this.head[h + I_SIDE_WORDS]);
+  }
   /** Resting size at (side, tick); 0 when empty or off the grid. */
   sizeAt(m: number, side: Side, tick: number): number {
     const l = this.levelOf(m, tick);
-    if (l < 0) return 0;
-    const h = m * I32_STRIDE;
-    return this.levels[
-      this.head[h + I_LEVEL_BASE] + (side === SIDE_YES ? 0 : this.head[h + I_GRID_LEVELS]) + l
-    ];
+    return l < 0 ? 0 : this.levels[this.sideBase(m, side) + l];
   }
   yesSizeAt(m: number, tick: number): number {
     return this.sizeAt(m, SIDE_YES, tick);
@@ -243,16 +331,28 @@ export class BookTable {
     return this.sizeAt(m, SIDE_NO, tick);
   }
   yesLevelCount(m: number): number {
-    return this.head[m * I32_STRIDE + I_YES_LEVELS];
+    return this.head[m * I32_STRIDE + I_LEVELS];
   }
   noLevelCount(m: number): number {
-    return this.head[m * I32_STRIDE + I_NO_LEVELS];
+    return this.head[m * I32_STRIDE + I_LEVELS + 1];
   }
   yesTotalHundredths(m: number): number {
-    return this.headF[m * F64_STRIDE + F_YES_TOTAL];
+    return this.headF[m * F64_STRIDE + F_TOTAL];
   }
   noTotalHundredths(m: number): number {
-    return this.headF[m * F64_STRIDE + F_NO_TOTAL];
+    return this.headF[m * F64_STRIDE + F_TOTAL + 1];
+  }
+  /** Σ size·price over a side, tick·hundredths. */
+  sumQpTickHundredths(m: number, side: Side): number {
+    return this.headF[m * F64_STRIDE + F_SUM_QP + side];
+  }
+  /** Σ size of a side's bids within NEAR_DEPTH_TICKS of its best (0 when empty). */
+  nearHundredths(m: number, side: Side): number {
+    return this.headF[m * F64_STRIDE + F_NEAR + side];
+  }
+  /** i-th largest level size over both sides (i = 0, 1, 2; 0 when fewer levels). */
+  topSizeHundredths(m: number, i: number): number {
+    return this.head[m * I32_STRIDE + I_TOP + i];
   }
   hasSnapshot(m: number): boolean {
     return (this.head[m * I32_STRIDE + I_FLAGS] & FLAG_SNAPSHOT) !== 0;
@@ -280,6 +380,41 @@ export class BookTable {
     return this.headF[m * F64_STRIDE + F_APPLIED];
   }
 
+  /**
+   * The market block's inputs (§4) from the kept aggregates — a fixed number of reads whatever the
+   * depth. Call inside `readConsistent`.
+   */
+  readSides(m: number, yes: SideAggregates, no: SideAggregates, top: TopThreeSizes): void {
+    const h = m * I32_STRIDE;
+    const head = this.head;
+    const best = head[h + I_BEST];
+    this.readSide(m, SIDE_YES, best & 0xffff, yes);
+    this.readSide(m, SIDE_NO, best >>> 16, no);
+    top.a = head[h + I_TOP];
+    top.b = head[h + I_TOP + 1];
+    top.c = head[h + I_TOP + 2];
+  }
+
+  private readSide(m: number, side: Side, bestTick: number, out: SideAggregates): void {
+    const f = m * F64_STRIDE;
+    const total = this.headF[f + F_TOTAL + side];
+    out.bestTick = bestTick;
+    if (bestTick === 0) {
+      out.touchHundredths = 0;
+      out.totalHundredths = 0;
+      out.nearHundredths = 0;
+      out.levelCount = 0;
+      out.distanceTickHundredths = 0;
+      return;
+    }
+    out.touchHundredths = this.levels[this.sideBase(m, side) + this.levelOf(m, bestTick)];
+    out.totalHundredths = total;
+    out.nearHundredths = this.headF[f + F_NEAR + side];
+    out.levelCount = this.head[m * I32_STRIDE + I_LEVELS + side];
+    // Σ q·(best − p) = best·Σq − Σ q·p, both exact integers below 2^53
+    out.distanceTickHundredths = bestTick * total - this.headF[f + F_SUM_QP + side];
+  }
+
   // ---------------------------------------------------------------- writer (io thread only)
 
   /** Opens a write of market m (version becomes odd). Pair with `writeEnd`. */
@@ -287,8 +422,20 @@ export class BookTable {
     Atomics.add(this.head, m * I32_STRIDE + I_VERSION, 1);
   }
 
+  /** Closes the write: publishes the best bids as one packed word, then version becomes even. */
   writeEnd(m: number): void {
-    Atomics.add(this.head, m * I32_STRIDE + I_VERSION, 1);
+    const h = m * I32_STRIDE;
+    this.head[h + I_BEST] = this.head[h + I_BEST_WORK] | (this.head[h + I_BEST_WORK + 1] << 16);
+    Atomics.add(this.head, h + I_VERSION, 1);
+  }
+
+  /** Best YES bid as of the open write section (the writer's view; readers use bestYesTick). */
+  bestYesTickInWrite(m: number): number {
+    return this.head[m * I32_STRIDE + I_BEST_WORK];
+  }
+  /** Best NO bid as of the open write section (the writer's view; readers use bestNoTick). */
+  bestNoTickInWrite(m: number): number {
+    return this.head[m * I32_STRIDE + I_BEST_WORK + 1];
   }
 
   /**
@@ -302,11 +449,12 @@ export class BookTable {
     let slot = this.slotOfGrid.get(grid.key);
     if (slot !== undefined && this.head[h + I_GRID] === slot) return true;
     const n = grid.levelCount;
+    const words = sideWords(n);
     let base = this.head[h + I_LEVEL_BASE];
-    if (this.head[h + I_GRID] < 0 || this.head[h + I_GRID_LEVELS] < n) {
-      if (this.poolUsed + 2 * n > this.shared.poolLevels) return false;
+    if (this.head[h + I_GRID] < 0 || this.head[h + I_SIDE_WORDS] < words) {
+      if (this.poolUsed + 2 * words > this.poolWords) return false;
       base = this.poolUsed;
-      this.poolUsed += 2 * n;
+      this.poolUsed += 2 * words;
     }
     if (slot === undefined) {
       slot = this.slotOfGrid.size;
@@ -315,12 +463,18 @@ export class BookTable {
       const g = slot * GRID_STRIDE;
       this.grids.set(grid.levelOfTick, g);
       this.grids.set(grid.tickOfLevel, g + GRID_TICK_OF);
+      let below = 0;
+      for (let t = 0; t <= TICKS_PER_DOLLAR; t++) {
+        this.grids[g + GRID_RANK_OF + t] = below;
+        if (t >= 1 && t <= MAX_TICK && grid.levelOfTick[t] >= 0) below++;
+      }
       this.slotOfGrid.set(grid.key, slot);
     }
     this.writeBegin(m);
     this.head[h + I_GRID] = slot;
     this.head[h + I_LEVEL_BASE] = base;
     this.head[h + I_GRID_LEVELS] = n;
+    this.head[h + I_SIDE_WORDS] = words;
     this.clearBook(m);
     this.head[h + I_FLAGS] &= ~FLAG_SNAPSHOT;
     this.writeEnd(m);
@@ -331,14 +485,15 @@ export class BookTable {
   clearBook(m: number): void {
     const h = m * I32_STRIDE;
     const base = this.head[h + I_LEVEL_BASE];
-    this.levels.fill(0, base, base + 2 * this.head[h + I_GRID_LEVELS]);
-    this.head[h + I_BEST_YES] = 0;
-    this.head[h + I_BEST_NO] = 0;
-    this.head[h + I_YES_LEVELS] = 0;
-    this.head[h + I_NO_LEVELS] = 0;
+    this.levels.fill(0, base, base + 2 * this.head[h + I_SIDE_WORDS]);
+    this.head[h + I_BEST_WORK] = 0;
+    this.head[h + I_BEST_WORK + 1] = 0;
+    this.head[h + I_LEVELS] = 0;
+    this.head[h + I_LEVELS + 1] = 0;
+    this.head.fill(0, h + I_TOP, h + I_TOP + 3);
+    this.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + 3);
     const f = m * F64_STRIDE;
-    this.headF[f + F_YES_TOTAL] = 0;
-    this.headF[f + F_NO_TOTAL] = 0;
+    this.headF.fill(0, f + F_TOTAL, f + F_NEAR + 2);
   }
 
   /**
@@ -347,21 +502,8 @@ export class BookTable {
    * replaces the earlier level". Caller holds the write.
    */
   setLevel(m: number, side: Side, tick: number, level: number, sizeHundredths: number): void {
-    const h = m * I32_STRIDE;
-    const yes = side === SIDE_YES;
-    const i = this.head[h + I_LEVEL_BASE] + (yes ? 0 : this.head[h + I_GRID_LEVELS]) + level;
-    const old = this.levels[i];
-    this.levels[i] = sizeHundredths;
-    const f = m * F64_STRIDE;
-    if (yes) {
-      if (old === 0) this.head[h + I_YES_LEVELS]++;
-      this.headF[f + F_YES_TOTAL] += sizeHundredths - old;
-      if (tick > this.head[h + I_BEST_YES]) this.head[h + I_BEST_YES] = tick;
-    } else {
-      if (old === 0) this.head[h + I_NO_LEVELS]++;
-      this.headF[f + F_NO_TOTAL] += sizeHundredths - old;
-      if (tick > this.head[h + I_BEST_NO]) this.head[h + I_BEST_NO] = tick;
-    }
+    const old = this.levels[this.sideBase(m, side) + level];
+    if (sizeHundredths !== old) this.addDelta(m, side, tick, level, sizeHundredths - old);
   }
 
   /**
@@ -369,41 +511,185 @@ export class BookTable {
    * Pure read, used before opening a write so a rejected delta never touches the version.
    */
   sizeAfterDelta(m: number, side: Side, level: number, deltaHundredths: number): number {
-    const h = m * I32_STRIDE;
-    return (
-      this.levels[
-        this.head[h + I_LEVEL_BASE] + (side === SIDE_YES ? 0 : this.head[h + I_GRID_LEVELS]) + level
-      ] + deltaHundredths
-    );
+    return this.levels[this.sideBase(m, side) + level] + deltaHundredths;
   }
 
   /**
    * Adds a signed change at (side, tick) — `level` = levelOf(m, tick) ≥ 0 — the result must be in
-   * 0..MAX_LEVEL_HUNDREDTHS (checked by the caller with `sizeAfterDelta`). Maintains best bid
-   * (amortised O(1): only removing the best level scans down its grid), level counts and totals.
-   * Caller holds the write.
+   * 0..MAX_LEVEL_HUNDREDTHS (checked by the caller with `sizeAfterDelta`). Keeps every aggregate
+   * (best bids, counts, totals, Σ q·p, near depth, top three) in a few word reads: a removed best
+   * finds the next one through the occupancy bitmap. Caller holds the write.
    */
   addDelta(m: number, side: Side, tick: number, level: number, deltaHundredths: number): void {
-    const yes = side === SIDE_YES;
     const h = m * I32_STRIDE;
-    const base = this.head[h + I_LEVEL_BASE] + (yes ? 0 : this.head[h + I_GRID_LEVELS]);
-    const sizes = this.levels;
-    const i = base + level;
-    const old = sizes[i];
+    const head = this.head;
+    const w = this.levels;
+    const n = head[h + I_GRID_LEVELS];
+    const sb = head[h + I_LEVEL_BASE] + (side === SIDE_YES ? 0 : head[h + I_SIDE_WORDS]);
+    const old = w[sb + level];
     const next = old + deltaHundredths;
-    sizes[i] = next;
-    const bestIdx = h + (yes ? I_BEST_YES : I_BEST_NO);
-    this.headF[m * F64_STRIDE + (yes ? F_YES_TOTAL : F_NO_TOTAL)] += deltaHundredths;
+    w[sb + level] = next;
+    const f = m * F64_STRIDE;
+    this.headF[f + F_TOTAL + side] += deltaHundredths;
+    this.headF[f + F_SUM_QP + side] += deltaHundredths * tick;
+    this.levelsF[((sb + blockSumOffset(n)) >> 1) + (level >>> 5)] += deltaHundredths;
+
+    const occ = sb + n;
+    const summary = occ + ((n + 31) >>> 5);
+    const bestBefore = head[h + I_BEST_WORK + side];
+    let best = bestBefore;
     if (old === 0 && next !== 0) {
-      this.head[h + (yes ? I_YES_LEVELS : I_NO_LEVELS)]++;
-      if (tick > this.head[bestIdx]) this.head[bestIdx] = tick;
+      markOccupied(w, occ, summary, level);
+      head[h + I_LEVELS + side]++;
+      if (tick > best) best = tick;
     } else if (old !== 0 && next === 0) {
-      this.head[h + (yes ? I_YES_LEVELS : I_NO_LEVELS)]--;
-      if (tick === this.head[bestIdx]) {
-        let l = level - 1;
-        while (l >= 0 && sizes[base + l] === 0) l--;
-        this.head[bestIdx] = l < 0 ? 0 : this.grids[this.head[h + I_GRID] * GRID_STRIDE + GRID_TICK_OF + l];
+      markEmpty(w, occ, summary, level);
+      head[h + I_LEVELS + side]--;
+      if (tick === best) {
+        const l = highestBelow(w, occ, summary, level);
+        best = l < 0 ? 0 : this.grids[head[h + I_GRID] * GRID_STRIDE + GRID_TICK_OF + l];
       }
+    }
+    if (best !== bestBefore) head[h + I_BEST_WORK + side] = best;
+    this.updateNear(m, side, sb, n, tick, old, next, bestBefore, best);
+    this.updateBlockMax(sb, n, level, old, next);
+    this.updateTop(m, side * n + level, old, next);
+  }
+
+  /**
+   * Near-touch depth Σ q over [best − 500, best]. When the best moves, only the prices between the
+   * old and new windows' edges are summed (≤ 501 ticks, through the block sums).
+   */
+  private updateNear(
+    m: number,
+    side: Side,
+    sb: number,
+    n: number,
+    tick: number,
+    old: number,
+    next: number,
+    bestBefore: number,
+    best: number,
+  ): void {
+    const i = m * F64_STRIDE + F_NEAR + side;
+    const f = this.headF;
+    if (best === bestBefore) {
+      if (best !== 0 && tick >= best - NEAR_DEPTH_TICKS) f[i] += next - old;
+    } else if (best === 0 || bestBefore === 0)
+      f[i] = next; // emptied, or a first level
+    else if (best > bestBefore)
+      // a level above the old best: the lowest prices of the old window leave it
+      f[i] +=
+        next -
+        this.sumTicks(
+          m,
+          sb,
+          n,
+          bestBefore - NEAR_DEPTH_TICKS,
+          Math.min(best - NEAR_DEPTH_TICKS - 1, bestBefore),
+        );
+    // the best level emptied: what is left of the old window, plus the prices the new one adds
+    else
+      f[i] +=
+        this.sumTicks(m, sb, n, best - NEAR_DEPTH_TICKS, Math.min(bestBefore - NEAR_DEPTH_TICKS - 1, best)) -
+        old;
+  }
+
+  /** Σ sizes of one side's levels priced loTick..hiTick (hiTick ≤ 9999). */
+  private sumTicks(m: number, sb: number, n: number, loTick: number, hiTick: number): number {
+    if (hiTick < 1) return 0;
+    const g = this.head[m * I32_STRIDE + I_GRID] * GRID_STRIDE + GRID_RANK_OF;
+    const lo = loTick <= 0 ? 0 : this.grids[g + loTick];
+    const hi = this.grids[g + hiTick + 1] - 1;
+    if (lo > hi) return 0;
+    return rangeSum(this.levels, this.levelsF, sb, sb + n, (sb + blockSumOffset(n)) >> 1, lo, hi);
+  }
+
+  private updateBlockMax(sb: number, n: number, level: number, old: number, next: number): void {
+    const w = this.levels;
+    const b = level >>> 5;
+    const bmax = sb + blockMaxOffset(n);
+    const smax = sb + superMaxOffset(n);
+    const s = b >>> 5;
+    if (next > old) {
+      if (next > w[bmax + b]) {
+        w[bmax + b] = next;
+        if (next > w[smax + s]) w[smax + s] = next;
+      }
+    } else if (old === w[bmax + b]) {
+      w[bmax + b] = blockMax(w, sb, sb + n, b);
+      if (old === w[smax + s]) w[smax + s] = superMax(w, bmax, (n + 31) >>> 5, s);
+    }
+  }
+
+  /** The three largest levels, kept per change; recomputed from the block maxima when one shrinks. */
+  private updateTop(m: number, key: number, old: number, next: number): void {
+    const head = this.head;
+    const t = m * I32_STRIDE + I_TOP;
+    const k = t + I_TOP_KEY - I_TOP;
+    let i = head[k] === key ? 0 : head[k + 1] === key ? 1 : head[k + 2] === key ? 2 : -1;
+    if (i < 0) {
+      if (next <= head[t + 2]) return;
+      i = 2;
+      head[k + 2] = key;
+    } else if (next < old) {
+      this.recomputeTop(m); // the fourth largest, which may now rank third, is not kept
+      return;
+    }
+    head[t + i] = next;
+    while (i > 0 && head[t + i] > head[t + i - 1]) {
+      const v = head[t + i];
+      head[t + i] = head[t + i - 1];
+      head[t + i - 1] = v;
+      const kk = head[k + i];
+      head[k + i] = head[k + i - 1];
+      head[k + i - 1] = kk;
+      i--;
+    }
+  }
+
+  /**
+   * The three largest levels lie in the three largest blocks, which lie in each side's three
+   * largest supers: ≤ 2·S + 6·32 block maxima and ≤ 96 levels read, never the whole grid.
+   */
+  private recomputeTop(m: number): void {
+    const h = m * I32_STRIDE;
+    const w = this.levels;
+    const n = this.head[h + I_GRID_LEVELS];
+    const blocks = (n + 31) >>> 5;
+    const supers = (blocks + 31) >>> 5;
+    const topBlocks = this.topBlocks;
+    topBlocks.reset();
+    for (let side = 0; side < 2; side++) {
+      const sb = this.head[h + I_LEVEL_BASE] + side * this.head[h + I_SIDE_WORDS];
+      const bmax = sb + blockMaxOffset(n);
+      const smax = sb + superMaxOffset(n);
+      const topSupers = this.topSupers;
+      topSupers.reset();
+      for (let s = 0; s < supers; s++) topSupers.offer(w[smax + s], s);
+      for (let i = 0; i < 3 && topSupers.value[i] > 0; i++) {
+        const s = topSupers.key[i];
+        const end = Math.min(blocks, (s << 5) + 32);
+        for (let b = s << 5; b < end; b++) topBlocks.offer(w[bmax + b], side * blocks + b);
+      }
+    }
+    const top = this.topLevels;
+    top.reset();
+    for (let i = 0; i < 3 && topBlocks.value[i] > 0; i++) {
+      const side = topBlocks.key[i] >= blocks ? 1 : 0;
+      const b = topBlocks.key[i] - side * blocks;
+      const sb = this.head[h + I_LEVEL_BASE] + side * this.head[h + I_SIDE_WORDS];
+      let bits = w[sb + n + b];
+      while (bits !== 0) {
+        const j = 31 - Math.clz32(bits);
+        const level = (b << 5) + j;
+        top.offer(w[sb + level], side * n + level);
+        bits ^= 1 << j;
+      }
+    }
+    for (let i = 0; i < 3; i++) {
+      this.head[h + I_TOP + i] = top.value[i];
+      this.head[h + I_TOP_KEY + i] = top.key[i];
     }
   }
 

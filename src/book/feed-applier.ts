@@ -52,6 +52,15 @@ export interface FeedListener {
   onMalformed?(text: string, recvMs: number): void;
 }
 
+/**
+ * State derived from the book that must publish with it (FeatureState: the temporal features):
+ * advanced by the applier inside each applied update's write section. It must not throw, await or
+ * do I/O (readers spin while the section is open).
+ */
+export interface InWriteAdvancer {
+  advanceInWrite(m: number, applier: { readonly updateTsMs: number }): void;
+}
+
 export interface RejectCounts {
   invalidPrice: number;
   /** deltas whose price is not on the market's grid */
@@ -115,6 +124,7 @@ export class FeedApplier {
     private readonly directory: MarketDirectory,
     private readonly book: BookTable,
     private readonly listener: FeedListener = {},
+    private readonly features: InWriteAdvancer | null = null,
   ) {}
 
   /** Market index of the last book message (−1 if none / over capacity). */
@@ -226,6 +236,7 @@ export class FeedApplier {
     book.setSnapshotFlags(m);
     this.setSidSeq(m, sid, seq);
     book.markApplied(m, tsMs, recvMs);
+    this.features?.advanceInWrite(m, this);
     book.writeEnd(m);
     this.stats.skippedLevels += sc.skippedLevels + offGrid;
     if (offGrid > 0) this.reportOffGridLevels(m, offGrid);
@@ -279,6 +290,7 @@ export class FeedApplier {
     book.addDelta(m, side as Side, tick, level, change);
     this.setSidSeq(m, sid, seq);
     book.markApplied(m, tsMs, recvMs);
+    this.features?.advanceInWrite(m, this);
     book.writeEnd(m);
     this.stats.deltas++;
     this.stats.applied++;

@@ -2,10 +2,13 @@
  * TemporalTable — per-market temporal state of observation v1 (observation-v1.md §6) in ONE
  * SharedArrayBuffer.
  *
- * Writer: the io thread only (`advance`, after EVERY applied snapshot or delta of a market, never on
- * decisions — correctness-rules.md rule 20). Readers: decide workers, through a per-market seqlock like
- * BookTable's (`readBegin` / `readValid`); the reference mid is one Int32 word and can be read alone
- * with `referenceMidHalfTicks` (portfolio marks of other markets, observation-v1.md §7.2).
+ * Writer: the io thread only (`advance`, on EVERY applied snapshot or delta of a market, never on
+ * decisions — correctness-rules.md rule 20), INSIDE the BookTable write section of that update
+ * (FeedApplier → FeatureState.advanceInWrite). This table has no version word of its own: the
+ * market's BookTable version word covers book and temporal state together, and readers read both in
+ * one `BookTable.readConsistent` — one consistency domain per market. The reference mid is one
+ * Int32 word and can be read alone with `referenceMidHalfTicks` (portfolio marks of other markets,
+ * observation-v1.md §7.2).
  *
  * Because every temporal feature is a function of the update sequence only (§6.2), `advance`
  * evaluates features 26–35 and stores them as float64; a worker copies them.
@@ -14,7 +17,7 @@
  *
  *   byte 0                      Int32 region: capacity × I32_STRIDE words
  *   ┌───────────────────────────────────────────────────────────────────────────────────────┐
- *   │ m·128  +0  version        seqlock, odd while io writes                                  │
+ *   │ m·128  +0  (reserved: the market's BookTable version word covers this state)           │
  *   │        +4  (reserved)                                                                   │
  *   │        +8  historyCount   #H, 0..10             +12 historyHead  ring slot of oldest    │
  *   │       +16  windowCount    0..60                 +20 windowHead   ring slot of oldest    │
@@ -59,7 +62,6 @@ const WINDOW_MS = 60_000;
 const WINDOW_CAPACITY = ACTIVITY_COUNT_CAP;
 
 const I32_STRIDE = 32;
-const I_VERSION = 0;
 const I_HISTORY_COUNT = 2;
 const I_HISTORY_HEAD = 3;
 const I_WINDOW_COUNT = 4;
@@ -117,7 +119,8 @@ export class TemporalTable {
   }
 
   /**
-   * io thread: advance market m's state by one applied update (§6.2). `tsMs` is the update time T
+   * io thread, inside market m's BookTable write section: advance its state by one applied update
+   * (§6.2). `tsMs` is the update time T
    * (§3.5, integer ms); `midHalfTicks` the YES mid after the update in half-ticks (best YES bid
    * ticks + best YES ask ticks) or NO_MID (0) when undefined; `volumeHundredths` = V after it.
    */
@@ -138,7 +141,6 @@ export class TemporalTable {
     const fb = m * F64_STRIDE;
     const inp = this.inputs;
 
-    Atomics.add(i32, ib + I_VERSION, 1); // odd: readers retry
     const updateCount = f64[fb + F_UPDATE_COUNT];
     const first = updateCount === 0;
     const tLastMs = f64[fb + F_T_LAST];
@@ -212,22 +214,9 @@ export class TemporalTable {
     i32[ib + I_MID] = midHalfTicks;
     if (midHalfTicks !== NO_MID) Atomics.store(i32, ib + I_REF_MID, midHalfTicks);
     f64[fb + F_UPDATE_COUNT] = updateCount + 1;
-    Atomics.add(i32, ib + I_VERSION, 1); // even: published
   }
 
   // ---- readers (any thread) ----
-
-  /** Spins while market m is being written; returns the (even) version to pass to readValid. */
-  readBegin(m: number): number {
-    const idx = m * I32_STRIDE + I_VERSION;
-    let v = Atomics.load(this.i32, idx);
-    while ((v & 1) !== 0) v = Atomics.load(this.i32, idx);
-    return v;
-  }
-
-  readValid(m: number, version: number): boolean {
-    return Atomics.load(this.i32, m * I32_STRIDE + I_VERSION) === version;
-  }
 
   /** Applied updates advanced so far (0 = market never updated); equals BookTable.appliedCount. */
   updateCount(m: number): number {
@@ -260,7 +249,7 @@ export class TemporalTable {
   }
 
   /**
-   * Hot-path read for the observation builder, under readBegin: out[offset..+9] = features 26–35,
+   * Hot-path read for the observation builder, inside BookTable.readConsistent: out[offset..+9] = features 26–35,
    * out[offset+10] = effective time, out[offset+11] = update count, out[offset+12] = reference
    * mid in half-ticks. Written into a Float64Array rather than returned: a returned non-Smi double
    * (an epoch-ms time) is boxed on the heap when the call is not inlined.
@@ -274,7 +263,7 @@ export class TemporalTable {
     out[offset + 12] = ref === NO_MID ? DEFAULT_MID_HALF_TICKS : ref;
   }
 
-  /** Copies features 26–35 of the latest update into out[offset..offset+9]. Use under readBegin. */
+  /** Copies features 26–35 of the latest update into out[offset..offset+9]. Use inside BookTable.readConsistent. */
   copyFeatures(m: number, out: Float64Array, offset: number): void {
     const base = m * F64_STRIDE + F_FEATURES;
     for (let i = 0; i < TEMPORAL_FEATURE_COUNT; i++) out[offset + i] = this.f64[base + i];

@@ -95,16 +95,21 @@ export class IoFeed {
       FEED_REJECT_COUNT[reason],
     ]);
     this.skippedLevels = c.counter("feed_skipped_levels");
-    this.applier = new FeedApplier(deps.directory, deps.book, {
-      onApplied: (m, kind) => this.onApplied(m, kind),
-      onStale: () => {
-        this.staleCount++;
-        this.staleMarkets.set(this.staleCount);
+    this.applier = new FeedApplier(
+      deps.directory,
+      deps.book,
+      {
+        onApplied: (m, kind) => this.onApplied(m, kind),
+        onStale: () => {
+          this.staleCount++;
+          this.staleMarkets.set(this.staleCount);
+        },
+        onResnapshotNeeded: (sid, markets) => this.onResnapshotNeeded(sid, markets),
+        onOtherFrame: (text) => this.onOtherFrame(text),
+        onOffGrid: (m, priceTicks) => this.onOffGrid(m, priceTicks),
       },
-      onResnapshotNeeded: (sid, markets) => this.onResnapshotNeeded(sid, markets),
-      onOtherFrame: (text) => this.onOtherFrame(text),
-      onOffGrid: (m, priceTicks) => this.onOffGrid(m, priceTicks),
-    });
+      deps.features,
+    );
   }
 
   /** One received text frame. `recvMs` = wall-clock receive time (integer ms). */
@@ -159,7 +164,6 @@ export class IoFeed {
   private onApplied(m: number, kind: UpdateKind): void {
     this.bookUpdates.inc();
     if (kind === "snapshot" && this.staleCount > 0) this.recountStale();
-    this.deps.features.onAppliedUpdateOf(m, this.applier);
     this.deps.dispatcher.markDirtyNow(m);
   }
 

@@ -1,27 +1,29 @@
 /**
- * Market block (indices 0–25) of observation v1 — pure math over a dense bids-only book.
+ * Market block (indices 0–25) of observation v1 — pure math over the aggregates of a bids-only
+ * book (YES bids and NO bids, NO price scale, ticks of $0.0001).
  *
- * observation-v1.md §4–§5. The book is BookTable's dense layout over the market's own grid:
- * `sizes[base + l]` is the size in hundredths of the bid at grid level l (price `ticks[tickBase +
- * l]`, ticks of $0.0001), 0 = no level; YES bids and NO bids (NO price scale) each have their own
- * base. Every accumulation is an integer (ticks, hundredths, tick·hundredths — exact in binary64
- * while a side's Σ q·distance stays below 2^53, i.e. for any book under ~9·10^11 contracts);
- * floating point only evaluates the final formulas (§2 exactness).
+ * observation-v1.md §4–§5. The aggregates come from BookTable, which keeps them as deltas apply.
+ * Every one is an integer (ticks, hundredths, tick·hundredths — exact in binary64 while a side's
+ * Σ q·p stays below 2^53, i.e. for any book under ~9·10^10 contracts); floating point only
+ * evaluates the final formulas (§2 exactness).
  */
+import type { SideAggregates, TopThreeSizes } from "../book/book-table.js";
 import { HALF_TICKS_PER_DOLLAR, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 
 /** L = ln(10001): log-volume reference of 10,000 contracts (§2). */
 export const LOG_VOLUME_REFERENCE = Math.log(10001);
-/** D_B / D_A look at bids within $0.05 = 500 ticks of the touch, inclusive (§4). */
-const NEAR_DEPTH_TICKS = 500;
 /** spread_regime thresholds (§5 index 10): $0.02, $0.05, $0.10, $0.20 */
 const SPREAD_2C = 200;
 const SPREAD_5C = 500;
 const SPREAD_10C = 1000;
 const SPREAD_20C = 2000;
 
-/** Integer aggregates of one side, filled by `scanSide`; preallocated, reused (no allocation). */
-export class SideScan {
+/**
+ * Integer aggregates of one side (§4), filled by BookTable.readSides from what the book keeps as
+ * deltas apply (near = bids within NEAR_DEPTH_TICKS = $0.05 of the touch, inclusive);
+ * preallocated, reused (no allocation).
+ */
+export class SideScan implements SideAggregates {
   bestTick = 0;
   touchHundredths = 0;
   totalHundredths = 0;
@@ -32,71 +34,10 @@ export class SideScan {
 }
 
 /** Top three level sizes over both sides, largest first (§5 index 24). */
-export class TopThree {
+export class TopThree implements TopThreeSizes {
   a = 0;
   b = 0;
   c = 0;
-  reset(): void {
-    this.a = 0;
-    this.b = 0;
-    this.c = 0;
-  }
-  offer(q: number): void {
-    if (q > this.a) {
-      this.c = this.b;
-      this.b = this.a;
-      this.a = q;
-    } else if (q > this.b) {
-      this.c = this.b;
-      this.b = q;
-    } else if (q > this.c) this.c = q;
-  }
-}
-
-/**
- * Scans one side from its best level downwards. `bestLevel` is the grid level of `bestTick`;
- * `levelCountHint` (the book's level count, read in the same seqlock window) lets the scan stop at
- * the last level instead of level 0.
- */
-export function scanSide(
-  sizes: Int32Array,
-  base: number,
-  ticks: Int16Array,
-  tickBase: number,
-  bestTick: number,
-  bestLevel: number,
-  levelCountHint: number,
-  side: SideScan,
-  top: TopThree,
-): void {
-  side.bestTick = bestTick;
-  side.touchHundredths = 0;
-  side.totalHundredths = 0;
-  side.nearHundredths = 0;
-  side.levelCount = 0;
-  side.distanceTickHundredths = 0;
-  if (bestTick <= 0 || bestLevel < 0) return;
-  side.touchHundredths = sizes[base + bestLevel];
-  const nearFloor = bestTick - NEAR_DEPTH_TICKS;
-  let total = 0;
-  let near = 0;
-  let levels = 0;
-  let distance = 0;
-  for (let l = bestLevel; l >= 0 && levels < levelCountHint; l--) {
-    const q = sizes[base + l];
-    if (q > 0) {
-      const t = ticks[tickBase + l];
-      levels++;
-      total += q;
-      if (t >= nearFloor) near += q;
-      distance += q * (bestTick - t);
-      top.offer(q);
-    }
-  }
-  side.totalHundredths = total;
-  side.nearHundredths = near;
-  side.levelCount = levels;
-  side.distanceTickHundredths = distance;
 }
 
 function logSize(hundredths: number): number {

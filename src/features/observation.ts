@@ -1,16 +1,17 @@
 /**
  * Observation v1 builder (decide workers; also the replay/export path). Pure reader of the shared
- * tables: BookTable (per-market seqlock), TemporalTable (per-market seqlock) and PortfolioTable
- * (global seqlock). observation-v1.md §1, §9.
+ * tables: BookTable + TemporalTable (one consistency domain per market: io advances the temporal
+ * state inside the book's write section, so one `BookTable.readConsistent` reads both) and
+ * PortfolioTable (global seqlock). observation-v1.md §1, §9.
  *
- * `ObservationBuilder` owns every scratch buffer, so `build` allocates nothing. A read that
- * overlaps an io write is retried; the book and temporal reads are also checked against each other
- * (BookTable.appliedCount = TemporalTable.updateCount) so a worker never mixes the book of update
- * k + 1 with the temporal state of update k (io applies, then advances).
+ * The market block reads the aggregates the book keeps as deltas apply (BookTable.readSides): a
+ * build costs the same whatever the depth of the book or the fineness of its price grid.
+ * `ObservationBuilder` owns every scratch buffer, so `build` allocates nothing.
  */
 import type { BookTable } from "../book/book-table.js";
 import type { TemporalTable } from "../book/temporal-table.js";
-import { computeMarketBlock, SideScan, scanSide, TopThree } from "./market.js";
+import type { ConsistentRead } from "../shm/seqlock.js";
+import { computeMarketBlock, SideScan, TopThree } from "./market.js";
 import { MARKET_OFFSET, OBSERVATION_SIZE, ORDER_OFFSET, PORTFOLIO_OFFSET, TEMPORAL_OFFSET } from "./names.js";
 import { computeOrderBlock, OrderInputs } from "./order.js";
 import { computePortfolioBlock, PortfolioInputs } from "./portfolio.js";
@@ -22,53 +23,104 @@ export interface FeatureTables {
   portfolio: PortfolioReader;
 }
 
-/**
- * Book ahead of temporal state means io is between `applyFrame` and `advance` (well under a
- * microsecond, unless the io thread is descheduled right there). Spin a little, then sleep in
- * 50 µs naps so an oversubscribed machine can run io; give up after ~100 ms (a decision that old
- * is past its budget anyway) and count it in `inconsistent`.
- */
-const SPIN_ATTEMPTS = 256;
-const NAP_MS = 0.05;
-const MAX_NAPS = 2000;
+/** Market m's book aggregates and temporal state, copied in one consistent read. */
+class MarketRead implements ConsistentRead {
+  m = 0;
+  readonly yes = new SideScan();
+  readonly no = new SideScan();
+  readonly top = new TopThree();
+  /** TemporalTable.readObservationState output: 10 features, effective time, count, ref mid */
+  readonly temporalState = new Float64Array(13);
+  /** [0] the market's last book seq, [1] its applied-update count */
+  readonly bookState = new Float64Array(2);
+
+  constructor(
+    private readonly book: BookTable,
+    private readonly temporal: TemporalTable,
+  ) {}
+
+  read(): void {
+    const m = this.m;
+    const book = this.book;
+    book.readSides(m, this.yes, this.no, this.top);
+    this.bookState[0] = book.lastSeq(m);
+    this.bookState[1] = book.appliedCount(m);
+    this.temporal.readObservationState(m, this.temporalState, 0);
+  }
+}
+
+/** The portfolio block's and order block's inputs, copied in one consistent portfolio read. */
+class PortfolioRead implements ConsistentRead {
+  m = 0;
+  readonly inputs = new PortfolioInputs();
+
+  constructor(
+    private readonly portfolio: PortfolioReader,
+    private readonly temporal: TemporalTable,
+    private readonly order: OrderInputs,
+  ) {}
+
+  read(): void {
+    const m = this.m;
+    const p = this.portfolio;
+    const inp = this.inputs;
+    const order = this.order;
+    const n = p.positionCount();
+    inp.ensureCapacity(n);
+    inp.freeCashMicros = p.freeCashMicros();
+    inp.reservedCashMicros = p.reservedCashMicros();
+    for (let i = 0; i < n; i++) {
+      const j = p.positionMarketAt(i);
+      inp.contractsHundredths[i] = p.contractsHundredths(j);
+      inp.costBasisMicros[i] = p.costBasisMicros(j);
+      // Marks are the reference mid of each market (rule 12: a market without a book keeps its
+      // last defined mid, or $0.50); the observed market uses the mid read with its book.
+      inp.referenceMidHalfTicks[i] =
+        j === m ? order.referenceMidHalfTicks : this.temporal.referenceMidHalfTicks(j);
+    }
+    inp.positionCount = n;
+    order.hasOpenBuy = p.hasOpenBuy(m);
+    order.hasOpenSell = p.hasOpenSell(m);
+    order.newestBuyYesLimitTicks = p.newestBuyYesLimitTicks(m);
+    order.newestBuyPlacedMs = order.hasOpenBuy ? p.newestBuyPlacedMs(m) : 0;
+    order.newestSellYesLimitTicks = p.newestSellYesLimitTicks(m);
+    order.newestSellPlacedMs = order.hasOpenSell ? p.newestSellPlacedMs(m) : 0;
+  }
+}
 
 export class ObservationBuilder {
   readonly book: BookTable;
   readonly temporal: TemporalTable;
   readonly portfolio: PortfolioReader;
-  /** reads that had to be retried (torn or book/temporal out of step) */
+  /** reads that had to be retried because io (or orders, for the portfolio) wrote meanwhile */
   retries = 0;
-  /** builds that gave up waiting for book and temporal state to agree */
-  inconsistent = 0;
   /**
    * Effective time (§3.5) of the update the last `build` observed. Kept in a Float64Array and not
    * returned by `build`: a returned non-Smi double (an epoch-ms time) is boxed on the heap.
    */
   get lastEffectiveMs(): number {
-    return this.temporalState[10];
+    return this.market.temporalState[10];
   }
 
   /**
-   * Book state the last `build` observed, read under the book's seqlock with the levels: [0] the
-   * market's last book seq, [1] its applied-update count (what a decision records as its basis).
+   * Book state the last `build` observed, read in the same consistent read as the book and the
+   * temporal state: [0] the market's last book seq, [1] its applied-update count (what a decision
+   * records as its basis).
    */
-  readonly lastBookState = new Float64Array(2);
+  readonly lastBookState: Float64Array;
 
   private readonly values = new Float64Array(OBSERVATION_SIZE);
-  /** TemporalTable.readObservationState output: 10 features, effective time, count, ref mid */
-  private readonly temporalState = new Float64Array(13);
-  private readonly yes = new SideScan();
-  private readonly no = new SideScan();
-  private readonly top = new TopThree();
-  private readonly portfolioInputs = new PortfolioInputs();
+  private readonly market: MarketRead;
   private readonly orderInputs = new OrderInputs();
-  /** never notified: Atomics.wait on it is a short sleep that yields the CPU */
-  private readonly napCell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly portfolioRead: PortfolioRead;
 
   constructor(tables: FeatureTables) {
     this.book = tables.book;
     this.temporal = tables.temporal;
     this.portfolio = tables.portfolio;
+    this.market = new MarketRead(this.book, this.temporal);
+    this.lastBookState = this.market.bookState;
+    this.portfolioRead = new PortfolioRead(this.portfolio, this.temporal, this.orderInputs);
   }
 
   /**
@@ -81,10 +133,10 @@ export class ObservationBuilder {
     this.readBookAndTemporal(m);
     const order = this.orderInputs;
     // Two stores, not a ternary: a phi of `undefined | number` with a double would box the double.
-    if (nowMs === undefined) order.nowMs[0] = this.temporalState[10];
+    if (nowMs === undefined) order.nowMs[0] = this.market.temporalState[10];
     else order.nowMs[0] = nowMs;
     this.readPortfolio(m);
-    computePortfolioBlock(this.portfolioInputs, values, PORTFOLIO_OFFSET);
+    computePortfolioBlock(this.portfolioRead.inputs, values, PORTFOLIO_OFFSET);
     computeOrderBlock(order, values, ORDER_OFFSET);
     for (let i = 0; i < OBSERVATION_SIZE; i++) {
       const x = values[i];
@@ -100,101 +152,22 @@ export class ObservationBuilder {
     }
   }
 
-  /** Market block + temporal state under both per-market seqlocks (fills temporalState). */
+  /** Market block + temporal features from one consistent read of market m. */
   private readBookAndTemporal(m: number): void {
-    const book = this.book;
-    const temporal = this.temporal;
+    const r = this.market;
+    r.m = m;
+    this.retries += this.book.readConsistent(m, r);
     const values = this.values;
-    for (let attempt = 0; ; attempt++) {
-      const vb = book.readBegin(m);
-      this.top.reset();
-      const base = book.levelBase(m);
-      const noBase = base + book.gridLevels(m);
-      const ticks = book.tickTableOf(m);
-      const bestYes = book.bestYesTick(m);
-      const bestNo = book.bestNoTick(m);
-      const grids = book.grids;
-      const levels = book.levels;
-      scanSide(
-        levels,
-        base,
-        grids,
-        ticks,
-        bestYes,
-        book.levelOf(m, bestYes),
-        book.yesLevelCount(m),
-        this.yes,
-        this.top,
-      );
-      scanSide(
-        levels,
-        noBase,
-        grids,
-        ticks,
-        bestNo,
-        book.levelOf(m, bestNo),
-        book.noLevelCount(m),
-        this.no,
-        this.top,
-      );
-      const applied = book.appliedCount(m);
-      const seq = book.lastSeq(m);
-      if (!book.readValid(m, vb)) {
-        this.retries++;
-        continue;
-      }
-      const vt = temporal.readBegin(m);
-      const state = this.temporalState;
-      temporal.readObservationState(m, state, 0);
-      if (!temporal.readValid(m, vt)) {
-        this.retries++;
-        continue;
-      }
-      const count = state[11];
-      if (count !== applied && attempt < SPIN_ATTEMPTS + MAX_NAPS) {
-        this.retries++;
-        if (attempt >= SPIN_ATTEMPTS) Atomics.wait(this.napCell, 0, 0, NAP_MS);
-        continue;
-      }
-      if (count !== applied) this.inconsistent++;
-      this.lastBookState[0] = seq;
-      this.lastBookState[1] = applied;
-      for (let i = 0; i < 10; i++) values[TEMPORAL_OFFSET + i] = state[i];
-      this.orderInputs.referenceMidHalfTicks = state[12];
-      computeMarketBlock(this.yes, this.no, this.top, values, MARKET_OFFSET);
-      return;
-    }
+    const state = r.temporalState;
+    for (let i = 0; i < 10; i++) values[TEMPORAL_OFFSET + i] = state[i];
+    this.orderInputs.referenceMidHalfTicks = state[12];
+    computeMarketBlock(r.yes, r.no, r.top, values, MARKET_OFFSET);
   }
 
   /** Whole-portfolio snapshot under the global seqlock, then marks from TemporalTable (§7.2). */
   private readPortfolio(m: number): void {
-    const p = this.portfolio;
-    const inp = this.portfolioInputs;
-    const order = this.orderInputs;
-    for (;;) {
-      const v = p.readBegin();
-      const n = p.positionCount();
-      inp.ensureCapacity(n);
-      inp.freeCashMicros = p.freeCashMicros();
-      inp.reservedCashMicros = p.reservedCashMicros();
-      for (let i = 0; i < n; i++) {
-        const j = p.positionMarketAt(i);
-        inp.contractsHundredths[i] = p.contractsHundredths(j);
-        inp.costBasisMicros[i] = p.costBasisMicros(j);
-        // Marks are the reference mid of each market (rule 12: a market without a book keeps its
-        // last defined mid, or $0.50); the observed market uses the mid read with its book.
-        inp.referenceMidHalfTicks[i] =
-          j === m ? order.referenceMidHalfTicks : this.temporal.referenceMidHalfTicks(j);
-      }
-      inp.positionCount = n;
-      order.hasOpenBuy = p.hasOpenBuy(m);
-      order.hasOpenSell = p.hasOpenSell(m);
-      order.newestBuyYesLimitTicks = p.newestBuyYesLimitTicks(m);
-      order.newestBuyPlacedMs = order.hasOpenBuy ? p.newestBuyPlacedMs(m) : 0;
-      order.newestSellYesLimitTicks = p.newestSellYesLimitTicks(m);
-      order.newestSellPlacedMs = order.hasOpenSell ? p.newestSellPlacedMs(m) : 0;
-      if (p.readValid(v)) return;
-      this.retries++;
-    }
+    const r = this.portfolioRead;
+    r.m = m;
+    this.retries += this.portfolio.readConsistent(r);
   }
 }

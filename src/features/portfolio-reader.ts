@@ -4,10 +4,14 @@
  * structurally so the feature code depends on the contract, not on the module's internals.
  */
 
+import type { ConsistentRead } from "../shm/seqlock.js";
+
 export interface PortfolioReader {
   /** global seqlock: spins while a write is in progress, returns the even version */
   readBegin(): number;
   readValid(version: number): boolean;
+  /** runs `reader.read()` until no write overlapped it (src/shm/seqlock.ts); returns the retries */
+  readConsistent(reader: ConsistentRead): number;
   freeCashMicros(): number;
   reservedCashMicros(): number;
   positionCount(): number;

@@ -1,6 +1,6 @@
 /**
  * Replay pipeline (cold-path driver, runs wherever it is constructed — CLI, tests, benches):
- * capture frames → FeedApplier.applyFrame → on every applied update FeatureState.onAppliedUpdate
+ * capture frames → FeedApplier.applyFrame → on every applied update FeatureState.advanceInWrite
  * (TemporalTable.advance) → if the market is observed, ObservationBuilder.build.
  *
  * This is the live io path (observation-v1.md §1: replay and live give identical observations):
@@ -63,18 +63,21 @@ export class ReplaySession {
     });
     const observe = options.observe ?? (() => true);
     const sink = options.onObservation;
-    this.applier = new FeedApplier(this.directory, this.book, {
-      onApplied: (m, kind) => {
-        const tsMs = this.applier.updateTsMs;
-        const recvMs = this.applier.updateRecvMs;
-        this.appliedUpdates++;
-        this.featureState.onAppliedUpdate(m, tsMs);
-        if (sink === undefined || !observe(m)) return;
-        this.builder.build(m, this.row, 0);
-        this.observations++;
-        sink(m, this.row, this.builder.lastEffectiveMs, recvMs, this.book.lastSeq(m), kind);
+    this.applier = new FeedApplier(
+      this.directory,
+      this.book,
+      {
+        onApplied: (m, kind) => {
+          const recvMs = this.applier.updateRecvMs;
+          this.appliedUpdates++;
+          if (sink === undefined || !observe(m)) return;
+          this.builder.build(m, this.row, 0);
+          this.observations++;
+          sink(m, this.row, this.builder.lastEffectiveMs, recvMs, this.book.lastSeq(m), kind);
+        },
       },
-    });
+      this.featureState,
+    );
   }
 
   applyFrame(frame: string, recvMs: number): void {

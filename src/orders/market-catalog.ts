@@ -6,9 +6,10 @@
  * `price_ranges`) and hands it to the order manager.
  * `BookTableTopSource` reads the top of book from the shared BookTable under its seqlock.
  */
-import type { BookTable } from "../book/book-table.js";
+import { type BookTable, packedNoTick, packedYesTick } from "../book/book-table.js";
 import { PriceGrid, type PriceRangeTicks } from "../kalshi/price-grid.js";
 import type { OrderRoute } from "../kalshi/rest-types.js";
+import type { ConsistentRead } from "../shm/seqlock.js";
 import type { BookTopSource, MarketCatalog } from "./order-manager.js";
 
 export class StaticMarketCatalog implements MarketCatalog {
@@ -65,20 +66,24 @@ export class StaticMarketCatalog implements MarketCatalog {
 }
 
 /** Top of book from the shared BookTable; false while the book is stale or unsnapshotted. */
-export class BookTableTopSource implements BookTopSource {
+export class BookTableTopSource implements BookTopSource, ConsistentRead {
+  private m = 0;
+  private tradable = false;
+  private best = 0;
+
   constructor(private readonly book: BookTable) {}
 
+  /** Both flags and best bids of one update: read together in one consistent read. */
+  read(): void {
+    this.tradable = this.book.isTradable(this.m);
+    this.best = this.book.bestPacked(this.m);
+  }
+
   readTop(m: number, out: { bestYesBidTicks: number; bestNoBidTicks: number }): boolean {
-    for (let attempt = 0; attempt < 1000; attempt++) {
-      const v = this.book.readBegin(m);
-      const tradable = this.book.isTradable(m);
-      const yes = this.book.bestYesTick(m);
-      const no = this.book.bestNoTick(m);
-      if (!this.book.readValid(m, v)) continue;
-      out.bestYesBidTicks = yes;
-      out.bestNoBidTicks = no;
-      return tradable;
-    }
-    return false; // a writer kept the market busy; skip this decision rather than spin forever
+    this.m = m;
+    this.book.readConsistent(m, this);
+    out.bestYesBidTicks = packedYesTick(this.best);
+    out.bestNoBidTicks = packedNoTick(this.best);
+    return this.tradable;
   }
 }

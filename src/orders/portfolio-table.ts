@@ -47,6 +47,8 @@
  * order is not meaningful.
  */
 import {
+  type ConsistentRead,
+  readConsistent,
   readBegin as seqReadBegin,
   readValid as seqReadValid,
   writeBegin,
@@ -250,6 +252,11 @@ export class PortfolioTable {
   /** True when nothing was written since `readBegin` returned `version`: the reads are consistent. */
   readValid(version: number): boolean {
     return seqReadValid(this.headerI32, H_VERSION, version);
+  }
+
+  /** Runs `reader.read()` until no write overlapped it (src/shm/seqlock.ts); returns the retries. */
+  readConsistent(reader: ConsistentRead): number {
+    return readConsistent(this.headerI32, H_VERSION, reader);
   }
 
   freeCashMicros(): number {

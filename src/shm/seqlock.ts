@@ -8,11 +8,9 @@
  *              ...plain typed-array stores of the protected fields...
  *              writeEnd(w, i)     version → even  ("consistent again")
  *
- *     reader:  for (;;) {
- *                const v = readBegin(w, i);          // spins while odd, returns the even version
- *                ...plain typed-array loads of the protected fields...
- *                if (readValid(w, i, v)) break;      // unchanged ⇒ what we read is consistent
- *              }
+ *     reader:  readConsistent(w, i, reader)        // reader.read(): plain typed-array loads of
+ *                                                  // the protected fields into the reader's own
+ *                                                  // fields; run again until no write overlapped
  *
  * Why it is correct (memory ordering): every version access is an Atomics operation, and
  * Atomics operations are sequentially consistent — all threads agree on one order of them, and
@@ -52,6 +50,25 @@ export function readBegin(words: Int32Array, index: number): number {
   let version = Atomics.load(words, index);
   while ((version & 1) !== 0) version = Atomics.load(words, index);
   return version;
+}
+
+/** A read of seqlock-protected fields: `read` copies them into the object's own fields. */
+export interface ConsistentRead {
+  read(): void;
+}
+
+/**
+ * THE seqlock read loop (every reader uses it): runs `reader.read()` until no write section
+ * overlapped it, so what it copied is one consistent snapshot. Returns the number of retries.
+ * `reader` is a long-lived object (no closure per read, nothing allocated).
+ */
+export function readConsistent(words: Int32Array, index: number, reader: ConsistentRead): number {
+  for (let retries = 0; ; retries++) {
+    let version = Atomics.load(words, index);
+    while ((version & 1) !== 0) version = Atomics.load(words, index);
+    reader.read();
+    if (Atomics.load(words, index) === version) return retries;
+  }
 }
 
 /** True if no write started since `readBegin` returned `version`: the reads are consistent. */

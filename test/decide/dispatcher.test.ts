@@ -67,12 +67,12 @@ function pipeline(model: string, hooks: DispatcherHooks = {}) {
     },
     hooks,
   );
-  const applier = new FeedApplier(directory, book, {
-    onApplied: (m) => {
-      features.onAppliedUpdate(m, applier.updateTsMs);
-      dispatcher.markDirty(m, nowMs());
-    },
-  });
+  const applier = new FeedApplier(
+    directory,
+    book,
+    { onApplied: (m) => dispatcher.markDirty(m, nowMs()) },
+    features,
+  );
   const decisions: DecisionRecord[] = [];
   const drain = () => {
     for (const ring of dispatcher.rings) {

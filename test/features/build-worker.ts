@@ -45,5 +45,4 @@ parentPort!.postMessage({
   n,
   builds,
   retries: builder.retries,
-  inconsistent: builder.inconsistent,
 });

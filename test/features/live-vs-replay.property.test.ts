@@ -201,12 +201,7 @@ function liveRows(s: Session): Array<{ ticker: string; row: number[] }> {
   const temporal = TemporalTable.create(16);
   const io = new FeatureState(book, temporal);
   const dirty: number[] = [];
-  const applier = new FeedApplier(directory, book, {
-    onApplied: (m) => {
-      io.onAppliedUpdate(m, applier.updateTsMs);
-      dirty.push(m);
-    },
-  });
+  const applier = new FeedApplier(directory, book, { onApplied: (m) => dirty.push(m) }, io);
   const worker = new ObservationBuilder({
     book: BookTable.attach(book.shared),
     temporal: TemporalTable.attach(temporal.shared),

@@ -4,38 +4,40 @@ import { describe, it } from "node:test";
 import { BookTable, SIDE_NO, SIDE_YES } from "../../src/book/book-table.js";
 import { gridOfStructure } from "../../src/kalshi/price-grid.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
+import type { ConsistentRead } from "../../src/shm/seqlock.js";
+import { aggregatesProblem } from "../book/aggregates-reference.js";
 import { type BookWriterJob, runBookWriter } from "./book-writer-worker.js";
 import { startModuleWorker } from "./ts-worker.js";
 
 const writerUrl = siblingModuleUrl(import.meta.url, "./book-writer-worker");
 
-/** Checks one market's book against the writer's invariants; returns a problem or null. */
+/**
+ * Checks one market's book against the writer's invariants; returns a problem or null. Every kept
+ * aggregate (best bids, level counts, totals, near depth, Σ q·p, top three) must equal a
+ * recomputation from the levels read in the same window, and the bookkeeping of one update must
+ * move together.
+ */
 function checkBook(book: BookTable, m: number): string | null {
-  const sides = [
-    ["YES", SIDE_YES, book.yesTotalHundredths(m), book.yesLevelCount(m), book.bestYesTick(m)],
-    ["NO", SIDE_NO, book.noTotalHundredths(m), book.noLevelCount(m), book.bestNoTick(m)],
-  ] as const;
-  for (const [name, side, total, levels, best] of sides) {
-    let sum = 0;
-    let count = 0;
-    let highest = 0;
-    for (let l = 0; l < book.gridLevels(m); l++) {
-      const t = book.tickAt(m, l);
-      const size = book.sizeAt(m, side, t);
-      if (size < 0) return `market ${m} ${name}: negative level at ${t}`;
-      if (size !== 0) {
-        sum += size;
-        count++;
-        highest = t;
-      }
-    }
-    if (sum !== total) return `market ${m} ${name}: total ${total} but levels sum to ${sum}`;
-    if (count !== levels) return `market ${m} ${name}: level count ${levels} but ${count} non-zero levels`;
-    if (highest !== best) return `market ${m} ${name}: best ${best} but highest non-zero level ${highest}`;
-  }
+  for (let l = 0; l < book.gridLevels(m); l++)
+    if (book.sizeAt(m, SIDE_YES, book.tickAt(m, l)) < 0 || book.sizeAt(m, SIDE_NO, book.tickAt(m, l)) < 0)
+      return `market ${m}: negative level at ${book.tickAt(m, l)}`;
   if (book.lastSeq(m) !== book.appliedCount(m)) return `market ${m}: lastSeq and appliedCount torn`;
   if (book.lastTsMs(m) !== 1_773_153_000_000 + book.appliedCount(m)) return `market ${m}: lastTsMs torn`;
-  return null;
+  // the incrementally kept aggregates (near depth, Σ q·p, top three) belong to the same update
+  return aggregatesProblem(book, m);
+}
+
+/** One checked read of a market, run by readConsistent until no write overlapped it. */
+class CheckedRead implements ConsistentRead {
+  m = 0;
+  problem: string | null = null;
+  /** reads that found a problem (torn: discarded by readConsistent when it retries) */
+  problemsSeen = 0;
+  constructor(private readonly book: BookTable) {}
+  read(): void {
+    this.problem = checkBook(this.book, this.m);
+    if (this.problem !== null) this.problemsSeen++;
+  }
 }
 
 describe("BookTable seqlock across worker_threads", () => {
@@ -45,7 +47,7 @@ describe("BookTable seqlock across worker_threads", () => {
     for (let m = 0; m < 4; m++) assert.equal(checkBook(book, m), null);
   });
 
-  it("a reader using readBegin/readValid never sees a torn book while the io worker applies updates", async (t) => {
+  it("a reader using readConsistent never sees a torn book (levels and kept aggregates) while the io worker applies updates", async (t) => {
     const markets = 32;
     const book = BookTable.create(markets, { grid: gridOfStructure("tapered_deci_cent") });
     const flagsSab = new SharedArrayBuffer(16);
@@ -65,7 +67,7 @@ describe("BookTable seqlock across worker_threads", () => {
     const wantedRetries = 200;
     let consistentReads = 0;
     let retries = 0;
-    let tornRejected = 0;
+    const reader = new CheckedRead(book);
     let updatesBefore = -1;
     const problems: string[] = [];
     // Bounded: at most this many read attempts even if the writer dies.
@@ -81,17 +83,12 @@ describe("BookTable seqlock across worker_threads", () => {
         continue;
       }
       if (updatesBefore < 0) updatesBefore = Atomics.load(flags, 2);
-      const m = attempt % markets;
-      const v = book.readBegin(m);
-      const problem = checkBook(book, m);
-      if (!book.readValid(m, v)) {
-        retries++;
-        if (problem !== null) tornRejected++;
-        continue;
-      }
+      reader.m = attempt % markets;
+      retries += book.readConsistent(reader.m, reader);
       consistentReads++;
-      if (problem !== null && problems.length < 5) problems.push(problem);
+      if (reader.problem !== null && problems.length < 5) problems.push(reader.problem);
     }
+    const tornRejected = reader.problemsSeen - problems.length;
     const updatesDuringReads = Atomics.load(flags, 2) - updatesBefore;
     Atomics.store(flags, 3, 1);
     await exited;
