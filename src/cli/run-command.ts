@@ -138,6 +138,7 @@ export function registerRunCommand(program: Command): void {
             maxOrdersPerSecond: cfg.risk.maxOrdersPerSecond,
           },
           orderGroupContracts: cfg.risk.orderGroupContracts,
+          transferPolicy: cfg.orders.transferPolicy,
           journalDir,
           shutdownPolicy: cfg.shutdownPolicy,
         },

@@ -142,6 +142,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     help: "Kalshi order group: the exchange stops our fills beyond this many contracts per 15 s (0 = off)",
   },
   {
+    path: "orders.transferPolicy",
+    flag: "--transfer-policy",
+    kind: "enum",
+    arg: "<auto|off>",
+    help: "an order whose exchange shard lacks free cash: move funds there from the richest shard, or refuse it",
+  },
+  {
     path: "shutdownPolicy",
     flag: "--shutdown-policy",
     kind: "enum",

@@ -8,6 +8,8 @@ export const EXCHANGES = ["paper", "demo", "prod"] as const;
 export const POLICIES = ["onnx", "rules"] as const;
 export const PRICE_STRATEGIES = ["aggressive", "passive", "mid"] as const;
 export const SHUTDOWN_POLICIES = ["cancel_all", "leave_resting"] as const;
+/** Before an order whose exchange shard lacks free cash: move funds there, or refuse the order. */
+export const TRANSFER_POLICIES = ["auto", "off"] as const;
 /** Multivariate (combo) markets in a counted selection: left out with `mve_filter=exclude` by default. */
 export const COMBOS = ["exclude", "include"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -104,6 +106,9 @@ export const engineConfigSchema = z.strictObject({
   throttleMs: nonNegativeNumber(),
   risk: riskSchema,
   shutdownPolicy: z.enum(SHUTDOWN_POLICIES, { error: oneOf(SHUTDOWN_POLICIES) }),
+  orders: z.strictObject({
+    transferPolicy: z.enum(TRANSFER_POLICIES, { error: oneOf(TRANSFER_POLICIES) }),
+  }),
   statsHost: text(),
   statsPort: z
     .number({ error: "must be a port number 0..65535" })
@@ -176,6 +181,7 @@ export function defaultConfig(cpuCount: number): Record<string, unknown> {
       orderGroupContracts: 0,
     },
     shutdownPolicy: "cancel_all",
+    orders: { transferPolicy: "auto" },
     statsHost: "127.0.0.1",
     statsPort: 9470,
     stats: {},

@@ -66,6 +66,8 @@ export interface EngineOptions {
     risk?: RiskLimits;
     /** whole contracts per rolling 15 s for a Kalshi order group (0 or absent: no group) */
     orderGroupContracts?: number;
+    /** an order whose shard lacks free cash: move funds there (`auto`, default) or refuse it */
+    transferPolicy?: "auto" | "off";
     journalDir: string;
     reconcileEveryMs?: number;
     shutdownPolicy: "cancel_all" | "leave_resting";
@@ -294,6 +296,7 @@ export class Engine {
         strategy: o.orders.strategy,
         risk: o.orders.risk,
         ...(o.orders.orderGroupContracts ? { orderGroupContracts: o.orders.orderGroupContracts } : {}),
+        ...(o.orders.transferPolicy ? { transferPolicy: o.orders.transferPolicy } : {}),
         throttleMs: o.orders.throttleMs,
         budgetMs: o.loopBudgetMs,
         reconcileEveryMs: o.orders.reconcileEveryMs,

@@ -117,6 +117,35 @@ export class KalshiRestClient extends RestTransport {
     );
   }
 
+  /**
+   * `POST /portfolio/intra_exchange_instance_transfer`: moves available cash between exchange
+   * shards at once (kalshi-api-notes.md). `amount` is in centi-cents ($0.0001 = 100 micros), so
+   * `amountMicros` must be a positive multiple of 100. The request has no client id: a lost
+   * answer is never resent, the balance breakdown settles it (src/orders/transfers.ts).
+   */
+  transferBetweenShards(
+    fromShard: number,
+    toShard: number,
+    amountMicros: number,
+  ): Promise<WriteResult<{ transferId: string }>> {
+    if (!Number.isSafeInteger(amountMicros) || amountMicros <= 0 || amountMicros % 100 !== 0)
+      throw new RangeError(`transfer amount must be a positive multiple of 100 micros, got ${amountMicros}`);
+    const body = {
+      source_exchange_shard: fromShard,
+      destination_exchange_shard: toShard,
+      amount: amountMicros / 100,
+    };
+    return this.writeRequest(
+      "POST",
+      "portfolio/intra_exchange_instance_transfer",
+      body,
+      COST_DEFAULT,
+      (j) => ({
+        transferId: typeof j.transfer_id === "string" ? j.transfer_id : "",
+      }),
+    );
+  }
+
   // ---- order groups (kalshi-api-notes.md) ---------------------------------------------------
 
   /**

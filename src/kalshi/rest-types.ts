@@ -146,6 +146,12 @@ export interface RestSettlement {
 /** Parsed `GET /portfolio/balance`: `balance` is integer cents; `balance_dollars` keeps sub-cents. */
 export interface RestBalance {
   balanceMicros: number;
+  /**
+   * `balance_breakdown`: available cash per exchange shard, index = `exchange_index` (shards the
+   * answer does not name hold 0); empty when the answer has no breakdown (a pre-sharding exchange:
+   * everything is shard 0's).
+   */
+  shardBalanceMicros: number[];
   portfolioValueMicros: number;
   updatedTs: number;
 }
@@ -360,6 +366,7 @@ export function parseRestBalance(o: Json): RestBalance {
   const pv = num(o, "portfolio_value");
   return {
     balanceMicros,
+    shardBalanceMicros: parseBalanceBreakdown(o.balance_breakdown),
     portfolioValueMicros: Number.isFinite(pv) ? pv * 10_000 : 0,
     updatedTs: num(o, "updated_ts"),
   };
@@ -427,6 +434,32 @@ export function parseErrorBody(status: number, text: string): RestErrorInfo {
 }
 
 /** An `exchange_index` (a non-negative integer); absent or malformed reads as the default shard 0. */
+/**
+ * `balance_breakdown` entries `{exchange_index, balance}`: `balance` a dollar string (or
+ * `balance_dollars`), an integer count of cents when a number, like the top-level `balance`.
+ * Malformed entries are skipped; an absent breakdown is [].
+ */
+function parseBalanceBreakdown(v: unknown): number[] {
+  const shards: number[] = [];
+  if (!Array.isArray(v)) return shards;
+  for (const e of v) {
+    if (typeof e !== "object" || e === null) continue;
+    const entry = e as Json;
+    const k = shardOf(entry.exchange_index);
+    const text = entry.balance_dollars ?? entry.balance;
+    const micros =
+      typeof text === "string"
+        ? dollarsToMicros(text)
+        : typeof text === "number"
+          ? text * 10_000
+          : Number.NaN;
+    if (!Number.isSafeInteger(micros) || k > 1023) continue;
+    while (shards.length <= k) shards.push(0);
+    shards[k] = micros;
+  }
+  return shards;
+}
+
 function shardOf(v: unknown): number {
   const n = typeof v === "string" && v !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : 0;

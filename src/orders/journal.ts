@@ -27,7 +27,8 @@ import type { EngineAction } from "./ledger.js";
 /** Written and synced BEFORE the request is sent. */
 export interface IntentRecord {
   t: "intent";
-  op: "create" | "amend" | "cancel";
+  op: "create" | "amend" | "cancel" | "transfer";
+  /** the order's client_order_id; a transfer's own id (transfers.ts) */
   cid: string;
   /** amend: the `updated_client_order_id` */
   newCid?: string;
@@ -39,6 +40,10 @@ export interface IntentRecord {
   countHundredths?: number;
   /** the exchange order id, for amend / cancel */
   orderId?: string;
+  /** transfer: from which shard to which, how much (micros) */
+  fromShard?: number;
+  toShard?: number;
+  amountMicros?: number;
 }
 
 export type OutcomeResult =

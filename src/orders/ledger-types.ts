@@ -26,6 +26,8 @@ export function yesLegTicks(action: EngineAction, ownPriceTicks: number): number
 export interface LedgerOrder {
   readonly clientOrderId: string;
   readonly market: number;
+  /** the market's exchange shard: the order reserves from, and pays with, this shard's cash */
+  readonly shard: number;
   readonly action: EngineAction;
   readonly side: BookSide;
   /** limit on the action's own scale (NO actions on the NO scale) */
@@ -45,7 +47,7 @@ export type LedgerEvent =
   | { kind: "fee_over_reservation"; clientOrderId: string; excessMicros: number }
   | { kind: "fill_unknown_order"; fillId: string; market: number }
   | { kind: "overfill"; clientOrderId: string; excessHundredths: number }
-  | { kind: "negative_free_cash"; freeCashMicros: number };
+  | { kind: "negative_free_cash"; freeCashMicros: number; shard: number };
 
 export interface PlaceRequest {
   clientOrderId: string;
@@ -59,7 +61,16 @@ export type PlaceResult =
   | { ok: true; reservedMicros: number }
   | {
       ok: false;
-      reason: "insufficient_cash" | "nothing_to_sell" | "duplicate_client_order_id" | "bad_order";
+      /**
+       * `shard_cash_short`: the market's shard cannot pay it but all shards together could (move
+       * funds first); `insufficient_cash`: not even all shards together
+       */
+      reason:
+        | "insufficient_cash"
+        | "shard_cash_short"
+        | "nothing_to_sell"
+        | "duplicate_client_order_id"
+        | "bad_order";
     };
 
 export interface LedgerFill {
@@ -83,5 +94,7 @@ export interface LedgerOptions {
   /** finished orders kept for late fills (oldest forgotten first); default 100,000 */
   maxClosedOrders?: number;
   feeScheduleOf?: (market: number) => FeeSchedule;
+  /** a market's exchange shard (`exchange_index`); default: every market on shard 0 */
+  shardOf?: (market: number) => number;
   onEvent?: (event: LedgerEvent) => void;
 }

@@ -12,6 +12,11 @@
  * Netting, NO pricing and flips are in position.ts. A sell of contracts not held is refused
  * (rule 9): `sellableHundredths` counts holdings minus those already committed to open sells.
  *
+ * Cash is kept per exchange shard (shard-cash.ts): an order reserves from, and its fills, fees and
+ * its market's settlement move, the cash of its market's shard; the totals are the sums. A place
+ * that the market's shard cannot pay while the shards together could is refused as
+ * `shard_cash_short`, so the caller can move funds first (transfers.ts).
+ *
  * Balances are exact micros (the paper exchange does not floor sub-cent balances). When a fill
  * carries the exchange's `fee_cost`, that number is authoritative; a difference from our own
  * model is reported as an event, never thrown.
@@ -29,6 +34,7 @@ import {
   type PlaceResult,
 } from "./ledger-types.js";
 import { MarketPosition } from "./position.js";
+import { ShardCash } from "./shard-cash.js";
 
 export type {
   EngineAction,
@@ -42,8 +48,7 @@ export type {
 export { bookSideOf, isBuy, yesLegTicks } from "./ledger-types.js";
 
 export class Ledger {
-  private free: number;
-  private reserved = 0;
+  private readonly cash = new ShardCash();
   private readonly positions = new Map<number, MarketPosition>();
   private readonly orders = new Map<string, LedgerOrder>();
   /** open orders only (an amended order is in `orders` under two ids but here once) */
@@ -58,12 +63,14 @@ export class Ledger {
   private readonly maxSeenFills: number;
   private readonly maxClosedOrders: number;
   private readonly feeScheduleOf: (market: number) => FeeSchedule;
+  private readonly shardOfMarket: (market: number) => number;
   private readonly onEvent: (event: LedgerEvent) => void;
 
   constructor(initialFreeCashMicros: number, options: LedgerOptions = {}) {
     if (!Number.isSafeInteger(initialFreeCashMicros))
       throw new RangeError("ledger: cash must be integer micros");
-    this.free = initialFreeCashMicros;
+    this.cash.addFree(0, initialFreeCashMicros);
+    this.shardOfMarket = options.shardOf ?? (() => 0);
     this.feeScheduleOf = options.feeScheduleOf ?? (() => STANDARD_FEE_SCHEDULE);
     this.onEvent = options.onEvent ?? (() => {});
     this.maxSeenFills = options.maxSeenFills ?? 1_000_000;
@@ -77,11 +84,31 @@ export class Ledger {
     }
   }
 
+  /** Free cash over every shard. */
   get freeCashMicros(): number {
-    return this.free;
+    return this.cash.freeTotalMicros;
   }
+  /** Reserved cash over every shard. */
   get reservedCashMicros(): number {
-    return this.reserved;
+    return this.cash.reservedTotalMicros;
+  }
+  /** Shards with a cash record: 0 … shardCount−1. */
+  get shardCount(): number {
+    return this.cash.shardCount;
+  }
+  freeCashOn(shard: number): number {
+    return this.cash.freeOn(shard);
+  }
+  reservedCashOn(shard: number): number {
+    return this.cash.reservedOn(shard);
+  }
+  /** The exchange shard of a market (the catalog's `exchange_index`). */
+  shardOf(market: number): number {
+    return this.shardOfMarket(market);
+  }
+  /** The shard other than `except` with the most free cash (−1 when none). */
+  richestShardExcept(except: number): number {
+    return this.cash.richestExcept(except);
   }
 
   position(market: number): MarketPosition {
@@ -142,12 +169,16 @@ export class Ledger {
     const schedule = this.feeScheduleOf(req.market);
     const fee = worstCaseFeeMicros(schedule, req.ownLimitTicks, req.countHundredths);
     const cost = isBuy(req.action) ? req.ownLimitTicks * req.countHundredths * MICROS_PER_TICK_HUNDREDTH : 0;
-    if (cost + fee > this.free) return { ok: false, reason: "insufficient_cash" };
-    this.free -= cost + fee;
-    this.reserved += cost + fee;
+    const shard = this.shardOfMarket(req.market);
+    if (cost + fee > this.cash.freeOn(shard)) {
+      const short = cost + fee <= this.cash.freeTotalMicros;
+      return { ok: false, reason: short ? "shard_cash_short" : "insufficient_cash" };
+    }
+    this.cash.reserve(shard, cost + fee);
     const order: LedgerOrder = {
       clientOrderId: req.clientOrderId,
       market: req.market,
+      shard,
       action: req.action,
       side: bookSideOf(req.action),
       ownLimitTicks: req.ownLimitTicks,
@@ -207,7 +238,7 @@ export class Ledger {
     this.settled.add(market);
     for (const o of [...this.open]) if (o.market === market) this.closeOrder(o);
     const effect = this.position(market).settle(yesPayoutMicros);
-    this.free += effect.proceedsMicros;
+    this.cash.addFree(this.shardOfMarket(market), effect.proceedsMicros);
     return effect;
   }
 
@@ -241,7 +272,8 @@ export class Ledger {
     const order = cid === undefined ? undefined : this.orders.get(cid);
     const pos = this.position(fill.market);
     const effect = pos.applyFill(fill.side, fill.yesPriceTicks, fill.sizeHundredths);
-    this.free += effect.closeProceedsMicros - effect.openCostMicros;
+    const shard = order?.shard ?? this.shardOfMarket(fill.market);
+    this.cash.addFree(shard, effect.closeProceedsMicros - effect.openCostMicros);
 
     let feeMicros: number;
     if (order === undefined) {
@@ -257,8 +289,9 @@ export class Ledger {
       feeMicros = this.settleOrderFill(order, fill);
     }
     pos.feesPaidMicros += feeMicros;
-    if (order === undefined) this.free -= feeMicros;
-    if (this.free < 0) this.onEvent({ kind: "negative_free_cash", freeCashMicros: this.free });
+    if (order === undefined) this.cash.addFree(shard, -feeMicros);
+    const free = this.cash.freeOn(shard);
+    if (free < 0) this.onEvent({ kind: "negative_free_cash", freeCashMicros: free, shard });
     return true;
   }
 
@@ -280,8 +313,7 @@ export class Ledger {
         order.ownLimitTicks * covered * MICROS_PER_TICK_HUNDREDTH,
       );
       order.reservedCostMicros -= release;
-      this.reserved -= release;
-      this.free += release;
+      this.cash.reserve(order.shard, -release);
     }
     const modelFee = order.fees.chargeFill(fill.isTaker, fill.yesPriceTicks, fill.sizeHundredths);
     let fee = modelFee;
@@ -305,8 +337,8 @@ export class Ledger {
       });
     }
     order.reservedFeeMicros -= fromReserve;
-    this.reserved -= fromReserve;
-    this.free -= fee - fromReserve;
+    this.cash.spendReserved(order.shard, fromReserve);
+    this.cash.addFree(order.shard, -(fee - fromReserve));
     order.feesPaidMicros += fee;
     if (order.filledHundredths >= order.countHundredths) this.closeOrder(order);
     return fee;
@@ -339,9 +371,8 @@ export class Ledger {
     const worst = worstCaseFeeMicros(this.feeScheduleOf(o.market), newOwnLimitTicks, newCountHundredths);
     const fee = Math.max(0, worst - o.feesPaidMicros);
     const delta = cost + fee - (o.reservedCostMicros + o.reservedFeeMicros);
-    if (delta > this.free) return false;
-    this.free -= delta;
-    this.reserved += delta;
+    if (delta > this.cash.freeOn(o.shard)) return false;
+    this.cash.reserve(o.shard, delta);
     o.reservedCostMicros = cost;
     o.reservedFeeMicros = fee;
     o.ownLimitTicks = newOwnLimitTicks;
@@ -351,9 +382,7 @@ export class Ledger {
   }
 
   private closeOrder(o: LedgerOrder): void {
-    const back = o.reservedCostMicros + o.reservedFeeMicros;
-    this.reserved -= back;
-    this.free += back;
+    this.cash.reserve(o.shard, -(o.reservedCostMicros + o.reservedFeeMicros));
     o.reservedCostMicros = 0;
     o.reservedFeeMicros = 0;
     o.open = false;
@@ -391,16 +420,37 @@ export class Ledger {
 
   /** free + reserved + positions at marks. */
   equityMicros(): number {
-    return this.free + this.reserved + this.positionsValueMicros();
+    return this.freeCashMicros + this.reservedCashMicros + this.positionsValueMicros();
   }
 
   /**
-   * Sets free cash to a reconciled value (reconciliation resolves toward the exchange; the caller
-   * decides how the exchange balance maps to free cash). Returns the correction applied.
+   * Sets one shard's free cash to a reconciled value (reconciliation resolves toward the exchange;
+   * the caller decides how the exchange balance maps to free cash). Returns the correction applied.
    */
-  correctFreeCash(targetFreeCashMicros: number): number {
-    const correction = targetFreeCashMicros - this.free;
-    this.free = targetFreeCashMicros;
-    return correction;
+  correctFreeCash(targetFreeCashMicros: number, shard = 0): number {
+    return this.cash.setFree(shard, targetFreeCashMicros);
+  }
+
+  /** Σ worst-case fees still reserved by open orders on one shard (the exchange does not hold them). */
+  reservedFeesOn(shard: number): number {
+    let fees = 0;
+    for (const o of this.open) if (o.shard === shard) fees += o.reservedFeeMicros;
+    return fees;
+  }
+
+  /**
+   * Takes `micros` out of a shard's free cash for a transfer about to be sent (transfers.ts): it
+   * is spendable nowhere until the answer credits it (`transferIn`) or gives it back. False when
+   * the shard does not have it.
+   */
+  transferOut(fromShard: number, micros: number): boolean {
+    if (!Number.isSafeInteger(micros) || micros <= 0 || this.cash.freeOn(fromShard) < micros) return false;
+    this.cash.addFree(fromShard, -micros);
+    return true;
+  }
+
+  /** Credits a shard with transferred funds (or gives a refused transfer back to its source). */
+  transferIn(toShard: number, micros: number): void {
+    this.cash.addFree(toShard, micros);
   }
 }

@@ -15,6 +15,7 @@ import type { OrderGroupGuard } from "./order-group.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
 import type { FreshnessGate, MarketThrottle, RiskGate } from "./risk.js";
+import type { ShardTransfers } from "./transfers.js";
 import type { OrderOp } from "./working-orders.js";
 
 /** The REST calls the order manager needs (KalshiRestClient has them all). */
@@ -43,6 +44,8 @@ export interface MarketCatalog {
   shardOf(market: number): number;
   /** where a cancel or decrease of this market's orders must go (kalshi-api-notes.md) */
   routeOf(market: number): OrderRoute;
+  /** markets known (indices 0 … size−1), when the catalogue can tell */
+  readonly size?: number;
 }
 
 /** Top of book for a market; false when the book is stale or has no snapshot (rule 2). */
@@ -135,6 +138,8 @@ export interface OrderManagerDeps {
   throttle: MarketThrottle;
   freshness: FreshnessGate;
   breakers: CircuitBreakers;
+  /** moves funds to a shard that cannot pay an order (transfers.ts); absent: such orders are refused */
+  transfers?: ShardTransfers;
   /** a Kalshi order group every order joins (optional; order-group.ts) */
   orderGroup?: OrderGroupGuard;
   /** exchange status per shard: creates/amends wait out a pause (exchange-status.ts) */
@@ -178,6 +183,10 @@ export function newOrderStats() {
     outcomeUnknownWaits: 0,
     riskRefused: 0,
     ledgerRefused: 0,
+    /** the market's shard lacked free cash and no transfer was made (policy off, or no shard could cover it) */
+    shardCashRefused: 0,
+    /** a transfer to fund the order failed (refused, 429, or its outcome unknown) */
+    transferFailed: 0,
     sent: 0,
     rejected: 0,
     unknown: 0,

@@ -54,7 +54,20 @@ export class OrderWriter {
       this.stats.riskRefused++;
       return this.refuse(m, refusal, action, ownLimit, count);
     }
-    const placed = ledger.place(req);
+    let placed = ledger.place(req);
+    if (!placed.ok && placed.reason === "shard_cash_short") {
+      // the market's shard cannot pay it, the shards together can: move funds first (transfers.ts)
+      const shard = this.deps.catalog.shardOf(m);
+      const funded = this.deps.transfers
+        ? await this.deps.transfers.fund(shard, ledger.reservationMicros(req))
+        : "shard_cash";
+      if (funded === "funded") placed = ledger.place(req);
+      if (!placed.ok && placed.reason === "shard_cash_short") {
+        const reason = funded === "transfer_failed" ? funded : "shard_cash";
+        this.stats[reason === "shard_cash" ? "shardCashRefused" : "transferFailed"]++;
+        return this.refuse(m, reason, action, ownLimit, count);
+      }
+    }
     if (!placed.ok) {
       this.stats.ledgerRefused++;
       return this.refuse(m, placed.reason, action, ownLimit, count);

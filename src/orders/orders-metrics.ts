@@ -8,8 +8,11 @@
  * drops add up: decisions = hold + drops by orders reason + decisions that wrote or planned nothing.
  */
 import type { CounterHandle, Counters, GaugeHandle } from "../stats/counters.js";
-import { ORDER_DROP_REASONS, type OrderDropReason } from "../stats/engine-metrics.js";
+import { ORDER_DROP_REASONS, type OrderDropReason, TRANSFER_RESULTS } from "../stats/engine-metrics.js";
 import type { OrderStats } from "./order-types.js";
+import type { newTransferStats } from "./transfers.js";
+
+type TransferStats = ReturnType<typeof newTransferStats>;
 
 /** each orders drop reason from the OrderManager's counts */
 const DROP_COUNT: Readonly<Record<OrderDropReason, (s: OrderStats) => number>> = {
@@ -29,10 +32,14 @@ const DROP_COUNT: Readonly<Record<OrderDropReason, (s: OrderStats) => number>> =
   outcome_unknown: (s) => s.outcomeUnknownWaits,
   risk: (s) => s.riskRefused,
   cash: (s) => s.ledgerRefused,
+  shard_cash: (s) => s.shardCashRefused,
+  transfer_failed: (s) => s.transferFailed,
 };
 
 export interface OrdersMetricSources {
   orders: OrderStats;
+  /** transfers between shards (transfers.ts), when the thread makes any */
+  transfers?: TransferStats;
   /** the REST transport's counts */
   rest: { rateLimited: number };
   /** circuit breakers (and the order group's, when one is used) */
@@ -49,6 +56,8 @@ export class OrdersMetrics {
   private readonly http429: CounterHandle;
   private readonly trips: CounterHandle;
   private readonly tripped: GaugeHandle;
+  private readonly transfers: Array<[CounterHandle, keyof TransferStats]>;
+  private readonly transferMicros: CounterHandle;
 
   constructor(counters: Counters) {
     this.drops = ORDER_DROP_REASONS.map((reason) => [
@@ -62,6 +71,8 @@ export class OrdersMetrics {
     this.http429 = counters.counter("http_429");
     this.trips = counters.counter("breaker_trips");
     this.tripped = counters.gauge("breakers_tripped");
+    this.transfers = TRANSFER_RESULTS.map((result) => [counters.counter("transfers", { result }), result]);
+    this.transferMicros = counters.counter("transfer_micros");
   }
 
   /** once per loop turn: a few stores, no allocation */
@@ -78,5 +89,12 @@ export class OrdersMetrics {
     this.http429.advanceTo(src.rest.rateLimited);
     this.trips.advanceTo(src.breakerTrips);
     this.tripped.set(src.breakersTripped);
+    const t = src.transfers;
+    if (t === undefined) return;
+    for (let i = 0; i < this.transfers.length; i++) {
+      const [handle, key] = this.transfers[i]!;
+      handle.advanceTo(t[key]);
+    }
+    this.transferMicros.advanceTo(t.movedMicros);
   }
 }

@@ -22,6 +22,7 @@
  * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
  */
 
+import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { DecisionRecord, readDecision } from "../decide/decision-ring.js";
@@ -30,6 +31,7 @@ import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import type { PriceRangeTicks } from "../kalshi/price-grid.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { BucketConfig } from "../kalshi/token-bucket.js";
+import { createLogger, type LogLevel } from "../log/logger.js";
 import { nowMs } from "../runtime/clock.js";
 import { RequestServer } from "../runtime/request-channel.js";
 import { pollBriefly, spinBudgetMs } from "../runtime/spin.js";
@@ -56,6 +58,7 @@ import { type PnlReport, pnlReport } from "./pnl.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
+import { ShardTransfers, type TransferPolicy } from "./transfers.js";
 import { drainReports } from "./worker-fills.js";
 
 /** Tag of every message this thread writes to the EventRing (an EventCodec FlatBuffer). */
@@ -91,6 +94,10 @@ export interface OrdersWorkerInit {
   journalPath: string;
   strategy?: PriceStrategy;
   risk?: RiskLimits;
+  /** before an order whose shard lacks free cash: move funds there (`auto`, default) or refuse it */
+  transferPolicy?: TransferPolicy;
+  /** this thread's log level (its own logger, stderr); default info */
+  logLevel?: LogLevel;
   /** whole contracts per rolling 15 s for a Kalshi order group every order joins (absent: none) */
   orderGroupContracts?: number;
   breakers?: BreakerConfig;
@@ -162,7 +169,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const eventOverflows = counters.counter("ring_overflows", { ring: "event" });
   const codec = new EventCodec();
   const { journal, replay } = await OrderJournal.open(init.journalPath);
-  const ledger = new Ledger(0);
+  const ledger = new Ledger(0, { shardOf: (m) => catalog.shardOf(m) });
   const mapper = new EngineEventMapper(ledger, catalog, () => Math.round(nowMs() * 1000));
   // Stage latencies of this thread (docs/architecture.md "Timing"): stamps per market of the decision
   // being executed, so the order_sent / order_outcome events can close each stage.
@@ -205,6 +212,16 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     ? new OrderGroupGuard(rest, await openOrderGroup(rest, init.orderGroupContracts), breakers)
     : undefined;
   // Exchange status and schedule: read now and every minute (exchange-status.ts).
+  const log = createLogger({ level: init.logLevel ?? "info", bindings: { thread: "orders" } });
+  const transfers = new ShardTransfers(
+    rest,
+    ledger,
+    journal,
+    init.transferPolicy ?? "auto",
+    (line) => log[line.level](line.fields, line.msg),
+    Date.now,
+    randomUUID,
+  );
   const exchangeStatus = new ExchangeStatusWatch(rest);
   const shardsInUse = (): number[] => init.markets.map((mk) => mk.exchangeIndex ?? 0);
   await exchangeStatus.refresh(shardsInUse());
@@ -222,6 +239,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       throttle: new MarketThrottle(init.throttleMs ?? 250),
       freshness: new FreshnessGate(init.budgetMs ?? 50),
       breakers,
+      transfers,
       ...(orderGroup ? { orderGroup } : {}),
       portfolio,
       onEvent: publish,
@@ -235,6 +253,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const metricSources = {
     orders: om.stats,
     rest: rest.stats,
+    transfers: transfers.stats,
     breakersTripped: 0,
     breakerTrips: 0,
   };

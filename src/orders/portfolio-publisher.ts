@@ -11,6 +11,7 @@
  */
 import { isBuy, type Ledger } from "./ledger.js";
 import {
+  MAX_SHARDS,
   noOpenOrders,
   type PortfolioOrderSummary as OrderSummary,
   type PortfolioWriter,
@@ -58,13 +59,22 @@ export class PortfolioPublisher {
     return s;
   }
 
+  /** Total cash (the observation's cash feature reads total free cash) and each shard's. */
+  private writeCash(w: PortfolioWriter): void {
+    const l = this.ledger;
+    w.setCash(l.freeCashMicros, l.reservedCashMicros);
+    if (w.setShardCash === undefined) return;
+    const shards = Math.min(l.shardCount, MAX_SHARDS);
+    for (let k = 0; k < shards; k++) w.setShardCash(k, l.freeCashOn(k), l.reservedCashOn(k));
+  }
+
   /** Cash + one market's position and orders. */
   publishMarket(m: number): void {
     const w = this.writer;
     if (w === undefined) return;
     w.beginWrite();
     try {
-      w.setCash(this.ledger.freeCashMicros, this.ledger.reservedCashMicros);
+      this.writeCash(w);
       const p = this.ledger.position(m);
       w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
       w.setOrderSummary(m, this.summarize(m));
@@ -82,7 +92,7 @@ export class PortfolioPublisher {
     for (const { market } of this.working.all()) markets.add(market);
     w.beginWrite();
     try {
-      w.setCash(this.ledger.freeCashMicros, this.ledger.reservedCashMicros);
+      this.writeCash(w);
       for (const m of markets) {
         const p = this.ledger.position(m);
         w.setPosition(m, p.contractsHundredths, p.costBasisMicros);

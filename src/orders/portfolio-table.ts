@@ -5,7 +5,8 @@
  * Readers: decide workers (features, observation-v1.md §7–§8) and anyone else, lock-free.
  *
  * One GLOBAL seqlock (not one per market): a reader needs a consistent whole — free cash, reserved
- * cash and every position from the same instant — e.g. for portfolio value. A publish is small
+ * cash and every position from the same instant — e.g. for portfolio value. Cash is also published
+ * per exchange shard (collateral is per shard); the header's cash words are the totals (Σ shards). A publish is small
  * (cash plus the markets that changed), so readers rarely retry.
  *
  * Layout (capacity = C markets; byte offsets from the start of the SAB):
@@ -21,13 +22,18 @@
  *    |                                                               |
  * 24 |  reservedCashMicros (Float64, exact safe integer)             |
  *    |                                                               |
- * 32 |  ... reserved to byte 64 ...                                  |
+ * 32 |  shardCount: shards with published cash (≤ MAX_SHARDS)        |
+ * 36 |  ... reserved to byte 64 ...                                  |
  *    +---------------------------------------------------------------+
  * 64 |  market record 0 (48 bytes, below)                            |
  *    |  ...                                                          |
  *    |  market record C-1                                            |
  *    +---------------------------------------------------------------+
  * 64 + 48·C |  positionMarkets: Int32[C], entries 0..positionCount-1 |
+ *    +---------------------------------------------------------------+
+ * S = 64 + 52·C rounded up to a multiple of 8:
+ * S  |  shard cash: MAX_SHARDS × (freeCashMicros, reservedCashMicros),  |
+ *    |  Float64 pairs (exact safe integers), shard k at S + 16·k       |
  *    +---------------------------------------------------------------+
  *
  *   market record m, at byte 64 + 48·m (Float64 words first, then Int32 words):
@@ -57,6 +63,9 @@ import {
 
 const MAGIC = 0x504f5254;
 const HEADER_BYTES = 64;
+/** Exchange shards whose cash the table holds (Kalshi runs a handful of matching engines). */
+export const MAX_SHARDS = 8;
+const SHARD_BYTES = 16;
 const RECORD_BYTES = 48;
 const RECORD_F64 = RECORD_BYTES / 8;
 const RECORD_I32 = RECORD_BYTES / 4;
@@ -66,6 +75,7 @@ const H_VERSION = 0;
 const H_MAGIC = 1;
 const H_CAPACITY = 2;
 const H_POSITION_COUNT = 3;
+const H_SHARD_COUNT = 8;
 // Float64 header words.
 const H_FREE_CASH = 2;
 const H_RESERVED_CASH = 3;
@@ -116,6 +126,8 @@ export interface PortfolioWriter {
   beginWrite(): void;
   endWrite(): void;
   setCash(freeCashMicros: number, reservedCashMicros: number): void;
+  /** one shard's cash (shards 0 … MAX_SHARDS−1); writers without shards may leave it out */
+  setShardCash?(shard: number, freeCashMicros: number, reservedCashMicros: number): void;
   setPosition(m: number, contractsHundredths: number, costBasisMicros: number): void;
   setOrderSummary(m: number, s: PortfolioOrderSummary): void;
 }
@@ -133,11 +145,12 @@ export class PortfolioTable {
   private readonly recF64: Float64Array;
   private readonly recI32: Int32Array;
   private readonly positionMarkets: Int32Array;
+  private readonly shardF64: Float64Array;
   /** writer-side only: true between beginWrite and endWrite of THIS view */
   private writing = false;
 
   static bytesFor(capacity: number): number {
-    return HEADER_BYTES + capacity * RECORD_BYTES + capacity * 4;
+    return shardOffset(capacity) + MAX_SHARDS * SHARD_BYTES;
   }
 
   static create(capacity: number): PortfolioTable {
@@ -173,6 +186,7 @@ export class PortfolioTable {
     this.recF64 = new Float64Array(sab, HEADER_BYTES, capacity * RECORD_F64);
     this.recI32 = new Int32Array(sab, HEADER_BYTES, capacity * RECORD_I32);
     this.positionMarkets = new Int32Array(sab, HEADER_BYTES + capacity * RECORD_BYTES, capacity);
+    this.shardF64 = new Float64Array(sab, shardOffset(capacity), MAX_SHARDS * 2);
   }
 
   // ---------------------------------------------------------------- writer (orders thread only)
@@ -199,6 +213,19 @@ export class PortfolioTable {
     checkMicros("reservedCashMicros", reservedCashMicros);
     this.headerF64[H_FREE_CASH] = freeCashMicros;
     this.headerF64[H_RESERVED_CASH] = reservedCashMicros;
+  }
+
+  /** One shard's free and reserved cash; the shard count grows to include it. */
+  setShardCash(shard: number, freeCashMicros: number, reservedCashMicros: number): void {
+    this.assertWriting();
+    if (!Number.isInteger(shard) || shard < 0 || shard >= MAX_SHARDS) {
+      throw new RangeError(`PortfolioTable: shard ${shard} outside 0..${MAX_SHARDS - 1}`);
+    }
+    checkMicros("freeCashMicros", freeCashMicros);
+    checkMicros("reservedCashMicros", reservedCashMicros);
+    this.shardF64[2 * shard] = freeCashMicros;
+    this.shardF64[2 * shard + 1] = reservedCashMicros;
+    if (shard >= this.headerI32[H_SHARD_COUNT]) this.headerI32[H_SHARD_COUNT] = shard + 1;
   }
 
   /** Signed contracts (+ YES, − NO) and cost basis of market m; maintains the position list. */
@@ -267,6 +294,19 @@ export class PortfolioTable {
     return this.headerF64[H_RESERVED_CASH];
   }
 
+  /** Shards with published cash (0 … shardCount−1). */
+  shardCount(): number {
+    return this.headerI32[H_SHARD_COUNT];
+  }
+
+  shardFreeCashMicros(shard: number): number {
+    return this.shardF64[2 * shard] ?? 0;
+  }
+
+  shardReservedCashMicros(shard: number): number {
+    return this.shardF64[2 * shard + 1] ?? 0;
+  }
+
   /** Number of markets with a non-zero position. */
   positionCount(): number {
     return this.headerI32[H_POSITION_COUNT];
@@ -319,4 +359,9 @@ export class PortfolioTable {
       throw new RangeError(`PortfolioTable: market index ${m} outside 0..${this.capacity - 1}`);
     }
   }
+}
+
+/** Byte offset of the shard cash block: after the position list, 8-byte aligned. */
+function shardOffset(capacity: number): number {
+  return Math.ceil((HEADER_BYTES + capacity * RECORD_BYTES + capacity * 4) / 8) * 8;
 }

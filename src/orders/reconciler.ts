@@ -13,6 +13,10 @@
  * Cash mapping (checked against the paper exchange): the exchange's `balance` already excludes
  * the cost of resting buys, while our ledger reserves that cost AND each order's worst-case fee
  * out of free cash; so free = balance − Σ reserved fees, i.e. balance = free + Σ reserved fees.
+ * This holds per exchange shard: `balance_breakdown` gives each shard's balance, compared with
+ * that shard's free cash + its orders' reserved fees and corrected shard by shard (an answer
+ * without a breakdown is all shard 0's). A transfer whose outcome was lost settles here too: its
+ * source shard was debited when it was sent, and the breakdown says where the money is now.
  */
 import {
   fillReportOfRest,
@@ -20,7 +24,7 @@ import {
   restFillKey,
   settlementReportOfRest,
 } from "../kalshi/adapter/reports.js";
-import type { RestFill, RestOrder, RestSettlement } from "../kalshi/rest-types.js";
+import type { RestBalance, RestFill, RestOrder, RestSettlement } from "../kalshi/rest-types.js";
 import type { JournalReplay } from "./journal.js";
 import type { EngineAction, LedgerOrder } from "./ledger.js";
 import { yesLegTicks } from "./ledger-types.js";
@@ -43,7 +47,10 @@ export interface ReconcileReport {
    */
   orphansCanceled: number;
   positionCorrections: number;
+  /** Σ of the signed corrections applied to shards' free cash */
   cashCorrectionMicros: number;
+  /** shards whose free cash was corrected (corrections of opposite sign may sum to 0) */
+  cashCorrections: number;
   /**
    * What this pass could not settle yet: writes in flight or of unknown outcome, open ledger
    * orders no resting working order stands for (their fills or cancel still to come), orphans
@@ -63,7 +70,8 @@ export function isSettledPass(r: ReconcileReport): boolean {
     r.unknownResolved === 0 &&
     r.orphansCanceled === 0 &&
     r.positionCorrections === 0 &&
-    r.cashCorrectionMicros === 0
+    r.cashCorrectionMicros === 0 &&
+    r.cashCorrections === 0
   );
 }
 
@@ -77,7 +85,8 @@ export class Reconciler {
   private lastFillTsMs = 0;
   private lastSettlementTsMs = 0;
   private readonly suspectPositions = new Map<number, number>();
-  private suspectCashMicros: number | null = null;
+  /** per shard: the exchange's balance a pass saw differ from ours (corrected if a second pass agrees) */
+  private readonly suspectCash = new Map<number, number>();
   /** orphan resting orders whose cancel failed in this pass */
   private orphansLeft = 0;
   private readonly maxPages: number;
@@ -133,13 +142,22 @@ export class Reconciler {
       // REST has no entry cost; market exposure is the closest number it gives (§3.5)
       ledger.setPositionFromExchange(m, p.positionHundredths, p.marketExposureMicros);
     }
-    // place resting orders into the ledger with ample cash, then set free cash from the balance
-    ledger.correctFreeCash(2 ** 50);
+    // place resting orders into the ledger with ample cash, then set each shard's free cash from
+    // its balance (an unresolved transfer of a previous run is in these numbers already)
+    const shardBalances = shardBalancesOf(balance);
+    let shards = Math.max(shardBalances.length, ledger.shardCount);
+    for (let m = 0; m < (catalog.size ?? 0); m++) shards = Math.max(shards, catalog.shardOf(m) + 1);
+    for (let k = 0; k < shards; k++) ledger.correctFreeCash(2 ** 50, k);
     for (const o of resting) this.adoptResting(o);
-    let reservedFees = 0;
-    for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
-    ledger.correctFreeCash(balance.balanceMicros - reservedFees);
+    for (let k = 0; k < shards; k++)
+      ledger.correctFreeCash((shardBalances[k] ?? 0) - ledger.reservedFeesOn(k), k);
     for (const [cid, intent] of replay.unresolved) {
+      if (intent.op === "transfer") {
+        // never sent again: the balances read above already show whether it moved the money
+        await journal.append({ t: "outcome", cid, tsMs: now, result: "resolved", code: "balance_breakdown" });
+        this.event(`transfer ${cid} of unknown outcome settled from balance_breakdown`);
+        continue;
+      }
       if (intent.op !== "create" || ledger.order(cid) !== undefined) continue;
       let o: RestOrder | null = null;
       try {
@@ -215,6 +233,7 @@ export class Reconciler {
       orphansCanceled: 0,
       positionCorrections: 0,
       cashCorrectionMicros: 0,
+      cashCorrections: 0,
       unsettled: 0,
     };
     report.fillsApplied = await this.catchUpFills();
@@ -229,7 +248,7 @@ export class Reconciler {
     // a settlement the lifecycle channel did not bring is applied as one, never as a correction
     report.settlementsApplied = await this.catchUpSettlements();
     report.positionCorrections = await this.comparePositions();
-    report.cashCorrectionMicros = await this.compareCash();
+    await this.compareCash(report);
     report.unsettled = this.unsettledCount();
     this.om.publisher.publishAll();
     return report;
@@ -237,7 +256,7 @@ export class Reconciler {
 
   /** See `ReconcileReport.unsettled`. */
   private unsettledCount(): number {
-    let n = this.suspectPositions.size + (this.suspectCashMicros === null ? 0 : 1) + this.orphansLeft;
+    let n = this.suspectPositions.size + this.suspectCash.size + this.orphansLeft;
     // with the kill switch engaged nothing may rest: a resting order is a cancel still to do
     const killed = this.deps.risk.killSwitchEngaged;
     for (const { order } of this.om.working.all()) if (killed || order.state !== "resting") n++;
@@ -390,23 +409,32 @@ export class Reconciler {
     return corrections;
   }
 
-  private async compareCash(): Promise<number> {
+  /** Each shard's balance against its free cash + reserved fees; a difference seen twice → exchange. */
+  private async compareCash(report: ReconcileReport): Promise<void> {
     const { rest, ledger } = this.deps;
-    const balance = (await rest.getBalance()).balanceMicros;
-    let reservedFees = 0;
-    for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
-    const ours = ledger.freeCashMicros + reservedFees;
-    if (ours === balance) {
-      this.suspectCashMicros = null;
-      return 0;
+    const balances = shardBalancesOf(await rest.getBalance());
+    const shards = Math.max(balances.length, ledger.shardCount);
+    for (let k = 0; k < shards; k++) {
+      const exchange = balances[k] ?? 0;
+      const reservedFees = ledger.reservedFeesOn(k);
+      if (ledger.freeCashOn(k) + reservedFees === exchange) {
+        this.suspectCash.delete(k);
+        continue;
+      }
+      if (this.suspectCash.get(k) !== exchange) {
+        this.suspectCash.set(k, exchange);
+        continue;
+      }
+      const correction = ledger.correctFreeCash(exchange - reservedFees, k);
+      this.event(`cash of shard ${k} differs from the exchange by ${-correction} micros → exchange`);
+      this.suspectCash.delete(k);
+      report.cashCorrectionMicros += correction;
+      report.cashCorrections++;
     }
-    if (this.suspectCashMicros !== balance) {
-      this.suspectCashMicros = balance;
-      return 0;
-    }
-    const correction = ledger.correctFreeCash(balance - reservedFees);
-    this.event(`cash differs from the exchange by ${-correction} micros → exchange`);
-    this.suspectCashMicros = null;
-    return correction;
   }
+}
+
+/** Each shard's balance from `balance_breakdown`; without one, the whole balance is shard 0's. */
+export function shardBalancesOf(b: RestBalance): number[] {
+  return b.shardBalanceMicros.length > 0 ? b.shardBalanceMicros : [b.balanceMicros];
 }

@@ -32,6 +32,8 @@ export const ORDER_DROP_REASONS = [
   "outcome_unknown",
   "risk",
   "cash",
+  "shard_cash",
+  "transfer_failed",
 ] as const;
 export type OrderDropReason = (typeof ORDER_DROP_REASONS)[number];
 export const DROP_REASONS = [...DECIDE_DROP_REASONS, ...ORDER_DROP_REASONS] as const;
@@ -50,6 +52,9 @@ export const FEED_REJECT_REASONS = [
 ] as const;
 
 export const RINGS = ["decision", "fill", "event"] as const;
+
+/** Outcomes of a transfer between exchange shards (src/orders/transfers.ts). */
+export const TRANSFER_RESULTS = ["ok", "refused", "unknown"] as const;
 
 /** Why a private frame (fill, user_order) did not become a FillRing record (ring full: ring_overflows). */
 export const PRIVATE_SKIP_REASONS = [
@@ -112,6 +117,16 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     help: "Order requests whose outcome was unknown (timeout, 5xx)",
   },
   { name: "http_429", kind: "counter", help: "HTTP 429 responses the orders thread received" },
+  ...each(TRANSFER_RESULTS, "result", () => ({
+    name: "transfers",
+    kind: "counter",
+    help: "Transfers between exchange shards to fund orders, by result (unknown: settled by the balance breakdown)",
+  })),
+  {
+    name: "transfer_micros",
+    kind: "counter",
+    help: "Micros of a dollar moved between exchange shards by transfers answered ok",
+  },
   {
     name: "orders_errors",
     kind: "counter",

@@ -94,8 +94,11 @@ describe("engine metrics after a faulty paper run", () => {
     try {
       await until(
         () =>
-          counter("orders") >= 12 && counter("drops", { reason: "throttle" }) > 0 && counter("http_429") > 0,
-        "orders, throttles and 429s",
+          counter("orders") >= 12 &&
+          counter("drops", { reason: "throttle" }) > 0 &&
+          counter("http_429") > 0 &&
+          counter("transfers", { result: "ok" }) > 0,
+        "orders, throttles, 429s and a transfer between shards",
       );
       // stop deciding; let every decision already made reach the orders thread and be counted
       await engine.control("pause");
@@ -127,6 +130,8 @@ describe("engine metrics after a faulty paper run", () => {
         outcome_unknown: s.outcomeUnknownWaits,
         risk: s.riskRefused,
         cash: s.ledgerRefused,
+        shard_cash: s.shardCashRefused,
+        transfer_failed: s.transferFailed,
       });
       assert.equal(counter("orders"), s.sent);
       assert.ok(drops.throttle! > 0, "the throttle refused decisions");
@@ -146,7 +151,15 @@ describe("engine metrics after a faulty paper run", () => {
     assert.equal(counter("fills"), fills.length);
     // the event stream as witness of refusals, breaker trips and exchange rejects
     const refusals = events.filter((e) => e.kind === "order" && e.status === "refused").length;
-    assert.equal(counter("drops", { reason: "risk" }) + counter("drops", { reason: "cash" }), refusals);
+    const refusedReasons = ["risk", "cash", "shard_cash", "transfer_failed"];
+    assert.equal(
+      refusedReasons.reduce((sum, reason) => sum + counter("drops", { reason }), 0),
+      refusals,
+    );
+    // transfers between shards (the deposit is on shard 0, markets on 3 shards): the 429s and 5xx
+    // injected here never execute a request, so the exchange made exactly those answered ok
+    assert.ok(counter("transfers", { result: "ok" }) > 0, "orders on shards 1 and 2 were funded");
+    assert.equal(px.core.transferCount(), counter("transfers", { result: "ok" }));
     const throttled = events.filter((e) => e.kind === "decision" && e.skippedReason === "throttle").length;
     assert.equal(counter("drops", { reason: "throttle" }), throttled);
     const trips = events.filter(

@@ -129,6 +129,11 @@ async function startFake(): Promise<Fake> {
         balance_dollars: "100.0049",
         portfolio_value: 2500,
         updated_ts: 1,
+        balance_breakdown: [
+          { exchange_index: 0, balance: "60.0049" },
+          { exchange_index: 2, balance: "40.0000" },
+          { exchange_index: 1, balance: "not money" },
+        ],
       });
     }
     if (req.method === "GET" && p === "portfolio/fills") {
@@ -291,9 +296,15 @@ describe("Kalshi REST client against a loopback server", () => {
     assert.ok(fake.orders.length > 2);
   });
 
-  it("retries reads on 5xx and 429, then parses sub-cent balance_dollars", async () => {
+  it("retries reads on 5xx and 429, then parses sub-cent balance_dollars and balance_breakdown", async () => {
     const bal = await client.getBalance();
-    assert.deepEqual(bal, { balanceMicros: 100_004_900, portfolioValueMicros: 25_000_000, updatedTs: 1 });
+    assert.deepEqual(bal, {
+      balanceMicros: 100_004_900,
+      // per shard from balance_breakdown; an unreadable entry is skipped (its shard reads 0)
+      shardBalanceMicros: [60_004_900, 0, 40_000_000],
+      portfolioValueMicros: 25_000_000,
+      updatedTs: 1,
+    });
     assert.equal(fake.balanceCalls, 3);
     assert.ok(client.stats.readRetries >= 2);
   });

@@ -78,7 +78,7 @@ class ScriptedRest {
     return { items: [], cursor: "" };
   }
   async getBalance() {
-    return { balanceMicros: 0, portfolioValueMicros: 0, updatedTs: 0 };
+    return { balanceMicros: 0, shardBalanceMicros: [], portfolioValueMicros: 0, updatedTs: 0 };
   }
   async collectAll<T>(f: (c: string | undefined) => Promise<Page<T>>): Promise<T[]> {
     return (await f(undefined)).items;

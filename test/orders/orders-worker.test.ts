@@ -176,16 +176,41 @@ describe("orders worker thread on the paper exchange", () => {
     assert.equal(stats.stats.fillsDuplicate, 1);
   });
 
-  it("rests an order on a market of another exchange shard (cash moved there first)", async () => {
+  it("rests an order on a market of another exchange shard, moving cash there first", async () => {
     const m = shardOf.findIndex((k) => k > 0);
     assert.ok(m > 0, "the paper exchange spreads markets over shards");
-    assert.ok(px.core.transfer(px.keyId, 0, shardOf[m]!, 50_000_000).ok);
+    const k = shardOf[m]!;
+    const counters = new Counters(ENGINE_METRICS, countersSab);
+    assert.equal(px.core.transferCount(), 0, "the deposit is all on shard 0");
     await loadBook(m);
     assert.ok(writeDecision(decisions, m, 1 /* BUY_YES */, 100, 1, Date.now(), Date.now(), 1, 1));
     const acked = await waitForEvent(
       (e) => e.kind === "order" && e.status === "acked" && e.market === px.markets[m],
     );
     assert.ok(acked);
+    // one transfer, counted by the thread as the exchange counts it
+    await thread.stats(); // the thread publishes its counters before answering
+    assert.equal(px.core.transferCount(), 1);
+    assert.equal(counters.get("transfers", { result: "ok" }), 1);
+    // the shard's cash in the PortfolioTable is the exchange's: balance = free + reserved fees
+    const balance = await client.getBalance();
+    const v = portfolio.readBegin();
+    const free = portfolio.shardFreeCashMicros(k);
+    const reserved = portfolio.shardReservedCashMicros(k);
+    const total = portfolio.freeCashMicros();
+    const shards = portfolio.shardCount();
+    assert.ok(portfolio.readValid(v));
+    assert.ok(shards > k);
+    assert.ok(reserved > 0, "the order reserves on its own shard");
+    assert.ok(free > 0);
+    // nothing filled (no flow, a passive buy): the shard holds exactly what was moved there, and
+    // the exchange's balance of it is free cash + the order's fee reservation (it holds the cost)
+    assert.equal(free + reserved, counters.get("transfer_micros"));
+    const feeReserved = balance.shardBalanceMicros[k]! - free;
+    assert.ok(feeReserved > 0 && feeReserved < reserved);
+    let sum = 0;
+    for (let s = 0; s < shards; s++) sum += portfolio.shardFreeCashMicros(s);
+    assert.equal(sum, total, "total free cash is the sum of the shards'");
   });
 
   it("cancels everything on the kill switch, on every shard (cancels routed by market)", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { noOpenOrders, PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { MAX_SHARDS, noOpenOrders, PortfolioTable } from "../../src/orders/portfolio-table.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { type PortfolioWriterJob, runWriter, TOTAL_MICROS } from "../shm/portfolio-writer-worker.js";
 import { startModuleWorker } from "../shm/ts-worker.js";
@@ -99,6 +99,34 @@ describe("PortfolioTable in one thread", () => {
     assert.throws(() => t.setPosition(0, 1.5, 0), RangeError);
     assert.throws(() => t.setOrderSummary(-1, noOrders), RangeError);
     t.endWrite();
+  });
+
+  it("publishes cash per exchange shard beside the totals, for every capacity's layout", () => {
+    for (const capacity of [1, 3, 8]) {
+      const t = PortfolioTable.create(capacity);
+      const reader = PortfolioTable.attach(structuredClone(t.shared));
+      assert.equal(reader.shardCount(), 0);
+      t.beginWrite();
+      t.setCash(9_000_123, 500);
+      t.setShardCash(0, 4_000_000, 0);
+      t.setShardCash(2, 5_000_123, 500);
+      t.setPosition(capacity - 1, -300, 1_200_000); // the last record: the shard block follows it
+      assert.throws(() => t.setShardCash(MAX_SHARDS, 0, 0), RangeError);
+      assert.throws(() => t.setShardCash(1, 0.5, 0), RangeError);
+      t.endWrite();
+      assert.equal(reader.shardCount(), 3);
+      assert.deepEqual(
+        [0, 1, 2].map((k) => [reader.shardFreeCashMicros(k), reader.shardReservedCashMicros(k)]),
+        [
+          [4_000_000, 0],
+          [0, 0],
+          [5_000_123, 500],
+        ],
+      );
+      assert.equal(reader.freeCashMicros(), 9_000_123, "the total is the header's (the observation's cash)");
+      assert.equal(reader.contractsHundredths(capacity - 1), -300);
+      assert.equal(reader.costBasisMicros(capacity - 1), 1_200_000);
+    }
   });
 
   it("a version changes across a write, so a read that overlapped it is rejected", () => {

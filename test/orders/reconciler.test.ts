@@ -10,7 +10,7 @@ import { OrderJournal } from "../../src/orders/journal.js";
 import { Ledger } from "../../src/orders/ledger.js";
 import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
 import { type OrderEvent, OrderManager, type OrdersRestApi } from "../../src/orders/order-manager.js";
-import { actionOfRestingOrder, Reconciler } from "../../src/orders/reconciler.js";
+import { actionOfRestingOrder, isSettledPass, Reconciler } from "../../src/orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../src/orders/risk.js";
 
 const dir = mkdtempSync(join(tmpdir(), "orders-reconcile-"));
@@ -59,6 +59,8 @@ function fill(f: Partial<RestFill>): RestFill {
 /** An exchange whose state the test sets directly. */
 class FakeExchange {
   balanceMicros = 100_000_000;
+  /** `balance_breakdown` per shard (empty: an answer without one) */
+  shardBalanceMicros: number[] = [];
   positions: RestPosition[] = [];
   resting: RestOrder[] = [];
   fills: RestFill[] = [];
@@ -66,7 +68,12 @@ class FakeExchange {
   canceled: string[] = [];
   lookups: string[] = [];
   async getBalance() {
-    return { balanceMicros: this.balanceMicros, portfolioValueMicros: 0, updatedTs: 0 };
+    return {
+      balanceMicros: this.balanceMicros,
+      shardBalanceMicros: this.shardBalanceMicros,
+      portfolioValueMicros: 0,
+      updatedTs: 0,
+    };
   }
   async getPositions(): Promise<Page<RestPosition>> {
     return { items: this.positions, cursor: "" };
@@ -116,16 +123,16 @@ class FakeExchange {
   }
 }
 
-async function setup(ex: FakeExchange, journalLines: string[] = []) {
+async function setup(ex: FakeExchange, journalLines: string[] = [], shards: [number, number] = [0, 0]) {
   const path = join(dir, `j${journals.length}.ndjson`);
   if (journalLines.length > 0) writeFileSync(path, `${journalLines.join("\n")}\n`);
   const { journal, replay } = await OrderJournal.open(path);
   journals.push(journal);
   const catalog = new StaticMarketCatalog();
-  catalog.add("KX-A");
-  catalog.add("KX-B");
+  catalog.set(0, "KX-A", undefined, shards[0]);
+  catalog.set(1, "KX-B", undefined, shards[1]);
   const events: OrderEvent[] = [];
-  const ledger = new Ledger(0);
+  const ledger = new Ledger(0, { shardOf: (m) => catalog.shardOf(m) });
   const om = new OrderManager({
     rest: ex as unknown as OrdersRestApi,
     journal,
@@ -366,5 +373,49 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     assert.equal(om.working.size, 0);
     assert.equal(ledger.reservedCashMicros, 0);
     assert.equal(r.unsettled, 0);
+  });
+
+  it("reads each shard's cash from balance_breakdown and settles a transfer of unknown outcome per shard", async () => {
+    const ex = new FakeExchange();
+    ex.shardBalanceMicros = [60_000_000, 40_000_000];
+    // a transfer journaled, its answer never recorded (the process died): never sent again
+    const intent = {
+      t: "intent",
+      op: "transfer",
+      cid: "transfer-1",
+      tsMs: 1,
+      ticker: "",
+      fromShard: 0,
+      toShard: 1,
+      amountMicros: 5_000_000,
+    };
+    const { ledger, rec, path } = await setup(ex, [JSON.stringify(intent)], [0, 1]);
+    assert.equal(ledger.freeCashOn(0), 60_000_000);
+    assert.equal(ledger.freeCashOn(1), 40_000_000);
+    assert.deepEqual(ex.lookups, [], "a transfer is not an order to look up");
+    const outcome = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .at(-1);
+    assert.deepEqual(
+      [outcome.cid, outcome.result, outcome.code],
+      ["transfer-1", "resolved", "balance_breakdown"],
+    );
+    assert.ok(isSettledPass(await rec.periodic()));
+
+    // a transfer of this run whose answer was lost: the ledger took it out of shard 0 when sending
+    assert.ok(ledger.transferOut(0, 10_000_000));
+    ex.shardBalanceMicros = [50_000_000, 50_000_000]; // it did happen
+    const first = await rec.periodic();
+    assert.equal(first.cashCorrections, 0, "a difference seen once is not corrected yet");
+    assert.ok(first.unsettled > 0);
+    const second = await rec.periodic();
+    assert.equal(second.cashCorrections, 1, "shard 1 only: shard 0 already agrees");
+    assert.equal(second.cashCorrectionMicros, 10_000_000);
+    assert.equal(ledger.freeCashOn(0), 50_000_000);
+    assert.equal(ledger.freeCashOn(1), 50_000_000);
+    assert.equal(ledger.freeCashMicros, 100_000_000);
+    assert.ok(isSettledPass(await rec.periodic()));
   });
 });

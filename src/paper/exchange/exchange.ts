@@ -194,6 +194,11 @@ export class PaperExchange implements PaperExchangeApi {
     return this.state.pauses;
   }
 
+  /** Transfers between shards answered ok since start, over every account (tests' witness). */
+  transferCount(): number {
+    return this.state.transferSeq;
+  }
+
   /** Number of exchange shards (markets live on 0..shardCount-1). */
   shardCount(): number {
     return this.state.shardCount;
