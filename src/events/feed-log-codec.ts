@@ -39,6 +39,59 @@ export class FeedRecordEncoder {
   }
 }
 
+/**
+ * The recorder's writer thread writes a FeedRecord straight into its staging buffer with this
+ * fixed layout instead of running a flatbuffers.Builder per frame (a BigInt, a byte vector copy
+ * and the builder's bookkeeping for every frame). It is an ordinary FlatBuffer — the generated
+ * accessors and `scanFeedLog` read it — with every field present; the 8-byte `recv_us` sits
+ * 8-aligned and every record is a multiple of 8 bytes long, as the Builder makes them:
+ *
+ *   0 u32 size (bytes after this word)   4 u32 root offset = 24 (table at 28)   8 "KFLG"
+ *  12 u32 0 (padding)   16 u16 0 (padding)
+ *  18 vtable: u16 10 (its size), u16 20 (table size), u16 12 recv_us, u16 8 frame, u16 4 connection
+ *  28 table: i32 10 (to the vtable)   32 u32 connection   36 u32 12 (frame vector at 48)
+ *  40 u64 recv_us   48 u32 n   52 n frame bytes   52 + n: zero padding to a multiple of 8
+ */
+export const FEED_RECORD_FIXED_BYTES = 52;
+
+/** Bytes of a FeedRecord written by `writeFeedRecord` for an `n`-byte frame. */
+export function feedRecordBytes(n: number): number {
+  return (FEED_RECORD_FIXED_BYTES + n + 7) & ~7;
+}
+
+/** FeedRecords written into one buffer at given offsets (the writer thread's staging buffer). */
+export class FeedRecordWriter {
+  private readonly view: DataView;
+
+  constructor(private readonly target: Uint8Array) {
+    this.view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  }
+
+  /** Writes one size-prefixed record at `at`; returns its length (`feedRecordBytes(frame.length)`). */
+  write(at: number, recvUs: number, frame: Uint8Array, connection: number): number {
+    const n = frame.length;
+    const total = feedRecordBytes(n);
+    const v = this.view;
+    v.setUint32(at, total - 4, true);
+    v.setUint32(at + 4, 24, true);
+    v.setUint32(at + 8, 0x474c464b, true); // "KFLG"
+    v.setUint32(at + 12, 0, true);
+    v.setUint32(at + 16, 0x000a0000, true); // u16 0 padding, u16 10 vtable size
+    v.setUint32(at + 20, 0x000c0014, true); // table size 20, recv_us at 12
+    v.setUint32(at + 24, 0x00040008, true); // frame at 8, connection at 4
+    v.setInt32(at + 28, 10, true);
+    v.setUint32(at + 32, connection, true);
+    v.setUint32(at + 36, 12, true);
+    // recv_us (an integer < 2^53) as two u32 halves: no BigInt
+    v.setUint32(at + 40, recvUs % TWO_32, true);
+    v.setUint32(at + 44, Math.floor(recvUs / TWO_32), true);
+    v.setUint32(at + 48, n, true);
+    this.target.set(frame, at + FEED_RECORD_FIXED_BYTES);
+    this.target.fill(0, at + FEED_RECORD_FIXED_BYTES + n, at + total);
+    return total;
+  }
+}
+
 /** Called for every whole record; `frame` is a view into the input valid during the call. */
 export type FeedRecordVisitor = (recvUs: number, frame: Uint8Array, connection: number) => void;
 

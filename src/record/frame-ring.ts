@@ -31,6 +31,13 @@
  * Ordering as in SpscRing: plain stores, then Atomics.store(writePos) publishes; the consumer
  * Atomics.load(writePos)s before reading. Positions are u32 counters; used = (w - r) >>> 0 is
  * exact because capacity ≤ 2^30.
+ *
+ * Waking the consumer: publishing a record never notifies (a futex wake per frame cost io more
+ * than the whole parse + apply). The consumer sets consumerWaiting before a long sleep; the
+ * producer sees it (`doorbellWanted`) and rings once per batch (`ringDoorbell`, FeedRecorder does
+ * it once per io turn). A consumer that was busy a moment ago naps briefly without asking to be
+ * woken, so a steady feed rings no doorbell at all. The wait re-checks writePos after setting the
+ * flag, so no record is ever left unseen: at worst it waits for its timeout.
  */
 const W_WRITE = 0;
 const W_READ = 16;
@@ -60,6 +67,10 @@ export class FrameRing {
   /** producer-side counts of refused records */
   full = 0;
   tooLarge = 0;
+  /** producer-side count of doorbells rung (Atomics.notify calls) */
+  doorbells = 0;
+  /** producer: readPos as last loaded; reloaded only when it says the record does not fit */
+  private readSeen = 0;
   private readonly header: Int32Array;
   private readonly data: Uint8Array;
   private readonly i32: Int32Array;
@@ -81,6 +92,7 @@ export class FrameRing {
   private constructor(shared: FrameRingShared) {
     this.shared = shared;
     this.header = new Int32Array(shared.sab, 0, HEADER_BYTES / 4);
+    this.readSeen = Atomics.load(this.header, W_READ);
     this.capacity = this.header[W_CAPACITY];
     this.data = new Uint8Array(shared.sab, HEADER_BYTES, this.capacity);
     this.i32 = new Int32Array(shared.sab, HEADER_BYTES, this.capacity / 4);
@@ -114,14 +126,16 @@ export class FrameRing {
     }
     const h = this.header;
     const write = h[W_WRITE]; // only this thread writes it
-    const free = this.capacity - ((write - Atomics.load(h, W_READ)) >>> 0);
     const at = write & (this.capacity - 1);
     const tail = this.capacity - at;
-    if (need <= tail) {
-      if (need > free) return this.refuseFull();
-      return at + RECORD_HEADER;
+    const room = need <= tail ? need : tail + need;
+    // the cached readPos can only understate the free space: reload it (touching the consumer's
+    // cache line) only when the record seems not to fit
+    if (room > this.capacity - ((write - this.readSeen) >>> 0)) {
+      this.readSeen = Atomics.load(h, W_READ);
+      if (room > this.capacity - ((write - this.readSeen) >>> 0)) return this.refuseFull();
     }
-    if (tail + need > free) return this.refuseFull();
+    if (need <= tail) return at + RECORD_HEADER;
     this.i32[at >> 2] = tail - RECORD_HEADER;
     this.i32[(at >> 2) + 1] = PAD_TAG;
     Atomics.store(h, W_WRITE, (write + tail) | 0);
@@ -140,7 +154,18 @@ export class FrameRing {
     this.f64[(at >> 3) + 1] = recvUs;
     const h = this.header;
     Atomics.store(h, W_WRITE, (h[W_WRITE] + align16(RECORD_HEADER + length)) | 0);
-    if (Atomics.load(h, W_WAITING) !== 0) Atomics.notify(h, W_WRITE);
+  }
+
+  /** Producer: true when the consumer sleeps until woken (ring the doorbell after this batch). */
+  get doorbellWanted(): boolean {
+    return Atomics.load(this.header, W_WAITING) !== 0;
+  }
+
+  /** Producer: wakes the consumer if it sleeps; call once per batch of records, not per record. */
+  ringDoorbell(): void {
+    if (Atomics.load(this.header, W_WAITING) === 0) return;
+    this.doorbells++;
+    Atomics.notify(this.header, W_WRITE);
   }
 
   /** Producer: copies `bytes`; false when refused (full / too large, counted) or stopped. */
@@ -193,7 +218,10 @@ export class FrameRing {
     Atomics.notify(this.header, W_WRITE);
   }
 
-  /** Consumer (a worker thread, may block): sleeps until a record is published or `timeoutMs`. */
+  /**
+   * Consumer (a worker thread, may block): sleeps until the producer rings the doorbell after
+   * publishing, or `timeoutMs`.
+   */
   waitForRecords(timeoutMs: number): void {
     const h = this.header;
     const seen = Atomics.load(h, W_WRITE);
@@ -201,5 +229,16 @@ export class FrameRing {
     Atomics.store(h, W_WAITING, 1);
     if (Atomics.load(h, W_WRITE) === seen) Atomics.wait(h, W_WRITE, seen, timeoutMs);
     Atomics.store(h, W_WAITING, 0);
+  }
+
+  /**
+   * Consumer: sleeps `ms` without asking to be woken (the producer rings no doorbell for it) —
+   * for a consumer that expects more records any moment.
+   */
+  nap(ms: number): void {
+    const h = this.header;
+    const seen = Atomics.load(h, W_WRITE);
+    if (seen !== Atomics.load(h, W_READ)) return;
+    Atomics.wait(h, W_WRITE, seen, ms);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Recorder writer thread: drains the FrameRing (io → here) into log segments (segments.ts).
- * Feed frames become FeedRecords (feed-*.kfl); engine events, already EngineEvent FlatBuffers,
+ * Feed frames become FeedRecords (feed-*.kfl), written in place in the segment's staging buffer;
+ * engine events, already EngineEvent FlatBuffers,
  * get their size prefix (events-*.kfl). Staged bytes are written whenever the ring runs empty
  * and at least every FLUSH_EVERY_MS, so a crash of the process loses at most what was in flight.
  *
@@ -9,7 +10,7 @@
  * io asks it to close. Trading is never affected.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { FeedRecordEncoder } from "../events/feed-log-codec.js";
+import { FeedRecordEncoder, FeedRecordWriter, feedRecordBytes } from "../events/feed-log-codec.js";
 import { DecisionRecordEncoder } from "./decision-log.js";
 import { FrameRing, type FrameRingShared, RecordTag } from "./frame-ring.js";
 import { type SegmentLimits, SegmentWriter } from "./segments.js";
@@ -39,7 +40,12 @@ export type RecorderWorkerMessage =
     };
 
 const FLUSH_EVERY_MS = 200;
+/** idle: sleep until io rings the doorbell (or this long) */
 const IDLE_WAIT_MS = 50;
+/** busy (records in the last BUSY_WINDOW_MS): nap this long between drains, asking for no
+ * doorbell, so a steady feed costs io no wake-up syscalls */
+const BUSY_NAP_MS = 1;
+const BUSY_WINDOW_MS = 100;
 
 function run(data: RecorderWorkerData): void {
   const ring = FrameRing.attach(data.ring);
@@ -49,11 +55,13 @@ function run(data: RecorderWorkerData): void {
   const decisions = new SegmentWriter(data.dir, "decisions", data.limits);
   const decisionRings = data.decisionRings.map((r) => FrameRing.attach(r));
   const decisionEncoder = new DecisionRecordEncoder(data.tickers);
-  const encoder = new FeedRecordEncoder(64 * 1024);
+  const feedRecords = new FeedRecordWriter(feed.stagingBuffer);
+  const encoder = new FeedRecordEncoder(64 * 1024); // frames larger than the staging buffer
   const prefix = new Uint8Array(4);
   const prefixView = new DataView(prefix.buffer);
   let failed = false;
   let lastFlush = Date.now();
+  let lastRecords = 0;
   parentPort?.postMessage({ type: "ready" } satisfies RecorderWorkerMessage);
 
   const fail = (e: unknown): void => {
@@ -68,7 +76,10 @@ function run(data: RecorderWorkerData): void {
     if (failed) return;
     try {
       if ((tag & 3) === RecordTag.feedFrame) {
-        feed.append(encoder.encode(recvUs, bytes, tag >>> 2), recvUs);
+        // written in place in the staging buffer: no Builder, no BigInt, one copy
+        const at = feed.stage(feedRecordBytes(bytes.length), recvUs);
+        if (at >= 0) feed.commitStaged(feedRecords.write(at, recvUs, bytes, tag >>> 2));
+        else feed.append(encoder.encode(recvUs, bytes, tag >>> 2), recvUs);
       } else if (tag === RecordTag.decision) {
         decisions.append(decisionEncoder.encode(bytes), recvUs);
       } else {
@@ -98,8 +109,12 @@ function run(data: RecorderWorkerData): void {
     if (n === 0) {
       flush();
       if (closing) break;
-      ring.waitForRecords(IDLE_WAIT_MS);
-    } else if (Date.now() - lastFlush >= FLUSH_EVERY_MS) flush();
+      if (lastFlush - lastRecords < BUSY_WINDOW_MS) ring.nap(BUSY_NAP_MS);
+      else ring.waitForRecords(IDLE_WAIT_MS);
+    } else {
+      lastRecords = Date.now();
+      if (lastRecords - lastFlush >= FLUSH_EVERY_MS) flush();
+    }
   }
   let closeError: unknown;
   for (const w of [feed, events, decisions]) {

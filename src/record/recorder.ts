@@ -1,8 +1,9 @@
 /**
  * FeedRecorder — the io thread's side of recording (docs/recording.md). io calls `recordFrame`
  * for every raw frame before parsing it and `recordEvent` for every engine event; both copy the
- * bytes into a FrameRing and return (no syscall, no allocation for text frames). The writer
- * thread (recorder-worker.ts) does the encoding and the file I/O.
+ * bytes into a FrameRing, write its 16-byte header and return (no syscall, no allocation). A
+ * sleeping writer is woken at most once per io turn. The writer thread (recorder-worker.ts) does
+ * the encoding and the file I/O.
  *
  * Failure policy: recording must never stop trading. A full ring drops the record and counts it
  * (`record_dropped`); a write error stops recording for the rest of the run with one loud log
@@ -49,7 +50,9 @@ const DECISION_RING_BYTES = 4 * 2 ** 20;
 /** Receive time in µs whose millisecond part is exactly `recvMs` (the time io used for the frame);
  * the sub-millisecond part comes from the monotonic stamp `stampMs`. */
 export function recvMicros(recvMs: number, stampMs: number): number {
-  return recvMs * 1000 + (Math.floor(stampMs * 1000) % 1000);
+  const stampUs = Math.floor(stampMs * 1000);
+  // stampUs mod 1000 without a float `%` (a libm call per frame on io)
+  return recvMs * 1000 + stampUs - Math.floor(stampUs / 1000) * 1000;
 }
 
 export class FeedRecorder {
@@ -67,6 +70,7 @@ export class FeedRecorder {
   private readonly recording: GaugeHandle | undefined;
   private droppedSeen = 0;
   private errors = 0;
+  private doorbellQueued = false;
 
   constructor(private readonly o: RecorderOptions) {
     mkdirSync(o.dir, { recursive: true });
@@ -132,20 +136,47 @@ export class FeedRecorder {
 
   /** io: one raw frame as received (text), before it is parsed. */
   recordFrame(text: string, recvMs: number, stampMs: number, connection: number): void {
-    if (this.ring.tryWriteText(frameTag(connection), recvMicros(recvMs, stampMs), text)) this.frames?.inc();
+    if (this.ring.tryWriteText(frameTag(connection), recvMicros(recvMs, stampMs), text)) this.published();
     else this.countDrop();
   }
 
   /** io: one raw frame as received (bytes), before it is parsed. */
   recordFrameBytes(bytes: Uint8Array, recvMs: number, stampMs: number, connection: number): void {
-    if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) this.frames?.inc();
+    if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) this.published();
     else this.countDrop();
   }
 
   /** io: one encoded engine event (EngineEvent FlatBuffer, schemas/events.fbs). */
   recordEvent(bytes: Uint8Array, tsUs: number): void {
-    if (!this.ring.tryWrite(RecordTag.engineEvent, tsUs, bytes)) this.countDrop();
+    if (this.ring.tryWrite(RecordTag.engineEvent, tsUs, bytes)) this.scheduleDoorbell();
+    else this.countDrop();
   }
+
+  /** Doorbells rung so far (at most one per io turn; none while the writer is busy). */
+  get doorbells(): number {
+    return this.ring.doorbells;
+  }
+
+  private published(): void {
+    this.frames?.inc();
+    this.scheduleDoorbell();
+  }
+
+  /**
+   * A sleeping writer is woken once, after io's current turn (a socket read delivers several
+   * frames in one turn), not once per record: the wake-up is a syscall that cost more than the
+   * frame's whole parse + apply.
+   */
+  private scheduleDoorbell(): void {
+    if (this.doorbellQueued || !this.ring.doorbellWanted) return;
+    this.doorbellQueued = true;
+    queueMicrotask(this.ringDoorbell);
+  }
+
+  private readonly ringDoorbell = (): void => {
+    this.doorbellQueued = false;
+    this.ring.ringDoorbell();
+  };
 
   /** Writes what is queued, closes the segments and stops the writer thread. */
   async close(): Promise<RecorderSummary> {

@@ -92,6 +92,28 @@ export class SegmentWriter {
     this.records++;
   }
 
+  /** The staging buffer `stage` hands out offsets into. */
+  get stagingBuffer(): Uint8Array {
+    return this.staging;
+  }
+
+  /**
+   * Room for one record of at most `maxBytes`, to be written in place: returns its offset in
+   * `stagingBuffer`, or -1 when it is larger than the staging buffer (use `append`). Finish with
+   * `commitStaged(length)` before anything else is appended.
+   */
+  stage(maxBytes: number, recvUs: number): number {
+    if (maxBytes > this.staging.length) return -1;
+    this.rotateIfDue(recvUs);
+    if (maxBytes > this.staging.length - this.staged) this.flush();
+    return this.staged;
+  }
+
+  commitStaged(length: number): void {
+    this.staged += length;
+    this.records++;
+  }
+
   /** Appends a record given as its 4-byte size prefix and its body (no copy made first). */
   appendPrefixed(prefix: Uint8Array, body: Uint8Array, recvUs: number): void {
     const total = prefix.length + body.length;

@@ -73,6 +73,33 @@ describe("FeedRecorder (io → writer thread → segments)", () => {
     assert.equal(session.exchange, "test");
   });
 
+  it("io wakes a sleeping writer at most once per turn, and every record still reaches the log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rec-"));
+    const rec = new FeedRecorder({ dir, ringBytes: 1 << 23, session: {}, onLog: quiet });
+    await rec.ready;
+    const turns = 6;
+    const perTurn = 500;
+    for (let t = 0; t < turns; t++) {
+      // a turn: many frames back to back, as one socket read delivers them
+      for (let i = 0; i < perTurn; i++) {
+        const frame = Buffer.from(`{"type":"orderbook_delta","sid":1,"seq":${t * perTurn + i + 1}}`);
+        rec.recordFrameBytes(frame, 1_773_153_000_000 + i, 1000 + i, 1);
+      }
+      // between turns the writer drains, finds the ring empty and goes back to sleep
+      for (let k = 0; k < 500 && rec.queuedBytes > 0; k++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(rec.queuedBytes, 0, `turn ${t}: the writer took every record without a close`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    assert.ok(rec.doorbells <= turns, `${rec.doorbells} doorbells for ${turns} turns of ${perTurn} frames`);
+    const summary = await rec.close();
+    assert.equal(summary.feed_records, turns * perTurn);
+    assert.equal(summary.dropped, 0);
+    assert.deepEqual(
+      feedEntries(dir).entries.map((e) => JSON.parse(new TextDecoder().decode(e.frame)).seq),
+      Array.from({ length: turns * perTurn }, (_, k) => k + 1),
+    );
+  });
+
   it("a write error stops recording loudly and is counted; what was written still reads", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rec-"));
     const counters = new Counters(ENGINE_METRICS);
