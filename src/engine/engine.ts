@@ -1,16 +1,20 @@
 /**
  * Engine — the io thread's composition root (docs/architecture.md): builds the shared tables, starts
- * the decide pool and the orders thread, connects the feed, serves /stats, and shuts down in
- * order. The io loop itself is event-driven: WebSocket frames → IoFeed (book, temporal, dirty
- * set) → decide workers → DecisionRings → orders thread → EventRing → /events.
+ * the decide pool and the orders thread, connects the feed and serves /stats, /events and control.
+ * Only the wiring lives here; each job has its module:
+ *
+ *   io-feed.ts       WebSocket frames → book, temporal, dirty set → decide workers
+ *   event-pump.ts    orders thread → EventRing → /events, the audit trail, the recorder
+ *   control.ts       the operator's pause / resume / kill / reconcile, audited
+ *   supervisor.ts    trading state, supervision halts, /healthz
+ *   engine-stats.ts  the /stats snapshot from every thread's share
+ *   shutdown.ts      the bounded shutdown sequence and the final summary
  */
 import { join } from "node:path";
 import { BookTable } from "../book/book-table.js";
 import { MarketDirectory } from "../book/market-directory.js";
 import { TemporalTable } from "../book/temporal-table.js";
 import { DecisionDispatcher } from "../decide/dispatcher.js";
-import type { EngineEvent } from "../events/engine-event.js";
-import { decodeEvent } from "../events/event-codec.js";
 import { FeatureState } from "../features/feature-state.js";
 import { RECORD_BYTES } from "../kalshi/adapter/report-records.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
@@ -18,15 +22,11 @@ import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { KalshiWsClient } from "../kalshi/ws-client.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
 import { type OrdersThread, startOrdersWorker } from "../orders/orders-thread.js";
-import type { OrdersStats } from "../orders/orders-worker.js";
-import type { PnlReport } from "../orders/pnl.js";
 import { PortfolioTable } from "../orders/portfolio-table.js";
-import { isSettledPass } from "../orders/reconciler.js";
 import type { RiskLimits } from "../orders/risk.js";
 import { createPolicy, type PolicyConfig, policyIdentity } from "../policy/create-policy.js";
-import { FeedRecorder, type RecorderSummary } from "../record/recorder.js";
+import { FeedRecorder } from "../record/recorder.js";
 import type { SegmentLimits } from "../record/segments.js";
-import { nowMs } from "../runtime/clock.js";
 import { LimitedLog } from "../runtime/limited-log.js";
 import { startEngineServer } from "../server/engine-server.js";
 import type { ControlAction, ControlCaller, EngineServer } from "../server/types.js";
@@ -35,12 +35,15 @@ import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
 import { ENGINE_METRICS } from "../stats/engine-metrics.js";
 import { Heartbeats } from "../stats/heartbeats.js";
-import { type PnlSnapshot, pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
+import type { StatsSnapshot } from "../stats/snapshot.js";
 import { StageHistograms } from "../stats/stage-histograms.js";
 import { AuditTrail } from "./audit.js";
-import type { EmergencyCancelReport } from "./emergency-cancel.js";
+import { EngineControl } from "./control.js";
+import { decideStatsInto, EngineStats } from "./engine-stats.js";
+import { EventPump } from "./event-pump.js";
 import { IoFeed } from "./io-feed.js";
 import { resolveMarkets } from "./market-list.js";
+import { type EngineSummary, shutdownEngine } from "./shutdown.js";
 import { Supervisor } from "./supervisor.js";
 import { Watchdog, type WatchdogOptions } from "./watchdog.js";
 
@@ -84,44 +87,19 @@ export interface EngineOptions {
   injectDecideFaults?: number;
 }
 
-export interface EngineSummary {
-  reason: string;
-  uptime_s: number;
-  process: { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
-  portfolio: ReturnType<typeof portfolioSnapshot>;
-  /** after the final reconciliation: realised, fees, unrealised at the last book mids */
-  pnl: PnlSnapshot;
-  /** fills applied and orders sent over the run */
-  trades: { fills: number; orders_sent: number; orders_rejected: number };
-  canceled_at_shutdown: number;
-  /** shutdown steps that failed or timed out (e.g. the exchange was unreachable) */
-  incomplete_at_shutdown: string[];
-  counters: Record<string, number>;
-  orders: Record<string, number>;
-  histograms: ReturnType<StageHistograms["summary"]>;
-  /** why trading stopped before the shutdown (a supervisor trip, the orders thread died), or null */
-  halted: string | null;
-  /** the kill switch io pulled over REST after the orders thread died */
-  emergency_cancel: EmergencyCancelReport | null;
-  /** present when recording */
-  recording?: RecorderSummary;
-}
+export type { EngineSummary } from "./shutdown.js";
 
 export class Engine {
   private stopping: Promise<EngineSummary> | null = null;
-  private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly started = Date.now();
-  private ordersStats: Record<string, number> = {};
-  private pnl: PnlReport = { realisedMicros: 0, unrealisedMicros: 0, feesMicros: 0, markets: [] };
-  /** decisions{hold} already reported in a `holds` event */
-  private holdsReported = 0;
-  private eventSeq = 0;
-  private pumping = true;
-  private timers: NodeJS.Timeout[] = [];
-  /** pause / resume / kill, supervision halts, /healthz */
-  readonly supervisor: Supervisor;
+  private readonly warningsTimer: NodeJS.Timeout;
   /** one log line per order, fill, breaker, kill and control action; fills.ndjson */
   readonly audit: AuditTrail;
+  /** /events: the orders thread's events and io's own, in one numbered stream */
+  readonly events: EventPump;
+  /** trading state (pause, kill switch), supervision halts, /healthz */
+  readonly supervisor: Supervisor;
+  readonly engineStats: EngineStats;
+  private readonly controls: EngineControl;
 
   private constructor(
     private readonly o: EngineOptions,
@@ -134,7 +112,7 @@ export class Engine {
     readonly orders: OrdersThread,
     readonly feed: IoFeed,
     readonly client: KalshiWsClient,
-    private readonly eventRing: BytesRing,
+    eventRing: BytesRing,
     private server: EngineServer | null,
     rest: KalshiRestClient,
     readonly watchdog: Watchdog,
@@ -142,6 +120,12 @@ export class Engine {
     private readonly recorder: FeedRecorder | undefined,
   ) {
     this.audit = new AuditTrail(o.log, o.runDir);
+    this.events = new EventPump({
+      eventRing,
+      audit: this.audit,
+      holds: counters.counter("decisions", { action: "hold" }),
+      ...(recorder ? { recorder } : {}),
+    });
     this.supervisor = new Supervisor({
       log: o.log,
       dispatcher,
@@ -151,8 +135,25 @@ export class Engine {
       watchdog,
       feedConnected: () => client.connected,
       stopping: () => this.stopping !== null,
-      emit: (event) => this.emitIo(event),
+      emit: (event) => this.events.emit(event),
     });
+    this.engineStats = new EngineStats({
+      exchangeName: o.exchange.name,
+      decideThreads: o.decideThreads,
+      directory,
+      portfolio,
+      counters,
+      histograms,
+      dispatcher,
+      orders,
+      feed,
+      watchdog,
+      supervisor: this.supervisor,
+      feedConnected: () => client.connected,
+    });
+    this.controls = new EngineControl({ supervisor: this.supervisor, orders, audit: this.audit });
+    this.warningsTimer = setInterval(() => this.warnings.maybeSummarise(), 5_000);
+    this.warningsTimer.unref();
   }
 
   /**
@@ -222,7 +223,6 @@ export class Engine {
         })
       : undefined;
     await recorder?.ready;
-    const recordDropped = counters.counter("record_dropped");
     const decideRestarts = counters.counter("decide_restarts");
     const histograms = new StageHistograms({ budgetNs: o.loopBudgetMs * 1e6 });
     const dispatcher = new DecisionDispatcher(
@@ -240,15 +240,7 @@ export class Engine {
         restartWindowMs: o.supervision?.restartWindowMs,
       },
       {
-        onStats: (r) => {
-          tasks.inc(r.batches);
-          if (r.histograms) histograms.mergeEncoded(r.histograms);
-          for (let k = 0; k < r.actions.length; k++) decisions[k]?.inc(r.actions[k]);
-          dropsStale.inc(r.stale);
-          dropsBudget.inc(r.overBudget);
-          ringOverflow.inc(r.ringFull);
-          recordDropped.inc(r.decisionLogDropped);
-        },
+        onStats: decideStatsInto(counters, histograms),
         onError: (err) => o.log.error({ err: err.message }, "decide worker loop failed"),
         onRestart: (worker, err, requeued) => {
           decideRestarts.inc();
@@ -260,13 +252,6 @@ export class Engine {
         onTripped: (reason) => void engineRef?.supervisor.halt("decide_supervisor", reason),
       },
     );
-    const decisions = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"].map((a) =>
-      counters.counter("decisions", { action: a }),
-    );
-    const tasks = counters.counter("decision_tasks");
-    const dropsStale = counters.counter("drops", { reason: "stale_book" });
-    const dropsBudget = counters.counter("drops", { reason: "over_budget" });
-    const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
     await dispatcher.ready();
     if (o.injectDecideFaults) dispatcher.injectFaults(o.injectDecideFaults);
 
@@ -307,7 +292,7 @@ export class Engine {
       {
         onError: (message) => warnings.log("error", "orders_error", "orders thread error", { err: message }),
         onExit: (code, lastError) => void engineRef?.supervisor.ordersDied(code, lastError),
-        onStats: (s) => engineRef?.applyOrdersStats(s),
+        onStats: (s) => engineRef?.engineStats.applyOrdersStats(s),
       },
     );
     await orders.ready.catch(async (e: unknown) => {
@@ -385,10 +370,7 @@ export class Engine {
         health: () => engine.supervisor.health(),
         onControl: (action, caller) => engine.control(action, caller),
         onIngestFrame: (text, recvMs) => feed.onIngestFrame(text, recvMs),
-        subscribeEvents: (listener) => {
-          engine.listeners.add(listener);
-          return () => engine.listeners.delete(listener);
-        },
+        subscribeEvents: (listener) => engine.events.subscribe(listener),
         metrics: {
           eventsDropped: counters.counter("events_dropped"),
           ingestFrames: counters.counter("ingest_frames"),
@@ -396,74 +378,19 @@ export class Engine {
         },
       },
     );
-    engine.startPumps();
+    engine.events.start();
+    engine.watchdog.start();
     client.start();
     return engine;
   }
 
-  /**
-   * Pause: keep books current but dispatch no decisions. Kill: cancel everything and block.
-   * Reconcile: one pass with the exchange now. Each is audited with who asked.
-   */
-  async control(action: ControlAction, caller?: ControlCaller): Promise<object> {
-    try {
-      const result = await this.supervisor.control(action);
-      this.audit.control(action, caller, result);
-      return result;
-    } catch (e) {
-      this.audit.control(action, caller, e instanceof Error ? e : new Error(String(e)));
-      throw e;
-    }
+  /** The operator's pause / resume / kill / reconcile, audited with who asked (control.ts). */
+  control(action: ControlAction, caller?: ControlCaller): Promise<object> {
+    return this.controls.handle(action, caller);
   }
 
   stats(): StatsSnapshot {
-    this.feed.syncCounters();
-    const p = this.portfolio;
-    let free = 0;
-    let reserved = 0;
-    const positions: Array<[string, number]> = [];
-    for (;;) {
-      const v = p.readBegin();
-      free = p.freeCashMicros();
-      reserved = p.reservedCashMicros();
-      positions.length = 0;
-      for (let i = 0; i < p.positionCount(); i++) {
-        const m = p.positionMarketAt(i);
-        positions.push([this.directory.tickerOf(m), p.contractsHundredths(m)]);
-      }
-      if (p.readValid(v)) break;
-    }
-    return {
-      ts_ms: Date.now(),
-      histograms: this.histograms.summary(),
-      latency_buckets: this.histograms.buckets(),
-      counters: [...this.counters.snapshot(), ...this.watchdog.samples()],
-      portfolio: portfolioSnapshot({
-        freeCashMicros: free,
-        reservedCashMicros: reserved,
-        positionsHundredths: positions,
-      }),
-      pnl: pnlSnapshot({
-        ...this.pnl,
-        markets: this.pnl.markets.map((mk) => ({ ...mk, ticker: this.directory.tickerOf(mk.m) })),
-      }),
-      state: {
-        exchange: this.o.exchange.name,
-        feed_connected: this.client.connected,
-        paused: this.supervisor.paused,
-        markets: this.directory.size,
-        uptime_s: Math.round((Date.now() - this.started) / 1000),
-        decide_threads: this.o.decideThreads,
-        dispatch_backlog: this.dispatcher.backlog,
-        dispatch_queued: this.dispatcher.stats.queued,
-        decide_busy_ms: Math.round(this.dispatcher.stats.workerBusyMs),
-        decide_idle_ms: Math.round(this.dispatcher.stats.workerIdleMs),
-        conflated: this.dispatcher.stats.conflated,
-        halted: this.supervisor.halted ?? "",
-        ...prefixed("process_", processStats()),
-        ...prefixed("orders_", this.ordersStats),
-      },
-    };
+    return this.engineStats.snapshot();
   }
 
   /** Stops everything in order; resolves with the final summary (once). */
@@ -472,189 +399,25 @@ export class Engine {
     return this.stopping;
   }
 
-  private async shutdown(reason: string): Promise<EngineSummary> {
-    for (const t of this.timers) clearInterval(t);
-    this.watchdog.stop();
-    this.warnings.maybeSummarise(true);
-    this.dispatcher.setPaused(true);
-    // Every step is bounded: an unreachable exchange must not keep the engine from stopping, and
-    // the summary says what could not be done.
-    const incomplete: string[] = [];
-    const step = async <T>(name: string, ms: number, work: () => Promise<T>): Promise<T | undefined> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), ms);
-      });
-      try {
-        const r = await Promise.race([work(), timeout]);
-        if (r === undefined) incomplete.push(`${name}: no answer within ${ms} ms`);
-        return r;
-      } catch (e) {
-        incomplete.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    await step("feed close", 3_000, () => this.client.close().then(() => true));
-    let canceled = 0;
-    if (this.orders.exited) {
-      // nothing to ask the orders thread: io has canceled over REST (ordersDied)
-      incomplete.push(`orders thread: ${this.supervisor.halted ?? "exited"}`);
-      canceled = this.supervisor.emergencyCancel?.canceled ?? 0;
-    } else {
-      if (this.o.orders.shutdownPolicy === "cancel_all")
-        canceled = (await step("cancel all", 10_000, () => this.orders.kill())) ?? 0;
-      const settled = await step("final reconciliation", 30_000, () => this.settleWithExchange());
-      if (settled === false) incomplete.push("final reconciliation: did not reach two clean passes in a row");
-      await step("orders stats", 3_000, () => this.orders.stats().then(() => true));
-    }
-    this.pumping = false;
-    this.pumpEvents();
-    const snapshot = this.stats();
-    await step("decide workers", 5_000, () => this.dispatcher.close().then(() => true));
-    await step("orders thread", 5_000, () => this.orders.stop().then(() => true));
-    if (incomplete.length > 0) {
-      await this.orders.worker.terminate();
-      this.o.log.warn({ incomplete }, "shutdown steps did not complete");
-    }
-    this.pumpEvents(); // the orders thread's last events, into the log too
-    const recording = this.recorder
-      ? await step("recorder", 30_000, () => (this.recorder as FeedRecorder).close())
-      : undefined;
-    this.server?.close();
-    await this.audit.close();
-    const counters: Record<string, number> = {};
-    for (const c of snapshot.counters) {
-      const label = Object.values(c.labels).join(",");
-      counters[label ? `${c.name}{${label}}` : c.name] = c.value;
-    }
-    return {
-      reason,
-      uptime_s: Math.round((Date.now() - this.started) / 1000),
-      process: processStats(),
-      portfolio: snapshot.portfolio,
-      pnl: snapshot.pnl,
-      trades: {
-        fills: this.ordersStats.fillsApplied ?? 0,
-        orders_sent: this.ordersStats.sent ?? 0,
-        orders_rejected: this.ordersStats.rejected ?? 0,
+  private shutdown(reason: string): Promise<EngineSummary> {
+    clearInterval(this.warningsTimer);
+    return shutdownEngine(
+      {
+        log: this.o.log,
+        shutdownPolicy: this.o.orders.shutdownPolicy,
+        client: this.client,
+        dispatcher: this.dispatcher,
+        orders: this.orders,
+        supervisor: this.supervisor,
+        watchdog: this.watchdog,
+        warnings: this.warnings,
+        events: this.events,
+        stats: this.engineStats,
+        audit: this.audit,
+        server: this.server,
+        ...(this.recorder ? { recorder: this.recorder } : {}),
       },
-      canceled_at_shutdown: canceled,
-      incomplete_at_shutdown: incomplete,
-      counters,
-      orders: this.ordersStats,
-      histograms: snapshot.histograms,
-      halted: this.supervisor.halted,
-      emergency_cancel: this.supervisor.emergencyCancel,
-      ...(recording ? { recording } : {}),
-    };
+      reason,
+    );
   }
-
-  /**
-   * Before the final summary: reconcile with the exchange until two passes in a row find nothing
-   * to change and nothing unsettled — no write in flight or of unknown outcome, no ledger order
-   * still waiting for its fills or cancel, no difference seen only once (bounded) — so the
-   * summary is the exchange's state. The feed is closed by then: fills come from REST.
-   */
-  private async settleWithExchange(): Promise<boolean> {
-    // Generous: with faults a single pass can wait out read timeouts and retries.
-    const deadline = Date.now() + 25_000;
-    let clean = 0;
-    while (clean < 2 && Date.now() < deadline) {
-      try {
-        const report = await this.orders.reconcile();
-        this.o.log.info({ ...report }, "final reconciliation pass");
-        clean = isSettledPass(report) ? clean + 1 : 0;
-      } catch (e) {
-        this.o.log.warn({ err: String(e) }, "final reconciliation pass failed; retrying");
-        clean = 0;
-      }
-    }
-    return clean >= 2;
-  }
-
-  private startPumps(): void {
-    void this.eventPump();
-    this.timers.push(setInterval(() => this.reportHolds(HOLDS_INTERVAL_MS), HOLDS_INTERVAL_MS));
-    this.timers.push(setInterval(() => this.warnings.maybeSummarise(), 5_000));
-    for (const t of this.timers) t.unref();
-    this.watchdog.start();
-  }
-
-  /** HOLD decisions are not streamed one by one: their count goes out once per interval. */
-  private reportHolds(intervalMs: number): void {
-    const total = this.counters.counter("decisions", { action: "hold" }).value;
-    const count = total - this.holdsReported;
-    this.holdsReported = total;
-    if (count > 0) this.emitIo({ kind: "holds", seq: 0, tsUs: Date.now() * 1000, count, intervalMs });
-  }
-
-  /** Sends an event made on io to /events listeners, numbered in the same stream. */
-  private emitIo(event: EngineEvent): void {
-    this.eventSeq++;
-    if (this.listeners.size === 0) return;
-    event.seq = this.eventSeq;
-    for (const l of this.listeners) l(event);
-  }
-
-  /**
-   * io sleeps on the EventRing (Atomics.waitAsync; the orders thread's commit wakes it) and moves
-   * each event to the /events listeners as soon as it is written; the timeout only bounds how
-   * late a stop is noticed.
-   */
-  private async eventPump(): Promise<void> {
-    while (this.pumping) {
-      await this.eventRing.ring.waitForRecordsAsync(250);
-      this.pumpEvents();
-    }
-  }
-
-  /** Moves orders-thread events to /events listeners. */
-  private pumpEvents(): void {
-    this.eventRing.drain((_tag, bytes) => {
-      this.eventSeq++;
-      this.recorder?.recordEvent(bytes, Math.round(nowMs() * 1000));
-      const event = decodeEvent(bytes);
-      event.seq = this.eventSeq; // io numbers the stream so a client can tell what it missed
-      this.audit.event(event);
-      if (this.listeners.size === 0) return;
-      for (const l of this.listeners) l(event);
-    });
-  }
-
-  /** The orders thread's histograms and own counts (`state.orders_*`), as it sends them. */
-  private applyOrdersStats(s: OrdersStats): void {
-    this.histograms.mergeEncoded(s.histograms);
-    this.ordersStats = {
-      ...s.stats,
-      free_cash_micros: s.freeCashMicros,
-      reserved_cash_micros: s.reservedCashMicros,
-    };
-    this.pnl = s.pnl;
-    this.counters.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
-    this.counters.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
-    this.counters.gauge("fees_paid_micros").set(s.pnl.feesMicros);
-  }
-}
-
-/** This process (io + its worker threads): resident memory and CPU time so far. */
-const HOLDS_INTERVAL_MS = 1000;
-
-function processStats(): { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number } {
-  const mem = process.memoryUsage();
-  const cpu = process.cpuUsage();
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
-  return {
-    rss_mb: mb(mem.rss),
-    heap_used_mb: mb(mem.heapUsed),
-    cpu_user_s: cpu.user / 1e6,
-    cpu_system_s: cpu.system / 1e6,
-  };
-}
-
-function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(o)) out[prefix + k] = v;
-  return out;
 }

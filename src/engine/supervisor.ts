@@ -1,7 +1,7 @@
 /**
- * Supervisor — io's authority over whether the engine may trade: the operator's pause / resume /
- * kill, and the halts supervision decides (the decide workers' restart breaker tripped, the
- * orders thread died). A halt is loud and sticky: an error line, a breaker and a kill event on
+ * Supervisor — io's authority over whether the engine may trade: the pause / resume / kill state
+ * the operator sets (through control.ts), and the halts supervision decides (the decide workers'
+ * restart breaker tripped, the orders thread died). A halt is loud and sticky: an error line, a breaker and a kill event on
  * /events, decisions paused, every resting order canceled, and /healthz 503 with the reason until
  * the engine is restarted. /healthz is also 503 while the feed is down or a thread is stale.
  */
@@ -9,7 +9,7 @@ import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { EngineEvent } from "../events/engine-event.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { OrdersThread } from "../orders/orders-thread.js";
-import type { ControlAction, HealthReport } from "../server/types.js";
+import type { HealthReport } from "../server/types.js";
 import type { Counters } from "../stats/counters.js";
 import { cancelAllResting, type EmergencyCancelReport } from "./emergency-cancel.js";
 import type { EngineLogger } from "./engine.js";
@@ -78,9 +78,7 @@ export class Supervisor {
     );
     const tsUs = Math.round(Date.now() * 1000);
     this.d.emit({ kind: "breaker", seq: 0, tsUs, name: breaker, state: "tripped", reason });
-    this.paused = true;
-    this.d.dispatcher.setPaused(true);
-    this.d.counters.gauge("paused").set(1);
+    this.pause();
     this.killEngaged = true;
     this.d.counters.gauge("kill_engaged").set(1);
     this.d.emit({ kind: "kill", seq: 0, tsUs, engaged: true, reason: this.halted });
@@ -112,34 +110,29 @@ export class Supervisor {
     this.resolveFailed(reason);
   }
 
-  /** Pause: keep books current but dispatch no decisions. Kill: cancel everything and block. */
-  async control(action: ControlAction): Promise<object> {
-    const pausedGauge = this.d.counters.gauge("paused");
-    const kill = this.d.counters.gauge("kill_engaged");
-    switch (action) {
-      case "pause":
-        this.paused = true;
-        this.d.dispatcher.setPaused(true);
-        pausedGauge.set(1);
-        return { paused: true };
-      case "resume":
-        if (this.halted !== null) throw new Error(`trading halted (${this.halted}); restart the engine`);
-        this.paused = false;
-        this.d.dispatcher.setPaused(false);
-        pausedGauge.set(0);
-        await this.d.orders.release();
-        this.killEngaged = false;
-        kill.set(0);
-        return { paused: false, kill: false };
-      case "kill": {
-        const canceled = await this.d.orders.kill();
-        this.killEngaged = true;
-        kill.set(1);
-        return { kill: true, canceled };
-      }
-      case "reconcile":
-        // one pass now, after any pass already running; its report is the answer
-        return { reconciled: await this.d.orders.reconcile() };
-    }
+  /** Pause: keep books current but dispatch no decisions. */
+  pause(): void {
+    this.paused = true;
+    this.d.dispatcher.setPaused(true);
+    this.d.counters.gauge("paused").set(1);
+  }
+
+  /** Resume deciding and release the kill switch; refused while supervision has halted trading. */
+  async resume(): Promise<void> {
+    if (this.halted !== null) throw new Error(`trading halted (${this.halted}); restart the engine`);
+    this.paused = false;
+    this.d.dispatcher.setPaused(false);
+    this.d.counters.gauge("paused").set(0);
+    await this.d.orders.release();
+    this.killEngaged = false;
+    this.d.counters.gauge("kill_engaged").set(0);
+  }
+
+  /** Kill: cancel every resting order and block new ones; resolves with the number canceled. */
+  async kill(): Promise<number> {
+    const canceled = await this.d.orders.kill();
+    this.killEngaged = true;
+    this.d.counters.gauge("kill_engaged").set(1);
+    return canceled;
   }
 }

@@ -1,0 +1,175 @@
+/**
+ * EngineStats — the /stats snapshot, aggregated on io from every thread's share: io's shared
+ * counters (each thread writes the metrics it owns, engine-metrics.ts), the stage histograms
+ * (io's own merged with what the decide and orders threads send), the PortfolioTable read under
+ * its seqlock, the watchdog's heartbeat samples, and the orders thread's latest stats report
+ * (its own counts, P&L, histograms). The decide workers' reports go into the counters as they
+ * arrive (decideStatsInto).
+ */
+import type { MarketDirectory } from "../book/market-directory.js";
+import type { DecideWorkerStats } from "../decide/decide-worker.js";
+import type { DecisionDispatcher } from "../decide/dispatcher.js";
+import type { OrdersThread } from "../orders/orders-thread.js";
+import type { OrdersStats } from "../orders/orders-worker.js";
+import type { PnlReport } from "../orders/pnl.js";
+import type { PortfolioTable } from "../orders/portfolio-table.js";
+import type { Counters } from "../stats/counters.js";
+import { pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
+import type { StageHistograms } from "../stats/stage-histograms.js";
+import type { IoFeed } from "./io-feed.js";
+import type { Supervisor } from "./supervisor.js";
+import type { Watchdog } from "./watchdog.js";
+
+export interface EngineStatsDeps {
+  exchangeName: string;
+  decideThreads: number;
+  directory: MarketDirectory;
+  portfolio: PortfolioTable;
+  counters: Counters;
+  histograms: StageHistograms;
+  dispatcher: DecisionDispatcher;
+  orders: OrdersThread;
+  feed: IoFeed;
+  watchdog: Watchdog;
+  supervisor: Supervisor;
+  feedConnected(): boolean;
+}
+
+export type ProcessStats = { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
+
+export class EngineStats {
+  /** the orders thread's own counts and cash from its latest report (`state.orders_*`) */
+  ordersStats: Record<string, number> = {};
+  private pnl: PnlReport = { realisedMicros: 0, unrealisedMicros: 0, feesMicros: 0, markets: [] };
+  private readonly started = Date.now();
+
+  constructor(private readonly d: EngineStatsDeps) {}
+
+  get uptimeS(): number {
+    return Math.round((Date.now() - this.started) / 1000);
+  }
+
+  /** The orders thread's histograms and own counts (`state.orders_*`), as it sends them. */
+  applyOrdersStats(s: OrdersStats): void {
+    this.d.histograms.mergeEncoded(s.histograms);
+    this.ordersStats = {
+      ...s.stats,
+      free_cash_micros: s.freeCashMicros,
+      reserved_cash_micros: s.reservedCashMicros,
+    };
+    this.pnl = s.pnl;
+    const c = this.d.counters;
+    c.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
+    c.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
+    c.gauge("fees_paid_micros").set(s.pnl.feesMicros);
+  }
+
+  snapshot(): StatsSnapshot {
+    const d = this.d;
+    d.feed.syncCounters();
+    const p = d.portfolio;
+    let free = 0;
+    let reserved = 0;
+    const positions: Array<[string, number]> = [];
+    for (;;) {
+      const v = p.readBegin();
+      free = p.freeCashMicros();
+      reserved = p.reservedCashMicros();
+      positions.length = 0;
+      for (let i = 0; i < p.positionCount(); i++) {
+        const m = p.positionMarketAt(i);
+        positions.push([d.directory.tickerOf(m), p.contractsHundredths(m)]);
+      }
+      if (p.readValid(v)) break;
+    }
+    return {
+      ts_ms: Date.now(),
+      histograms: d.histograms.summary(),
+      latency_buckets: d.histograms.buckets(),
+      counters: [...d.counters.snapshot(), ...d.watchdog.samples()],
+      portfolio: portfolioSnapshot({
+        freeCashMicros: free,
+        reservedCashMicros: reserved,
+        positionsHundredths: positions,
+      }),
+      pnl: pnlSnapshot({
+        ...this.pnl,
+        markets: this.pnl.markets.map((mk) => ({ ...mk, ticker: d.directory.tickerOf(mk.m) })),
+      }),
+      state: {
+        exchange: d.exchangeName,
+        feed_connected: d.feedConnected(),
+        paused: d.supervisor.paused,
+        markets: d.directory.size,
+        uptime_s: this.uptimeS,
+        decide_threads: d.decideThreads,
+        dispatch_backlog: d.dispatcher.backlog,
+        dispatch_queued: d.dispatcher.stats.queued,
+        decide_busy_ms: Math.round(d.dispatcher.stats.workerBusyMs),
+        decide_idle_ms: Math.round(d.dispatcher.stats.workerIdleMs),
+        conflated: d.dispatcher.stats.conflated,
+        halted: d.supervisor.halted ?? "",
+        ...prefixed("process_", processStats()),
+        ...prefixed("orders_", this.ordersStats),
+        // replies from the orders thread that came after their request had timed out
+        orders_unknown_replies: d.orders.unknownReplies,
+      },
+    };
+  }
+}
+
+/**
+ * The decide workers' reports (each every `statsIntervalMs`, counts since the previous one) into
+ * io's counters and stage histograms: io writes these metrics on the workers' behalf.
+ */
+export function decideStatsInto(
+  counters: Counters,
+  histograms: StageHistograms,
+): (r: DecideWorkerStats) => void {
+  const decisions = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"].map((a) =>
+    counters.counter("decisions", { action: a }),
+  );
+  const tasks = counters.counter("decision_tasks");
+  const dropsStale = counters.counter("drops", { reason: "stale_book" });
+  const dropsBudget = counters.counter("drops", { reason: "over_budget" });
+  const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
+  const recordDropped = counters.counter("record_dropped");
+  return (r) => {
+    tasks.inc(r.batches);
+    if (r.histograms) histograms.mergeEncoded(r.histograms);
+    for (let k = 0; k < r.actions.length; k++) decisions[k]?.inc(r.actions[k]);
+    dropsStale.inc(r.stale);
+    dropsBudget.inc(r.overBudget);
+    ringOverflow.inc(r.ringFull);
+    recordDropped.inc(r.decisionLogDropped);
+  };
+}
+
+/** This process (io + its worker threads): resident memory and CPU time so far. */
+export function processStats(): ProcessStats {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+  return {
+    rss_mb: mb(mem.rss),
+    heap_used_mb: mb(mem.heapUsed),
+    cpu_user_s: cpu.user / 1e6,
+    cpu_system_s: cpu.system / 1e6,
+  };
+}
+
+/** A snapshot's counters as `name{label,…}` → value (the summary's flat form). */
+export function flatCounters(snapshot: StatsSnapshot): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const c of snapshot.counters) {
+    const label = Object.values(c.labels).join(",");
+    counters[label ? `${c.name}{${label}}` : c.name] = c.value;
+  }
+  return counters;
+}
+
+function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(o)) out[prefix + k] = v;
+  return out;
+}
