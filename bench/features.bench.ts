@@ -16,10 +16,14 @@ import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
 
 const T0 = 1_773_153_000_000;
 
-const fmtP = (t: number) => (t / 1000).toFixed(4);
+/** `t` in thousandths of a dollar (the shallow rows) or, with scale 10000, in $0.0001 ticks */
+const fmtP = (t: number, scale = 1000) => (t / scale).toFixed(4);
 const fmtC = (h: number) => (h / 100).toFixed(2);
 
-/** Snapshot frame with `levels` bids per side spaced `stepTicks` below each touch. */
+/**
+ * Snapshot frame with `levels` bids per side spaced `stepTicks` below each touch; prices are
+ * `t / scale` dollars.
+ */
 function snapshotFrame(
   ticker: string,
   seq: number,
@@ -27,16 +31,17 @@ function snapshotFrame(
   levels: number,
   stepTicks: number,
   rand: () => number,
+  scale = 1000,
 ) {
   const side = (top: number) => {
     const out: string[] = [];
     for (let k = levels - 1; k >= 0; k--) {
       const t = top - k * stepTicks;
-      if (t >= 1) out.push(`["${fmtP(t)}","${fmtC(100 * (1 + Math.floor(rand() * 500)))}"]`);
+      if (t >= 1) out.push(`["${fmtP(t, scale)}","${fmtC(100 * (1 + Math.floor(rand() * 500)))}"]`);
     }
     return out.join(",");
   };
-  return `{"type":"orderbook_snapshot","sid":1,"seq":${seq},"msg":{"market_ticker":"${ticker}","yes_dollars_fp":[${side(fair - 10)}],"no_dollars_fp":[${side(1000 - fair - 10)}]}}`;
+  return `{"type":"orderbook_snapshot","sid":1,"seq":${seq},"msg":{"market_ticker":"${ticker}","yes_dollars_fp":[${side(fair - 10)}],"no_dollars_fp":[${side(scale - fair - 10)}]}}`;
 }
 
 function portfolioJson(tickers: string[], positions: number): string {
@@ -55,7 +60,12 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-function benchBuild(levels: number, stepTicks: number, quick: boolean): BenchRow {
+/**
+ * `ObservationBuilder.build` per market. `scale` 1000: prices in thousandths (the shallow rows);
+ * 10000: $0.0001 ticks, for deep books on the finest grid (a market first met in the feed gets
+ * the full $0.0001 grid).
+ */
+function benchBuild(levels: number, stepTicks: number, quick: boolean, scale = 1000): BenchRow {
   const markets = 200;
   const rand = mulberry32(7);
   const tickers = Array.from({ length: markets }, (_, i) => `KXBENCH-B${i}`);
@@ -67,7 +77,15 @@ function benchBuild(levels: number, stepTicks: number, quick: boolean): BenchRow
   for (let round = 0; round < 12; round++)
     for (let m = 0; m < markets; m++)
       session.applyFrame(
-        snapshotFrame(tickers[m], ++seq, 300 + Math.floor(rand() * 400), levels, stepTicks, rand),
+        snapshotFrame(
+          tickers[m],
+          ++seq,
+          ((300 + Math.floor(rand() * 400)) * scale) / 1000,
+          levels,
+          stepTicks,
+          rand,
+          scale,
+        ),
         T0 + round * 1000 + m,
       );
   // A worker's view: attached tables.
@@ -97,7 +115,7 @@ function benchBuild(levels: number, stepTicks: number, quick: boolean): BenchRow
   perBuildNs.sort();
   const nsPerOp = totalNs / (batches * batch);
   return {
-    name: `observation build, ${levels} levels/side every ${stepTicks} ticks, 10 positions, 200 markets`,
+    name: `observation build, ${levels} levels/side every $${(stepTicks / scale).toFixed(4)}, 10 positions, 200 markets`,
     nsPerOp,
     opsPerSec: 1e9 / nsPerOp,
     p50Us: percentile(perBuildNs, 0.5) / 1000,
@@ -209,6 +227,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
     benchBuild(20, 10, options.quick),
     benchBuild(40, 5, options.quick),
     benchBuild(100, 1, options.quick),
+    benchBuild(2000, 1, options.quick, 10_000),
     benchAdvance(options.quick),
     benchReplay(false, options.quick),
     benchReplay(true, options.quick),
