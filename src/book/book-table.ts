@@ -63,19 +63,8 @@
 import type { PriceGrid } from "../kalshi/price-grid.js";
 import { MAX_TICK, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import { type ConsistentRead, readConsistent } from "../shm/seqlock.js";
-import {
-  blockMax,
-  blockMaxOffset,
-  blockSumOffset,
-  highestBelow,
-  markEmpty,
-  markOccupied,
-  rangeSum,
-  sideWords,
-  superMax,
-  superMaxOffset,
-  TopThreeKeyed,
-} from "./level-index.js";
+import { AggregateUpkeep } from "./book-aggregates.js";
+import { blockSumOffset, highestBelow, markEmpty, markOccupied, sideWords } from "./level-index.js";
 
 const I32_STRIDE = 32;
 const F64_STRIDE = 16;
@@ -112,8 +101,7 @@ const DEFAULT_GRID_SLOTS = 16;
 
 /** Largest size a level may hold (int32). */
 export const MAX_LEVEL_HUNDREDTHS = 0x7fffffff;
-/** Near-touch depth D_B / D_A counts bids within $0.05 = 500 ticks of the best, inclusive (§4). */
-export const NEAR_DEPTH_TICKS = 500;
+export { NEAR_DEPTH_TICKS } from "./book-aggregates.js";
 
 export interface BookTableShared {
   sab: SharedArrayBuffer;
@@ -192,9 +180,7 @@ export class BookTable {
   // Writer-side state (io thread only; readers never use it).
   private readonly slotOfGrid = new Map<string, number>();
   private poolUsed = 0;
-  private readonly topSupers = new TopThreeKeyed();
-  private readonly topBlocks = new TopThreeKeyed();
-  private readonly topLevels = new TopThreeKeyed();
+  private readonly upkeep: AggregateUpkeep;
 
   static bytesFor(capacity: number, options: BookTableOptions = {}): number {
     const slots = options.gridSlots ?? DEFAULT_GRID_SLOTS;
@@ -255,6 +241,7 @@ export class BookTable {
     this.poolWords = poolWordsFor(shared.poolLevels, c);
     this.levels = new Int32Array(shared.sab, off, this.poolWords);
     this.levelsF = new Float64Array(shared.sab, off, this.poolWords >> 1);
+    this.upkeep = new AggregateUpkeep(this.levels, this.levelsF, this.grids);
   }
 
   // ---------------------------------------------------------------- readers (any thread)
@@ -551,146 +538,23 @@ export class BookTable {
       }
     }
     if (best !== bestBefore) head[h + I_BEST_WORK + side] = best;
-    this.updateNear(m, side, sb, n, tick, old, next, bestBefore, best);
-    this.updateBlockMax(sb, n, level, old, next);
-    this.updateTop(m, side * n + level, old, next);
-  }
-
-  /**
-   * Near-touch depth Σ q over [best − 500, best]. When the best moves, only the prices between the
-   * old and new windows' edges are summed (≤ 501 ticks, through the block sums).
-   */
-  private updateNear(
-    m: number,
-    side: Side,
-    sb: number,
-    n: number,
-    tick: number,
-    old: number,
-    next: number,
-    bestBefore: number,
-    best: number,
-  ): void {
-    const i = m * F64_STRIDE + F_NEAR + side;
-    const f = this.headF;
-    if (best === bestBefore) {
-      if (best !== 0 && tick >= best - NEAR_DEPTH_TICKS) f[i] += next - old;
-    } else if (best === 0 || bestBefore === 0)
-      f[i] = next; // emptied, or a first level
-    else if (best > bestBefore)
-      // a level above the old best: the lowest prices of the old window leave it
-      f[i] +=
-        next -
-        this.sumTicks(
-          m,
-          sb,
-          n,
-          bestBefore - NEAR_DEPTH_TICKS,
-          Math.min(best - NEAR_DEPTH_TICKS - 1, bestBefore),
-        );
-    // the best level emptied: what is left of the old window, plus the prices the new one adds
-    else
-      f[i] +=
-        this.sumTicks(m, sb, n, best - NEAR_DEPTH_TICKS, Math.min(bestBefore - NEAR_DEPTH_TICKS - 1, best)) -
-        old;
-  }
-
-  /** Σ sizes of one side's levels priced loTick..hiTick (hiTick ≤ 9999). */
-  private sumTicks(m: number, sb: number, n: number, loTick: number, hiTick: number): number {
-    if (hiTick < 1) return 0;
-    const g = this.head[m * I32_STRIDE + I_GRID] * GRID_STRIDE + GRID_RANK_OF;
-    const lo = loTick <= 0 ? 0 : this.grids[g + loTick];
-    const hi = this.grids[g + hiTick + 1] - 1;
-    if (lo > hi) return 0;
-    return rangeSum(this.levels, this.levelsF, sb, sb + n, (sb + blockSumOffset(n)) >> 1, lo, hi);
-  }
-
-  private updateBlockMax(sb: number, n: number, level: number, old: number, next: number): void {
-    const w = this.levels;
-    const b = level >>> 5;
-    const bmax = sb + blockMaxOffset(n);
-    const smax = sb + superMaxOffset(n);
-    const s = b >>> 5;
-    if (next > old) {
-      if (next > w[bmax + b]) {
-        w[bmax + b] = next;
-        if (next > w[smax + s]) w[smax + s] = next;
-      }
-    } else if (old === w[bmax + b]) {
-      w[bmax + b] = blockMax(w, sb, sb + n, b);
-      if (old === w[smax + s]) w[smax + s] = superMax(w, bmax, (n + 31) >>> 5, s);
-    }
-  }
-
-  /** The three largest levels, kept per change; recomputed from the block maxima when one shrinks. */
-  private updateTop(m: number, key: number, old: number, next: number): void {
-    const head = this.head;
-    const t = m * I32_STRIDE + I_TOP;
-    const k = t + I_TOP_KEY - I_TOP;
-    let i = head[k] === key ? 0 : head[k + 1] === key ? 1 : head[k + 2] === key ? 2 : -1;
-    if (i < 0) {
-      if (next <= head[t + 2]) return;
-      i = 2;
-      head[k + 2] = key;
-    } else if (next < old) {
-      this.recomputeTop(m); // the fourth largest, which may now rank third, is not kept
-      return;
-    }
-    head[t + i] = next;
-    while (i > 0 && head[t + i] > head[t + i - 1]) {
-      const v = head[t + i];
-      head[t + i] = head[t + i - 1];
-      head[t + i - 1] = v;
-      const kk = head[k + i];
-      head[k + i] = head[k + i - 1];
-      head[k + i - 1] = kk;
-      i--;
-    }
-  }
-
-  /**
-   * The three largest levels lie in the three largest blocks, which lie in each side's three
-   * largest supers: ≤ 2·S + 6·32 block maxima and ≤ 96 levels read, never the whole grid.
-   */
-  private recomputeTop(m: number): void {
-    const h = m * I32_STRIDE;
-    const w = this.levels;
-    const n = this.head[h + I_GRID_LEVELS];
-    const blocks = (n + 31) >>> 5;
-    const supers = (blocks + 31) >>> 5;
-    const topBlocks = this.topBlocks;
-    topBlocks.reset();
-    for (let side = 0; side < 2; side++) {
-      const sb = this.head[h + I_LEVEL_BASE] + side * this.head[h + I_SIDE_WORDS];
-      const bmax = sb + blockMaxOffset(n);
-      const smax = sb + superMaxOffset(n);
-      const topSupers = this.topSupers;
-      topSupers.reset();
-      for (let s = 0; s < supers; s++) topSupers.offer(w[smax + s], s);
-      for (let i = 0; i < 3 && topSupers.value[i] > 0; i++) {
-        const s = topSupers.key[i];
-        const end = Math.min(blocks, (s << 5) + 32);
-        for (let b = s << 5; b < end; b++) topBlocks.offer(w[bmax + b], side * blocks + b);
-      }
-    }
-    const top = this.topLevels;
-    top.reset();
-    for (let i = 0; i < 3 && topBlocks.value[i] > 0; i++) {
-      const side = topBlocks.key[i] >= blocks ? 1 : 0;
-      const b = topBlocks.key[i] - side * blocks;
-      const sb = this.head[h + I_LEVEL_BASE] + side * this.head[h + I_SIDE_WORDS];
-      let bits = w[sb + n + b];
-      while (bits !== 0) {
-        const j = 31 - Math.clz32(bits);
-        const level = (b << 5) + j;
-        top.offer(w[sb + level], side * n + level);
-        bits ^= 1 << j;
-      }
-    }
-    for (let i = 0; i < 3; i++) {
-      this.head[h + I_TOP + i] = top.value[i];
-      this.head[h + I_TOP_KEY + i] = top.key[i];
-    }
+    const up = this.upkeep;
+    const nearIdx = f + F_NEAR + side;
+    const rank = head[h + I_GRID] * GRID_STRIDE + GRID_RANK_OF;
+    this.headF[nearIdx] = up.nearAfter(this.headF[nearIdx], rank, sb, n, tick, old, next, bestBefore, best);
+    up.updateBlockMax(sb, n, level, old, next);
+    const yesBase = head[h + I_LEVEL_BASE];
+    up.updateTop(
+      head,
+      h + I_TOP,
+      h + I_TOP_KEY,
+      side * n + level,
+      old,
+      next,
+      yesBase,
+      yesBase + head[h + I_SIDE_WORDS],
+      n,
+    );
   }
 
   /** Records the message bookkeeping of an applied update. Caller holds the write. */

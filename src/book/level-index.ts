@@ -136,29 +136,3 @@ export function rangeSum(
   for (let b = wlo + 1; b < whi; b++) s += f[sumsF + b];
   return s;
 }
-
-/** The three largest (value, key) pairs offered, largest first; writer scratch, no allocation. */
-export class TopThreeKeyed {
-  readonly value = new Int32Array(3);
-  readonly key = new Int32Array(3).fill(-1);
-
-  reset(): void {
-    this.value.fill(0);
-    this.key.fill(-1);
-  }
-
-  /** Offers a positive value; kept when larger than the current third (ties keep the earlier). */
-  offer(v: number, k: number): void {
-    const val = this.value;
-    const key = this.key;
-    if (v <= val[2]) return;
-    let i = 2;
-    while (i > 0 && v > val[i - 1]) {
-      val[i] = val[i - 1];
-      key[i] = key[i - 1];
-      i--;
-    }
-    val[i] = v;
-    key[i] = k;
-  }
-}
