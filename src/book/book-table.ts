@@ -44,10 +44,12 @@
  *     +7  levelBase pool word of the YES side region     +10..15 reserved
  *     +8  gridLevels levels per side (the grid's levelCount)
  *     +9  sideWords words of one side region (NO region = levelBase + sideWords)
- *     +10..12 top3  three largest level sizes over both sides, largest first (0 = none)
- *     +13..15 top3 keys  side·gridLevels + level of each (−1 = none; writer bookkeeping)
+ *     +10..15 top   largest level sizes over both sides, largest first (0 = none); [0..2]
+ *                   are the features' three, the rest spares (book-aggregates.ts TOP_KEPT)
  *     +16..17 working best YES / NO tick while a write section is open (writer bookkeeping)
- *     +18..31 reserved
+ *     +18..23 top keys  side·gridLevels + level of each (−1 = none; writer bookkeeping)
+ *     +24     top known  how many of the top entries are exact (writer bookkeeping)
+ *     +25..31 reserved
  *
  *   rankOfTick[t] = number of grid prices below t: the first level at or above any price.
  *   Side region in the pool: level sizes, then the level index (level-index.ts has its diagram).
@@ -63,7 +65,7 @@
 import type { PriceGrid } from "../kalshi/price-grid.js";
 import { MAX_TICK, TICKS_PER_DOLLAR } from "../kalshi/units.js";
 import { type ConsistentRead, readConsistent } from "../shm/seqlock.js";
-import { AggregateUpkeep } from "./book-aggregates.js";
+import { AggregateUpkeep, TOP_KEPT } from "./book-aggregates.js";
 import { blockSumOffset, highestBelow, markEmpty, markOccupied, sideWords } from "./level-index.js";
 
 const I32_STRIDE = 32;
@@ -78,9 +80,10 @@ const I_GRID = 6;
 const I_LEVEL_BASE = 7;
 const I_GRID_LEVELS = 8;
 const I_SIDE_WORDS = 9;
-const I_TOP = 10;
-const I_TOP_KEY = 13;
+const I_TOP = 10; // TOP_KEPT values
 const I_BEST_WORK = 16; // + side
+const I_TOP_KEY = 18; // TOP_KEPT keys
+const I_TOP_KNOWN = 24;
 
 const F_TOTAL = 0; // + side
 const F_SUM_QP = 2; // + side
@@ -213,7 +216,7 @@ export class BookTable {
       const h = m * I32_STRIDE;
       t.head[h + I_SID] = -1;
       t.head[h + I_GRID] = -1;
-      t.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + 3);
+      t.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + TOP_KEPT);
     }
     const grid = options.grid;
     if (grid !== undefined)
@@ -477,8 +480,9 @@ export class BookTable {
     this.head[h + I_BEST_WORK + 1] = 0;
     this.head[h + I_LEVELS] = 0;
     this.head[h + I_LEVELS + 1] = 0;
-    this.head.fill(0, h + I_TOP, h + I_TOP + 3);
-    this.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + 3);
+    this.head.fill(0, h + I_TOP, h + I_TOP + TOP_KEPT);
+    this.head.fill(-1, h + I_TOP_KEY, h + I_TOP_KEY + TOP_KEPT);
+    this.head[h + I_TOP_KNOWN] = 0;
     const f = m * F64_STRIDE;
     this.headF.fill(0, f + F_TOTAL, f + F_NEAR + 2);
   }
@@ -542,15 +546,17 @@ export class BookTable {
     const nearIdx = f + F_NEAR + side;
     const rank = head[h + I_GRID] * GRID_STRIDE + GRID_RANK_OF;
     this.headF[nearIdx] = up.nearAfter(this.headF[nearIdx], rank, sb, n, tick, old, next, bestBefore, best);
-    up.updateBlockMax(sb, n, level, old, next);
+    if (next > old) up.raiseBlockBound(sb, n, level, next);
     const yesBase = head[h + I_LEVEL_BASE];
     up.updateTop(
       head,
       h + I_TOP,
       h + I_TOP_KEY,
+      h + I_TOP_KNOWN,
       side * n + level,
       old,
       next,
+      head[h + I_LEVELS] + head[h + I_LEVELS + 1],
       yesBase,
       yesBase + head[h + I_SIDE_WORDS],
       n,

@@ -6,41 +6,32 @@
  *   occupancy   one bit per level (bit j of word w = level 32·w + j), and a summary word level
  *               (bit k of summary word s = occupancy word 32·s + k is non-zero): the next lower
  *               occupied level is found in a few word reads with Math.clz32, never a level scan;
- *   block max   the largest size in each 32-level block (= occupancy word), and the largest of
- *               each 32 blocks (a "super" block): the three largest levels of a book are inside
- *               its three largest blocks, which are inside its three largest supers;
+ *   block bound an upper bound of the largest size in each 32-level block (= occupancy word):
+ *               raised as sizes grow, tightened only when the largest levels are recomputed
+ *               (book-aggregates.ts), so a shrinking level costs nothing here;
  *   block sums  Σ size per 32-level block (float64, exact integers): a price range sums as two
  *               partial words plus whole blocks (near-touch depth, observation-v1.md §4).
  *
  * Region of one side, int32 words from the side base (G = grid levels, W = ⌈G/32⌉, S = ⌈W/32⌉):
  *
- *   +0        +G          +G+W        +G+W+S      +G+2W+S     +E (even)          +E+2W
- *   +---------+-----------+-----------+-----------+-----------+------------------+
- *   | sizes G | occupancy | summary S | blockMax W| superMax S| blockSum W × f64 |
- *   +---------+-----------+-----------+-----------+-----------+------------------+
+ *   +0        +G          +G+W        +G+W+S         +E (even)          +E+2W
+ *   +---------+-----------+-----------+--------------+------------------+
+ *   | sizes G | occupancy | summary S | blockBound W | blockSum W × f64 |
+ *   +---------+-----------+-----------+--------------+------------------+
  *
  * Side bases are even and the pool starts 8-byte aligned, so the float64 view index of blockSum is
  * (sideBase + E) / 2.
  */
 
-/** Offsets inside one side's region (in int32 words from the side base). */
-export function occupancyOffset(levels: number): number {
-  return levels;
-}
-export function summaryOffset(levels: number): number {
-  return levels + ((levels + 31) >>> 5);
-}
-export function blockMaxOffset(levels: number): number {
+/** Word offset of the block bounds inside one side's region. */
+export function blockBoundOffset(levels: number): number {
   const w = (levels + 31) >>> 5;
   return levels + w + ((w + 31) >>> 5);
-}
-export function superMaxOffset(levels: number): number {
-  return blockMaxOffset(levels) + ((levels + 31) >>> 5);
 }
 /** Word offset (even) of the float64 block sums. */
 export function blockSumOffset(levels: number): number {
   const w = (levels + 31) >>> 5;
-  return (superMaxOffset(levels) + ((w + 31) >>> 5) + 1) & ~1;
+  return (blockBoundOffset(levels) + w + 1) & ~1;
 }
 /** int32 words of one side's region (even). */
 export function sideWords(levels: number): number {
@@ -103,14 +94,6 @@ export function blockMax(w: Int32Array, sizes: number, occ: number, wi: number):
     if (q > max) max = q;
     bits ^= 1 << j;
   }
-  return max;
-}
-
-/** Largest block max of super block `si` (blocks 32·si … min(W, 32·si + 32) − 1). */
-export function superMax(w: Int32Array, blockMaxAt: number, blocks: number, si: number): number {
-  const end = Math.min(blocks, (si << 5) + 32);
-  let max = 0;
-  for (let b = si << 5; b < end; b++) if (w[blockMaxAt + b] > max) max = w[blockMaxAt + b];
   return max;
 }
 

@@ -141,8 +141,8 @@ describe("BookTable aggregates equal a from-scratch recomputation", () => {
     check(book, 0, "after the edge cases");
   });
 
-  it("recomputes the top three through the right supers when the largest level shrinks", () => {
-    const grid = gridOfStructure("centi_cent"); // supers of 1,024 levels
+  it("recomputes the top three from the block bounds when the largest levels shrink", () => {
+    const grid = gridOfStructure("centi_cent");
     const book = BookTable.create(1, { grid });
     book.writeBegin(0);
     book.clearBook(0);
@@ -161,6 +161,17 @@ describe("BookTable aggregates equal a from-scratch recomputation", () => {
     assert.deepEqual(
       [0, 1, 2].map((i) => book.topSizeHundredths(0, i)),
       [500, 400, 300],
+    );
+    // two more shrink: fewer than three kept levels stay known, the rest comes from the (stale,
+    // then tightened) block bounds
+    for (const s of [1, 2]) {
+      book.writeBegin(0);
+      book.addDelta(0, SIDE_YES, grid.tickOfLevel[s * 1024 + 5], s * 1024 + 5, -(sizes[s] - 1));
+      book.writeEnd(0);
+    }
+    assert.deepEqual(
+      [0, 1, 2].map((i) => book.topSizeHundredths(0, i)),
+      [300, 200, 1],
     );
     check(book, 0, "after the shrink");
   });
