@@ -114,7 +114,7 @@ export class AggregateUpkeep {
    * largest first, 0 = none) and head[k..] (keys side·n + level), `known` = head[kn] of them.
    * Invariant: the known entries are the `known` largest levels, and every other level is ≤ the
    * last known value; the slots after them hold 0. When fewer than three are known while the
-   * book has more levels (`occupied`), they are recomputed from the block maxima.
+   * book has more levels (`occupied`), they are recomputed from the block bounds.
    */
   updateTop(
     head: Int32Array,

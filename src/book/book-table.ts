@@ -17,7 +17,7 @@
  * Every aggregate the market block of observation v1 needs (§4–§5: best bids, level counts, side
  * totals, Σ q·p, near-touch depth within 500 ticks, the three largest levels) is kept as deltas
  * apply, so a read costs the same whatever the book's depth; the per-side level index
- * (level-index.ts: occupancy bitmap, block maxima and sums) keeps each update to a few word reads
+ * (level-index.ts: occupancy bitmap, block bounds and sums) keeps each update to a few word reads
  * — removing the best level never scans the grid.
  *
  * Layout (C = market capacity, G = grid slots, P = pool words; offsets in bytes):
