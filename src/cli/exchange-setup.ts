@@ -35,6 +35,7 @@ export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
   let markets: readonly string[] | number =
     cfg.markets.kind === "count" ? cfg.markets.count : cfg.markets.tickers;
   if (cfg.exchange === "paper" && cfg.restUrl === undefined) {
+    journalDirReady(cfg.journalDir); // before the child starts: a bad directory stops nothing running
     const paper = await startPaperChild({
       markets: Math.max(cfg.paper.markets, typeof markets === "number" ? markets : markets.length),
       ratePerSec: cfg.paper.rate,
@@ -64,9 +65,24 @@ export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
     exchange: { name: cfg.exchange, restUrl, wsUrl, keyId, keyFile },
     markets,
     paper: null,
-    journalDir: cfg.journalDir,
+    journalDir: journalDirReady(cfg.journalDir),
     runDir: join(cfg.journalDir, "runs", runStamp()),
   };
+}
+
+/**
+ * The orders journal's directory, created if missing (the orders thread opens its file there);
+ * one that cannot be created is a user error.
+ */
+export function journalDirReady(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(
+      `--journal-dir ${dir}: cannot create it (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  return dir;
 }
 
 /** The run's start time as a directory name, e.g. 2026-12-05T12-10-12-792Z. */
@@ -76,9 +92,7 @@ function runStamp(): string {
 
 /** `<journalDir>/paper/<UTC time>`: the run directory of an embedded paper exchange's run. */
 function paperRunDir(journalDir: string): string {
-  const dir = join(journalDir, "paper", runStamp());
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return journalDirReady(join(journalDir, "paper", runStamp()));
 }
 
 /** The recorder's directory and segment limits from `record.*` (docs/recording.md). */

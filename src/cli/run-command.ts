@@ -20,7 +20,7 @@ import { Engine } from "../engine/engine.js";
 import { createLogger } from "../log/logger.js";
 import { createPolicy } from "../policy/create-policy.js";
 import { numberFlag, UsageError } from "./errors.js";
-import { recordOptions, setUpExchange } from "./exchange-setup.js";
+import { journalDirReady, recordOptions, setUpExchange } from "./exchange-setup.js";
 import { summaryTable } from "./summary-table.js";
 
 /** The bundled model, found from this file (src/cli or dist/cli) so any working directory works. */
@@ -113,6 +113,7 @@ export function registerRunCommand(program: Command): void {
       // Everything the user can get wrong is checked before any child process or thread starts.
       await checkModel(cfg);
       await checkPortFree(cfg.statsHost, cfg.statsPort);
+      journalDirReady(cfg.journalDir);
       const notice = saveGeneratedControlToken(cfg);
       if (notice !== undefined) log.info(notice);
 

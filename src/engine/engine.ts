@@ -369,6 +369,7 @@ export class Engine {
         stats: () => engine.stats(),
         health: () => engine.supervisor.health(),
         onControl: (action, caller) => engine.control(action, caller),
+        openOrders: () => orders.openOrders(),
         onIngestFrame: (text, recvMs) => feed.onIngestFrame(text, recvMs),
         subscribeEvents: (listener) => engine.events.subscribe(listener),
         metrics: {

@@ -2,7 +2,7 @@
  * Engine events as plain TypeScript objects (pure, shared): what components hand to io's event
  * stream and what `/events` clients receive (FlatBuffers per schemas/events.fbs, or JSON).
  *
- * Units are in the names: prices in ticks of $0.001, counts in hundredths of a contract, money
+ * Units are in the names: prices in ticks of $0.0001, counts in hundredths of a contract, money
  * in micros of a dollar, timestamps in microseconds since the Unix epoch (integers that a JS
  * number holds exactly). Absent text is "" so a FlatBuffers round trip is exact.
  */
@@ -144,3 +144,21 @@ export type EngineEvent =
   | HoldsEvent;
 
 export type EngineEventKind = EngineEvent["kind"];
+
+/**
+ * One open order as the orders thread's ledger holds it (not an event: the rows of a snapshot a
+ * client loads before following `/events`). Same units and vocabulary as `OrderEvent`; the price
+ * is on the order's own side.
+ */
+export interface OpenOrder {
+  clientOrderId: string;
+  /** "" until the exchange assigned one */
+  orderId: string;
+  market: string;
+  side: Side;
+  action: OrderAction;
+  priceTicks: number;
+  /** total count of the order (filled + resting) */
+  countHundredths: number;
+  filledHundredths: number;
+}

@@ -3,7 +3,7 @@
  * engine-event.ts defines the shapes; the worker encodes them with EventCodec into the EventRing.
  * Prices in order/fill events are on the order's own side (a NO order's price is a NO price).
  */
-import type { DecisionAction, EngineEvent } from "../events/engine-event.js";
+import type { DecisionAction, EngineEvent, OpenOrder } from "../events/engine-event.js";
 import { type EngineAction, isBuy, type Ledger, yesLegTicks } from "./ledger.js";
 import type { MarketCatalog, OrderEvent } from "./order-types.js";
 import { pnlTotals } from "./pnl.js";
@@ -194,6 +194,20 @@ export class EngineEventMapper {
       countHundredths: o?.countHundredths ?? 0,
       reason,
     };
+  }
+
+  /** The ledger's open orders, in event vocabulary (a client's starting point before `/events`). */
+  openOrders(): OpenOrder[] {
+    return this.ledger.openOrders().map((o) => ({
+      clientOrderId: o.clientOrderId,
+      orderId: o.exchangeOrderId,
+      market: this.catalog.tickerOf(o.market),
+      side: sideOf(o.action),
+      action: actionOf(o.action),
+      priceTicks: o.ownLimitTicks,
+      countHundredths: o.countHundredths,
+      filledHundredths: o.filledHundredths,
+    }));
   }
 
   /** Portfolio P&L snapshot (see `pnlTotals`). */

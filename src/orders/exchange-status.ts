@@ -35,6 +35,13 @@ export class ExchangeStatusWatch {
     return false;
   }
 
+  /** How many of `shards` are paused now (the dashboard's banner, via the orders stats). */
+  pausedCount(shards: readonly number[]): number {
+    let n = 0;
+    for (const k of shards) if (this.isPaused(k)) n++;
+    return n;
+  }
+
   /** Reads the schedule and the status of every shard in use. */
   async refresh(shards: Iterable<number>): Promise<void> {
     try {

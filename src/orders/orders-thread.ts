@@ -6,6 +6,7 @@
  * periodic stats — arrives as plain messages beside the replies.
  */
 import { Worker } from "node:worker_threads";
+import type { OpenOrder } from "../events/engine-event.js";
 import { workerModuleUrl } from "../runtime/module-file.js";
 import { RequestChannel } from "../runtime/request-channel.js";
 import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-worker.js";
@@ -19,6 +20,8 @@ export interface OrdersThread {
   kill(): Promise<number>;
   release(): Promise<void>;
   stats(): Promise<OrdersStats>;
+  /** the ledger's open orders now (asked on demand: a dashboard's starting snapshot) */
+  openOrders(): Promise<OpenOrder[]>;
   /** one reconciliation pass; rejects when the pass failed (e.g. a read failed past its retries) */
   reconcile(): Promise<ReconcileReport>;
   /** stops the loop, closes the journal, terminates the thread */
@@ -105,6 +108,7 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
       hooks.onStats?.(stats);
       return stats;
     },
+    openOrders: () => channel.request("openOrders", null),
     reconcile: () => channel.request("reconcile", null, RECONCILE_TIMEOUT_MS),
     stop: async () => {
       stopRequested = true;

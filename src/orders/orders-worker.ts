@@ -26,6 +26,7 @@ import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { DecisionRecord, readDecision } from "../decide/decision-ring.js";
+import type { OpenOrder } from "../events/engine-event.js";
 import { EventCodec } from "../events/event-codec.js";
 import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import type { PriceRangeTicks } from "../kalshi/price-grid.js";
@@ -131,6 +132,8 @@ export type OrdersRequests = {
   kill: { request: null; reply: number };
   release: { request: null; reply: null };
   stats: { request: null; reply: OrdersStats };
+  /** the ledger's open orders now (a dashboard's starting snapshot) */
+  openOrders: { request: null; reply: OpenOrder[] };
   /** one reconciliation pass (after any already running); rejects when the pass failed */
   reconcile: { request: null; reply: ReconcileReport };
   /** the reply comes once the loop has ended and the journal is closed */
@@ -226,6 +229,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const shardsInUse = (): number[] => init.markets.map((mk) => mk.exchangeIndex ?? 0);
   await exchangeStatus.refresh(shardsInUse());
   const statusTimer = setInterval(() => void exchangeStatus.refresh(shardsInUse()), STATUS_REFRESH_MS);
+  const distinctShards = [...new Set(shardsInUse())].sort((a, b) => a - b);
   statusTimer.unref();
   const om = new OrderManager(
     {
@@ -268,6 +272,10 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       restRequests: rest.stats.requests,
       journalSyncs: journal.syncs,
       orderGroupTriggers: orderGroup?.triggers ?? 0,
+      // io shows these in /stats state (orders_shards, orders_shardsPaused) and the banner
+      shards: distinctShards.length,
+      shardsPaused: exchangeStatus.pausedCount(distinctShards),
+      exchangeStatusFailures: exchangeStatus.failures,
     },
     freeCashMicros: ledger.freeCashMicros,
     reservedCashMicros: ledger.reservedCashMicros,
@@ -319,6 +327,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       publishMetrics();
       return statsReport();
     },
+    openOrders: () => mapper.openOrders(),
     reconcile: () =>
       inFlightWhile(reconcileOnce()).catch((e: unknown) => {
         throw new Error(`reconciliation pass failed: ${e instanceof Error ? e.message : String(e)}`);

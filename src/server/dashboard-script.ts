@@ -1,6 +1,6 @@
 /**
  * The dashboard's page script (runs in the browser; plain ES2020, no build step). It polls
- * `/stats` once a second, follows `/events?format=json`, draws with uPlot (inlined by
+ * `/stats` once a second, loads `/snapshot` and follows `/events?format=json`, draws with uPlot (inlined by
  * dashboard.ts) and posts control actions with the control token, asked for once per tab.
  */
 export const DASHBOARD_SCRIPT = `"use strict";
@@ -43,10 +43,13 @@ function banner(s) {
   if (!st.feed_connected) problems.push("feed disconnected");
   if (breakers > 0) problems.push(breakers + " breaker(s) tripped");
   if (st.paused) problems.push("paused");
-  for (const [k, v] of Object.entries(st)) if (/exchange_(paused|status)/.test(k) && v && v !== "open") problems.push("exchange " + v);
+  // the orders thread reads each shard's exchange status and schedule (orders_shards*)
+  const shards = st.orders_shards || 0;
+  const shardsPaused = st.orders_shardsPaused || 0;
+  if (shardsPaused > 0) problems.push("exchange paused on " + shardsPaused + " of " + shards + " shard(s)");
   const b = $("banner");
-  b.className = kill || st.halted || !st.feed_connected ? "bad" : problems.length ? "warn" : "ok";
-  b.textContent = (st.exchange || "?") + " · feed " + (st.feed_connected ? "connected" : "down") + " · " + (st.markets || 0) + " markets · up " + (st.uptime_s || 0) + " s" + (problems.length ? " · " + problems.join(" · ") : " · trading");
+  b.className = kill || st.halted || !st.feed_connected || (shards > 0 && shardsPaused === shards) ? "bad" : problems.length ? "warn" : "ok";
+  b.textContent = (st.exchange || "?") + " · feed " + (st.feed_connected ? "connected" : "down") + " · " + (st.markets || 0) + " markets on " + shards + " shard(s) · up " + (st.uptime_s || 0) + " s" + (problems.length ? " · " + problems.join(" · ") : " · trading");
 }
 function tables(s) {
   const p = s.pnl || { markets: {} };
@@ -82,31 +85,69 @@ async function poll() {
     $("err").textContent = "";
   } catch (e) { $("err").textContent = "stats unavailable: " + e; }
 }
+// Open orders and recent fills/orders: loaded from /snapshot (what happened before the page
+// opened), then kept current by /events; reloaded every few seconds and on every reconnect, since
+// a full fill or an exchange-side cancel changes the ledger without an order event.
 const orders = new Map();
-const recent = { fill: [], order: [] };
-function onEvent(e) {
-  if (e.kind === "order") {
-    if (["sent", "acked", "amended"].includes(e.status)) orders.set(e.clientOrderId, e);
+let recent = { fill: [], order: [] };
+let snapSeq = 0;
+let loading = null; // events received while a snapshot is in flight, replayed on top of it
+const price = (ticks) => (ticks / 10000).toFixed(4);
+const contracts = (h) => (h / 100).toFixed(2);
+function applyEvent(e) {
+  if (e.kind === "order" && e.clientOrderId) {
+    const had = orders.get(e.clientOrderId);
+    if (["sent", "acked", "amended"].includes(e.status)) orders.set(e.clientOrderId, Object.assign({}, e, { filledHundredths: had ? had.filledHundredths : 0 }));
     else orders.delete(e.clientOrderId);
   }
-  if (e.kind === "fill" || e.kind === "order") { recent[e.kind].unshift(e); recent[e.kind].length = Math.min(recent[e.kind].length, 20); }
+  if (e.kind === "fill") {
+    for (const [id, o] of orders) if (o.orderId && o.orderId === e.orderId) {
+      o.filledHundredths += e.countHundredths;
+      if (o.filledHundredths >= o.countHundredths) orders.delete(id);
+    }
+  }
+  if ((e.kind === "fill" || e.kind === "order") && !recent[e.kind].some((r) => r.seq === e.seq)) {
+    recent[e.kind].unshift(e);
+    recent[e.kind].length = Math.min(recent[e.kind].length, 20);
+  }
+}
+function onEvent(e) {
+  if (loading) loading.push(e);
+  if (e.seq > snapSeq) applyEvent(e);
   if (e.kind === "kill" || e.kind === "breaker") poll();
 }
+async function loadSnapshot() {
+  if (loading) return;
+  loading = [];
+  try {
+    const r = await fetch("snapshot" + (tokenQuery ? "?" + tokenQuery : ""), { cache: "no-store" });
+    if (!r.ok) throw new Error(r.status + " " + (await r.text()));
+    const s = await r.json();
+    orders.clear();
+    for (const o of s.open_orders) orders.set(o.clientOrderId, Object.assign({ status: o.orderId ? "resting" : "sent" }, o));
+    recent = { fill: s.recent_fills.slice(0, 20), order: s.recent_orders.slice(0, 20) };
+    snapSeq = s.seq;
+    for (const e of loading) if (e.seq > snapSeq) applyEvent(e);
+    drawEvents();
+  } catch (e) { $("err").textContent = "snapshot unavailable: " + e; }
+  finally { loading = null; }
+}
 function drawEvents() {
-  let h = row(["order", "market", "side", "action", "price", "count", "status"], "th");
-  for (const o of orders.values()) h += row([esc(o.clientOrderId.slice(0, 8)), esc(o.market), o.side, o.action, (o.priceTicks / 1000).toFixed(3), (o.countHundredths / 100).toFixed(2), o.status]);
+  let h = row(["order", "market", "side", "action", "price", "count", "filled", "status"], "th");
+  for (const o of orders.values()) h += row([esc(o.clientOrderId.slice(0, 8)), esc(o.market), o.side, o.action, price(o.priceTicks), contracts(o.countHundredths), contracts(o.filledHundredths), o.status]);
   $("open").innerHTML = h;
   h = row(["fill", "market", "side", "action", "price", "count", "fee"], "th");
-  for (const f of recent.fill) h += row([esc(f.fillId.slice(-8)), esc(f.market), f.side, f.action, (f.priceTicks / 1000).toFixed(3), (f.countHundredths / 100).toFixed(2), (f.feeMicros / 1e6).toFixed(4)]);
+  for (const f of recent.fill) h += row([esc(f.fillId.slice(-8)), esc(f.market), f.side, f.action, price(f.priceTicks), contracts(f.countHundredths), (f.feeMicros / 1e6).toFixed(4)]);
   $("fills").innerHTML = h;
   h = row(["order", "market", "side", "action", "price", "count", "status", "reason"], "th");
-  for (const o of recent.order) h += row([esc(o.clientOrderId.slice(0, 8)), esc(o.market), o.side, o.action, (o.priceTicks / 1000).toFixed(3), (o.countHundredths / 100).toFixed(2), o.status, esc(o.reason)]);
+  for (const o of recent.order) h += row([esc(o.clientOrderId.slice(0, 8)), esc(o.market), o.side, o.action, price(o.priceTicks), contracts(o.countHundredths), o.status, esc(o.reason)]);
   $("orders").innerHTML = h;
 }
 function follow() {
   const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/events?format=json" + (tokenQuery ? "&" + tokenQuery : ""));
   ws.onmessage = (m) => { try { onEvent(JSON.parse(m.data)); } catch (e) { /* not an event */ } };
-  ws.onopen = () => { $("conn").textContent = "live"; };
+  // the server adds this socket before the page sees it open: every event after the snapshot arrives
+  ws.onopen = () => { $("conn").textContent = "live"; loadSnapshot(); };
   ws.onclose = () => { $("conn").textContent = "reconnecting"; setTimeout(follow, 2000); };
 }
 function token() {
@@ -129,4 +170,5 @@ follow();
 poll();
 setInterval(poll, 1000);
 setInterval(drawEvents, 1000);
+setInterval(loadSnapshot, 5000);
 `;

@@ -2,6 +2,7 @@
  * The engine's uWS.js server (io thread): `/stats`, `/metrics`, `/healthz`, `/control/*`,
  * `/events` (WS), `/ingest` (WS) and the `/` dashboard (docs/architecture.md, the io box).
  *
+ * `/snapshot` (JSON) is what a dashboard opened late loads before following `/events`.
  * Read-only routes are open (the server binds 127.0.0.1 by default); anything that changes the
  * engine — `/control/*` and `/ingest` — needs the control token (`Authorization: Bearer`, or
  * `?token=` on the ingest upgrade because browsers cannot set WS headers).
@@ -16,9 +17,11 @@ import { DASHBOARD_HTML } from "./dashboard.js";
 import { EventFanout, type EventFormat, type EventsUserData } from "./event-fanout.js";
 import { Reply, readBody, statusLine } from "./http.js";
 import { parseIngestMessage } from "./ingest.js";
+import { RecentEvents } from "./recent-events.js";
 import {
   CONTROL_ACTIONS,
   type ControlAction,
+  type DashboardSnapshot,
   type EngineServer,
   type EngineServerCounts,
   type EngineServerDeps,
@@ -59,11 +62,42 @@ export function startEngineServer(
   const ingestClients = new Set<uWS.WebSocket<IngestUserData>>();
   const app = uWS.App();
   const access = new AccessPolicy(host, options.readToken);
+  const recent = new RecentEvents();
 
   app.get("/stats", (res, req) => {
     const reply = openReply(res, req, maxRequest, access, "read");
     if (reply === undefined) return;
     respondOrFail(reply, () => reply.send(200, "application/json", JSON.stringify(deps.stats())));
+  });
+
+  app.get("/snapshot", (res, req) => {
+    const reply = openReply(res, req, maxRequest, access, "read");
+    if (reply === undefined) return;
+    // Events up to `seq` are reflected: the recent lists are taken with it; the open orders are
+    // read after it, so an event in between is in both the rows and the stream, and applying it
+    // again changes nothing.
+    const seq = recent.seq;
+    const recentFills = recent.fills();
+    const recentOrders = recent.orders();
+    Promise.resolve()
+      .then(() => deps.openOrders())
+      .then((openOrders): DashboardSnapshot => {
+        const stats = deps.stats();
+        return {
+          ts_ms: stats.ts_ms,
+          seq,
+          open_orders: openOrders,
+          recent_fills: recentFills,
+          recent_orders: recentOrders,
+          pnl: stats.pnl,
+          portfolio: stats.portfolio,
+        };
+      })
+      .then(
+        (snapshot) => reply.json(200, snapshot),
+        (err: unknown) =>
+          reply.error(503, "snapshot_unavailable", err instanceof Error ? err.message : String(err)),
+      );
   });
 
   app.get("/metrics", (res, req) => {
@@ -219,6 +253,7 @@ export function startEngineServer(
   }
 
   const unsubscribe = deps.subscribeEvents((event: EngineEvent) => {
+    recent.observe(event);
     fanout.publish(event);
     counts.eventsSent = fanout.sent;
   });

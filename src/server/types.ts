@@ -2,8 +2,8 @@
  * The engine server's contract with the engine (io thread). The server owns no engine state: it
  * asks `deps` for everything and hands control actions and ingest frames back to it.
  */
-import type { EngineEvent } from "../events/engine-event.js";
-import type { StatsSnapshot } from "../stats/snapshot.js";
+import type { EngineEvent, FillEvent, OpenOrder, OrderEvent } from "../events/engine-event.js";
+import type { PnlSnapshot, PortfolioSnapshot, StatsSnapshot } from "../stats/snapshot.js";
 
 export const CONTROL_ACTIONS = ["pause", "resume", "kill", "reconcile"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -51,6 +51,8 @@ export interface EngineServerDeps {
   /** default: always healthy */
   health?(): HealthReport;
   onControl(action: ControlAction, caller: ControlCaller): Promise<object>;
+  /** the orders thread's open orders now (for `/snapshot`) */
+  openOrders(): Promise<OpenOrder[]>;
   /** one received Kalshi frame, with its receive time (capture-format.md `recv_ms`) */
   onIngestFrame(text: string, recvMs: number): void;
   subscribeEvents(listener: (event: EngineEvent) => void): () => void;
@@ -62,6 +64,24 @@ export interface EngineServerDeps {
   };
   /** clock for ingest frames without a `recv_ms` (default Date.now) */
   nowMs?: () => number;
+}
+
+/**
+ * `GET /snapshot`: what a dashboard opened late needs before it follows `/events` — the open
+ * orders, positions with mark and P&L, the last fills and order events. It reflects every event
+ * up to `seq`; a client applies the `/events` it receives with a larger seq on top (applying an
+ * event twice leaves the same state).
+ */
+export interface DashboardSnapshot {
+  ts_ms: number;
+  seq: number;
+  open_orders: OpenOrder[];
+  /** newest first */
+  recent_fills: FillEvent[];
+  /** newest first */
+  recent_orders: OrderEvent[];
+  pnl: PnlSnapshot;
+  portfolio: PortfolioSnapshot;
 }
 
 export interface EngineServerCounts {

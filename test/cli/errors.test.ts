@@ -111,6 +111,12 @@ describe("CLI user errors: one line, exit 2", { concurrency: 2 }, () => {
     }
   });
 
+  it("run with a journal directory that cannot be created", async () => {
+    const file = join(tmp, "not-a-dir");
+    writeFileSync(file, "");
+    const r = await cli(["run", "--journal-dir", join(file, "journal"), "--stats-port", "0"]);
+    assertOneLine(r, 2, /--journal-dir .*not-a-dir\/journal: cannot create it/);
+  });
   it("features export refuses to overwrite a dataset without --force", async () => {
     const out = join(tmp, "dataset");
     mkdirSync(out, { recursive: true });

@@ -42,6 +42,47 @@ describe("order-manager events → engine events", () => {
     });
   });
 
+  it("open orders are listed in event vocabulary: own-side price, count, filled so far", () => {
+    const { ledger, mapper } = setup();
+    ledger.place({
+      clientOrderId: "c-1",
+      market: 0,
+      action: "BUY_NO",
+      ownLimitTicks: 4100,
+      countHundredths: 1000,
+    });
+    ledger.setExchangeOrderId("c-1", "ex-1");
+    ledger.place({
+      clientOrderId: "c-2",
+      market: 0,
+      action: "BUY_YES",
+      ownLimitTicks: 3000,
+      countHundredths: 200,
+    });
+    ledger.applyFill({
+      fillId: "f-1",
+      market: 0,
+      clientOrderId: "c-1",
+      side: "ask",
+      yesPriceTicks: 5900,
+      sizeHundredths: 400,
+      isTaker: false,
+    });
+    ledger.cancelRemainder("c-2");
+    assert.deepEqual(mapper.openOrders(), [
+      {
+        clientOrderId: "c-1",
+        orderId: "ex-1",
+        market: "KX-A",
+        side: "no",
+        action: "buy",
+        priceTicks: 4100,
+        countHundredths: 1000,
+        filledHundredths: 400,
+      },
+    ]);
+  });
+
   it("an order the engine's own checks refused is an order event with status refused", () => {
     const { mapper } = setup();
     const [o] = mapper.map({

@@ -38,9 +38,11 @@ describe("exchange status watch against the paper exchange", () => {
     const watch = new ExchangeStatusWatch(client, () => wall);
     await watch.refresh([0, 1, 2]);
     assert.deepEqual([watch.isPaused(0), watch.isPaused(1), watch.isPaused(2)], [false, false, true]);
+    assert.equal(watch.pausedCount([0, 1, 2]), 1);
     assert.equal(watch.failures, 0);
     wall = now + 2.5 * HOUR; // inside the all-shard window of the schedule
     assert.deepEqual([watch.isPaused(0), watch.isPaused(1)], [true, true]);
+    assert.equal(watch.pausedCount([0, 1, 2]), 3);
   });
 
   test("a failed read is counted and keeps the last answer", async () => {

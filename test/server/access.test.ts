@@ -69,7 +69,7 @@ describe("engine server: Host, Origin and read token", () => {
   });
 
   it("answers a DNS-rebinding Host with 403 on every read route", async () => {
-    for (const path of ["/stats", "/metrics", "/", "/healthz"]) {
+    for (const path of ["/stats", "/snapshot", "/metrics", "/", "/healthz"]) {
       assert.equal(await get(open.port, path, { Host: `evil.example:${open.port}` }), 403, path);
       assert.equal(await get(open.port, path, { Host: `localhost:${open.port}` }), 200, path);
     }
@@ -84,9 +84,9 @@ describe("engine server: Host, Origin and read token", () => {
     await assert.rejects(openWs(ingest, { Origin: "http://evil.example" }), /unexpected response 403/);
   });
 
-  it("with a read token: /stats, /metrics, /events and the dashboard need it; /healthz does not", async () => {
+  it("with a read token: /stats, /snapshot, /metrics, /events and the dashboard need it; /healthz does not", async () => {
     const host = { Host: `127.0.0.1:${guarded.port}` };
-    for (const path of ["/stats", "/metrics", "/"]) {
+    for (const path of ["/stats", "/snapshot", "/metrics", "/"]) {
       assert.equal(await get(guarded.port, path, host), 401, path);
       assert.equal(
         await get(guarded.port, path, { ...host, Authorization: `Bearer ${READ_TOKEN}` }),

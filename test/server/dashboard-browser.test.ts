@@ -6,14 +6,13 @@
  * shows it; a screenshot is saved in the test's temp directory.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { chromium } from "playwright-core";
 import { type Spawned, spawnCli, waitFor } from "../engine/helpers.js";
+import { chromiumMissing, launchChromium } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "dashboard-test-token-42";
 const tmp = mkdtempSync(join(tmpdir(), "kalshi-engine-dashboard-"));
 const procs: Spawned[] = [];
@@ -25,7 +24,7 @@ after(() => {
 describe("dashboard in Chromium", () => {
   it("loads cleanly, shows P&L and positions moving, and engages the kill switch from the Kill button", {
     timeout: 180_000,
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install chromium)`,
+    skip: chromiumMissing,
   }, async () => {
     const engine = await spawnCli([
       "run",
@@ -46,18 +45,7 @@ describe("dashboard in Chromium", () => {
     ]);
     procs.push(engine);
     const url = String(engine.first.dashboard);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
       const errors: string[] = [];

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Script } from "node:vm";
+import type { FillEvent, OrderEvent } from "../../src/events/engine-event.js";
 import { startEngineServer } from "../../src/server/engine-server.js";
-import type { EngineServer } from "../../src/server/types.js";
+import type { DashboardSnapshot, EngineServer } from "../../src/server/types.js";
 import { FakeEngine } from "./fixtures/fake-engine.js";
 import { conventionProblems, familyOf, parsePrometheus, sample } from "./fixtures/prometheus-parse.js";
 import { rawRequest } from "./fixtures/raw-http.js";
@@ -49,6 +50,70 @@ describe("engine server HTTP routes", () => {
     assert.equal(body.histograms.tick_to_order.budget_breaches, 1);
     assert.equal(body.portfolio.free_cash, "987.654321");
     assert.deepEqual(body.portfolio.positions, { "KXEX-26MAR10-A": "12.50", "KXEX-26MAR10-B": "-5.00" });
+  });
+
+  it("GET /snapshot: the engine's open orders, P&L by market and the events seen so far", async () => {
+    const fill: FillEvent = {
+      kind: "fill",
+      seq: 41,
+      tsUs: 1,
+      fillId: "f-1",
+      orderId: "ex-1",
+      market: "KXEX-26MAR10-A",
+      side: "yes",
+      action: "buy",
+      priceTicks: 4200,
+      countHundredths: 300,
+      feeMicros: 5_000,
+    };
+    const order: OrderEvent = {
+      kind: "order",
+      seq: 42,
+      tsUs: 2,
+      status: "acked",
+      clientOrderId: "c-1",
+      orderId: "ex-1",
+      market: "KXEX-26MAR10-A",
+      side: "yes",
+      action: "buy",
+      priceTicks: 4200,
+      countHundredths: 1000,
+      reason: "",
+    };
+    engine.emit(fill);
+    engine.emit(order);
+    engine.emit({ kind: "holds", seq: 43, tsUs: 3, count: 9, intervalMs: 1000 });
+    engine.openOrders = [
+      {
+        clientOrderId: "c-1",
+        orderId: "ex-1",
+        market: "KXEX-26MAR10-A",
+        side: "yes",
+        action: "buy",
+        priceTicks: 4200,
+        countHundredths: 1000,
+        filledHundredths: 300,
+      },
+    ];
+    const r = await fetch(`${server.url}/snapshot`);
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as DashboardSnapshot;
+    assert.equal(body.seq, 43, "newest event seen");
+    assert.deepEqual(body.open_orders, engine.openOrders);
+    assert.deepEqual(body.recent_fills, [fill]);
+    assert.deepEqual(body.recent_orders, [order]);
+    assert.deepEqual(body.pnl, engine.stats().pnl);
+    assert.equal(body.pnl.markets["KXEX-26MAR10-A"]?.yes_mark, "0.0425");
+    assert.deepEqual(body.portfolio, engine.stats().portfolio);
+
+    engine.openOrdersError = new Error("orders worker has exited");
+    const failed = await fetch(`${server.url}/snapshot`);
+    assert.equal(failed.status, 503);
+    assert.deepEqual(await errorOf(failed), {
+      code: "snapshot_unavailable",
+      message: "orders worker has exited",
+    });
+    engine.openOrdersError = undefined;
   });
 
   it("GET /metrics is Prometheus 0.0.4 text with kalshi_engine_ names, labels and values", async () => {
