@@ -147,18 +147,13 @@ export type EngineEventKind = EngineEvent["kind"];
 
 /**
  * One open order as the orders thread's ledger holds it (not an event: the rows of a snapshot a
- * client loads before following `/events`). Same units and vocabulary as `OrderEvent`; the price
- * is on the order's own side.
+ * client loads before following `/events`): an `OrderEvent`'s fields (total count, own-side
+ * price) and what has filled.
  */
-export interface OpenOrder {
-  clientOrderId: string;
-  /** "" until the exchange assigned one */
-  orderId: string;
-  market: string;
-  side: Side;
-  action: OrderAction;
-  priceTicks: number;
-  /** total count of the order (filled + resting) */
-  countHundredths: number;
+export interface OpenOrder
+  extends Pick<
+    OrderEvent,
+    "clientOrderId" | "orderId" | "market" | "side" | "action" | "priceTicks" | "countHundredths"
+  > {
   filledHundredths: number;
 }

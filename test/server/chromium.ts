@@ -3,7 +3,7 @@
  * tests and the dashboard CPU bench launch it the same way. `.ci/run` installs the package.
  */
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -25,4 +25,28 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * A new page at `url` that records console errors and accepts every dialog: a prompt (the control
+ * token) is answered with `token`; `dialogs` lists their types in order.
+ */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  token = "",
+): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.type());
+    void (d.type() === "prompt" ? d.accept(token) : d.accept());
+  });
+  await page.goto(url);
+  return { page, errors, dialogs };
 }

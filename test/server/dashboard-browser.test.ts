@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type Spawned, spawnCli, waitFor } from "../engine/helpers.js";
-import { chromiumMissing, launchChromium } from "./chromium.js";
+import { chromiumMissing, launchChromium, openDashboard } from "./chromium.js";
 
 const TOKEN = "dashboard-test-token-42";
 const tmp = mkdtempSync(join(tmpdir(), "kalshi-engine-dashboard-"));
@@ -47,18 +47,7 @@ describe("dashboard in Chromium", () => {
     const url = String(engine.first.dashboard);
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
-      const errors: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      const dialogs: string[] = [];
-      page.on("dialog", (d) => {
-        dialogs.push(d.type());
-        void (d.type() === "prompt" ? d.accept(TOKEN) : d.accept());
-      });
-      await page.goto(url);
+      const { page, errors, dialogs } = await openDashboard(browser, url, TOKEN);
       await page.waitForSelector("#banner.ok, #banner.warn", { timeout: 30_000 });
 
       // P&L and positions move while the engine trades

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { DashboardSnapshot } from "../../src/server/types.js";
 import { type Spawned, spawnCli, waitFor } from "../engine/helpers.js";
-import { chromiumMissing, launchChromium } from "./chromium.js";
+import { chromiumMissing, launchChromium, openDashboard } from "./chromium.js";
 
 const TOKEN = "dashboard-late-open-token-7";
 const tmp = mkdtempSync(join(tmpdir(), "kalshi-engine-dashboard-late-"));
@@ -94,18 +94,7 @@ describe("dashboard opened after orders were placed", () => {
 
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
-      const errors: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      const dialogs: string[] = [];
-      page.on("dialog", (d) => {
-        dialogs.push(d.type());
-        void (d.type() === "prompt" ? d.accept(TOKEN) : d.accept());
-      });
-      await page.goto(base);
+      const { page, errors, dialogs } = await openDashboard(browser, base, TOKEN);
 
       // the table equals the engine's open orders at some moment (both change as the engine trades)
       const shown = async () =>

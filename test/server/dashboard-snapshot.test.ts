@@ -10,7 +10,7 @@ import type { EngineEvent, FillEvent, OpenOrder, OrderEvent } from "../../src/ev
 import { startEngineServer } from "../../src/server/engine-server.js";
 import type { EngineServer } from "../../src/server/types.js";
 import { waitFor } from "../engine/helpers.js";
-import { chromiumMissing, launchChromium } from "./chromium.js";
+import { chromiumMissing, launchChromium, openDashboard } from "./chromium.js";
 import { FakeEngine } from "./fixtures/fake-engine.js";
 
 const MARKET = "KXEX-26MAR10-A";
@@ -72,13 +72,7 @@ describe("dashboard opened after orders were placed (fake engine)", { skip: chro
 
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
-      const errors: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(`${server.url}/`);
+      const { page, errors } = await openDashboard(browser, `${server.url}/`);
       const column = (table: string) => page.locator(`#${table} tr td:first-child`).allTextContents();
       const until = (table: string, want: string[], what: string) =>
         waitFor(async () => JSON.stringify(await column(table)) === JSON.stringify(want), what, 30_000);
