@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerBacktestCommand } from "./backtest-command.js";
 import { registerBookCommand } from "./book-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
 import { configureProgram, runCli } from "./errors.js";
@@ -27,6 +28,7 @@ const program = configureProgram(new Command())
   .addHelpText("after", "\nAdd --debug to any command to print a stack trace on failure.");
 
 // Subcommand registrations (one line each).
+registerBacktestCommand(program);
 registerBookCommand(program);
 registerDoctorCommand(program);
 registerFeaturesCommand(program);

@@ -435,7 +435,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
 }
 
 /** Marks every held position from the current book (a stale or empty book keeps its last mark). */
-function markPositions(om: OrderManager, books: BookTableTopSource): void {
+export function markPositions(om: OrderManager, books: BookTableTopSource): void {
   const top = { bestYesBidTicks: 0, bestNoBidTicks: 0 };
   for (const m of om.deps.ledger.markets()) {
     if (om.deps.ledger.position(m).contractsHundredths === 0) continue;

@@ -18,6 +18,7 @@ import type {
   FillFilter,
   FillView,
   MarketResult,
+  MarketSpec,
   MarketStatus,
   MarketView,
   OrderbookView,
@@ -62,40 +63,10 @@ export class PaperExchange implements PaperExchangeApi {
     const markets = new Map<string, MarketState>();
     let shardCount = Math.max(1, options.shardCount ?? 1);
     for (const spec of options.markets) {
-      const exchangeIndex = spec.exchangeIndex ?? 0;
-      if (!Number.isSafeInteger(exchangeIndex) || exchangeIndex < 0)
-        throw new Error(`bad exchange_index for ${spec.ticker}`);
-      if (options.shardCount !== undefined && exchangeIndex >= options.shardCount)
-        throw new Error(`${spec.ticker} is on shard ${exchangeIndex} of ${options.shardCount}`);
-      shardCount = Math.max(shardCount, exchangeIndex + 1);
+      const market = marketStateOf(spec, options.shardCount);
+      shardCount = Math.max(shardCount, market.exchangeIndex + 1);
       if (markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
-      if (!isKnownStructure(spec.priceLevelStructure))
-        throw new Error(`bad price_level_structure for ${spec.ticker}`);
-      if (!FEE_TYPES.has(spec.feeType)) throw new Error(`unsupported fee_type for ${spec.ticker}`);
-      const feeMultiplierBp = multiplierToBp(spec.feeMultiplier ?? 1);
-      if (Number.isNaN(feeMultiplierBp)) throw new Error(`bad fee multiplier for ${spec.ticker}`);
-      markets.set(spec.ticker, {
-        ticker: spec.ticker,
-        eventTicker: spec.eventTicker,
-        seriesTicker: spec.seriesTicker,
-        exchangeIndex,
-        mveCollectionTicker: spec.mveCollectionTicker,
-        category: spec.category ?? "",
-        priceLevelStructure: spec.priceLevelStructure,
-        feeType: spec.feeType,
-        feeMultiplierBp,
-        fractionalTradingEnabled: spec.fractionalTradingEnabled ?? true,
-        status: spec.status ?? "active",
-        book: new Book(),
-        lastPriceTicks: 0,
-        volumeHundredths: 0,
-        openInterestHundredths: 0,
-        result: undefined,
-        settledTsMs: undefined,
-        closeTsMs: spec.closeTsMs,
-        determinedTsMs: undefined,
-        holders: new Set(),
-      });
+      markets.set(spec.ticker, market);
     }
     this.state = {
       clock: options.clock,
@@ -121,6 +92,13 @@ export class PaperExchange implements PaperExchangeApi {
 
   setListener(listener: ExchangeListener | undefined): void {
     this.state.listener = listener;
+  }
+
+  /** Lists one more market (replays that meet markets as they go); throws like the constructor. */
+  addMarket(spec: MarketSpec): void {
+    if (this.state.markets.has(spec.ticker)) throw new Error(`duplicate market ${spec.ticker}`);
+    const market = marketStateOf(spec, this.state.shardCount);
+    this.state.markets.set(spec.ticker, market);
   }
 
   // --- accounts ---------------------------------------------------------------------------
@@ -519,4 +497,40 @@ export class PaperExchange implements PaperExchangeApi {
   expireDue(): number {
     return expireDue(this.state);
   }
+}
+
+/** A market's state from its spec; throws on a bad spec (a programming error, not client input). */
+function marketStateOf(spec: MarketSpec, shardCountOption: number | undefined): MarketState {
+  const exchangeIndex = spec.exchangeIndex ?? 0;
+  if (!Number.isSafeInteger(exchangeIndex) || exchangeIndex < 0)
+    throw new Error(`bad exchange_index for ${spec.ticker}`);
+  if (shardCountOption !== undefined && exchangeIndex >= shardCountOption)
+    throw new Error(`${spec.ticker} is on shard ${exchangeIndex} of ${shardCountOption}`);
+  if (!isKnownStructure(spec.priceLevelStructure))
+    throw new Error(`bad price_level_structure for ${spec.ticker}`);
+  if (!FEE_TYPES.has(spec.feeType)) throw new Error(`unsupported fee_type for ${spec.ticker}`);
+  const feeMultiplierBp = multiplierToBp(spec.feeMultiplier ?? 1);
+  if (Number.isNaN(feeMultiplierBp)) throw new Error(`bad fee multiplier for ${spec.ticker}`);
+  return {
+    ticker: spec.ticker,
+    eventTicker: spec.eventTicker,
+    seriesTicker: spec.seriesTicker,
+    exchangeIndex,
+    mveCollectionTicker: spec.mveCollectionTicker,
+    category: spec.category ?? "",
+    priceLevelStructure: spec.priceLevelStructure,
+    feeType: spec.feeType,
+    feeMultiplierBp,
+    fractionalTradingEnabled: spec.fractionalTradingEnabled ?? true,
+    status: spec.status ?? "active",
+    book: new Book(),
+    lastPriceTicks: 0,
+    volumeHundredths: 0,
+    openInterestHundredths: 0,
+    result: undefined,
+    settledTsMs: undefined,
+    closeTsMs: spec.closeTsMs,
+    determinedTsMs: undefined,
+    holders: new Set(),
+  };
 }
