@@ -51,7 +51,8 @@ import { Xoshiro128 } from "../paper/faults/prng.js";
 import type { FeeType } from "../paper/exchange/api.js";
 import { ActionKind, decodeAction, packedKind, packedSizeHundredths } from "../policy/action-space.js";
 import type { Policy } from "../policy/policy.js";
-import { type LogReadStats, logFrames } from "../record/log-reader.js";
+import { type LogReadStats, logSegmentFrames } from "../record/log-reader.js";
+import { readSessionGrids } from "../record/session-grids.js";
 import { ManualClock } from "../runtime/clock.js";
 import { BytesRing } from "../shm/bytes-ring.js";
 import { type FillModel, QueueFillModel, type TrackedOrder } from "./fill-model.js";
@@ -120,7 +121,14 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const now = () => clock.nowMs();
   const capacity = o.capacity;
   const directory = new MarketDirectory(capacity);
-  const book = BookTable.create(capacity);
+  // the live run's grids, where the log names them (the rest replay on the full $0.0001 grid)
+  const grids = readSessionGrids(o.log);
+  const gridSlots = new Set([...grids.values()].map((g) => g.key)).size + 1;
+  const book = BookTable.create(capacity, { gridSlots: Math.max(16, gridSlots) });
+  for (const [ticker, grid] of grids) {
+    const m = directory.ensure(ticker);
+    if (m >= 0) book.assignGrid(m, grid);
+  }
   const temporal = TemporalTable.create(capacity);
   const portfolio = PortfolioTable.create(capacity);
   const featureState = new FeatureState(book, temporal);
@@ -145,7 +153,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     sleep: () => Promise.resolve(),
   });
   const catalog = new StaticMarketCatalog();
-  const fullRanges = PriceGrid.full().ranges.map((r) => ({ ...r }));
+  const fullGrid = PriceGrid.full();
   const ledger = new Ledger(0);
   const journalDir = mkdtempSync(join(tmpdir(), "kalshi-backtest-"));
   const { journal, replay } = await OrderJournal.open(join(journalDir, "orders.journal"));
@@ -223,7 +231,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
         listed[m] = 1;
         result.markets++;
         const ticker = directory.tickerOf(m);
-        catalog.setMarket({ m, ticker, priceRanges: fullRanges });
+        catalog.setMarket({ m, ticker, priceRanges: [...(grids.get(ticker) ?? fullGrid).ranges] });
         venue.addMarket(ticker);
       }
       if (kind === "snapshot") model.onSnapshot(m, fillResting);
@@ -320,34 +328,37 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let nextSampleMs = Number.NaN;
   let wallStart = 0;
   try {
-    for await (const f of logFrames(o.log, stats)) {
-      const recvMs = f.recvMs;
-      if (result.frames === 0) {
-        result.firstMs = recvMs;
+    for await (const seg of logSegmentFrames(o.log, stats)) {
+      for (let i = 0; i < seg.count; i++) {
+        // the engine's millisecond time of the frame (docs/recording.md)
+        const recvMs = Math.floor(seg.recvUs[i]! / 1000);
+        if (result.frames === 0) {
+          result.firstMs = recvMs;
+          clock.set(recvMs);
+          // startup reconciliation against the venue (its balance, nothing open) lets it trade
+          await new Reconciler(om).startup(replay);
+          nextSampleMs = recvMs;
+          wallStart = performance.now();
+        }
+        if (Number.isFinite(o.speed)) {
+          const aheadMs = (recvMs - result.firstMs) / o.speed - (performance.now() - wallStart);
+          if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs));
+        }
+        result.frames++;
+        result.lastMs = recvMs;
         clock.set(recvMs);
-        // startup reconciliation against the venue (balance, no positions) lets the manager trade
-        await new Reconciler(om).startup(replay);
-        nextSampleMs = recvMs;
-        wallStart = performance.now();
-      }
-      if (Number.isFinite(o.speed)) {
-        const aheadMs = (recvMs - result.firstMs) / o.speed - (performance.now() - wallStart);
-        if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs));
-      }
-      result.frames++;
-      result.lastMs = recvMs;
-      clock.set(recvMs);
-      while (recvMs >= nextSampleMs) {
-        sample(nextSampleMs);
-        nextSampleMs += o.curveStepMs;
-      }
-      const s = performance.now();
-      applier.applyFrame(f.frame, recvMs);
-      timed("io_apply", s);
-      if (fillRing.ring.available() > 0) drain();
-      if (dirtyCount > 0 && recvMs >= nextDecideMs) {
-        nextDecideMs = recvMs + o.decideEveryMs;
-        await decide();
+        while (recvMs >= nextSampleMs) {
+          sample(nextSampleMs);
+          nextSampleMs += o.curveStepMs;
+        }
+        const s = performance.now();
+        applier.applyFrameBytes(seg.frames[i]!, recvMs);
+        timed("io_apply", s);
+        if (fillRing.ring.available() > 0) drain();
+        if (dirtyCount > 0 && recvMs >= nextDecideMs) {
+          nextDecideMs = recvMs + o.decideEveryMs;
+          await decide();
+        }
       }
     }
     if (dirtyCount > 0) await decide();

@@ -13,6 +13,7 @@ import { loadPrivateKey } from "../kalshi/auth-signer.js";
 import { KalshiRestClient } from "../kalshi/rest-client.js";
 import { createLogger } from "../log/logger.js";
 import { RecordSession } from "../record/record-session.js";
+import { sessionGrids } from "../record/session-grids.js";
 import { numberFlag } from "./errors.js";
 import { recordOptions, setUpExchange } from "./exchange-setup.js";
 
@@ -43,14 +44,21 @@ export function registerRecordCommand(program: Command): void {
           baseUrl: exchange.restUrl,
           key: { keyId: exchange.keyId, privateKey },
         });
-        const tickers = (await resolveMarkets(rest, markets, cfg.combos)).map((m) => m.ticker);
+        const resolved = await resolveMarkets(rest, markets, cfg.combos);
+        const tickers = resolved.map((m) => m.ticker);
         session = await RecordSession.start({
           wsUrl: exchange.wsUrl,
           keyId: exchange.keyId,
           privateKey,
           tickers,
           ...recordOptions(cfg),
-          session: { command: "record", exchange: exchange.name, ws_url: exchange.wsUrl, markets: tickers },
+          session: {
+            command: "record",
+            exchange: exchange.name,
+            ws_url: exchange.wsUrl,
+            markets: tickers,
+            market_grids: sessionGrids(resolved),
+          },
           onLog,
         });
       } catch (e) {

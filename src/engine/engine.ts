@@ -26,6 +26,7 @@ import { PortfolioTable } from "../orders/portfolio-table.js";
 import type { RiskLimits } from "../orders/risk.js";
 import { createPolicy, type PolicyConfig, policyIdentity } from "../policy/create-policy.js";
 import { FeedRecorder } from "../record/recorder.js";
+import { sessionGrids } from "../record/session-grids.js";
 import type { SegmentLimits } from "../record/segments.js";
 import { LimitedLog } from "../runtime/limited-log.js";
 import { startEngineServer } from "../server/engine-server.js";
@@ -214,6 +215,7 @@ export class Engine {
             exchange: o.exchange.name,
             ws_url: o.exchange.wsUrl,
             markets: markets.map((mk) => mk.ticker),
+            market_grids: sessionGrids(markets),
             policy: policyIdentity(o.policy),
           },
           counters,

@@ -132,3 +132,41 @@ export function tornTailLines(stats: LogReadStats): string {
     .map((t) => `${t.segment}: torn tail of ${t.bytes} bytes skipped (the writer stopped mid-record)\n`)
     .join("");
 }
+
+/** One segment's frames as byte views (valid until the next segment is read) and receive times. */
+export interface LogSegmentFrames {
+  count: number;
+  recvUs: Float64Array;
+  frames: Uint8Array[];
+}
+
+/**
+ * The log's frames as bytes, one segment per step (no string decoding: the engine's byte path
+ * reads them, as it reads WebSocket frames live). The views share one read buffer: use a
+ * segment's frames before asking for the next one.
+ */
+export async function* logSegmentFrames(
+  dir: string,
+  stats: LogReadStats = { segments: 0, records: 0, bytes: 0, tornTails: [] },
+): AsyncGenerator<LogSegmentFrames> {
+  let recvUs = new Float64Array(1024);
+  const frames: Uint8Array[] = [];
+  for (const seg of feedSegments(dir)) {
+    let count = 0;
+    frames.length = 0;
+    scanSegmentInto(
+      seg,
+      (us, frame) => {
+        if (count === recvUs.length) {
+          const grown = new Float64Array(count * 2);
+          grown.set(recvUs);
+          recvUs = grown;
+        }
+        recvUs[count++] = us;
+        frames.push(frame);
+      },
+      stats,
+    );
+    yield { count, recvUs, frames };
+  }
+}
