@@ -35,7 +35,10 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   writer.close();
   // the generated prices lie on a $0.001 grid: the session names it, as a recording would
   const grids = Object.fromEntries(stream.tickers.map((t) => [t, [[0, 10_000, 10]]]));
-  writeFileSync(join(log, "sessions.ndjson"), `${JSON.stringify({ command: "record", markets: stream.tickers, market_grids: grids })}\n`);
+  writeFileSync(
+    join(log, "sessions.ndjson"),
+    `${JSON.stringify({ command: "record", markets: stream.tickers, market_grids: grids })}\n`,
+  );
   const policy = await createPolicy({ kind: "onnx", modelPath: DEFAULT_MODEL_PATH });
   const runs = options.quick ? 1 : 3;
   let best: Awaited<ReturnType<typeof runBacktest>> | null = null;
@@ -61,7 +64,8 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   }
   const b = best!;
   const rate = (b.bookUpdates / b.wall.elapsedMs) * 1000;
-  const perUpdate = (s: keyof typeof b.wall.stageMs) => ((b.wall.stageMs[s] * 1e6) / b.bookUpdates).toFixed(0);
+  const perUpdate = (s: keyof typeof b.wall.stageMs) =>
+    ((b.wall.stageMs[s] * 1e6) / b.bookUpdates).toFixed(0);
   return {
     title: "Backtest (whole pipeline, --speed max)",
     rows: [

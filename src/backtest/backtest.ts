@@ -47,8 +47,8 @@ import { PortfolioTable } from "../orders/portfolio-table.js";
 import { Reconciler } from "../orders/reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../orders/risk.js";
 import { drainReports } from "../orders/worker-fills.js";
-import { Xoshiro128 } from "../paper/faults/prng.js";
 import type { FeeType } from "../paper/exchange/api.js";
+import { Xoshiro128 } from "../paper/faults/prng.js";
 import { ActionKind, decodeAction, packedKind, packedSizeHundredths } from "../policy/action-space.js";
 import type { Policy } from "../policy/policy.js";
 import { type LogReadStats, logSegmentFrames } from "../record/log-reader.js";
@@ -135,7 +135,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const builder = new ObservationBuilder({ book, temporal, portfolio });
   const model = (o.fillModel ?? ((b) => new QueueFillModel(b)))(book);
   const fillRing = BytesRing.create(512, 4096);
-  const reports = new PrivateReports(fillRing, (t) => directory.indexOf(t), () => {});
+  const reports = new PrivateReports(
+    fillRing,
+    (t) => directory.indexOf(t),
+    () => {},
+  );
   const venue = new BacktestVenue({
     clock,
     directory,

@@ -89,7 +89,10 @@ export class QueueFillModel implements FillModel {
   consume(m: number, side: Side, ticks: number, sizeHundredths: number): void {
     if (sizeHundredths <= 0) return;
     const key = levelKey(m, side, ticks);
-    this.depleted.set(key, Math.min(this.book.sizeAt(m, side, ticks), (this.depleted.get(key) ?? 0) + sizeHundredths));
+    this.depleted.set(
+      key,
+      Math.min(this.book.sizeAt(m, side, ticks), (this.depleted.get(key) ?? 0) + sizeHundredths),
+    );
   }
 
   onRest(orderId: string, m: number, side: Side, ownTicks: number, remainingHundredths: number): void {
@@ -133,8 +136,7 @@ export class QueueFillModel implements FillModel {
         const ahead = Math.min(o.aheadHundredths, taken);
         o.aheadHundredths -= ahead;
         const beyond = taken - ahead;
-        if (beyond > 0 && this.isTopOfSide(m, side, ticks))
-          fill(o, Math.min(beyond, o.remainingHundredths));
+        if (beyond > 0 && this.isTopOfSide(m, side, ticks)) fill(o, Math.min(beyond, o.remainingHundredths));
       } else if (o.side !== side) this.fillCrossed(o, fill);
     }
   }

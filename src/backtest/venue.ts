@@ -16,18 +16,19 @@
  * `user_order` — rendered exactly as the paper server renders them for its WebSocket, fed to the
  * engine's own private-frame path (PrivateReports → FillRing → drainReports).
  */
-import type { MarketDirectory } from "../book/market-directory.js";
+
 import { SIDE_NO, SIDE_YES, type Side } from "../book/book-table.js";
+import type { MarketDirectory } from "../book/market-directory.js";
 import { TICKS_PER_DOLLAR } from "../kalshi/units.js";
-import type { Clock } from "../runtime/clock.js";
-import { PaperExchange } from "../paper/exchange/exchange.js";
 import type { BookSide, MarketSpec, OrderView } from "../paper/exchange/api.js";
+import { PaperExchange } from "../paper/exchange/exchange.js";
 import { RateLimiter } from "../paper/faults/rate-limiter.js";
 import { parseAmend, parseCreateOrder } from "../paper/server/order-bodies.js";
 import { REST_PREFIX } from "../paper/server/rest-dispatch.js";
-import { buildRoutes } from "../paper/server/rest-routes.js";
 import type { Router } from "../paper/server/rest-router.js";
+import { buildRoutes } from "../paper/server/rest-routes.js";
 import { fillFrame, userOrderFrame } from "../paper/server/user-frames.js";
+import type { Clock } from "../runtime/clock.js";
 import type { FillModel, TrackedOrder } from "./fill-model.js";
 
 export const ENGINE_USER = "engine";
@@ -146,7 +147,13 @@ export class BacktestVenue {
    */
   fillResting(order: TrackedOrder, sizeHundredths: number, ticker: string): void {
     const yes = order.side === SIDE_YES ? order.ownTicks : TICKS_PER_DOLLAR - order.ownTicks;
-    this.feedOrder(ticker, order.side === SIDE_YES ? "ask" : "bid", yes, sizeHundredths, "immediate_or_cancel");
+    this.feedOrder(
+      ticker,
+      order.side === SIDE_YES ? "ask" : "bid",
+      yes,
+      sizeHundredths,
+      "immediate_or_cancel",
+    );
   }
 
   /** A market settled in the log: the exchange settles it too (pays out, cancels what rests). */
@@ -182,7 +189,10 @@ export class BacktestVenue {
    * Before an engine create / amend: the recorded liquidity its price crosses, as feed orders on
    * the other side (best price first is the exchange's own matching order).
    */
-  private placeCrossingLiquidity(path: string, body: unknown): Array<{ id: string; m: number; side: Side; ownTicks: number; count: number }> {
+  private placeCrossingLiquidity(
+    path: string,
+    body: unknown,
+  ): Array<{ id: string; m: number; side: Side; ownTicks: number; count: number }> {
     let ticker: string;
     let side: BookSide;
     let yes: number;
@@ -217,7 +227,9 @@ export class BacktestVenue {
   }
 
   /** Withdraws the feed orders left after an engine order matched; what was taken is depleted. */
-  private withdraw(placed: ReadonlyArray<{ id: string; m: number; side: Side; ownTicks: number; count: number }>): void {
+  private withdraw(
+    placed: ReadonlyArray<{ id: string; m: number; side: Side; ownTicks: number; count: number }>,
+  ): void {
     for (const p of placed) {
       const got = this.exchange.getOrder(FEED_USER, p.id);
       const filled = got.ok ? got.value.fillHundredths : 0;

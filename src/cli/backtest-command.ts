@@ -42,7 +42,12 @@ function recordedModel(log: string): string | undefined {
     if (line.trim() === "") continue;
     try {
       const s = JSON.parse(line) as { command?: string; policy?: { kind?: string; model_path?: string } };
-      if (s.command === "run" && s.policy?.kind === "onnx" && s.policy.model_path && existsSync(s.policy.model_path))
+      if (
+        s.command === "run" &&
+        s.policy?.kind === "onnx" &&
+        s.policy.model_path &&
+        existsSync(s.policy.model_path)
+      )
         return s.policy.model_path;
     } catch {
       // a torn or foreign line: the bundled model is the fallback
@@ -100,7 +105,9 @@ export function registerBacktestCommand(program: Command): void {
       const curveStepMs = numberFlag("--curve-step-ms", opts.curveStepMs, 1);
       const cashMicros = Math.round(numberFlag("--cash", opts.cash, 0, 1e9) * 1e6);
       if (opts.feeType !== "quadratic" && opts.feeType !== "quadratic_with_maker_fees")
-        throw new UsageError(`--fee-type must be quadratic or quadratic_with_maker_fees, got "${opts.feeType}"`);
+        throw new UsageError(
+          `--fee-type must be quadratic or quadratic_with_maker_fees, got "${opts.feeType}"`,
+        );
       if (!["aggressive", "passive", "mid"].includes(opts.strategy))
         throw new UsageError(`--strategy must be aggressive, passive or mid, got "${opts.strategy}"`);
       const named = sessionMarkets(opts.log);

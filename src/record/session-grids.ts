@@ -14,7 +14,8 @@ export type SessionGrids = Record<string, Array<[number, number, number]>>;
 /** The `market_grids` field of a session line. */
 export function sessionGrids(markets: ReadonlyArray<{ ticker: string; grid: PriceGrid }>): SessionGrids {
   const out: SessionGrids = {};
-  for (const mk of markets) out[mk.ticker] = mk.grid.ranges.map((r) => [r.startTicks, r.endTicks, r.stepTicks]);
+  for (const mk of markets)
+    out[mk.ticker] = mk.grid.ranges.map((r) => [r.startTicks, r.endTicks, r.stepTicks]);
   return out;
 }
 
@@ -34,7 +35,9 @@ export function readSessionGrids(dir: string): Map<string, PriceGrid> {
       try {
         grids.set(
           ticker,
-          PriceGrid.of(ranges.map(([startTicks, endTicks, stepTicks]) => ({ startTicks, endTicks, stepTicks }))),
+          PriceGrid.of(
+            ranges.map(([startTicks, endTicks, stepTicks]) => ({ startTicks, endTicks, stepTicks })),
+          ),
         );
       } catch {
         // a grid that does not parse: that market replays on the full grid

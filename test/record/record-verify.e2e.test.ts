@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { listSegments } from "../../src/record/segments.js";
 import { spawnCli } from "../engine/helpers.js";
+import { recordPaperRun } from "./paper-run.js";
 
 function cli(args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
@@ -22,27 +23,9 @@ function cli(args: string[]) {
 describe("run --record → verify", () => {
   it("every recorded decision replays to the same observation and action", { timeout: 240_000 }, async () => {
     const base = mkdtempSync(join(tmpdir(), "record-verify-"));
-    const log = join(base, "log");
-    const run = await spawnCli([
-      "run",
-      "--record",
-      log,
-      "--markets",
-      "10",
-      "--paper-rate",
-      "1000",
-      "--duration",
-      "4",
-      "--stats-port",
-      "0",
-      "--journal-dir",
-      join(base, "journal"),
-      "--log-level",
-      "warn",
-      "--status-every",
-      "0",
-    ]);
-    assert.equal(await run.exited, 0, run.stderr.join(""));
+    const run = await recordPaperRun(base);
+    const log = run.log;
+    assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.lines.at(-1) ?? "{}").summary as {
       recording: { decision_records: number; dropped: number; write_errors: number };
     };
