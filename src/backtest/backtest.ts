@@ -6,7 +6,7 @@
  *
  *   clock := the frame's receive time (one `Clock`: the order manager, the REST client and the
  *            exchange read it; nothing here reads the system time)
- *   io     FeedApplier → BookTable → FeatureState / TemporalTable; the market is marked dirty;
+ *   io     FeedApplier → BookTable and FeatureState / TemporalTable; the market is marked dirty;
  *          the fill model sees the update and fills resting engine orders it reaches (matching)
  *   decide when the decide interval has passed in log time: every dirty, tradable market in one
  *          batch — ObservationBuilder → policy (one run) → decodeAction
@@ -227,40 +227,44 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const listed = new Uint8Array(capacity);
   const fillResting = (order: TrackedOrder, size: number) =>
     venue.fillResting(order, size, directory.tickerOf(order.market));
-  const applier = new FeedApplier(directory, book, {
-    onApplied: (m, kind) => {
-      result.bookUpdates++;
-      featureState.onAppliedUpdate(m, applier.updateTsMs);
-      if (listed[m] === 0) {
-        listed[m] = 1;
-        result.markets++;
-        const ticker = directory.tickerOf(m);
-        catalog.setMarket({ m, ticker, priceRanges: [...(grids.get(ticker) ?? fullGrid).ranges] });
-        venue.addMarket(ticker);
-      }
-      if (kind === "snapshot") model.onSnapshot(m, fillResting);
-      else {
-        const sc = applier.scanner;
-        model.onDelta(m, sc.side as Side, sc.priceTicks, sc.deltaHundredths, fillResting);
-      }
-      if (dirty[m] === 0) {
-        dirty[m] = 1;
-        dirtyRecvMs[m] = applier.updateRecvMs;
-        dirtyList[dirtyCount++] = m;
-      }
+  const applier = new FeedApplier(
+    directory,
+    book,
+    {
+      onApplied: (m, kind) => {
+        result.bookUpdates++;
+        if (listed[m] === 0) {
+          listed[m] = 1;
+          result.markets++;
+          const ticker = directory.tickerOf(m);
+          catalog.setMarket({ m, ticker, priceRanges: [...(grids.get(ticker) ?? fullGrid).ranges] });
+          venue.addMarket(ticker);
+        }
+        if (kind === "snapshot") model.onSnapshot(m, fillResting);
+        else {
+          const sc = applier.scanner;
+          model.onDelta(m, sc.side as Side, sc.priceTicks, sc.deltaHundredths, fillResting);
+        }
+        if (dirty[m] === 0) {
+          dirty[m] = 1;
+          dirtyRecvMs[m] = applier.updateRecvMs;
+          dirtyList[dirtyCount++] = m;
+        }
+      },
+      onOtherFrame: (text) => {
+        // the log's lifecycle frames settle markets; the live run's own private frames are not ours
+        if (!text.includes('"market_lifecycle_v2"')) return;
+        const msg = tryParseServerMessage(text);
+        if (msg instanceof Error || msg.kind !== "market_lifecycle_v2") return;
+        const report = reportOfMessage(msg, (t) => directory.indexOf(t));
+        if (report === null || typeof report === "string" || report.kind !== "settlement") return;
+        const payout = report.settlement.yesPayoutMicros;
+        if (payout === 1_000_000 || payout === 0) venue.settle(msg.marketTicker, payout > 0 ? "yes" : "no");
+        reports.onMessage(msg);
+      },
     },
-    onOtherFrame: (text) => {
-      // the log's lifecycle frames settle markets; the live run's own private frames are not ours
-      if (!text.includes('"market_lifecycle_v2"')) return;
-      const msg = tryParseServerMessage(text);
-      if (msg instanceof Error || msg.kind !== "market_lifecycle_v2") return;
-      const report = reportOfMessage(msg, (t) => directory.indexOf(t));
-      if (report === null || typeof report === "string" || report.kind !== "settlement") return;
-      const payout = report.settlement.yesPayoutMicros;
-      if (payout === 1_000_000 || payout === 0) venue.settle(msg.marketTicker, payout > 0 ? "yes" : "no");
-      reports.onMessage(msg);
-    },
-  });
+    featureState,
+  );
 
   // --- decide: the decide worker's batch, in-process -------------------------------------------
   const obs = new Float32Array(capacity * OBSERVATION_SIZE);
