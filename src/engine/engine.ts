@@ -11,8 +11,8 @@
  *   shutdown.ts      the bounded shutdown sequence and the final summary
  */
 import { join } from "node:path";
-import { BookTable } from "../book/book-table.js";
-import { MarketDirectory } from "../book/market-directory.js";
+import type { BookTable } from "../book/book-table.js";
+import type { MarketDirectory } from "../book/market-directory.js";
 import { TemporalTable } from "../book/temporal-table.js";
 import { DecisionDispatcher } from "../decide/dispatcher.js";
 import { FeatureState } from "../features/feature-state.js";
@@ -43,7 +43,7 @@ import { EngineControl } from "./control.js";
 import { decideStatsInto, EngineStats } from "./engine-stats.js";
 import { EventPump } from "./event-pump.js";
 import { IoFeed } from "./io-feed.js";
-import { resolveMarkets } from "./market-list.js";
+import { marketTables, ordersMarkets, resolveMarkets } from "./market-list.js";
 import { type EngineSummary, shutdownEngine } from "./shutdown.js";
 import { Supervisor } from "./supervisor.js";
 import { Watchdog, type WatchdogOptions } from "./watchdog.js";
@@ -181,19 +181,10 @@ export class Engine {
       return undefined;
     });
     const capacity = markets.length;
-    const directory = new MarketDirectory(capacity);
-    for (const mk of markets) directory.ensure(mk.ticker);
-    // Each market's book is sized to its own grid (its `price_ranges`): memory follows the grids.
-    const grids = markets.map((mk) => mk.grid);
-    const book = BookTable.create(capacity, {
-      poolLevels: BookTable.poolLevelsFor(grids),
-      gridSlots: new Set(grids.map((g) => g.key)).size,
-    });
-    for (const [m, mk] of markets.entries()) book.assignGrid(m, mk.grid);
-    const noRanges = markets.filter((mk) => !mk.gridFromRanges).length;
-    if (noRanges > 0)
+    const { directory, book, withoutRanges } = marketTables(markets);
+    if (withoutRanges > 0)
       o.log.warn(
-        { markets: noRanges },
+        { markets: withoutRanges },
         "markets without price_ranges: assuming every $0.0001 price is valid",
       );
     const temporal = TemporalTable.create(capacity);
@@ -266,13 +257,7 @@ export class Engine {
         eventRing: eventRing.shared,
         bookTable: book.shared,
         portfolio: portfolio.shared,
-        markets: markets.map((mk, m) => ({
-          m,
-          ticker: mk.ticker,
-          structure: mk.structure,
-          exchangeIndex: mk.exchangeIndex,
-          priceRanges: [...mk.grid.ranges],
-        })),
+        markets: ordersMarkets(markets),
         rest: {
           baseUrl: o.exchange.restUrl,
           keyId: o.exchange.keyId,

@@ -2,11 +2,15 @@
  * Resolves the markets to trade at start: explicit tickers (checked against the exchange) or the
  * first N open markets — combos left out with `mve_filter=exclude` unless asked for — with each
  * market's exchange shard (`exchange_index`) and price grid from its `price_ranges` (books and
- * limit prices use it; the `price_level_structure` name is kept for logs only).
+ * limit prices use it; the `price_level_structure` name is kept for logs only) — and turns them
+ * into io's market directory and books and the orders thread's market list.
  */
+import { BookTable } from "../book/book-table.js";
+import { MarketDirectory } from "../book/market-directory.js";
 import { PriceGrid } from "../kalshi/price-grid.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { RestMarket } from "../kalshi/rest-types.js";
+import type { OrdersWorkerMarket } from "../orders/orders-worker.js";
 
 export interface ResolvedMarket {
   ticker: string;
@@ -59,4 +63,36 @@ export async function resolveMarkets(
     }
   }
   return out;
+}
+
+/**
+ * The resolved markets as io's tables: market index = position in the list, and a BookTable with
+ * each market's book sized to its own grid (memory follows the grids). `withoutRanges` counts the
+ * markets that came without `price_ranges`.
+ */
+export function marketTables(markets: readonly ResolvedMarket[]): {
+  directory: MarketDirectory;
+  book: BookTable;
+  withoutRanges: number;
+} {
+  const directory = new MarketDirectory(markets.length);
+  for (const mk of markets) directory.ensure(mk.ticker);
+  const grids = markets.map((mk) => mk.grid);
+  const book = BookTable.create(markets.length, {
+    poolLevels: BookTable.poolLevelsFor(grids),
+    gridSlots: new Set(grids.map((g) => g.key)).size,
+  });
+  for (const [m, mk] of markets.entries()) book.assignGrid(m, mk.grid);
+  return { directory, book, withoutRanges: markets.filter((mk) => !mk.gridFromRanges).length };
+}
+
+/** The resolved markets as the orders thread gets them (plain data: they cross the thread boundary). */
+export function ordersMarkets(markets: readonly ResolvedMarket[]): OrdersWorkerMarket[] {
+  return markets.map((mk, m) => ({
+    m,
+    ticker: mk.ticker,
+    structure: mk.structure,
+    exchangeIndex: mk.exchangeIndex,
+    priceRanges: [...mk.grid.ranges],
+  }));
 }
