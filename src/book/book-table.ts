@@ -547,6 +547,10 @@ export class BookTable {
     const rank = head[h + I_GRID] * GRID_STRIDE + GRID_RANK_OF;
     this.headF[nearIdx] = up.nearAfter(this.headF[nearIdx], rank, sb, n, tick, old, next, bestBefore, best);
     if (next > old) up.raiseBlockBound(sb, n, level, next);
+    // A level below the last known largest one that stays below it cannot change the list (kept
+    // levels are ≥ that value): skip the call, the common case.
+    const known = head[h + I_TOP_KNOWN];
+    if (known >= 3 && old < head[h + I_TOP + known - 1] && next <= head[h + I_TOP + known - 1]) return;
     const yesBase = head[h + I_LEVEL_BASE];
     up.updateTop(
       head,
