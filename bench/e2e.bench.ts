@@ -41,7 +41,8 @@ interface NaiveSummary {
 }
 
 /** Runs a CLI command; resolves with its first stdout line and a handle to its later lines. */
-function start(args: string[]): Promise<{
+export function start(args: string[]): Promise<{
+  pid: number;
   first: Record<string, unknown>;
   rest: string[];
   done: Promise<number | null>;
@@ -58,7 +59,7 @@ function start(args: string[]): Promise<{
     rl.on("line", (line) => {
       if (!first) return void rest.push(line);
       first = false;
-      resolve({ first: JSON.parse(line), rest, done, kill: (s) => child.kill(s) });
+      resolve({ pid: child.pid ?? 0, first: JSON.parse(line), rest, done, kill: (s) => child.kill(s) });
     });
     void done.then((c) => first && reject(new Error(`${args[0]} exited ${c} before starting`)));
   });
@@ -104,7 +105,7 @@ export async function scenario(
   }
 }
 
-function paperArgs(markets: number, rate: number, arrivals: "poisson" | "burst"): string[] {
+export function paperArgs(markets: number, rate: number, arrivals: "poisson" | "burst"): string[] {
   return [
     "paper",
     "--markets",
