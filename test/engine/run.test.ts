@@ -27,6 +27,7 @@ interface Stats {
   portfolio: { free_cash: string; reserved_cash: string; positions: Record<string, string> };
   histograms: Record<string, { count: number; p50: number }>;
   state: Record<string, unknown>;
+  pnl: { realised_micros: number };
 }
 
 function counter(s: Stats, name: string): number {
@@ -116,6 +117,12 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       90_000,
     );
     assert.ok(counter(traded, "frames") > 100);
+    // a round trip: contracts bought and sold back, so the realised P&L compared at the end is not 0
+    await waitFor(
+      async () => (await getStats()).pnl.realised_micros !== 0,
+      "a realised P&L (a position closed)",
+      90_000,
+    );
     assert.ok(traded.histograms.parse_apply.count > 0);
     await waitFor(async () => events.some((e) => e.kind === "order"), "an order event on /events");
     // every non-HOLD decision, with its price, book seq and batch; HOLDs as counts per second
@@ -226,7 +233,12 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       positions.reduce((a, p) => a + dollarsToMicros(p[key]), 0);
     assert.equal(summary.pnl.realised_micros, sum("realized_pnl_dollars"), `realised P&L; ${context}`);
     assert.equal(summary.pnl.fees_micros, sum("fees_paid_dollars"), `fees; ${context}`);
+    // not vacuous: the run traded, paid fees and closed contracts at a profit or a loss
+    assert.ok(summary.trades.fills > 0, `fills were applied; ${context}`);
     assert.ok(summary.pnl.fees_micros > 0, "fees were paid");
+    assert.notEqual(summary.pnl.realised_micros, 0, `contracts were closed with a realised P&L; ${context}`);
+    assert.equal(dollarsToMicros(summary.pnl.realised), summary.pnl.realised_micros, "dollars = micros");
+    assert.equal(dollarsToMicros(summary.pnl.fees), summary.pnl.fees_micros, "dollars = micros");
 
     // audit trail: a log line per order, fill and control action (with who), fills.ndjson
     const audit = engine.stderr
