@@ -1,6 +1,7 @@
 /**
- * An optional Kalshi order group (kalshi-api-notes.md; correctness-rules.md rule 18): every order the
- * engine places joins one group, and the exchange itself cancels the group's resting orders and
+ * Optional Kalshi order groups (kalshi-api-notes.md; correctness-rules.md rule 18): every order the
+ * engine places joins its market's shard's group — groups do not work across exchange shards, so
+ * there is one per shard in use (`OrderGroups`) — and the exchange itself cancels the group's resting orders and
  * refuses new ones once its fills reach the contract limit within a rolling 15 s window — a cap on
  * runaway fills that holds even when this engine misbehaves.
  *
@@ -28,14 +29,15 @@ export async function openOrderGroup(
   rest: OrderGroupApi,
   contractsLimit: number,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  exchangeIndex = 0,
 ): Promise<string> {
   let last = "";
   for (let attempt = 0; attempt < 5; attempt++) {
-    const r = await rest.createOrderGroup(contractsLimit);
+    const r = await rest.createOrderGroup(contractsLimit, exchangeIndex);
     if (r.kind === "ok" && r.value.orderGroupId !== "") return r.value.orderGroupId;
     if (r.kind === "rejected" || r.kind === "conflict") {
       throw new Error(
-        `order group (contracts limit ${contractsLimit}) refused by the exchange: ${r.error.code} ${r.error.message}`,
+        `order group (contracts limit ${contractsLimit}, shard ${exchangeIndex}) refused by the exchange: ${r.error.code} ${r.error.message}`,
       );
     }
     last =
@@ -43,6 +45,48 @@ export async function openOrderGroup(
     await sleep(250 * 2 ** attempt);
   }
   throw new Error(`order group could not be created: ${last}`);
+}
+
+/** One order group per exchange shard in use: a market's orders join its shard's group. */
+export class OrderGroups {
+  constructor(private readonly byShard: ReadonlyMap<number, OrderGroupGuard>) {}
+
+  /** The group of one shard (a single group stands for shard 0: `OrderGroups.of`). */
+  static single(guard: OrderGroupGuard, shard = 0): OrderGroups {
+    return new OrderGroups(new Map([[shard, guard]]));
+  }
+
+  of(shard: number): OrderGroupGuard | undefined {
+    return this.byShard.get(shard);
+  }
+
+  byId(orderGroupId: string): OrderGroupGuard | undefined {
+    for (const g of this.byShard.values()) if (g.orderGroupId === orderGroupId) return g;
+    return undefined;
+  }
+
+  /** Σ triggers over every shard's group. */
+  get triggers(): number {
+    let n = 0;
+    for (const g of this.byShard.values()) n += g.triggers;
+    return n;
+  }
+}
+
+/** Creates one group per distinct shard (startup); a refusal stops startup (`openOrderGroup`). */
+export async function openOrderGroups(
+  rest: OrderGroupApi,
+  contractsLimit: number,
+  shards: Iterable<number>,
+  breakers: CircuitBreakers,
+  sleep?: (ms: number) => Promise<void>,
+): Promise<OrderGroups> {
+  const byShard = new Map<number, OrderGroupGuard>();
+  for (const k of [...new Set(shards)].sort((a, b) => a - b)) {
+    const id = await openOrderGroup(rest, contractsLimit, sleep, k);
+    byShard.set(k, new OrderGroupGuard(rest, id, breakers));
+  }
+  return new OrderGroups(byShard);
 }
 
 export class OrderGroupGuard {

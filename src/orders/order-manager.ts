@@ -97,9 +97,9 @@ export class OrderManager {
     if (d.action === "HOLD" || d.sizeHundredths <= 0) return void this.stats.hold++;
     if (this.deps.risk.killSwitchEngaged) return this.skip(d, "killBlocked", "kill");
     if (!this.deps.breakers.canTrade(now)) return this.skip(d, "breakerBlocked", "breaker");
-    const group = this.deps.orderGroup;
-    if (group?.triggered && !(await group.rearm(now))) return this.skip(d, "breakerBlocked", "order_group");
     const m = d.market;
+    const group = this.deps.orderGroups?.of(this.deps.catalog.shardOf(m));
+    if (group?.triggered && !(await group.rearm(now))) return this.skip(d, "breakerBlocked", "order_group");
     if (this.busy.has(m)) return this.skip(d, "busy", "busy");
     if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
     if (this.deps.ledger.isSettled(m)) return this.skip(d, "marketSettled", "market_settled");
@@ -195,8 +195,7 @@ export class OrderManager {
 
   /** An `order_group_updates` event: our group triggered (trading pauses) or was reset. */
   onOrderGroupUpdate(g: OrderGroupReport): void {
-    const group = this.deps.orderGroup;
-    if (group !== undefined && g.orderGroupId === group.orderGroupId) group.onUpdate(g.event, this.now());
+    this.deps.orderGroups?.byId(g.orderGroupId)?.onUpdate(g.event, this.now());
   }
 
   /** Applies one fill exactly once (rule 13) and keeps the working order in step. */

@@ -11,7 +11,7 @@ import type { CircuitBreakers } from "./breakers.js";
 import type { OrderJournal } from "./journal.js";
 import type { EngineAction, Ledger } from "./ledger.js";
 import type { BookTop, PriceStrategy } from "./limit-price.js";
-import type { OrderGroupGuard } from "./order-group.js";
+import type { OrderGroups } from "./order-group.js";
 import type { CreateOrderOptions } from "./order-mapping.js";
 import type { PortfolioWriter } from "./portfolio-publisher.js";
 import type { FreshnessGate, MarketThrottle, RiskGate } from "./risk.js";
@@ -141,7 +141,7 @@ export interface OrderManagerDeps {
   /** moves funds to a shard that cannot pay an order (transfers.ts); absent: such orders are refused */
   transfers?: ShardTransfers;
   /** a Kalshi order group every order joins (optional; order-group.ts) */
-  orderGroup?: OrderGroupGuard;
+  orderGroups?: OrderGroups;
   /** exchange status per shard: creates/amends wait out a pause (exchange-status.ts) */
   exchangeStatus?: { isPaused(shard: number): boolean };
   portfolio?: PortfolioWriter;

@@ -21,6 +21,8 @@ import type { OrderOp, WorkingOrder, WorkingOrders } from "./working-orders.js";
 
 export class OrderWriter {
   private readonly orderOptions: CreateOrderOptions;
+  /** the create options of each shard's markets (its order group joined), built once per shard */
+  private readonly shardOptions = new Map<number, CreateOrderOptions>();
   /** markets the exchange refused this key for (category / location attestation), with why */
   readonly refusedMarkets = new Map<number, string>();
 
@@ -34,8 +36,19 @@ export class OrderWriter {
     private readonly now: () => number,
     private readonly newId: () => string,
   ) {
-    const group = deps.orderGroup;
-    this.orderOptions = group ? { ...config.order, orderGroupId: group.orderGroupId } : config.order;
+    this.orderOptions = config.order;
+  }
+
+  /** Create options for market m: its shard's order group, when groups are used. */
+  private optionsFor(m: number): CreateOrderOptions {
+    const shard = this.deps.catalog.shardOf(m);
+    let options = this.shardOptions.get(shard);
+    if (options === undefined) {
+      const group = this.deps.orderGroups?.of(shard);
+      options = group ? { ...this.orderOptions, orderGroupId: group.orderGroupId } : this.orderOptions;
+      this.shardOptions.set(shard, options);
+    }
+    return options;
   }
 
   private refuse(m: number, reason: string, action?: EngineAction, ownLimitTicks = 0, count = 0): false {
@@ -104,7 +117,7 @@ export class OrderWriter {
     }
     this.sent(m, "create", cid, now);
     const r = await this.deps.rest.createOrder(
-      toV2CreateBody(ticker, cid, action, ownLimit, count, this.orderOptions),
+      toV2CreateBody(ticker, cid, action, ownLimit, count, this.optionsFor(m)),
     );
     if (r.kind === "ok") {
       this.onAck(m, w, r.value);
@@ -375,7 +388,7 @@ export class OrderWriter {
     if (r.kind === "rate_limited") this.deps.breakers.recordRateLimited(this.now());
     else this.deps.breakers.recordRejected(this.now());
     if (r.kind === "rejected" && isOrderGroupLimitCode(r.error.code))
-      this.deps.orderGroup?.noteTriggered(this.now());
+      this.deps.orderGroups?.of(this.deps.catalog.shardOf(m))?.noteTriggered(this.now());
     else if (r.kind === "rejected" && isCategoryRefusal(r.error) && !this.refusedMarkets.has(m)) {
       // refused for the key's category: every later order would be too — disable, say it once
       const reason = categoryRefusalText(this.deps.catalog.tickerOf(m), r.error);

@@ -51,7 +51,7 @@ import { OrderJournal } from "./journal.js";
 import { Ledger } from "./ledger.js";
 import type { PriceStrategy } from "./limit-price.js";
 import { BookTableTopSource, StaticMarketCatalog } from "./market-catalog.js";
-import { OrderGroupGuard, openOrderGroup } from "./order-group.js";
+import { openOrderGroups } from "./order-group.js";
 import { OrderManager } from "./order-manager.js";
 import type { OrderEvent } from "./order-types.js";
 import { OrdersMetrics } from "./orders-metrics.js";
@@ -211,8 +211,14 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   });
   const topSource = new BookTableTopSource(book);
   const breakers = new CircuitBreakers(init.breakers);
-  const orderGroup = init.orderGroupContracts
-    ? new OrderGroupGuard(rest, await openOrderGroup(rest, init.orderGroupContracts), breakers)
+  // one group per shard in use: groups do not work across exchange shards
+  const orderGroups = init.orderGroupContracts
+    ? await openOrderGroups(
+        rest,
+        init.orderGroupContracts,
+        init.markets.map((mk) => mk.exchangeIndex ?? 0),
+        breakers,
+      )
     : undefined;
   // Exchange status and schedule: read now and every minute (exchange-status.ts).
   const log = createLogger({ level: init.logLevel ?? "info", bindings: { thread: "orders" } });
@@ -244,7 +250,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       freshness: new FreshnessGate(init.budgetMs ?? 50),
       breakers,
       transfers,
-      ...(orderGroup ? { orderGroup } : {}),
+      ...(orderGroups ? { orderGroups } : {}),
       portfolio,
       onEvent: publish,
       // the same clock as the decision records' frameRecvMs (runtime/clock.ts), so the loop
@@ -271,7 +277,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       ...om.stats,
       restRequests: rest.stats.requests,
       journalSyncs: journal.syncs,
-      orderGroupTriggers: orderGroup?.triggers ?? 0,
+      orderGroupTriggers: orderGroups?.triggers ?? 0,
       // io shows these in /stats state (orders_shards, orders_shardsPaused) and the banner
       shards: distinctShards.length,
       shardsPaused: exchangeStatus.pausedCount(distinctShards),

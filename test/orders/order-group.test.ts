@@ -7,6 +7,7 @@ import {
   type OrderGroupApi,
   OrderGroupGuard,
   openOrderGroup,
+  openOrderGroups,
 } from "../../src/orders/order-group.js";
 
 /** Answers the group calls from scripts; counts them. */
@@ -17,8 +18,8 @@ function api(
   const calls: string[] = [];
   return {
     calls,
-    createOrderGroup: async (limit) => {
-      calls.push(`create ${limit}`);
+    createOrderGroup: async (limit, shard) => {
+      calls.push(shard ? `create ${limit} shard ${shard}` : `create ${limit}`);
       return creates.shift()!;
     },
     resetOrderGroup: async (id) => {
@@ -42,10 +43,26 @@ describe("Kalshi order group", () => {
     assert.deepEqual(rest.calls, ["create 50", "create 50", "create 50"]);
     await assert.rejects(
       openOrderGroup(api([{ kind: "rejected", error }]), 50, noWait),
-      /order group \(contracts limit 50\) refused by the exchange: invalid_parameters bad limit/,
+      /order group \(contracts limit 50, shard 0\) refused by the exchange: invalid_parameters bad limit/,
     );
     const lost = Array.from({ length: 5 }, () => ({ kind: "unknown" as const, reason: "HTTP 503" }));
     await assert.rejects(openOrderGroup(api(lost), 50, noWait), /could not be created: HTTP 503/);
+  });
+
+  it("opens one group per exchange shard in use and finds each by shard and by id", async () => {
+    const rest = api([
+      { kind: "ok", status: 201, value: { orderGroupId: "g0" } },
+      { kind: "ok", status: 201, value: { orderGroupId: "g2" } },
+    ]);
+    const groups = await openOrderGroups(rest, 50, [2, 0, 2, 0], new CircuitBreakers(), noWait);
+    assert.deepEqual(rest.calls, ["create 50", "create 50 shard 2"]);
+    assert.equal(groups.of(0)?.orderGroupId, "g0");
+    assert.equal(groups.of(2)?.orderGroupId, "g2");
+    assert.equal(groups.of(1), undefined, "no market on shard 1: no group there");
+    assert.equal(groups.byId("g2"), groups.of(2));
+    groups.of(2)!.noteTriggered(1_000);
+    assert.equal(groups.triggers, 1);
+    assert.equal(groups.of(0)!.triggered, false, "a trigger is its own shard's");
   });
 
   it("trips the breakers when triggered and resets once when they re-arm", async () => {

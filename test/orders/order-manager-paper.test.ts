@@ -14,7 +14,7 @@ import { OrderJournal } from "../../src/orders/journal.js";
 import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
 import type { BookTop } from "../../src/orders/limit-price.js";
 import { StaticMarketCatalog } from "../../src/orders/market-catalog.js";
-import { OrderGroupGuard, openOrderGroup } from "../../src/orders/order-group.js";
+import { OrderGroupGuard, OrderGroups, openOrderGroup } from "../../src/orders/order-group.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
   type OrderEvent,
@@ -246,7 +246,7 @@ describe("order manager + reconciler against the paper exchange", () => {
   it("joins an order group: the exchange's trigger pauses trading until the engine resets it", async () => {
     const breakers = new CircuitBreakers({ ...DEFAULT_BREAKER_CONFIG, coolDownMs: 100 });
     const group = new OrderGroupGuard(client, await openOrderGroup(client, 1), breakers);
-    const { om } = await makeManager("g.ndjson", {}, { breakers, orderGroup: group });
+    const { om } = await makeManager("g.ndjson", {}, { breakers, orderGroups: OrderGroups.single(group) });
     const buy = () =>
       om.onDecision({ market: 2, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
     const ordersOf2 = () =>
@@ -282,7 +282,7 @@ describe("order manager + reconciler against the paper exchange", () => {
     await openIo(ring, ["order_group_updates"]);
     const breakers = new CircuitBreakers({ ...DEFAULT_BREAKER_CONFIG, coolDownMs: 100 });
     const group = new OrderGroupGuard(client, await openOrderGroup(client, 5), breakers);
-    const { om } = await makeManager("g2.ndjson", {}, { breakers, orderGroup: group });
+    const { om } = await makeManager("g2.ndjson", {}, { breakers, orderGroups: OrderGroups.single(group) });
     const errors: string[] = [];
     const drain = () => drainReports(ring, om, (why) => errors.push(why));
     assert.ok(px.core.triggerOrderGroup(px.keyId, group.orderGroupId).ok);
