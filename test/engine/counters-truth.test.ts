@@ -13,6 +13,7 @@ import type { RestFaultKind } from "../../src/paper/faults/fault-plan.js";
 import { startPaperExchange } from "../../src/paper/index.js";
 import { ORDER_DROP_REASONS } from "../../src/stats/engine-metrics.js";
 import { prng } from "../shm/prng.js";
+import { inProcessEngineOptions } from "./helpers.js";
 
 /**
  * Every counter true: a paper run with REST faults (429s, 5xx), tight risk limits and a per-market
@@ -44,30 +45,25 @@ describe("engine metrics after a faulty paper run", () => {
     cleanups.push(() => px.close());
     const journalDir = mkdtempSync(join(tmpdir(), "counters-truth-"));
     dirs.push(journalDir);
-    const quiet = () => undefined;
-    const engine = await Engine.start({
-      exchange: { name: "paper", restUrl: px.restUrl, wsUrl: px.wsUrl, keyId: px.keyId, keyFile: px.keyFile },
-      markets: px.markets,
-      policy: { kind: "rule", size5Contracts: 2 },
-      decideThreads: 1,
-      batchSize: 8,
-      loopBudgetMs: 60_000,
-      orders: {
-        strategy: "passive",
-        throttleMs: 400,
-        journalDir,
-        reconcileEveryMs: 2_000,
-        shutdownPolicy: "cancel_all",
-        risk: {
-          maxContractsPerMarketHundredths: 600,
-          maxGrossExposureMicros: 30_000_000,
-          minCashReserveMicros: 0,
-          maxOrdersPerSecond: 4,
+    const engine = await Engine.start(
+      inProcessEngineOptions(px, {
+        batchSize: 8,
+        controlToken: "t",
+        orders: {
+          strategy: "passive",
+          throttleMs: 400,
+          journalDir,
+          reconcileEveryMs: 2_000,
+          shutdownPolicy: "cancel_all",
+          risk: {
+            maxContractsPerMarketHundredths: 600,
+            maxGrossExposureMicros: 30_000_000,
+            minCashReserveMicros: 0,
+            maxOrdersPerSecond: 4,
+          },
         },
-      },
-      server: { host: "127.0.0.1", port: 0, controlToken: "t" },
-      log: { info: quiet, warn: quiet, error: quiet },
-    });
+      }),
+    );
     cleanups.push(() => engine.stop("test end"));
     const events: EngineEvent[] = [];
     const ws = new WebSocket(

@@ -1,6 +1,7 @@
 /** Process-level helpers for the end-to-end tests: spawn CLI commands, read their first line. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { EngineOptions } from "../../src/engine/engine.js";
 import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
 
 export interface Spawned {
@@ -116,4 +117,26 @@ export async function signedGetAll<T>(
     if (!cursor) return out;
   }
   throw new Error("too many pages");
+}
+
+/**
+ * Engine options for an in-process engine on a paper exchange: the rule policy on every market,
+ * one decide thread, quiet logs; the test names its batch, orders and control token.
+ */
+export function inProcessEngineOptions(
+  px: { restUrl: string; wsUrl: string; keyId: string; keyFile: string; markets: string[] },
+  o: { batchSize: number; orders: EngineOptions["orders"]; controlToken: string },
+): EngineOptions {
+  const quiet = () => undefined;
+  return {
+    exchange: { name: "paper", restUrl: px.restUrl, wsUrl: px.wsUrl, keyId: px.keyId, keyFile: px.keyFile },
+    markets: px.markets,
+    policy: { kind: "rule", size5Contracts: 2 },
+    decideThreads: 1,
+    batchSize: o.batchSize,
+    loopBudgetMs: 60_000,
+    orders: o.orders,
+    server: { host: "127.0.0.1", port: 0, controlToken: o.controlToken },
+    log: { info: quiet, warn: quiet, error: quiet },
+  };
 }

@@ -7,6 +7,7 @@ import { Engine } from "../../src/engine/engine.js";
 import { isSettledPass } from "../../src/orders/reconciler.js";
 import { TRADING_PAUSED } from "../../src/paper/exchange/pauses.js";
 import { startPaperExchange } from "../../src/paper/index.js";
+import { inProcessEngineOptions } from "./helpers.js";
 
 /**
  * The whole program over exchange shards (issue quality bar): the paper exchange with markets on
@@ -80,31 +81,26 @@ describe("engine over three exchange shards, under faults, settlements and a pau
     assert.deepEqual(new Set(shardOf.values()), new Set([0, 1, 2]), "markets on all three shards");
     const journalDir = mkdtempSync(join(tmpdir(), "shards-e2e-"));
     dirs.push(journalDir);
-    const quiet = () => undefined;
-    const engine = await Engine.start({
-      exchange: { name: "paper", restUrl: px.restUrl, wsUrl: px.wsUrl, keyId: px.keyId, keyFile: px.keyFile },
-      markets: px.markets,
-      policy: { kind: "rule", size5Contracts: 2 },
-      decideThreads: 1,
-      batchSize: 16,
-      loopBudgetMs: 60_000,
-      orders: {
-        strategy: "aggressive",
-        throttleMs: 200,
-        journalDir,
-        reconcileEveryMs: 2_000,
-        shutdownPolicy: "cancel_all",
-        transferPolicy: "auto",
-        risk: {
-          maxContractsPerMarketHundredths: 1_000,
-          maxGrossExposureMicros: 200_000_000,
-          minCashReserveMicros: 0,
-          maxOrdersPerSecond: 20,
+    const engine = await Engine.start(
+      inProcessEngineOptions(px, {
+        batchSize: 16,
+        controlToken: "shards-e2e-control",
+        orders: {
+          strategy: "aggressive",
+          throttleMs: 200,
+          journalDir,
+          reconcileEveryMs: 2_000,
+          shutdownPolicy: "cancel_all",
+          transferPolicy: "auto",
+          risk: {
+            maxContractsPerMarketHundredths: 1_000,
+            maxGrossExposureMicros: 200_000_000,
+            minCashReserveMicros: 0,
+            maxOrdersPerSecond: 20,
+          },
         },
-      },
-      server: { host: "127.0.0.1", port: 0, controlToken: "shards-e2e-control" },
-      log: { info: quiet, warn: quiet, error: quiet },
-    });
+      }),
+    );
     let stopped = false;
     cleanups.push(async () => {
       if (!stopped) await engine.stop("test end");
