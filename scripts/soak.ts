@@ -55,6 +55,13 @@ ${[
     "equal",
   ),
   row(
+    "free cash per exchange shard: engine / exchange (µ$)",
+    r.shardFreeCashMicros.exchange
+      .map((x, k) => `${k}: ${r.shardFreeCashMicros.engine[k] ?? 0} / ${x}`)
+      .join(", "),
+    "equal on every shard",
+  ),
+  row(
     "positions equal the exchange's",
     `${r.positionsEqual ? "yes" : "no"} (${r.positions} markets held)`,
     "yes",

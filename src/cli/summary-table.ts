@@ -29,6 +29,10 @@ export function summaryTable(s: EngineSummary): string {
       ["Cash", ""],
       ["  free", usd(s.portfolio.free_cash)],
       ["  reserved", usd(s.portfolio.reserved_cash)],
+      ...(s.portfolio.shards ?? []).map((sh) => [
+        `  shard ${sh.exchange_index} free / reserved`,
+        `${usd(sh.free_cash)} / ${usd(sh.reserved_cash)}`,
+      ]),
       ["Trades", ""],
       ["  fills", String(s.trades.fills)],
       ["  orders sent", String(s.trades.orders_sent)],

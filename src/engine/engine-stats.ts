@@ -71,10 +71,14 @@ export class EngineStats {
     let free = 0;
     let reserved = 0;
     const positions: Array<[string, number]> = [];
+    const shards: Array<[number, number]> = [];
     for (;;) {
       const v = p.readBegin();
       free = p.freeCashMicros();
       reserved = p.reservedCashMicros();
+      shards.length = 0;
+      for (let k = 0; k < p.shardCount(); k++)
+        shards.push([p.shardFreeCashMicros(k), p.shardReservedCashMicros(k)]);
       positions.length = 0;
       for (let i = 0; i < p.positionCount(); i++) {
         const m = p.positionMarketAt(i);
@@ -91,6 +95,7 @@ export class EngineStats {
         freeCashMicros: free,
         reservedCashMicros: reserved,
         positionsHundredths: positions,
+        shardCashMicros: shards,
       }),
       pnl: pnlSnapshot({
         ...this.pnl,

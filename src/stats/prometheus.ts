@@ -82,6 +82,11 @@ export function renderPrometheus(snapshot: StatsSnapshot): string {
   out.push(
     `${family("reserved_cash_dollars", "gauge", "Cash reserved by resting buy orders, dollars")} ${decimal(p.reserved_cash)}`,
   );
+  if (p.shards !== undefined && p.shards.length > 0) {
+    const shardFree = family("shard_free_cash_dollars", "gauge", "Free cash per exchange shard, dollars");
+    for (const s of p.shards)
+      out.push(`${shardFree}${labels({ exchange_index: String(s.exchange_index) })} ${decimal(s.free_cash)}`);
+  }
   const pos = family("position_contracts", "gauge", "Signed position per market, contracts");
   for (const [market, contracts] of Object.entries(p.positions)) {
     out.push(`${pos}${labels({ market })} ${decimal(contracts)}`);

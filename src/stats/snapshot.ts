@@ -11,6 +11,8 @@ export interface PortfolioSnapshot {
   /** dollars, e.g. "1000.0000" */
   free_cash: string;
   reserved_cash: string;
+  /** cash per exchange shard (`exchange_index`), when the exchange is sharded; sums to the totals */
+  shards?: Array<{ exchange_index: number; free_cash: string; reserved_cash: string }>;
   /** ticker → signed contracts, e.g. "12.50" (negative = short YES / held NO per the owner's convention) */
   positions: Record<string, string>;
 }
@@ -103,6 +105,8 @@ export function portfolioSnapshot(input: {
   freeCashMicros: number;
   reservedCashMicros: number;
   positionsHundredths: Iterable<readonly [string, number]>;
+  /** [free, reserved] micros per exchange shard, index = exchange_index */
+  shardCashMicros?: ReadonlyArray<readonly [number, number]>;
 }): PortfolioSnapshot {
   const positions: Record<string, string> = {};
   for (const [ticker, hundredths] of input.positionsHundredths)
@@ -110,6 +114,15 @@ export function portfolioSnapshot(input: {
   return {
     free_cash: formatMicros(input.freeCashMicros),
     reserved_cash: formatMicros(input.reservedCashMicros),
+    ...(input.shardCashMicros && input.shardCashMicros.length > 0
+      ? {
+          shards: input.shardCashMicros.map(([free, reserved], k) => ({
+            exchange_index: k,
+            free_cash: formatMicros(free),
+            reserved_cash: formatMicros(reserved),
+          })),
+        }
+      : {}),
     positions,
   };
 }

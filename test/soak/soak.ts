@@ -55,6 +55,8 @@ export interface SoakReport {
   duplicateClientOrderIds: number;
   resting: number;
   freeCashMicros: { engine: number; exchange: number };
+  /** free cash per exchange shard (index = exchange_index), the engine's and the exchange's */
+  shardFreeCashMicros: { engine: number[]; exchange: number[] };
   positionsEqual: boolean;
   positions: number;
   rss: RssReport;
@@ -272,11 +274,19 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     }
 
     const summary = last.summary as {
-      portfolio: { free_cash: string; reserved_cash: string; positions: Record<string, string> };
+      portfolio: {
+        free_cash: string;
+        reserved_cash: string;
+        positions: Record<string, string>;
+        shards?: Array<{ exchange_index: number; free_cash: string }>;
+      };
       counters: Record<string, number>;
       incomplete_at_shutdown: string[];
     };
-    const balance = (await get("/portfolio/balance")) as { balance_dollars: string };
+    const balance = (await get("/portfolio/balance")) as {
+      balance_dollars: string;
+      balance_breakdown?: Array<{ exchange_index: number; balance: string }>;
+    };
     const positions = await getAll<{ ticker: string; position_fp: string }>(
       "/portfolio/positions",
       "market_positions",
@@ -318,6 +328,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const exchangeCash = dollarsToMicros(balance.balance_dollars);
     if (engineCash !== exchangeCash)
       failures.push(`free cash ${engineCash} µ$ ≠ exchange balance ${exchangeCash} µ$`);
+    // per exchange shard: the ledger's free cash of each shard = that shard's balance
+    const shardCash = { engine: [] as number[], exchange: [] as number[] };
+    for (const b of balance.balance_breakdown ?? [])
+      shardCash.exchange[b.exchange_index] = dollarsToMicros(b.balance);
+    for (const sh of summary.portfolio.shards ?? [])
+      shardCash.engine[sh.exchange_index] = dollarsToMicros(sh.free_cash);
+    for (let k = 0; k < Math.max(shardCash.engine.length, shardCash.exchange.length); k++) {
+      const ours = shardCash.engine[k] ?? 0;
+      const theirs = shardCash.exchange[k] ?? 0;
+      if (ours !== theirs) failures.push(`free cash of shard ${k} ${ours} µ$ ≠ exchange ${theirs} µ$`);
+    }
     if (dollarsToMicros(summary.portfolio.reserved_cash) !== 0) failures.push("cash still reserved");
     if (!positionsEqual)
       failures.push(
@@ -363,6 +384,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       duplicateClientOrderIds: duplicates,
       resting: resting.length,
       freeCashMicros: { engine: engineCash, exchange: exchangeCash },
+      shardFreeCashMicros: shardCash,
       positionsEqual,
       positions: Object.keys(exchangePositions).length,
       rss,
