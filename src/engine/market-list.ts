@@ -16,6 +16,8 @@ export interface ResolvedMarket {
   ticker: string;
   structure: string;
   exchangeIndex: number;
+  /** its series: the fee schedule is per series */
+  seriesTicker: string;
   grid: PriceGrid;
   /** false when the exchange sent no `price_ranges` (the full $0.0001 grid is assumed) */
   gridFromRanges: boolean;
@@ -29,6 +31,7 @@ function resolved(m: RestMarket): ResolvedMarket {
     ticker: m.ticker,
     structure: m.priceLevelStructure,
     exchangeIndex: m.exchangeIndex,
+    seriesTicker: m.seriesTicker,
     grid: m.priceGrid ?? PriceGrid.full(),
     gridFromRanges: m.priceGrid !== null,
   };
@@ -93,6 +96,7 @@ export function ordersMarkets(markets: readonly ResolvedMarket[]): OrdersWorkerM
     ticker: mk.ticker,
     structure: mk.structure,
     exchangeIndex: mk.exchangeIndex,
+    seriesTicker: mk.seriesTicker,
     priceRanges: [...mk.grid.ranges],
   }));
 }

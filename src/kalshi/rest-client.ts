@@ -244,6 +244,17 @@ export class KalshiRestClient extends RestTransport {
     return { items: arrayOf(j.market_positions).map(parseRestPosition), cursor: cursorOf(j) };
   }
 
+  /** A series' fee schedule (`GET /series/{series_ticker}`: `fee_type`, `fee_multiplier`). */
+  async getSeriesFees(seriesTicker: string): Promise<{ feeType: string; feeMultiplier: number | string }> {
+    const j = await this.readJson(`series/${encodeURIComponent(seriesTicker)}`, {}, COST_DEFAULT);
+    const s = (j.series ?? {}) as Json;
+    const m = s.fee_multiplier;
+    return {
+      feeType: typeof s.fee_type === "string" ? s.fee_type : "",
+      feeMultiplier: typeof m === "number" || typeof m === "string" ? m : Number.NaN,
+    };
+  }
+
   async getBalance(): Promise<RestBalance> {
     return parseRestBalance(
       await this.readJson("portfolio/balance", { subaccount: this.options.subaccount }, COST_DEFAULT),

@@ -164,6 +164,11 @@ export interface RestMarket {
   /** the exchange shard the market lives on (`exchange_index`; 0 when absent) */
   exchangeIndex: number;
   /**
+   * its series (`series_ticker`; when absent, the event ticker up to its first "-", the form
+   * Kalshi's event tickers take): the per-series fee schedule is read by it
+   */
+  seriesTicker: string;
+  /**
    * The market's valid prices, from `price_ranges` (never from the structure's name); null when
    * the exchange did not send them.
    */
@@ -388,6 +393,7 @@ export function parseRestMarket(o: Json): RestMarket {
     status: str(o, "status"),
     priceLevelStructure: str(o, "price_level_structure") || "linear_cent",
     exchangeIndex: shardOf(o.exchange_index),
+    seriesTicker: str(o, "series_ticker") || str(o, "event_ticker").split("-")[0]!,
     priceGrid,
     priceRangesProblem,
     yesBidTicks: typeof bid === "string" || typeof bid === "number" ? dollarsToTicks(bid) || 0 : 0,

@@ -59,6 +59,7 @@ import { type PnlReport, pnlReport } from "./pnl.js";
 import { PortfolioTable, type PortfolioTableShared } from "./portfolio-table.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "./risk.js";
+import { SeriesFeeSchedules } from "./series-fees.js";
 import { ShardTransfers, type TransferPolicy } from "./transfers.js";
 import { drainReports } from "./worker-fills.js";
 
@@ -72,6 +73,8 @@ export interface OrdersWorkerMarket {
   structure?: string;
   /** the market's exchange shard (`exchange_index`); 0 when not given */
   exchangeIndex?: number;
+  /** the market's series: its fee schedule is read at start (absent: the standard schedule) */
+  seriesTicker?: string;
   /** the market's valid prices, from its `price_ranges` (plain data: crosses the thread boundary) */
   priceRanges: PriceRangeTicks[];
 }
@@ -172,7 +175,11 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const eventOverflows = counters.counter("ring_overflows", { ring: "event" });
   const codec = new EventCodec();
   const { journal, replay } = await OrderJournal.open(init.journalPath);
-  const ledger = new Ledger(0, { shardOf: (m) => catalog.shardOf(m) });
+  const feeSchedules = new SeriesFeeSchedules();
+  const ledger = new Ledger(0, {
+    shardOf: (m) => catalog.shardOf(m),
+    feeScheduleOf: (m) => feeSchedules.of(m),
+  });
   const mapper = new EngineEventMapper(ledger, catalog, () => Math.round(nowMs() * 1000));
   // Stage latencies of this thread (docs/architecture.md "Timing"): stamps per market of the decision
   // being executed, so the order_sent / order_outcome events can close each stage.
@@ -231,6 +238,14 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     Date.now,
     randomUUID,
   );
+  // per-series fees into the fee model (the fills' fee_cost stays authoritative)
+  const feeReport = await feeSchedules.load(rest, init.markets);
+  if (feeReport.failed.length > 0)
+    log.warn(
+      { series: feeReport.failed.slice(0, 20) },
+      "fee schedule unreadable: the standard schedule is used",
+    );
+  log.info({ series: feeReport.loaded, nonStandard: feeReport.nonStandard }, "per-series fee schedules read");
   const exchangeStatus = new ExchangeStatusWatch(rest);
   const shardsInUse = (): number[] => init.markets.map((mk) => mk.exchangeIndex ?? 0);
   await exchangeStatus.refresh(shardsInUse());

@@ -55,6 +55,7 @@ describe("market selection", () => {
       ticker: "KXMVE-COMBO",
       structure: "center_deci_edge_centi_cent",
       exchangeIndex: 1,
+      seriesTicker: "",
       grid: gridOfStructure("center_deci_edge_centi_cent"),
       gridFromRanges: true,
     });
