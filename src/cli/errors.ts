@@ -12,7 +12,7 @@
  * turns both into the line and the exit code.
  */
 import { existsSync, statSync } from "node:fs";
-import { type Command, CommanderError } from "commander";
+import { type Command, CommanderError, Help, type Option } from "commander";
 import { ConfigError } from "../config/index.js";
 
 export const EXIT_RUNTIME = 1;
@@ -98,11 +98,24 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
 }
 
 /**
+ * An option's help text with its default as the user would type it: a flag's value arrives as
+ * text, so its default is written as text too, and commander would show it quoted (`"5"`).
+ */
+function describeOption(option: Option): string {
+  if (typeof option.defaultValue !== "string" || option.defaultValueDescription !== undefined)
+    return Help.prototype.optionDescription.call(new Help(), option);
+  const shown = Object.create(option) as Option;
+  shown.defaultValueDescription = option.defaultValue;
+  return Help.prototype.optionDescription.call(new Help(), shown);
+}
+
+/**
  * Commander settings every command inherits (call before registering subcommands): errors are
  * thrown to runCli instead of exiting, and a usage error prints one line with a pointer to help.
  */
 export function configureProgram(program: Command): Command {
   return program
+    .configureHelp({ optionDescription: describeOption })
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({

@@ -161,7 +161,15 @@ describe("CLI help and version", () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /--markets <tickers\|n>.*\(default: 20\)/s);
     assert.match(r.stdout, /--stats-port <port>.*\(default: 9470\)/s);
-    assert.match(r.stdout, /--status-every <seconds>.*\(default: "5"\)/s);
+    assert.match(r.stdout, /--status-every <seconds>.*\(default: 5\)/s);
+  });
+  it("every command's help shows its defaults as they are typed, never quoted", async () => {
+    for (const command of [["run"], ["paper"], ["book"], ["features", "export"], ["backtest"], ["doctor"]]) {
+      const r = await cli([...command, "--help"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\(default: /, `${command.join(" ")} shows defaults`);
+      assert.doesNotMatch(r.stdout, /default: "/, `${command.join(" ")}: ${r.stdout}`);
+    }
   });
   it("make run passes ARGS to the engine and echoes nothing to stdout", async () => {
     const r = await new Promise<Result>((resolve) =>
