@@ -19,6 +19,9 @@ import { SESSIONS_FILE } from "../record/recorder.js";
 import { intFlag, numberFlag, requireInputFile, UsageError } from "./errors.js";
 import { requireLog } from "./log-command.js";
 
+/** What `--out` receives: the report and its P&L chart. */
+const REPORT_FILES = ["report.json", "pnl.html"] as const;
+
 interface BacktestFlags {
   log: string;
   model?: string;
@@ -26,6 +29,7 @@ interface BacktestFlags {
   seed: string;
   json?: boolean;
   out?: string;
+  force?: boolean;
   decideEveryMs: string;
   curveStepMs: string;
   cash: string;
@@ -91,6 +95,7 @@ export function registerBacktestCommand(program: Command): void {
     .option("--seed <n>", "seed of every random choice on the path (client order ids, retry jitter)", "1")
     .option("--json", "print the report as one JSON object (the last stdout line)")
     .option("--out <dir>", "also write report.json and pnl.html (the P&L chart) here")
+    .option("--force", "overwrite a report already in --out")
     .option("--decide-every-ms <ms>", "decide dirty markets at most once per this much log time", "1")
     .option("--curve-step-ms <ms>", "one P&L curve point per this much log time", "1000")
     .option("--cash <dollars>", "starting cash of the engine's account", "10000")
@@ -110,6 +115,12 @@ export function registerBacktestCommand(program: Command): void {
         );
       if (!["aggressive", "passive", "mid"].includes(opts.strategy))
         throw new UsageError(`--strategy must be aggressive, passive or mid, got "${opts.strategy}"`);
+      // before the replay, which can take long, rather than after it
+      const existing = opts.out ? REPORT_FILES.filter((f) => existsSync(join(opts.out as string, f))) : [];
+      if (existing.length > 0 && opts.force !== true)
+        throw new UsageError(
+          `--out ${opts.out} already holds a report (${existing.join(", ")}); add --force to overwrite it`,
+        );
       const named = sessionMarkets(opts.log);
       const capacity = opts.maxMarkets
         ? intFlag("--max-markets", opts.maxMarkets, 1)
