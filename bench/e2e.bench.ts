@@ -12,7 +12,7 @@
  * The gate: `make bench` fails when tick→decision p99 exceeds the 50 ms loop budget.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -72,6 +72,7 @@ export async function scenario(
   arrivals: "poisson" | "burst" = "poisson",
 ): Promise<Summary> {
   const paper = await start(paperArgs(markets, rate, arrivals));
+  const journal = mkdtempSync(join(tmpdir(), "bench-e2e-journal-"));
   try {
     const ex = paper.first as { rest: string; ws: string; key_id: string; key_file: string };
     const engine = await start([
@@ -93,7 +94,7 @@ export async function scenario(
       "--stats-port",
       "0",
       "--journal-dir",
-      mkdtempSync(join(tmpdir(), "bench-e2e-journal-")),
+      journal,
     ]);
     const code = await engine.done;
     const line = engine.rest.find((l) => l.startsWith('{"summary"'));
@@ -102,6 +103,7 @@ export async function scenario(
   } finally {
     paper.kill("SIGTERM");
     await paper.done;
+    rmSync(journal, { recursive: true, force: true });
   }
 }
 

@@ -5,12 +5,13 @@
  * portfolio equals the exchange's balance and positions to the last unit.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import WebSocket from "ws";
 import { countToHundredths, dollarsToMicros } from "../../src/kalshi/units.js";
+import { grafanaProblems } from "../server/fixtures/grafana.js";
 import { conventionProblems } from "../server/fixtures/prometheus-parse.js";
 import { promtoolCheck, promtoolPath } from "../server/fixtures/promtool.js";
 import { type Spawned, signedGet, signedGetAll, spawnCli, waitFor } from "./helpers.js";
@@ -36,8 +37,10 @@ function counter(s: Stats, name: string): number {
 
 describe("kalshi-engine run against kalshi-engine paper (separate processes)", () => {
   const procs: Spawned[] = [];
+  const dirs: string[] = [];
   after(() => {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it("trades, reports, obeys control, and ends with the exchange's exact portfolio", {
@@ -65,6 +68,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       markets: string[];
     };
     const journalDir = mkdtempSync(join(tmpdir(), "engine-e2e-journal-"));
+    dirs.push(journalDir);
     const engine = await spawnCli([
       "run",
       "--exchange",
@@ -146,6 +150,8 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
       /^kalshi_engine_stage_latency_seconds_bucket\{stage="tick_to_decision",le="\+Inf"\} [1-9]/m,
     );
     assert.deepEqual(conventionProblems(metrics), []);
+    // the Grafana dashboard's queries find their series in a real engine's exposition
+    assert.deepEqual(grafanaProblems(metrics), []);
     const promtool = promtoolPath();
     if (promtool !== undefined) assert.equal(promtoolCheck(promtool, metrics).output, "");
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
@@ -273,5 +279,6 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     );
     paper.child.kill("SIGTERM");
     assert.equal(await paper.exited, 0);
+    assert.equal(existsSync(dirname(ex.key_file)), false, "the paper exchange removed its key directory");
   });
 });

@@ -3,7 +3,8 @@
  * `chromium` package; never a browser download) against `kalshi-engine run` with its embedded
  * paper exchange. The page loads without console errors, P&L and positions move while the engine
  * trades, the Kill button (confirmation, token asked once) engages the kill switch and the banner
- * shows it; a screenshot is saved in the test's temp directory.
+ * shows it; a screenshot is saved in the test's temp directory, which is kept (and named) only
+ * when the test fails.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -16,9 +17,12 @@ import { chromiumMissing, launchChromium, openDashboard } from "./chromium.js";
 const TOKEN = "dashboard-test-token-42";
 const tmp = mkdtempSync(join(tmpdir(), "kalshi-engine-dashboard-"));
 const procs: Spawned[] = [];
+let passed = false;
 after(() => {
   for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
-  rmSync(join(tmp, "journal"), { recursive: true, force: true });
+  const keep = !passed && chromiumMissing === false;
+  rmSync(keep ? join(tmp, "journal") : tmp, { recursive: true, force: true });
+  if (keep) process.stderr.write(`dashboard test: screenshot and temp files kept in ${tmp}\n`);
 });
 
 describe("dashboard in Chromium", () => {
@@ -83,6 +87,7 @@ describe("dashboard in Chromium", () => {
       await page.screenshot({ path: shot, fullPage: true });
       assert.ok(statSync(shot).size > 10_000, `screenshot saved: ${shot}`);
       assert.deepEqual(errors, [], "no console errors");
+      passed = true;
     } finally {
       await browser.close();
       engine.child.kill("SIGTERM");

@@ -5,11 +5,11 @@
  * http-routes.test.ts still run.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { renderPrometheus } from "../../src/stats/prometheus.js";
 import { FakeEngine } from "./fixtures/fake-engine.js";
-import { conventionProblems, parsePrometheus } from "./fixtures/prometheus-parse.js";
+import { grafanaProblems, grafanaQueries } from "./fixtures/grafana.js";
+import { conventionProblems } from "./fixtures/prometheus-parse.js";
 import { promtoolCheck, promtoolPath } from "./fixtures/promtool.js";
 
 const promtool = promtoolPath();
@@ -30,17 +30,21 @@ describe("Prometheus exposition", () => {
 });
 
 describe("Grafana dashboard (docs/grafana/kalshi-engine.json)", () => {
-  it("queries only metrics the engine exposes", () => {
-    const json = readFileSync(new URL("../../docs/grafana/kalshi-engine.json", import.meta.url), "utf8");
-    const dashboard = JSON.parse(json) as { panels: Array<{ targets: Array<{ expr: string }> }> };
-    const exposed = new Set(parsePrometheus(renderPrometheus(new FakeEngine().stats())).families.keys());
-    const used = new Set<string>();
-    for (const p of dashboard.panels)
-      for (const t of p.targets) for (const m of t.expr.matchAll(/kalshi_engine_\w+/g)) used.add(m[0]);
+  it("queries only series and labels the engine exposes", () => {
+    const used = new Set(grafanaQueries().flatMap((q) => q.metrics));
     assert.ok(used.size >= 15, `the dashboard uses ${used.size} metrics`);
-    for (const name of used) {
-      const family = name.endsWith("_bucket") ? name.slice(0, -"_bucket".length) : name;
-      assert.ok(exposed.has(family), `${name} is exposed by /metrics`);
-    }
+    assert.deepEqual(grafanaProblems(renderPrometheus(new FakeEngine().stats())), []);
+  });
+  it("finds a metric or a label the exposition lacks", () => {
+    const text = renderPrometheus(new FakeEngine().stats());
+    const withoutFills = text.replace(/^kalshi_engine_fills_total .*\n/m, "");
+    assert.deepEqual(grafanaProblems(withoutFills), [
+      "kalshi_engine_fills_total: no such series in /metrics",
+    ]);
+    const withoutAction = text.replace(
+      /^kalshi_engine_decisions_total\{action="(\w+)"\}/gm,
+      'kalshi_engine_decisions_total{kind="$1"}',
+    );
+    assert.deepEqual(grafanaProblems(withoutAction), ['kalshi_engine_decisions_total: no label "action"']);
   });
 });
