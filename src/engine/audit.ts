@@ -1,8 +1,9 @@
 /**
  * The audit trail (io thread): one structured log line per order sent / acknowledged / rejected /
  * refused / canceled / amended, fill, transfer, settlement, breaker change, kill switch change and
- * control action — each with `audit: "<what>"` so `grep '"audit"'` gives the whole trail — and
- * every applied fill appended to `fills.ndjson` in the run directory.
+ * control action — each with `audit: "<what>"` so `grep '"audit"'` gives the whole trail, and the
+ * event's `seq` on /events so a line and its event can be matched — and every applied fill
+ * appended to `fills.ndjson` in the run directory.
  *
  * Events come from the orders thread through the EventRing (already deduplicated: a fill is
  * applied, and so reported, once). Decisions, HOLD counts, positions, P&L and feed events are not
@@ -50,6 +51,7 @@ export class AuditTrail {
         this.log.info(
           {
             audit: "order",
+            seq: e.seq,
             status: e.status,
             market: e.market,
             side: e.side,
@@ -75,25 +77,25 @@ export class AuditTrail {
           count: formatHundredths(e.countHundredths),
           fee: formatMicros(e.feeMicros),
         };
-        this.log.info({ audit: "fill", ...record }, "fill");
+        this.log.info({ audit: "fill", seq: e.seq, ...record }, "fill");
         this.fills?.write(`${JSON.stringify(record)}\n`);
         return;
       }
       case "breaker":
         this.log.warn(
-          { audit: "breaker", name: e.name, state: e.state, reason: e.reason },
+          { audit: "breaker", seq: e.seq, name: e.name, state: e.state, reason: e.reason },
           `breaker ${e.state}`,
         );
         return;
       case "kill":
         this.log.warn(
-          { audit: "kill_switch", engaged: e.engaged, reason: e.reason },
+          { audit: "kill_switch", seq: e.seq, engaged: e.engaged, reason: e.reason },
           e.engaged ? "kill switch engaged" : "kill switch released",
         );
         return;
       default: {
         // kinds added later (transfers, settlements, …) are audited as they come
-        const { seq: _seq, ...fields } = e as EngineEvent & Record<string, unknown>;
+        const { kind: _kind, ...fields } = e as EngineEvent & Record<string, unknown>;
         this.log.info({ audit: e.kind, ...fields }, e.kind);
       }
     }

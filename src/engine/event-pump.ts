@@ -64,11 +64,11 @@ export class EventPump {
     this.pumping = false;
   }
 
-  /** Sends an event made on io to the listeners, numbered in the same stream. */
+  /** Sends an event made on io to the audit trail and the listeners, numbered in the same stream. */
   emit(event: EngineEvent): void {
     this.eventSeq++;
-    if (this.listeners.size === 0) return;
     event.seq = this.eventSeq;
+    this.d.audit.event(event); // supervision's breaker trip and kill switch are audit records too
     for (const l of this.listeners) l(event);
   }
 

@@ -37,7 +37,7 @@ interface Result {
 
 /** Runs the CLI from source without any key in its environment (doctor and run look there). */
 function cli(args: string[]): Promise<Result> {
-  const env = { ...process.env, KALSHI_ENGINE_LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, KALSHI_ENGINE_LOG_LEVEL: "warn" };
   for (const k of Object.keys(env)) if (/^KALSHI_ENGINE_KEY_/.test(k)) delete env[k];
   return new Promise((resolve) => {
     execFile(

@@ -45,8 +45,12 @@ describe("engine metrics after a faulty paper run", () => {
     cleanups.push(() => px.close());
     const journalDir = mkdtempSync(join(tmpdir(), "counters-truth-"));
     dirs.push(journalDir);
-    const engine = await Engine.start(
-      inProcessEngineOptions(px, {
+    const audit: Array<{ audit: string; seq?: number; status?: string }> = [];
+    const keepAudit = (fields: object) => {
+      if ("audit" in fields) audit.push(fields as (typeof audit)[number]);
+    };
+    const engine = await Engine.start({
+      ...inProcessEngineOptions(px, {
         batchSize: 8,
         controlToken: "t",
         orders: {
@@ -63,7 +67,8 @@ describe("engine metrics after a faulty paper run", () => {
           },
         },
       }),
-    );
+      log: { info: keepAudit, warn: keepAudit, error: keepAudit },
+    });
     cleanups.push(() => engine.stop("test end"));
     const events: EngineEvent[] = [];
     const ws = new WebSocket(
@@ -164,5 +169,26 @@ describe("engine metrics after a faulty paper run", () => {
     ).length;
     assert.equal(counter("rejects"), rejects);
     assert.equal(counter("events_dropped"), 0);
+    // the audit trail: one line per order, fill, breaker, kill and settlement event, the same seq
+    const AUDITED: Record<string, string> = { kill: "kill_switch" };
+    for (const k of ["order", "fill", "breaker", "settlement", "transfer"]) AUDITED[k] = k;
+    // (the stream's span: events before the client connected or after the server closed aside)
+    const firstSeq = Math.min(...events.map((e) => e.seq));
+    const lastSeq = Math.max(...events.map((e) => e.seq));
+    const line = (what: string, seq: number | undefined, status = "") => `${seq} ${what} ${status}`;
+    assert.deepEqual(
+      audit
+        .filter((a) => a.seq !== undefined && a.seq >= firstSeq && a.seq <= lastSeq)
+        .map((a) => line(a.audit, a.seq, a.status)),
+      events
+        .filter((e) => AUDITED[e.kind] !== undefined)
+        .map((e) => line(AUDITED[e.kind]!, e.seq, e.kind === "order" ? e.status : "")),
+    );
+    const statuses = new Set(audit.filter((a) => a.audit === "order").map((a) => a.status));
+    for (const s of ["sent", "acked", "refused"]) assert.ok(statuses.has(s), `an order ${s} audited`);
+    assert.ok(
+      audit.some((a) => a.audit === "control"),
+      "the pause is audited",
+    );
   });
 });

@@ -77,8 +77,14 @@ describe("engine supervision", () => {
     const lines: Array<{ level: string; msg: string; fields: object }> = [];
     const engine = await engineOn(px, { supervision: { maxRestarts: 3 } }, lines);
     const base = engine.statsUrl.replace(/\/stats$/, "");
-    const events: Array<{ kind: string; name?: string; state?: string; engaged?: boolean; reason?: string }> =
-      [];
+    const events: Array<{
+      kind: string;
+      seq: number;
+      name?: string;
+      state?: string;
+      engaged?: boolean;
+      reason?: string;
+    }> = [];
     const ws = new WebSocket(`${base.replace("http", "ws")}/events?format=json`);
     ws.on("message", (data) => events.push(JSON.parse(String(data))));
     cleanups.push(async () => ws.close());
@@ -96,6 +102,19 @@ describe("engine supervision", () => {
     const breaker = events.find((e) => e.kind === "breaker" && e.state === "tripped");
     assert.equal(breaker?.name, "decide_supervisor");
     assert.match(breaker?.reason ?? "", /failed 3 times/);
+    // the trip and the kill switch are audit records, matched to their events by seq
+    const audited = (what: string) =>
+      lines.filter((l) => (l.fields as { audit?: string }).audit === what).map((l) => l.fields);
+    assert.deepEqual(
+      audited("breaker").map((f) => (f as { seq: number; name: string }).seq),
+      [breaker?.seq],
+      JSON.stringify(audited("breaker")),
+    );
+    const kill = events.find((e) => e.kind === "kill" && e.engaged);
+    assert.ok(
+      audited("kill_switch").some((f) => (f as { seq: number }).seq === kill?.seq),
+      JSON.stringify(audited("kill_switch")),
+    );
     assert.equal(lines.filter((l) => /loop restarted/.test(l.msg)).length, 2);
     const stats = (await (await fetch(`${base}/stats`)).json()) as {
       counters: Array<{ name: string; labels: Record<string, string>; value: number }>;
@@ -114,13 +133,13 @@ describe("engine supervision", () => {
   it("cancels every resting order over REST from io when the orders thread dies, and fails", {
     timeout: 120_000,
   }, async () => {
-    // One shard (the pre-sharding exchange): the engine's REST cancel-all does not route by shard yet.
+    // three exchange shards, one resting order on each: io's cancel-all routes each by its market
     const px = await startPaperExchange({
-      markets: 3,
+      markets: 6, // two markets per event, events on shards 0, 1, 2 in turn
       ratePerSec: 0,
       seed: 4,
       rateLimitTier: "premier",
-      shards: 1,
+      shards: 3,
     });
     cleanups.push(() => px.close());
     const lines: Array<{ level: string; msg: string; fields: object }> = [];
@@ -130,9 +149,11 @@ describe("engine supervision", () => {
       baseUrl: px.restUrl,
       key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
     });
+    for (let shard = 1; shard < 3; shard++)
+      assert.equal((await client.transferBetweenShards(0, shard, 1_000_000)).kind, "ok");
     for (let k = 0; k < 3; k++) {
       const r = await client.createOrder({
-        ticker: px.markets[k]!,
+        ticker: px.markets[2 * k]!,
         client_order_id: `resting-${k}`,
         side: "bid",
         count: "1.00",
