@@ -12,7 +12,7 @@ import { after, describe, it } from "node:test";
 import WebSocket from "ws";
 import { countToHundredths, dollarsToMicros } from "../../src/kalshi/units.js";
 import { grafanaProblems } from "../server/fixtures/grafana.js";
-import { conventionProblems } from "../server/fixtures/prometheus-parse.js";
+import { conventionProblems, parsePrometheus, sample } from "../server/fixtures/prometheus-parse.js";
 import { promtoolCheck, promtoolPath } from "../server/fixtures/promtool.js";
 import { type Spawned, signedGet, signedGetAll, spawnCli, waitFor } from "./helpers.js";
 
@@ -190,6 +190,34 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     );
     assert.equal(resting.length, 0);
     ws.close();
+
+    // nothing trades after the kill: /metrics shows the exchange's realised P&L and fees
+    const exchangePnl = async () => {
+      const held = await signedGetAll<{ realized_pnl_dollars: string; fees_paid_dollars: string }>(
+        ex.rest,
+        ex.key_id,
+        ex.key_file,
+        "/portfolio/positions",
+        "market_positions",
+      );
+      const realised = held.reduce((a, p) => a + dollarsToMicros(p.realized_pnl_dollars), 0);
+      return `${realised} ${held.reduce((a, p) => a + dollarsToMicros(p.fees_paid_dollars), 0)}`;
+    };
+    const metricsPnl = async () => {
+      const { samples } = parsePrometheus(await (await fetch(`${base}/metrics`)).text());
+      const micros = (name: string) => Math.round(sample(samples, name) * 1e6);
+      return `${micros("kalshi_engine_realised_pnl_dollars")} ${micros("kalshi_engine_fees_paid_dollars")}`;
+    };
+    let pnlSeen = "";
+    await waitFor(
+      async () => {
+        const [a, b] = [await metricsPnl(), await exchangePnl()];
+        pnlSeen = `/metrics ${a}, exchange ${b} (realised, fees in micros)`;
+        return a === b && !a.startsWith("0 ") ? true : undefined;
+      },
+      "the realised P&L and fees in /metrics to equal the exchange's",
+      30_000,
+    ).catch((e: Error) => assert.fail(`${e.message}: ${pnlSeen}`));
 
     // SIGTERM: orderly shutdown with a final summary on stdout
     engine.child.kill("SIGTERM");
