@@ -31,7 +31,7 @@ describe("supervisor health and the watchdog", () => {
     heartbeats.beat(HEARTBEAT_ORDERS);
     heartbeats.beat(decideHeartbeatSlot(0));
     const h = supervisor.health();
-    assert.equal(h.ok, true, h.reason);
+    assert.equal(h.ok, true, String(h.reason));
     assert.deepEqual(h.stale_threads, []);
   });
 
@@ -56,7 +56,7 @@ describe("supervisor health and the watchdog", () => {
     heartbeats.beat(HEARTBEAT_ORDERS);
     heartbeats.beat(decideHeartbeatSlot(0));
     h = supervisor.health();
-    assert.equal(h.ok, true, h.reason);
+    assert.equal(h.ok, true, String(h.reason));
 
     heartbeats.beat(decideHeartbeatSlot(0), nowMs() - 2 * STALE_MS);
     const ages = Object.fromEntries(
