@@ -64,7 +64,7 @@
 
 import type { PriceGrid } from "../kalshi/price-grid.js";
 import { MAX_TICK, TICKS_PER_DOLLAR } from "../kalshi/units.js";
-import { type ConsistentRead, readConsistent } from "../shm/seqlock.js";
+import { type ConsistentRead, readConsistent, writeBegin, writeEnd } from "../shm/seqlock.js";
 import { AggregateUpkeep, TOP_KEPT } from "./book-aggregates.js";
 import { blockSumOffset, highestBelow, markEmpty, markOccupied, sideWords } from "./level-index.js";
 
@@ -409,14 +409,14 @@ export class BookTable {
 
   /** Opens a write of market m (version becomes odd). Pair with `writeEnd`. */
   writeBegin(m: number): void {
-    Atomics.add(this.head, m * I32_STRIDE + I_VERSION, 1);
+    writeBegin(this.head, m * I32_STRIDE + I_VERSION);
   }
 
   /** Closes the write: publishes the best bids as one packed word, then version becomes even. */
   writeEnd(m: number): void {
     const h = m * I32_STRIDE;
     this.head[h + I_BEST] = this.head[h + I_BEST_WORK] | (this.head[h + I_BEST_WORK + 1] << 16);
-    Atomics.add(this.head, h + I_VERSION, 1);
+    writeEnd(this.head, h + I_VERSION);
   }
 
   /** Best YES bid as of the open write section (the writer's view; readers use bestYesTick). */

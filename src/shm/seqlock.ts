@@ -12,10 +12,10 @@
  *                                                  // the protected fields into the reader's own
  *                                                  // fields; run again until no write overlapped
  *
- * Why it is correct (memory ordering): every version access is an Atomics operation, and
- * Atomics operations are sequentially consistent — all threads agree on one order of them, and
+ * Why it is correct (memory ordering): the reader's version loads and the writer's closing store
+ * are Atomics operations, sequentially consistent — all threads agree on one order of them, and
  * each one is ordered with the plain accesses before and after it in its own thread. The writer's
- * plain stores all lie strictly between its two version increments. The reader's plain loads all
+ * plain stores all lie strictly between its two version stores. The reader's plain loads all
  * lie strictly between two Atomics.loads of the version. If both loads return the same even value
  * v, then no writeBegin took place between them (any writeBegin would have made the version odd
  * or, after its writeEnd, v + 2): the read window overlaps no write section, so every plain load
@@ -31,18 +31,40 @@
  * argument above holds for the code V8 emits. If the engine is ever deployed on arm64, switch
  * `readValid` to a read-don't-modify-write (`Atomics.or(w, i, 0)`), which orders prior loads.
  *
+ * Why a plain store opens a section: the version word has one writer, so `writeBegin` needs no
+ * read-modify-write (an `Atomics.add` is a locked instruction and a builtin call V8 does not
+ * inline, ~10 ns twice per update on the io thread). What it needs is that no store of the section
+ * becomes visible before the odd version: x86-64 (TSO) makes stores visible in program order, and
+ * V8 keeps typed-array stores in program order (they are effects on one chain; none is moved
+ * across another). A reader that saw any store of the section therefore sees the odd version, or a
+ * later one, at its closing load (its loads are not reordered with each other on x86-64 either),
+ * and retries. The closing `Atomics.store` is what the JS memory model itself orders: every store
+ * of the section happens before it, and a reader whose load sees that even version sees them. On
+ * arm64 the opening store would need a store barrier too (as would `readValid`, below).
+ *
  * Writers must not await, do I/O or throw between writeBegin and writeEnd: readers spin while
  * the version is odd.
  */
 
-/** Starts a write section: version becomes odd. Returns the odd version. */
+/**
+ * Starts a write section: version becomes odd. Returns the odd version. A plain load and store:
+ * the version word has ONE writer, so no read-modify-write is needed, and the store only has to
+ * become visible before the section's stores (see "Why a plain store opens a section" above).
+ */
 export function writeBegin(words: Int32Array, index: number): number {
-  return (Atomics.add(words, index, 1) + 1) | 0;
+  const odd = (words[index] + 1) | 0;
+  words[index] = odd;
+  return odd;
 }
 
-/** Ends a write section: version becomes even again. Returns the new even version. */
+/**
+ * Ends a write section: version becomes even again (one Atomics.store, which orders every store
+ * of the section before it). Returns the new even version.
+ */
 export function writeEnd(words: Int32Array, index: number): number {
-  return (Atomics.add(words, index, 1) + 1) | 0;
+  const even = (words[index] + 1) | 0;
+  Atomics.store(words, index, even);
+  return even;
 }
 
 /** Spins while a write is in progress and returns the (even) version to validate against. */
