@@ -41,7 +41,6 @@ export class TopKeyed {
 }
 
 export class AggregateUpkeep {
-  private readonly topSupers = new TopKeyed();
   private readonly topBlocks = new TopKeyed();
   private readonly topLevels = new TopKeyed();
 
