@@ -7,8 +7,10 @@
  * (FeedApplier → FeatureState.advanceInWrite). This table has no version word of its own: the
  * market's BookTable version word covers book and temporal state together, and readers read both in
  * one `BookTable.readConsistent` — one consistency domain per market. The reference mid is one
- * Int32 word and can be read alone with `referenceMidHalfTicks` (portfolio marks of other markets,
- * observation-v1.md §7.2).
+ * aligned Int32 word and can be read alone with `referenceMidHalfTicks` (portfolio marks of other
+ * markets, observation-v1.md §7.2): an aligned 32-bit load or store cannot tear, so both are plain
+ * (an Atomics store is a locked instruction on io's hot path, an Atomics load a builtin call per
+ * position on the decide side; neither orders anything this single word needs).
  *
  * Because every temporal feature is a function of the update sequence only (§6.2), `advance`
  * evaluates features 26–35 and stores them as float64; a worker copies them.
@@ -212,7 +214,7 @@ export class TemporalTable {
 
     f64[fb + F_T_LAST] = tMs;
     i32[ib + I_MID] = midHalfTicks;
-    if (midHalfTicks !== NO_MID) Atomics.store(i32, ib + I_REF_MID, midHalfTicks);
+    if (midHalfTicks !== NO_MID) i32[ib + I_REF_MID] = midHalfTicks;
     f64[fb + F_UPDATE_COUNT] = updateCount + 1;
   }
 
@@ -233,9 +235,9 @@ export class TemporalTable {
     return this.i32[m * I32_STRIDE + I_MID];
   }
 
-  /** §4 reference mid in half-ticks: current mid, else last defined, else 10000 ($0.50). Atomic word. */
+  /** §4 reference mid in half-ticks: current mid, else last defined, else 10000 ($0.50). One tear-free word. */
   referenceMidHalfTicks(m: number): number {
-    const v = Atomics.load(this.i32, m * I32_STRIDE + I_REF_MID);
+    const v = this.i32[m * I32_STRIDE + I_REF_MID];
     return v === NO_MID ? DEFAULT_MID_HALF_TICKS : v;
   }
 
@@ -259,7 +261,7 @@ export class TemporalTable {
     for (let i = 0; i < TEMPORAL_FEATURE_COUNT; i++) out[offset + i] = this.f64[fb + F_FEATURES + i];
     out[offset + 10] = this.f64[fb + F_T_LAST];
     out[offset + 11] = this.f64[fb + F_UPDATE_COUNT];
-    const ref = Atomics.load(this.i32, m * I32_STRIDE + I_REF_MID);
+    const ref = this.i32[m * I32_STRIDE + I_REF_MID];
     out[offset + 12] = ref === NO_MID ? DEFAULT_MID_HALF_TICKS : ref;
   }
 

@@ -206,6 +206,7 @@ class DecideWorker {
     const budget = this.data.loopBudgetMs;
     const report = this.report;
     let rows = 0;
+    this.builder.beginBatch();
     for (let k = 0; k < n; k++) {
       const m = this.batchMarket[k];
       const recv = this.batchRecv[k];
