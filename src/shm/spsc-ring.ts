@@ -55,10 +55,12 @@
  *
  * Waiting: the consumer sets `consumerWaiting = 1`, re-reads `tail`, and only if still empty
  * calls `Atomics.wait(tail, seenTail)` (or `waitAsync`). The producer stores `tail` and then
- * loads `consumerWaiting`; only if it is set does it pay for `Atomics.notify`. Both sides use
- * SC atomics, so either the producer sees the flag (and notifies; a wait that has not started
- * yet returns "not-equal" because `tail` moved) or the consumer's re-read sees the new `tail`.
- * No wake-up is lost and the fast path costs one extra plain-cost load.
+ * loads `consumerWaiting`; only if it is set does it clear it (`Atomics.exchange`, so of two
+ * racing clears one notifies) and pay for `Atomics.notify`. Both sides use SC atomics, so either
+ * the producer sees the flag (and notifies; a wait that has not started yet returns "not-equal"
+ * because `tail` moved) or the consumer's re-read sees the new `tail`. No wake-up is lost, a
+ * sleeping consumer is woken once however many records follow before it runs, and the fast path
+ * costs one extra plain-cost load.
  *
  * Several rings, one consumer: create them with a shared Doorbell (doorbell.ts) and wait with
  * `doorbell.waitForAny(rings, timeoutMs)`; `commit` then also rings the doorbell (same rule:
@@ -216,11 +218,16 @@ export class SpscRing {
     return (pos & this.mask) * this.recordWords;
   }
 
-  /** Publishes every record claimed so far and wakes the consumer if it declared it is waiting. */
+  /**
+   * Publishes every record claimed so far and wakes the consumer if it declared it is waiting.
+   * The producer clears the flag as it wakes the consumer: until the woken thread runs (tens of
+   * µs on a busy machine) further commits find it clear and publish without another futex wake —
+   * one wake-up per sleep, not one per record.
+   */
   commit(): void {
     const header = this.header;
     Atomics.store(header, TAIL, this.claimPos);
-    if (Atomics.load(header, CONSUMER_WAITING) !== 0) {
+    if (Atomics.load(header, CONSUMER_WAITING) !== 0 && Atomics.exchange(header, CONSUMER_WAITING, 0) !== 0) {
       Atomics.notify(header, TAIL);
       Atomics.add(header, NOTIFY_COUNT, 1);
     }

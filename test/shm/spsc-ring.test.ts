@@ -128,6 +128,20 @@ describe("SpscRing in one thread", () => {
     assert.equal(ring.waitForRecords(1), true);
     assert.equal(await ring.waitForRecordsAsync(1), true);
   });
+
+  it("wakes a waiting consumer once, however many commits come before it runs", async () => {
+    const ring = SpscRing.create({ recordWords: 1, capacity: 8 });
+    const woke = ring.waitForRecordsAsync(60_000); // declares waiting synchronously
+    assert.equal(ring.consumerWaiting(), true);
+    for (let i = 0; i < 3; i++) {
+      ring.tryClaim();
+      ring.commit();
+    }
+    assert.equal(ring.notifyCount(), 1, "one futex wake for three commits");
+    assert.equal(ring.consumerWaiting(), false);
+    assert.equal(await woke, true);
+    assert.equal(ring.available(), 3);
+  });
 });
 
 describe("SpscRing across worker_threads", () => {
