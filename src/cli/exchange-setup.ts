@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineConfig } from "../config/index.js";
 import { type PaperChild, startPaperChild } from "../engine/paper-child.js";
+import { catalogSizeFor } from "../paper/sim/market-catalog.js";
 import type { SegmentLimits } from "../record/segments.js";
 import { UsageError } from "./errors.js";
 
@@ -36,8 +37,10 @@ export async function setUpExchange(cfg: EngineConfig): Promise<ExchangeSetup> {
     cfg.markets.kind === "count" ? cfg.markets.count : cfg.markets.tickers;
   if (cfg.exchange === "paper" && cfg.restUrl === undefined) {
     journalDirReady(cfg.journalDir); // before the child starts: a bad directory stops nothing running
+    // a counted selection leaves combos out: the exchange lists enough other markets to fill it
+    const wanted = typeof markets === "number" ? markets : markets.length;
     const paper = await startPaperChild({
-      markets: Math.max(cfg.paper.markets, typeof markets === "number" ? markets : markets.length),
+      markets: Math.max(cfg.paper.markets, cfg.combos === "exclude" ? catalogSizeFor(wanted) : wanted),
       ratePerSec: cfg.paper.rate,
       seed: cfg.paper.seed,
       faultRate: cfg.paper.restFaultRate,

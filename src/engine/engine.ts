@@ -43,7 +43,7 @@ import { EngineControl } from "./control.js";
 import { decideStatsInto, EngineStats } from "./engine-stats.js";
 import { EventPump } from "./event-pump.js";
 import { IoFeed } from "./io-feed.js";
-import { marketTables, ordersMarkets, resolveMarkets } from "./market-list.js";
+import { marketTables, ordersMarkets, resolveMarkets, selectionShortfall } from "./market-list.js";
 import { type EngineSummary, shutdownEngine } from "./shutdown.js";
 import { Supervisor } from "./supervisor.js";
 import { Watchdog, type WatchdogOptions } from "./watchdog.js";
@@ -175,6 +175,8 @@ export class Engine {
     const key = { keyId: o.exchange.keyId, privateKey: loadPrivateKey(o.exchange.keyFile) };
     const rest = new KalshiRestClient({ baseUrl: o.exchange.restUrl, key });
     const markets = await resolveMarkets(rest, o.markets, o.combos);
+    const shortfall = selectionShortfall(o.markets, markets.length, o.combos);
+    if (shortfall !== undefined) o.log.warn({ requested: o.markets, selected: markets.length }, shortfall);
     // Pace the orders thread at the account's own tier (falls back to Basic if unavailable).
     const limits = await rest.getAccountLimits().catch((e: unknown) => {
       o.log.warn({ err: String(e) }, "account limits unavailable; pacing REST at the Basic tier");

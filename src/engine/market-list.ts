@@ -69,6 +69,21 @@ export async function resolveMarkets(
 }
 
 /**
+ * Why a counted selection came out short, for the run's log (undefined when it did not): the
+ * exchange lists fewer open markets — other than combos, when they are left out — than asked for.
+ */
+export function selectionShortfall(
+  wanted: readonly string[] | number,
+  selected: number,
+  combos: "exclude" | "include" = "exclude",
+): string | undefined {
+  if (typeof wanted !== "number" || selected >= wanted) return undefined;
+  return combos === "exclude"
+    ? `selected ${selected} of ${wanted} markets: the exchange lists only ${selected} open markets that are not combos (mve_filter=exclude; --combos include adds combos)`
+    : `selected ${selected} of ${wanted} markets: the exchange lists only ${selected} open markets`;
+}
+
+/**
  * The resolved markets as io's tables: market index = position in the list, and a BookTable with
  * each market's book sized to its own grid (memory follows the grids). `withoutRanges` counts the
  * markets that came without `price_ranges`.

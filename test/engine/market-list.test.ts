@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { resolveMarkets } from "../../src/engine/market-list.js";
+import { resolveMarkets, selectionShortfall } from "../../src/engine/market-list.js";
 import { gridOfStructure, PriceGrid } from "../../src/kalshi/price-grid.js";
 import type { KalshiRestClient, MarketsQuery } from "../../src/kalshi/rest-client.js";
 import { parseRestMarket } from "../../src/kalshi/rest-types.js";
@@ -45,6 +45,12 @@ describe("market selection", () => {
       ],
     );
     assert.equal(queries[0]?.mveFilter, "exclude");
+    assert.equal(
+      selectionShortfall(5, markets.length),
+      "selected 2 of 5 markets: the exchange lists only 2 open markets that are not combos (mve_filter=exclude; --combos include adds combos)",
+    );
+    assert.equal(selectionShortfall(2, markets.length), undefined, "a full selection says nothing");
+    assert.equal(selectionShortfall(["KX-A"], 1), undefined);
   });
 
   it("includes combos when asked, and keeps their exchange_index", async () => {

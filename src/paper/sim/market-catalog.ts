@@ -58,7 +58,7 @@ export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
   for (let i = 0; i < opts.count; i++) {
     const eventIndex = Math.floor(i / MARKETS_PER_EVENT);
     // Every tenth event is a combo (multivariate) event, on shard 1 as Kalshi's combos are.
-    const combo = eventIndex % 10 === 9;
+    const combo = isComboMarket(i);
     // Fees are per series (Kalshi: fee_type, fee_multiplier on the series): three plain series
     // with different schedules and categories, taken in turn every three events.
     const plain = SERIES_KINDS[Math.floor(eventIndex / 3) % SERIES_KINDS.length]!;
@@ -79,6 +79,21 @@ export function makeMarketSpecs(opts: CatalogOptions): MarketSpec[] {
     });
   }
   return specs;
+}
+
+/** True when the catalogue's market `i` belongs to a combo (multivariate) event. */
+function isComboMarket(i: number): boolean {
+  return Math.floor(i / MARKETS_PER_EVENT) % 10 === 9;
+}
+
+/**
+ * The catalogue size whose first markets include `plain` non-combo ones: what a paper exchange
+ * must list for a run that selects `plain` markets with `mve_filter=exclude`.
+ */
+export function catalogSizeFor(plain: number): number {
+  let count = 0;
+  for (let found = 0; found < plain; count++) if (!isComboMarket(count)) found++;
+  return count;
 }
 
 /** A stable UUID-shaped market_id derived from the ticker (the core has no market ids). */

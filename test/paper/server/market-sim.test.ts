@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { STRUCTURE_RANGES } from "../../../src/kalshi/price-grid.js";
 import { gridOf, PaperExchange } from "../../../src/paper/exchange/index.js";
-import { makeMarketSpecs, marketIdFor } from "../../../src/paper/sim/market-catalog.js";
+import { catalogSizeFor, makeMarketSpecs, marketIdFor } from "../../../src/paper/sim/market-catalog.js";
 import { MarketSimulator } from "../../../src/paper/sim/market-sim.js";
 
 function run(
@@ -34,6 +34,17 @@ test("the catalogue mixes every price grid (with $0.0001 at the edges and in the
     marketIdFor(specs[0]!.ticker),
     /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
   );
+});
+
+test("a catalogue of catalogSizeFor(n) markets holds n that are not combos, spread over every shard", () => {
+  for (const n of [1, 18, 20, 200]) {
+    const specs = makeMarketSpecs({ count: catalogSizeFor(n) });
+    const plain = specs.filter((s) => s.mveCollectionTicker === undefined);
+    assert.equal(plain.length, n);
+    assert.equal(specs.at(-1)!.mveCollectionTicker, undefined, "no catalogue smaller would do");
+    if (n >= 6) assert.deepEqual(new Set(plain.map((s) => s.exchangeIndex)), new Set([0, 1, 2]));
+  }
+  assert.equal(catalogSizeFor(200), 222, "every tenth event (two markets) is a combo");
 });
 
 test("the same seed replays the same books; another seed does not", () => {
