@@ -411,7 +411,7 @@ function levels(v: unknown): Array<[number, number]> {
     const c = countToHundredths(l[1] as string | number);
     if (!Number.isNaN(p) && !Number.isNaN(c)) out.push([p, c]);
   }
-  // best LAST on the wire; sort defensively ascending (kalshi-api-notes.md item 12)
+  // best LAST on the wire; sort defensively ascending (kalshi-api-notes.md, book wire)
   return out.sort((a, b) => a[0] - b[0]);
 }
 

@@ -24,7 +24,7 @@ export interface OrderRecord extends Mutable<OrderView> {
   prev: OrderRecord | null;
   next: OrderRecord | null;
   inBook: boolean;
-  /** Fee accumulator S of kalshi-api-notes.mde-18 $. */
+  /** The order's fee accumulator S, in the units of fees.ts (1e-18 $). */
   feeAccumulator: bigint;
   market: MarketState;
   account: Account;
