@@ -30,6 +30,12 @@ import { gridOf, snapToGrid } from "../exchange/index.js";
 import { Xoshiro128 } from "../faults/prng.js";
 import { type ArrivalMode, type ArrivalShape, PoissonArrivals } from "./arrivals.js";
 
+/** Standard deviation of the fair value's step per action: $0.0015. */
+const FAIR_STEP_TICKS = 15;
+/** The fair value stays within $0.01–$0.99 (ticks of $0.0001), room for quotes on both sides. */
+const MIN_FAIR_TICKS = 100;
+const MAX_FAIR_TICKS = 9900;
+
 export interface SimulatorOptions {
   core: PaperExchangeApi;
   markets: readonly MarketSpec[];
@@ -61,6 +67,8 @@ export interface SimulatorOptions {
 interface SimMarket {
   ticker: string;
   structure: PriceLevelStructure;
+  /** the market's exchange shard: a cancel must be routed there, as Kalshi's must */
+  shard: number;
   fractional: boolean;
   /** fair YES value in ticks (float) */
   fair: number;
@@ -125,6 +133,7 @@ export class MarketSimulator {
     this.markets = opts.markets.map((m) => ({
       ticker: m.ticker,
       structure: m.priceLevelStructure,
+      shard: m.exchangeIndex ?? 0,
       fractional: m.fractionalTradingEnabled !== false,
       fair: initialFair(m.priceLevelStructure, this.rng.next()),
       resting: [],
@@ -255,9 +264,9 @@ export class MarketSimulator {
 
   /** One simulated action on market m: a take, a cancel or a new resting order. */
   private act(m: SimMarket): void {
-    m.fair += this.rng.normal() * 1.5;
-    if (m.fair < 30) m.fair = 30;
-    else if (m.fair > 970) m.fair = 970;
+    m.fair += this.rng.normal() * FAIR_STEP_TICKS;
+    if (m.fair < MIN_FAIR_TICKS) m.fair = MIN_FAIR_TICKS;
+    else if (m.fair > MAX_FAIR_TICKS) m.fair = MAX_FAIR_TICKS;
     const r = this.rng.next();
     if (r < 0.1) this.take(m);
     else if (r < 0.45 || m.resting.length >= this.maxResting) this.cancelOne(m);
@@ -320,7 +329,7 @@ export class MarketSimulator {
     m.owners[i] = m.owners[n - 1]!;
     m.resting.pop();
     m.owners.pop();
-    const r = this.opts.core.cancelOrder(user, orderId);
+    const r = this.opts.core.cancelOrder(user, orderId, m.shard);
     if (r.ok && r.value.reducedByHundredths > 0) this.stats.canceled++;
     else this.cancelOne(m); // it had filled meanwhile: pull another one (or place)
   }

@@ -47,6 +47,36 @@ test("a catalogue of catalogSizeFor(n) markets holds n that are not combos, spre
   assert.equal(catalogSizeFor(200), 222, "every tenth event (two markets) is a combo");
 });
 
+test("prices keep to the whole $0.01–$0.99 scale: books stay where the markets started", () => {
+  const { core } = run(2, 20_000);
+  const mids = makeMarketSpecs({ count: 12 }).map((s) => {
+    const m = core.market(s.ticker);
+    assert.ok(m.ok);
+    return (m.value.yesBidTicks + m.value.yesAskTicks) / 2;
+  });
+  // plain markets start between $0.15 and $0.85 and walk $0.0015 per action
+  assert.ok(
+    mids.filter((p) => p > 1_500 && p < 8_500).length >= 6,
+    `most books mid-scale: ${mids.join(", ")}`,
+  );
+  for (const p of mids) assert.ok(p > 0 && p < 10_000);
+});
+
+test("the simulated makers cancel on every shard (each cancel routed to its market's shard)", () => {
+  const specs = makeMarketSpecs({ count: 12 });
+  const core = new PaperExchange({ markets: specs, clock: () => 1_700_000_000_000, shardCount: 3 });
+  const canceledOn = [0, 0, 0];
+  core.setListener({
+    orderUpdate: (_user, o) => {
+      if (o.status === "canceled" && o.lastUpdateReason === "UserCanceled") canceledOn[o.exchangeIndex]!++;
+    },
+  });
+  const sim = new MarketSimulator({ core, markets: specs, seed: 3, ratePerSec: 0 });
+  sim.seedBooks();
+  sim.step(6_000);
+  for (const k of [0, 1, 2]) assert.ok(canceledOn[k]! > 100, `cancels per shard: ${canceledOn.join(", ")}`);
+});
+
 test("the same seed replays the same books; another seed does not", () => {
   const a = run(3, 3000);
   assert.equal(a.books, run(3, 3000).books);
