@@ -467,6 +467,75 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
     ]);
   });
 
+  it("parses a fill with each of today's actions, and a future one, keeping side, price and counts", () => {
+    // websockets/user-fills: action ∈ buy, sell, sell_partial, sell_to_close, "" (kalshi-api-notes.md)
+    for (const [wire, want] of [
+      ["buy", "buy"],
+      ["sell", "sell"],
+      ["sell_partial", "sell_partial"],
+      ["sell_to_close", "sell_to_close"],
+      ["", ""],
+      ["close_all_someday", ""],
+    ] as const) {
+      const m = parseServerMessage(SPEC.fill.replace('"action":"buy"', `"action":"${wire}"`));
+      assert.equal(m.kind, "fill");
+      if (m.kind !== "fill") continue;
+      assert.deepEqual(
+        [m.action, m.bookSide, m.side, m.yesPriceTicks, m.countHundredths, m.feeCostMicros],
+        [want, "bid", "yes", 7500, 27800, 340000],
+        `action "${wire}"`,
+      );
+    }
+  });
+
+  it("parses order_group_updates frames of every event type (field set of websockets/order-group-updates)", () => {
+    const frame = (seq: number, msg: string) =>
+      `{"type":"order_group_updates","sid":40,"seq":${seq},"msg":{"order_group_id":"og-1",${msg}}}`;
+    check([
+      [
+        "created",
+        frame(1, `"event_type":"created","contracts_limit_fp":"25.00","exchange_index":1`),
+        {
+          kind: "order_group_updates",
+          sid: 40,
+          seq: 1,
+          eventType: "created",
+          orderGroupId: "og-1",
+          contractsLimitHundredths: 2500,
+          exchangeIndex: 1,
+        },
+      ],
+      [
+        "triggered",
+        frame(2, `"event_type":"triggered"`),
+        { kind: "order_group_updates", sid: 40, seq: 2, eventType: "triggered", orderGroupId: "og-1" },
+      ],
+      [
+        "reset",
+        frame(3, `"event_type":"reset"`),
+        { kind: "order_group_updates", sid: 40, seq: 3, eventType: "reset", orderGroupId: "og-1" },
+      ],
+      [
+        "limit_updated",
+        frame(4, `"event_type":"limit_updated","contracts_limit_fp":"5.00"`),
+        {
+          kind: "order_group_updates",
+          sid: 40,
+          seq: 4,
+          eventType: "limit_updated",
+          orderGroupId: "og-1",
+          contractsLimitHundredths: 500,
+        },
+      ],
+      [
+        "deleted",
+        frame(5, `"event_type":"deleted"`),
+        { kind: "order_group_updates", sid: 40, seq: 5, eventType: "deleted", orderGroupId: "og-1" },
+      ],
+    ]);
+    assert.throws(() => parseServerMessage(frame(6, `"contracts_limit_fp":"1.00"`)), MessageParseError);
+  });
+
   it("parses user_order, market_position and lifecycle messages built from the spec's field lists", () => {
     check([
       [
