@@ -117,7 +117,7 @@ export function registerPaperCommand(program: Command): void {
     .option(
       "--settle-every <s>",
       "every s seconds a market closes and is determined, and the one before it settles (a third of the markets; 0 = never)",
-      "0",
+      "600",
     )
     .option(
       "--pause-at <iso>",

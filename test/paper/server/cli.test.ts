@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { loadPrivateKey } from "../../../src/kalshi/auth-signer.js";
 import { signedCall } from "./helpers.js";
 
-test("`kalshi-engine paper` prints its endpoints first, serves signed requests, exits 0 on SIGTERM", async () => {
+test("`kalshi-engine paper` prints its endpoints first, serves signed requests, plans settlements by default, exits 0 on SIGTERM", async () => {
   const child = spawn(
     process.execPath,
     [
@@ -50,6 +50,12 @@ test("`kalshi-engine paper` prints its endpoints first, serves signed requests, 
     const balance = await signedCall(info.rest, key, "GET", "/portfolio/balance");
     assert.equal(balance.status, 200);
     assert.equal(balance.json.balance_dollars, "10000.0000");
+    // settlements by default: some markets carry the close time of a planned settlement
+    const markets = await signedCall(info.rest, key, "GET", "/markets?limit=100");
+    const closing = (markets.json.markets as Array<{ close_time?: string | null }>).filter((m) =>
+      Boolean(m.close_time),
+    );
+    assert.ok(closing.length >= 1, "a planned settlement by default");
     child.kill("SIGTERM");
     assert.equal(await exited, 0, stderr);
   } finally {
