@@ -1,7 +1,9 @@
 /** Process-level helpers for the end-to-end tests: spawn CLI commands, read their first line. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import WebSocket from "ws";
 import type { EngineOptions } from "../../src/engine/engine.js";
+import type { EngineEvent } from "../../src/events/engine-event.js";
 import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
 
 export interface Spawned {
@@ -139,4 +141,21 @@ export function inProcessEngineOptions(
     server: { host: "127.0.0.1", port: 0, controlToken: o.controlToken },
     log: { info: quiet, warn: quiet, error: quiet },
   };
+}
+
+/** Risk limits that do not bind in a short paper run: what the orders thread may do is the test's. */
+export const OPEN_RISK = {
+  maxContractsPerMarketHundredths: 10_000,
+  maxGrossExposureMicros: 2_000_000_000,
+  minCashReserveMicros: 0,
+  maxOrdersPerSecond: 20,
+} as const;
+
+/** Every event of the engine's `/events` stream (JSON) from now on; `close` ends the subscription. */
+export async function collectEvents(statsUrl: string): Promise<{ events: EngineEvent[]; close(): void }> {
+  const events: EngineEvent[] = [];
+  const ws = new WebSocket(`${statsUrl.replace(/^http/, "ws").replace(/\/stats$/, "")}/events?format=json`);
+  ws.on("message", (data) => events.push(JSON.parse(String(data)) as EngineEvent));
+  await new Promise((resolve) => ws.once("open", resolve));
+  return { events, close: () => ws.close() };
 }

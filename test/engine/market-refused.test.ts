@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import WebSocket from "ws";
 import { Engine } from "../../src/engine/engine.js";
-import type { EngineEvent } from "../../src/events/engine-event.js";
 import { startPaperExchange } from "../../src/paper/index.js";
-import { inProcessEngineOptions, waitFor } from "./helpers.js";
+import { collectEvents, inProcessEngineOptions, OPEN_RISK, waitFor } from "./helpers.js";
 
 /**
  * A key refused for a category (lapsed location attestation, kalshi-api-notes.md): the paper
@@ -69,12 +67,7 @@ describe("engine with a key refused for a category", () => {
           journalDir,
           reconcileEveryMs: 2_000,
           shutdownPolicy: "cancel_all",
-          risk: {
-            maxContractsPerMarketHundredths: 10_000,
-            maxGrossExposureMicros: 2_000_000_000,
-            minCashReserveMicros: 0,
-            maxOrdersPerSecond: 20,
-          },
+          risk: OPEN_RISK,
         },
       }),
     );
@@ -82,13 +75,9 @@ describe("engine with a key refused for a category", () => {
     cleanups.push(async () => {
       if (!stopped) await engine.stop("test end");
     });
-    const events: EngineEvent[] = [];
-    const ws = new WebSocket(
-      `${engine.statsUrl.replace(/^http/, "ws").replace(/\/stats$/, "")}/events?format=json`,
-    );
-    ws.on("message", (data) => events.push(JSON.parse(String(data)) as EngineEvent));
-    cleanups.push(async () => ws.close());
-    await new Promise((resolve) => ws.once("open", resolve));
+    const stream = await collectEvents(engine.statsUrl);
+    cleanups.push(async () => stream.close());
+    const events = stream.events;
     const drops = () => engine.counters.get("drops", { reason: "market_refused" });
     const progress = () =>
       JSON.stringify({ refused: [...refusedByExchange], acceptedElsewhere, marketRefusedDrops: drops() });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Engine } from "../../src/engine/engine.js";
 import { startPaperExchange } from "../../src/paper/index.js";
-import { inProcessEngineOptions, waitFor } from "./helpers.js";
+import { inProcessEngineOptions, OPEN_RISK, waitFor } from "./helpers.js";
 
 /**
  * A maintenance pause of ONE exchange shard while the others trade (docs
@@ -98,12 +98,7 @@ describe("engine with one exchange shard paused", () => {
         reconcileEveryMs: 2_000,
         shutdownPolicy: "cancel_all",
         transferPolicy: "auto",
-        risk: {
-          maxContractsPerMarketHundredths: 10_000,
-          maxGrossExposureMicros: 2_000_000_000,
-          minCashReserveMicros: 0,
-          maxOrdersPerSecond: 20,
-        },
+        risk: OPEN_RISK,
       },
     });
     const engine = await Engine.start({
