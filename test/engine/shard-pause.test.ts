@@ -85,6 +85,30 @@ describe("engine with one exchange shard paused", () => {
         cancelsOnPaused.push(Date.now());
       return r;
     };
+    // Another account's resting bids on the paused shard, pulled one by one during the pause (cancels
+    // still work there): its books keep changing, so the engine keeps deciding for its markets.
+    const mover = "shard-pause-book-mover";
+    assert.ok(core.openAccount(mover, 1_000_000_000_000).ok);
+    const moverOrders: string[] = [];
+    for (const m of core.markets().filter((mk) => mk.exchangeIndex === PAUSED)) {
+      for (let i = 0; i < 20 && m.yesBidTicks > 0; i++) {
+        const r = core.createOrder(mover, {
+          ticker: m.ticker,
+          clientOrderId: `mover-${m.ticker}-${i}`,
+          side: "bid",
+          yesPriceTicks: m.yesBidTicks,
+          countHundredths: 100,
+          timeInForce: "good_till_canceled",
+          selfTradePrevention: "maker",
+        });
+        if (r.ok && r.value.status === "resting") moverOrders.push(r.value.orderId);
+      }
+    }
+    const pullOne = setInterval(() => {
+      const id = Date.now() >= pauseStart ? moverOrders.pop() : undefined;
+      if (id !== undefined) core.cancelOrder(mover, id, PAUSED);
+    }, 250);
+    cleanups.push(async () => clearInterval(pullOne));
     const journalDir = mkdtempSync(join(tmpdir(), "shard-pause-"));
     dirs.push(journalDir);
     const options = inProcessEngineOptions(px, {
@@ -101,12 +125,7 @@ describe("engine with one exchange shard paused", () => {
         risk: OPEN_RISK,
       },
     });
-    const engine = await Engine.start({
-      ...options,
-      // opening on every signal (never reducing on the account-wide position bias) keeps every
-      // shard's markets trading, not only those the account already holds
-      policy: { kind: "rule", size5Contracts: 2, params: { reduceBias: 2 } },
-    });
+    const engine = await Engine.start(options);
     let stopped = false;
     cleanups.push(async () => {
       if (!stopped) await engine.stop("test end");
