@@ -3,9 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import WebSocket from "ws";
 import { Engine } from "../../src/engine/engine.js";
-import type { EngineEvent } from "../../src/events/engine-event.js";
 import { DECISION_ACTIONS } from "../../src/events/engine-event.js";
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
@@ -13,7 +11,7 @@ import type { RestFaultKind } from "../../src/paper/faults/fault-plan.js";
 import { startPaperExchange } from "../../src/paper/index.js";
 import { ORDER_DROP_REASONS } from "../../src/stats/engine-metrics.js";
 import { prng } from "../shm/prng.js";
-import { inProcessEngineOptions } from "./helpers.js";
+import { collectEvents, inProcessEngineOptions } from "./helpers.js";
 
 /**
  * Every counter true: a paper run with REST faults (429s, 5xx), tight risk limits and a per-market
@@ -70,13 +68,9 @@ describe("engine metrics after a faulty paper run", () => {
       log: { info: keepAudit, warn: keepAudit, error: keepAudit },
     });
     cleanups.push(() => engine.stop("test end"));
-    const events: EngineEvent[] = [];
-    const ws = new WebSocket(
-      `${engine.statsUrl.replace(/^http/, "ws").replace(/\/stats$/, "")}/events?format=json`,
-    );
-    ws.on("message", (data) => events.push(JSON.parse(String(data)) as EngineEvent));
-    cleanups.push(async () => ws.close());
-    await new Promise((resolve) => ws.once("open", resolve));
+    const stream = await collectEvents(engine.statsUrl);
+    cleanups.push(async () => stream.close());
+    const events = stream.events;
 
     // From now on the exchange refuses 20 % of REST requests (429 or 5xx), and counts its 429s.
     const answered429 = { n: 0 };
