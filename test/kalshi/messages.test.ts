@@ -488,6 +488,17 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
     }
   });
 
+  it("reads dollar strings with up to 6 decimals (python-sdk Fill): prices stay on the $0.0001 grid", () => {
+    const six = SPEC.fill
+      .replace('"yes_price_dollars":"0.7500"', '"yes_price_dollars":"0.753700"')
+      .replace('"fee_cost":"0.3400"', '"fee_cost":"0.012345"');
+    const m = parseServerMessage(six);
+    assert.ok(m.kind === "fill");
+    assert.deepEqual([m.yesPriceTicks, m.feeCostMicros], [7537, 12_345]);
+    const offGrid = SPEC.fill.replace('"yes_price_dollars":"0.7500"', '"yes_price_dollars":"0.75371"');
+    assert.throws(() => parseServerMessage(offGrid), /yes_price_dollars "0.75371" is not on the \$0.0001 grid/);
+  });
+
   it("parses order_group_updates frames of every event type (field set of websockets/order-group-updates)", () => {
     const frame = (seq: number, msg: string) =>
       `{"type":"order_group_updates","sid":40,"seq":${seq},"msg":{"order_group_id":"og-1",${msg}}}`;
