@@ -496,7 +496,10 @@ describe("private and public channels (kalshi-api-notes.md)", () => {
     assert.ok(m.kind === "fill");
     assert.deepEqual([m.yesPriceTicks, m.feeCostMicros], [7537, 12_345]);
     const offGrid = SPEC.fill.replace('"yes_price_dollars":"0.7500"', '"yes_price_dollars":"0.75371"');
-    assert.throws(() => parseServerMessage(offGrid), /yes_price_dollars "0.75371" is not on the \$0.0001 grid/);
+    assert.throws(
+      () => parseServerMessage(offGrid),
+      /yes_price_dollars "0.75371" is not on the \$0.0001 grid/,
+    );
   });
 
   it("parses order_group_updates frames of every event type (field set of websockets/order-group-updates)", () => {
