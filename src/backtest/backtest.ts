@@ -56,6 +56,7 @@ import { readSessionGrids } from "../record/session-grids.js";
 import { ManualClock } from "../runtime/clock.js";
 import { BytesRing } from "../shm/bytes-ring.js";
 import { type FillModel, QueueFillModel, type TrackedOrder } from "./fill-model.js";
+import { LogPacer, type Sleeper } from "./pacer.js";
 import { BacktestVenue } from "./venue.js";
 
 export const ACTION_NAMES = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
@@ -71,6 +72,8 @@ export interface BacktestOptions {
   seed: number;
   /** ∞ = as fast as possible; N = N× the log's own pace */
   speed: number;
+  /** the clock and timer `speed` paces by (tests: a virtual one); default the wall clock */
+  sleeper?: Sleeper;
   /** decide every dirty market at most once per this much log time (0: after every frame) */
   decideEveryMs: number;
   /** one P&L curve point per this much log time */
@@ -334,7 +337,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const stats: LogReadStats = { segments: 0, records: 0, bytes: 0, tornTails: [] };
   let nextDecideMs = Number.NEGATIVE_INFINITY;
   let nextSampleMs = Number.NaN;
-  let wallStart = 0;
+  const pacer = new LogPacer(o.speed, o.sleeper);
+  const paced = Number.isFinite(o.speed);
   try {
     for await (const seg of logSegmentFrames(o.log, stats)) {
       for (let i = 0; i < seg.count; i++) {
@@ -346,12 +350,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
           // startup reconciliation against the venue (its balance, nothing open) lets it trade
           await new Reconciler(om).startup(replay);
           nextSampleMs = recvMs;
-          wallStart = performance.now();
         }
-        if (Number.isFinite(o.speed)) {
-          const aheadMs = (recvMs - result.firstMs) / o.speed - (performance.now() - wallStart);
-          if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs));
-        }
+        if (paced) await pacer.due(recvMs); // no await per frame at --speed max
         result.frames++;
         result.lastMs = recvMs;
         clock.set(recvMs);

@@ -2,9 +2,9 @@
  * The backtest's report (docs/backtest.md): one JSON object, a table for people, and a
  * self-contained HTML chart of the P&L curve (uPlot inlined from node_modules, no network).
  *
- * Everything in the JSON is a function of the log, the model and the seed — except the `wall`
- * object (measured wall time per stage and throughput), which is kept apart and documented as
- * non-deterministic so runs can be compared with it left out.
+ * Everything in the report (the JSON and the table) is a function of the log, the model and the
+ * seed, so two runs print the same bytes. The measured wall time per stage and throughput are
+ * not: they are a separate object (`wallJson`, `wallTable`) that the command prints to stderr.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -24,18 +24,8 @@ export interface BacktestIdentity {
 
 const dollars = (micros: number) => formatMicros(micros);
 
-/** The report object: deterministic fields first, `wall` (non-deterministic) last. */
+/** The report object: deterministic (no measured time in it). */
 export function reportJson(id: BacktestIdentity, r: BacktestResult): Record<string, unknown> {
-  const wallS = r.wall.elapsedMs / 1000;
-  const stages: Record<string, { total_ms: number; calls: number; mean_us: number }> = {};
-  for (const s of STAGES) {
-    const calls = r.wall.stageCalls[s];
-    stages[s] = {
-      total_ms: round3(r.wall.stageMs[s]),
-      calls,
-      mean_us: calls > 0 ? round3((r.wall.stageMs[s] * 1000) / calls) : 0,
-    };
-  }
   return {
     backtest: id,
     frames: r.frames,
@@ -63,12 +53,25 @@ export function reportJson(id: BacktestIdentity, r: BacktestResult): Record<stri
       max_drawdown_micros: r.maxDrawdownMicros,
     },
     pnl_curve: { t_ms: r.curve.map((p) => p.tMs), net_micros: r.curve.map((p) => p.netMicros) },
-    // measured, NOT deterministic: leave out when comparing runs
-    wall: {
-      elapsed_s: round3(wallS),
-      book_updates_per_s: wallS > 0 ? Math.round(r.bookUpdates / wallS) : 0,
-      stages,
-    },
+  };
+}
+
+/** Measured wall time — NOT deterministic, hence not part of the report. */
+export function wallJson(r: BacktestResult): Record<string, unknown> {
+  const wallS = r.wall.elapsedMs / 1000;
+  const stages: Record<string, { total_ms: number; calls: number; mean_us: number }> = {};
+  for (const s of STAGES) {
+    const calls = r.wall.stageCalls[s];
+    stages[s] = {
+      total_ms: round3(r.wall.stageMs[s]),
+      calls,
+      mean_us: calls > 0 ? round3((r.wall.stageMs[s] * 1000) / calls) : 0,
+    };
+  }
+  return {
+    elapsed_s: round3(wallS),
+    book_updates_per_s: wallS > 0 ? Math.round(r.bookUpdates / wallS) : 0,
+    stages,
   };
 }
 
@@ -105,6 +108,13 @@ export function reportTable(id: BacktestIdentity, r: BacktestResult): string {
     ["net P&L", `$${dollars(r.netMicros)}`],
     ["max drawdown", `$${dollars(r.maxDrawdownMicros)}`],
     ["settlements", String(r.settlements)],
+  ];
+  return table(rows);
+}
+
+/** The measured wall time as a table (not deterministic). */
+export function wallTable(r: BacktestResult): string {
+  const rows: Array<[string, string]> = [
     [
       "wall time",
       `${(r.wall.elapsedMs / 1000).toFixed(2)} s, ${Math.round(r.bookUpdates / Math.max(r.wall.elapsedMs / 1000, 1e-9))} book updates/s`,
@@ -117,6 +127,10 @@ export function reportTable(id: BacktestIdentity, r: BacktestResult): string {
       `${r.wall.stageMs[s].toFixed(1)} ms in ${calls} calls${calls > 0 ? `, ${((r.wall.stageMs[s] * 1000) / calls).toFixed(2)} µs each` : ""}`,
     ]);
   }
+  return table(rows);
+}
+
+function table(rows: Array<[string, string]>): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n")}\n`;
 }

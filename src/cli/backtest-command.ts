@@ -2,7 +2,8 @@
  * `kalshi-engine backtest --log DIR [--model FILE] [--speed max|N] [--seed S] [--json] [--out DIR]`
  * — runs the engine's own io, decide and orders code in lock step over a recorded log against the
  * paper exchange's matching core (src/backtest/, docs/backtest.md). Prints a table (or, with
- * --json, one JSON object as the last stdout line); --out DIR also gets report.json and
+ * --json, one JSON object as the last stdout line), the same bytes for the same log, model and
+ * seed; the measured wall time goes to stderr. --out DIR also gets report.json, wall.json and
  * pnl.html. Exit 2 for a log or model that cannot be used.
  */
 import { createHash } from "node:crypto";
@@ -10,7 +11,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { runBacktest } from "../backtest/backtest.js";
-import { type BacktestIdentity, curveHtml, reportJson, reportTable } from "../backtest/report.js";
+import {
+  type BacktestIdentity,
+  curveHtml,
+  reportJson,
+  reportTable,
+  wallJson,
+  wallTable,
+} from "../backtest/report.js";
 import type { PriceStrategy } from "../orders/limit-price.js";
 import type { FeeType } from "../paper/exchange/api.js";
 import { createPolicy, DEFAULT_MODEL_PATH } from "../policy/create-policy.js";
@@ -20,7 +28,7 @@ import { intFlag, numberFlag, requireInputFile, UsageError } from "./errors.js";
 import { requireLog } from "./log-command.js";
 
 /** What `--out` receives: the report and its P&L chart. */
-const REPORT_FILES = ["report.json", "pnl.html"] as const;
+const REPORT_FILES = ["report.json", "wall.json", "pnl.html"] as const;
 
 interface BacktestFlags {
   log: string;
@@ -94,7 +102,7 @@ export function registerBacktestCommand(program: Command): void {
     .option("--speed <max|N>", "max: as fast as possible; N: N× the log's own pace", "max")
     .option("--seed <n>", "seed of every random choice on the path (client order ids, retry jitter)", "1")
     .option("--json", "print the report as one JSON object (the last stdout line)")
-    .option("--out <dir>", "also write report.json and pnl.html (the P&L chart) here")
+    .option("--out <dir>", "also write report.json, wall.json and pnl.html (the P&L chart) here")
     .option("--force", "overwrite a report already in --out")
     .option("--decide-every-ms <ms>", "decide dirty markets at most once per this much log time", "1")
     .option("--curve-step-ms <ms>", "one P&L curve point per this much log time", "1000")
@@ -156,12 +164,20 @@ export function registerBacktestCommand(program: Command): void {
         await policy.release();
       }
       const json = reportJson(identity, result);
+      const wall = wallJson(result);
       if (opts.out) {
         mkdirSync(opts.out, { recursive: true });
         writeFileSync(join(opts.out, "report.json"), `${JSON.stringify(json, null, 2)}\n`);
+        writeFileSync(join(opts.out, "wall.json"), `${JSON.stringify(wall, null, 2)}\n`);
         writeFileSync(join(opts.out, "pnl.html"), curveHtml(identity, result));
       }
-      if (opts.json) process.stdout.write(`${JSON.stringify(json)}\n`);
-      else process.stdout.write(reportTable(identity, result));
+      // the report is deterministic; the measured wall time goes to stderr
+      if (opts.json) {
+        process.stderr.write(`${JSON.stringify({ wall })}\n`);
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+      } else {
+        process.stderr.write(wallTable(result));
+        process.stdout.write(reportTable(identity, result));
+      }
     });
 }
