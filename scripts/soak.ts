@@ -3,7 +3,7 @@
  * to docs/reliability.md; exits 1 when any check failed.
  */
 import { writeFileSync } from "node:fs";
-import { runSoak, type SoakReport } from "../test/soak/soak.js";
+import { runSoak, SOAK_SHARDS, type SoakReport } from "../test/soak/soak.js";
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 10);
 if (!(minutes > 0)) {
@@ -36,7 +36,8 @@ day, for a bounded time — and how to reproduce them.
 - Date: ${r.date}
 - Result: **${ok ? "passed" : "FAILED"}**${ok ? "" : `\n- Failures: ${r.failures.map((f) => `\`${f}\``).join("; ")}`}
 
-What the run does: a paper exchange with 20 markets on one shard (REST faults 20 % — 429, 5xx,
+What the run does: a paper exchange with 20 markets on ${SOAK_SHARDS} exchange shards (the account's cash
+deposited on shard 0, so the engine moves funds between shards as it trades; REST faults 20 % — 429, 5xx,
 timeouts, resets after acceptance, slow answers — feed faults 1 % dropped or duplicated frames, a
 WebSocket disconnect every 30,000 frames, a market settling every 30 s, one 20 s trading pause);
 the engine \`kill -9\`ed and restarted every 1–2 minutes, a decide-thread crash injected into its

@@ -1,10 +1,11 @@
 /**
  * The soak: the paper exchange and the engine as real processes, on a bad day for a bounded time.
- * The exchange fails 20 % of REST requests and 1 % of feed frames, drops its WebSocket
+ * The exchange has three shards (the account's cash deposited on shard 0, so the engine moves
+ * funds between shards as it trades), fails 20 % of REST requests and 1 % of feed frames, drops its WebSocket
  * connections, settles markets and pauses trading once; the engine is `kill -9`ed and restarted
  * every 1–2 minutes (shorter in the short form), one of its lives has a decide-thread crash
  * injected, and every life receives malformed frames through /ingest. The last life ends with
- * SIGTERM, and then: the engine's ledger equals the exchange's to the micro, nothing rests, no
+ * SIGTERM, and then: the engine's ledger equals the exchange's to the micro (in total and per shard), nothing rests, no
  * client_order_id was used twice, resident memory did not grow (below), and the counters of that
  * life account for what was sent to it.
  *
@@ -84,6 +85,8 @@ export interface RssReport {
 }
 
 const TOKEN = "soak-control-token-0123";
+/** exchange shards of the paper exchange: markets by event on shards 0, 1, 2 in turn */
+export const SOAK_SHARDS = 3;
 const percent = (from: number, to: number) => (from > 0 ? Math.round(((to - from) / from) * 1000) / 10 : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -137,7 +140,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     "--markets",
     "20",
     "--shards",
-    "1",
+    String(SOAK_SHARDS),
     "--rate",
     "800",
     "--seed",
