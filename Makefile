@@ -25,8 +25,12 @@ check: node_modules
 lint: node_modules
 	npx biome check src test bench scripts
 
+# Tests run with their own TMPDIR, removed when they pass (kept, and named, when they fail): no
+# temp directory is left behind, even by a process a test had to kill.
 test: node_modules
-	$(TSX) --test --test-concurrency=2 --test-timeout=360000 $(TEST_FILES)
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/kalshi-engine-test-XXXXXX") && echo "TMPDIR=$$tmp" >&2 && \
+	TMPDIR=$$tmp $(TSX) --test --test-concurrency=2 --test-timeout=360000 $(TEST_FILES); rc=$$?; \
+	if [ $$rc -eq 0 ]; then rm -rf "$$tmp"; else echo "make test: temp files kept in $$tmp" >&2; fi; exit $$rc
 
 bench: build
 	$(TSX) --expose-gc bench/run.ts
