@@ -102,11 +102,9 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
  * text, so its default is written as text too, and commander would show it quoted (`"5"`).
  */
 function describeOption(option: Option): string {
-  if (typeof option.defaultValue !== "string" || option.defaultValueDescription !== undefined)
-    return Help.prototype.optionDescription.call(new Help(), option);
   const shown = Object.create(option) as Option;
-  shown.defaultValueDescription = option.defaultValue;
-  return Help.prototype.optionDescription.call(new Help(), shown);
+  if (typeof option.defaultValue === "string") shown.defaultValueDescription ??= option.defaultValue;
+  return new Help().optionDescription(shown);
 }
 
 /**
