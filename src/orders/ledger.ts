@@ -22,7 +22,13 @@
  * model is reported as an event, never thrown.
  */
 import { MAX_TICK, MICROS_PER_TICK_HUNDREDTH, MIN_TICK } from "../kalshi/units.js";
-import { type FeeSchedule, OrderFeeAccumulator, STANDARD_FEE_SCHEDULE, worstCaseFeeMicros } from "./fees.js";
+import {
+  type FeeSchedule,
+  OrderFeeAccumulator,
+  ownLegTicks,
+  STANDARD_FEE_SCHEDULE,
+  worstCaseFeeMicros,
+} from "./fees.js";
 import {
   bookSideOf,
   isBuy,
@@ -282,7 +288,7 @@ export class Ledger {
         fill.exchangeFeeMicros ??
         new OrderFeeAccumulator(this.feeScheduleOf(fill.market)).chargeFill(
           fill.isTaker,
-          fill.yesPriceTicks,
+          ownLegTicks(fill.side, fill.yesPriceTicks),
           fill.sizeHundredths,
         );
     } else {
@@ -315,7 +321,11 @@ export class Ledger {
       order.reservedCostMicros -= release;
       this.cash.reserve(order.shard, -release);
     }
-    const modelFee = order.fees.chargeFill(fill.isTaker, fill.yesPriceTicks, fill.sizeHundredths);
+    const modelFee = order.fees.chargeFill(
+      fill.isTaker,
+      ownLegTicks(fill.side, fill.yesPriceTicks),
+      fill.sizeHundredths,
+    );
     let fee = modelFee;
     if (fill.exchangeFeeMicros !== undefined) {
       if (fill.exchangeFeeMicros !== modelFee) {

@@ -28,7 +28,7 @@ class Reference {
     }
     let acc = this.fees.get(cid);
     if (acc === undefined) this.fees.set(cid, (acc = new OrderFeeAccumulator(STANDARD_FEE_SCHEDULE)));
-    this.cashMicros -= acc.chargeFill(true, yesPriceTicks, h);
+    this.cashMicros -= acc.chargeFill(true, side === "bid" ? yesPriceTicks : 10_000 - yesPriceTicks, h);
   }
   equityMicros(markHalfTicks: number): number {
     return this.cashMicros + (this.yesH * markHalfTicks + this.noH * (20_000 - markHalfTicks)) / 2;

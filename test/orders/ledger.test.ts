@@ -38,7 +38,7 @@ function place(l: Ledger, cid: string, action: EngineAction, ownLimitTicks: numb
   return l.place({ clientOrderId: cid, market: M, action, ownLimitTicks, countHundredths });
 }
 
-/** Buys 10 YES at $0.40 as taker: pays $4.00 + $0.17 fee. */
+/** Buys 10 YES at $0.40 as taker: pays $4.00 + $0.168 fee. */
 function hold10Yes(l: Ledger): void {
   assert.equal(place(l, "seed", "BUY_YES", 4000, 1000).ok, true);
   fill(l, "seed", "bid", 4000, 1000);
@@ -47,25 +47,25 @@ function hold10Yes(l: Ledger): void {
 describe("ledger (correctness-rules.md rules 8–13)", () => {
   it("reserves limit × count + worst-case fee for a buy, refunds price improvement at fill", () => {
     const l = ledger();
-    assert.deepEqual(place(l, "a", "BUY_YES", 5000, 1000), { ok: true, reservedMicros: 5_180_000 });
-    assert.equal(l.freeCashMicros, 94_820_000);
-    assert.equal(l.reservedCashMicros, 5_180_000);
-    fill(l, "a", "bid", 4500, 1000); // fee 0.07 × 10 × 0.2475 = 0.17325 → $0.18
-    assert.equal(l.freeCashMicros, START - 4_500_000 - 180_000);
+    assert.deepEqual(place(l, "a", "BUY_YES", 5000, 1000), { ok: true, reservedMicros: 5_175_000 });
+    assert.equal(l.freeCashMicros, 94_825_000);
+    assert.equal(l.reservedCashMicros, 5_175_000);
+    fill(l, "a", "bid", 4500, 1000); // fee 0.07 × 10 × 0.2475 = 0.17325 → $0.1733
+    assert.equal(l.freeCashMicros, START - 4_500_000 - 173_300);
     assert.equal(l.reservedCashMicros, 0);
     assert.equal(l.position(M).contractsHundredths, 1000);
     assert.equal(l.position(M).costBasisMicros, 4_500_000);
-    assert.equal(l.position(M).feesPaidMicros, 180_000);
+    assert.equal(l.position(M).feesPaidMicros, 173_300);
     assert.equal(l.order("a")?.open, false);
   });
 
   it("moves a partial fill from reserved to spent and returns the rest on cancel", () => {
     const l = ledger();
-    place(l, "a", "BUY_YES", 4000, 1000); // 4,000,000 + fee 0.168 → 170,000
-    assert.equal(l.freeCashMicros, 95_830_000);
+    place(l, "a", "BUY_YES", 4000, 1000); // 4,000,000 + fee 0.168
+    assert.equal(l.freeCashMicros, 95_832_000);
     fill(l, "a", "bid", 4000, 400, { isTaker: false }); // maker on a quadratic series: free
-    assert.equal(l.freeCashMicros, 95_830_000);
-    assert.equal(l.reservedCashMicros, 2_400_000 + 170_000);
+    assert.equal(l.freeCashMicros, 95_832_000);
+    assert.equal(l.reservedCashMicros, 2_400_000 + 168_000);
     assert.equal(l.cancelRemainder("a"), true);
     assert.equal(l.freeCashMicros, START - 1_600_000);
     assert.equal(l.reservedCashMicros, 0);
@@ -75,7 +75,7 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
 
   it("returns everything on a reject", () => {
     const l = ledger();
-    assert.deepEqual(place(l, "n", "BUY_NO", 3000, 500), { ok: true, reservedMicros: 1_500_000 + 80_000 });
+    assert.deepEqual(place(l, "n", "BUY_NO", 3000, 500), { ok: true, reservedMicros: 1_500_000 + 73_500 });
     assert.equal(l.reject("n"), true);
     assert.equal(l.freeCashMicros, START);
     assert.equal(l.reservedCashMicros, 0);
@@ -93,14 +93,14 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
   it("nets YES and NO: long 10 YES, buy 4 NO at $0.30 → 6 YES and +4 × $0.70", () => {
     const l = ledger();
     hold10Yes(l);
-    assert.equal(l.freeCashMicros, 95_830_000);
-    place(l, "n", "BUY_NO", 3000, 400); // reserves 1,200,000 + 60,000 (0.0588 → 0.06)
+    assert.equal(l.freeCashMicros, 95_832_000);
+    place(l, "n", "BUY_NO", 3000, 400); // reserves 1,200,000 + 58,800 (0.0588)
     fill(l, "n", "ask", 7000, 400);
     const p = l.position(M);
     assert.equal(p.contractsHundredths, 600);
     assert.equal(p.costBasisMicros, 2_400_000);
     assert.equal(p.realizedPnlMicros, 2_800_000 - 1_600_000);
-    assert.equal(l.freeCashMicros, 95_830_000 + 2_800_000 - 60_000);
+    assert.equal(l.freeCashMicros, 95_832_000 + 2_800_000 - 58_800);
     assert.equal(l.reservedCashMicros, 0);
   });
 
@@ -118,12 +118,12 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
   it("sells held YES for proceeds and realises against the basis", () => {
     const l = ledger();
     hold10Yes(l);
-    assert.deepEqual(place(l, "s", "SELL_YES", 6000, 500), { ok: true, reservedMicros: 90_000 });
-    fill(l, "s", "ask", 6200, 500); // sold above the limit; fee 0.07×5×0.62×0.38 = 0.08246 → 0.09
+    assert.deepEqual(place(l, "s", "SELL_YES", 6000, 500), { ok: true, reservedMicros: 84_000 });
+    fill(l, "s", "ask", 6200, 500); // sold above the limit; fee 0.07×5×0.62×0.38 = 0.08246 → 0.0825
     const p = l.position(M);
     assert.equal(p.contractsHundredths, 500);
     assert.equal(p.realizedPnlMicros, 3_100_000 - 2_000_000);
-    assert.equal(l.freeCashMicros, 95_830_000 + 3_100_000 - 90_000);
+    assert.equal(l.freeCashMicros, 95_832_000 + 3_100_000 - 82_500);
     assert.equal(l.reservedCashMicros, 0);
   });
 
@@ -170,7 +170,7 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
     fill(l, "a", "bid", 5000, 1000, { exchangeFeeMicros: 170_000, fillId: "x" });
     assert.equal(l.freeCashMicros, START - 5_000_000 - 170_000);
     assert.deepEqual(events, [
-      { kind: "fee_mismatch", fillId: "x", modelMicros: 180_000, exchangeMicros: 170_000 },
+      { kind: "fee_mismatch", fillId: "x", modelMicros: 175_000, exchangeMicros: 170_000 },
     ]);
   });
 
@@ -178,8 +178,8 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
     const l = ledger([], { feeType: "quadratic_with_maker_fees", multiplierBp: 10_000 });
     place(l, "a", "BUY_YES", 5000, 1000);
     fill(l, "a", "bid", 5000, 1000, { isTaker: false });
-    assert.equal(l.position(M).feesPaidMicros, 50_000);
-    assert.equal(l.freeCashMicros, START - 5_000_000 - 50_000);
+    assert.equal(l.position(M).feesPaidMicros, 43_800); // 0.04375 → $0.0438
+    assert.equal(l.freeCashMicros, START - 5_000_000 - 43_800);
   });
 
   it("matches fills by exchange order id and moves cash for fills of unknown orders", () => {
@@ -211,12 +211,12 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
 
   it("re-reserves on amend and refuses an amend it cannot pay", () => {
     const l = new Ledger(10_000_000);
-    place(l, "a", "BUY_YES", 4000, 1000); // 4,000,000 + 170,000
-    assert.equal(l.amend("a", 4500, 1000), true); // 4,500,000 + 0.174 → 180,000
-    assert.equal(l.reservedCashMicros, 4_680_000);
+    place(l, "a", "BUY_YES", 4000, 1000); // 4,000,000 + 168,000
+    assert.equal(l.amend("a", 4500, 1000), true); // 4,500,000 + 0.17325 → 173,300
+    assert.equal(l.reservedCashMicros, 4_673_300);
     assert.equal(l.amend("a", 9000, 2000), false); // 18,000,000 needed
-    assert.equal(l.reservedCashMicros, 4_680_000);
-    assert.equal(l.freeCashMicros, 10_000_000 - 4_680_000);
+    assert.equal(l.reservedCashMicros, 4_673_300);
+    assert.equal(l.freeCashMicros, 10_000_000 - 4_673_300);
   });
 
   it("marks YES at the YES mid, NO at the NO mid, and keeps the last mark on an empty book", () => {

@@ -176,9 +176,9 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     const { om, rest, ledger, portfolio, clock } = await setup();
     await om.onDecision(buy(clock.t));
     assert.deepEqual(rest.calls, ["create bid 0.4500 10.00"]);
-    assert.equal(ledger.reservedCashMicros, 4_500_000 + 180_000);
+    assert.equal(ledger.reservedCashMicros, 4_500_000 + 173_300); // fee 0.17325 → $0.1733
     assert.equal(om.working.get(0, "bid")?.state, "resting");
-    assert.deepEqual(portfolio.cash, [100_000_000 - 4_680_000, 4_680_000]);
+    assert.deepEqual(portfolio.cash, [100_000_000 - 4_673_300, 4_673_300]);
     assert.deepEqual(portfolio.summaries.get(0), {
       hasOpenBuy: true,
       hasOpenSell: false,
@@ -316,7 +316,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     const w = om.working.get(0, "bid");
     assert.equal(w?.state, "resting");
     assert.equal(w?.exchangeOrderId, "ord-found");
-    assert.equal(ledger.reservedCashMicros, 4_680_000);
+    assert.equal(ledger.reservedCashMicros, 4_673_300);
     await journal.close(); // outcomes are appended without waiting; close drains them
     const lines = readFileSync(path, "utf8")
       .trim()

@@ -194,9 +194,9 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     assert.equal(ledger.position(0).contractsHundredths, 1000);
     assert.equal(om.working.get(0, "ask")?.action, "BUY_NO");
     assert.equal(om.working.get(1, "bid")?.action, "BUY_YES");
-    // NO buy 15 @ 0.40 = 6.00 + fee 0.07×15×0.24 = 0.252 → 0.26; YES buy 5 @ 0.30 = 1.50 + 0.0735 → 0.08
-    assert.equal(ledger.reservedCashMicros, 6_260_000 + 1_580_000);
-    assert.equal(ledger.freeCashMicros, 100_000_000 - 260_000 - 80_000, "free = balance − reserved fees");
+    // NO buy 15 @ 0.40 = 6.00 + fee 0.07×15×0.24 = 0.252; YES buy 5 @ 0.30 = 1.50 + 0.0735
+    assert.equal(ledger.reservedCashMicros, 6_252_000 + 1_573_500);
+    assert.equal(ledger.freeCashMicros, 100_000_000 - 252_000 - 73_500, "free = balance − reserved fees");
     assert.equal(ledger.hasFill("old-1"), true, "fills already in the positions are not applied again");
   });
 

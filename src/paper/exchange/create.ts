@@ -177,7 +177,7 @@ export function createOrder(
     prev: null,
     next: null,
     inBook: false,
-    feeAccumulator: 0n,
+    feeRoundingMicros: 0,
     market,
     account,
     position,

@@ -1,18 +1,29 @@
 /**
- * Kalshi trading fees for the paper exchange, exact integers (kalshi-api-notes.md). Pure.
+ * Kalshi trading fees for the paper exchange, as Kalshi charges them (kalshi-api-notes.md, "Fees":
+ * Kalshi's fee-rounding page). Exact integers. Pure.
  *
- * Per order the accumulator S = Σ rate × feeMultiplier × Cᵢ × Pᵢ × (1 − Pᵢ) is kept in units of
- * 1e-18 $: rate in ppm (1e-6), multiplier in basis points (1e-4), C in hundredths (1e-2) and
- * P, 1 − P in ticks (1e-3 each) multiply to exactly 1e-18 $. Each fill is charged
- * ceil_to_cent(S_after) − ceil_to_cent(S_before), so many partial fills cost the same as one
- * fill of the total. BigInt because S reaches ~1e19 for large orders.
+ * Per fill of an order:
+ *   1. trade fee = rate × fee_multiplier × C × P × (1 − P), rounded UP to $0.0001;
+ *   2. the balance change, −(fill cost) − trade fee, is floored to the account's balance precision
+ *      ($0.0001 for a direct member of the exchange — an account trading through Kalshi's API —
+ *      $0.01 for one reached through an intermediary); what the floor takes is the rounding fee;
+ *   3. per order, rounding fees accumulate across its taker and maker fills; once the sum exceeds
+ *      $0.01, a whole cent is rebated (only as far as the fill's fee covers it: never below 0).
+ * fee_cost = trade fee + rounding fee − rebate.
+ *
+ * The model term is kept in units of 1e-20 $: rate in ppm (1e-6), multiplier in basis points
+ * (1e-4), C in hundredths (1e-2) and P, 1 − P in ticks (1e-4 each) multiply to exactly 1e-20 $.
+ * BigInt because the product reaches ~1e19 for large fills.
  */
-import { TICKS_PER_DOLLAR } from "../../kalshi/units.js";
+import { MICROS_PER_TICK_HUNDREDTH, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
 
 export const DEFAULT_TAKER_RATE_PPM = 70_000; // 0.07
 export const DEFAULT_MAKER_RATE_PPM = 17_500; // 0.0175
-const UNITS_PER_CENT = 1_000_000_000_000_000_000n; // 1e18 units of 1e-20 $
-const MICROS_PER_CENT = 10_000;
+/** A direct member's balance precision: $0.0001. */
+export const DIRECT_MEMBER_PRECISION_MICROS = 100;
+const UNITS_PER_CENTICENT = 10_000_000_000_000_000n; // 1e16 units of 1e-20 $ = $0.0001
+const MICROS_PER_CENTICENT = 100;
+const CENT_MICROS = 10_000;
 
 /** rate × mult × C × P × (1 − P) in 1e-20 $ (ticks of $0.0001); either leg's price (symmetric). */
 export function feeTerm(
@@ -30,24 +41,65 @@ export function feeTerm(
   );
 }
 
-/** ceil(S / 1 cent) as a bigint count of cents. */
-export function ceilCents(accumulator: bigint): bigint {
-  return (accumulator + UNITS_PER_CENT - 1n) / UNITS_PER_CENT;
-}
-
-/** Fee in micros charged when the accumulator moves from `before` to `after`. */
-export function feeDeltaMicros(before: bigint, after: bigint): number {
-  return Number(ceilCents(after) - ceilCents(before)) * MICROS_PER_CENT;
-}
-
-/** One-shot fee of a single fill (the worked examples of §4), micros. */
-export function oneShotFeeMicros(
+/** The trade fee of one fill: the model term rounded up to $0.0001, in micros. */
+export function tradeFeeMicros(
   ratePpm: number,
   multiplierBp: number,
   sizeHundredths: number,
   legPriceTicks: number,
 ): number {
-  return feeDeltaMicros(0n, feeTerm(ratePpm, multiplierBp, sizeHundredths, legPriceTicks));
+  const units = feeTerm(ratePpm, multiplierBp, sizeHundredths, legPriceTicks);
+  return Number((units + UNITS_PER_CENTICENT - 1n) / UNITS_PER_CENTICENT) * MICROS_PER_CENTICENT;
+}
+
+/** Per order: rounding fees paid and not yet rebated, micros (step 3). */
+export interface FeeRounding {
+  feeRoundingMicros: number;
+}
+
+/**
+ * The fee_cost of one fill of `order` buying `sizeHundredths` at `legPriceTicks` on its own leg;
+ * advances the order's rounding accumulator. `ratePpm` 0 (a maker fill on a `quadratic`
+ * series) still pays a rounding fee when the fill's cost is finer than the balance precision.
+ */
+export function chargeFillFee(
+  order: FeeRounding,
+  ratePpm: number,
+  multiplierBp: number,
+  sizeHundredths: number,
+  legPriceTicks: number,
+  precisionMicros = DIRECT_MEMBER_PRECISION_MICROS,
+): number {
+  const trade = ratePpm > 0 ? tradeFeeMicros(ratePpm, multiplierBp, sizeHundredths, legPriceTicks) : 0;
+  const change = -(legPriceTicks * sizeHundredths * MICROS_PER_TICK_HUNDREDTH) - trade;
+  // change − floor(change / precision) × precision, exactly (integers; % keeps the sign)
+  const rounding = ((change % precisionMicros) + precisionMicros) % precisionMicros;
+  let accumulated = order.feeRoundingMicros + rounding;
+  let rebate = 0;
+  if (accumulated > CENT_MICROS && trade + rounding >= CENT_MICROS) {
+    rebate = CENT_MICROS;
+    accumulated -= CENT_MICROS;
+  }
+  order.feeRoundingMicros = accumulated;
+  return trade + rounding - rebate;
+}
+
+/** Fee of a single fill of a fresh order (the worked examples of kalshi-api-notes.md), micros. */
+export function oneShotFeeMicros(
+  ratePpm: number,
+  multiplierBp: number,
+  sizeHundredths: number,
+  legPriceTicks: number,
+  precisionMicros = DIRECT_MEMBER_PRECISION_MICROS,
+): number {
+  return chargeFillFee(
+    { feeRoundingMicros: 0 },
+    ratePpm,
+    multiplierBp,
+    sizeHundredths,
+    legPriceTicks,
+    precisionMicros,
+  );
 }
 
 /** Series `fee_multiplier` (a float on the wire) → basis points; NaN unless on the 0.0001 grid. */

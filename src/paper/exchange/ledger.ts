@@ -12,7 +12,7 @@
 import { MICROS_PER_TICK_HUNDREDTH } from "../../kalshi/units.js";
 import type { FillAction, FillView } from "./api.js";
 import { addCash } from "./cash.js";
-import { feeDeltaMicros, feeTerm } from "./fees.js";
+import { chargeFillFee } from "./fees.js";
 import { releaseHold } from "./ops.js";
 import type { ExchangeState, OrderRecord } from "./state.js";
 import { ID_FILL, legTicks, makeId } from "./state.js";
@@ -42,18 +42,13 @@ export function applyFill(
   const fillLegTicks = legTicks(order.side, yesPriceTicks);
   const costMicros = fillLegTicks * sizeHundredths * MICROS_PER_TICK_HUNDREDTH;
 
-  // Fee: the per-order accumulator of kalshi-api-notes.md, on the order's own leg price.
+  // Fee: trade fee, rounding fee and rebates of kalshi-api-notes.md, on the order's own leg price.
   const ratePpm = isTaker
     ? state.takerRatePpm
     : market.feeType === "quadratic_with_maker_fees"
       ? state.makerRatePpm
       : 0;
-  let feeMicros = 0;
-  if (ratePpm > 0) {
-    const before = order.feeAccumulator;
-    order.feeAccumulator = before + feeTerm(ratePpm, market.feeMultiplierBp, sizeHundredths, fillLegTicks);
-    feeMicros = feeDeltaMicros(before, order.feeAccumulator);
-  }
+  const feeMicros = chargeFillFee(order, ratePpm, market.feeMultiplierBp, sizeHundredths, fillLegTicks);
   const shard = market.exchangeIndex;
   addCash(account, shard, -feeMicros);
 

@@ -24,8 +24,8 @@ export interface OrderRecord extends Mutable<OrderView> {
   prev: OrderRecord | null;
   next: OrderRecord | null;
   inBook: boolean;
-  /** The order's fee accumulator S, in the units of fees.ts (1e-18 $). */
-  feeAccumulator: bigint;
+  /** Rounding fees paid and not yet rebated (fees.ts), micros. */
+  feeRoundingMicros: number;
   market: MarketState;
   account: Account;
   position: PositionRecord;

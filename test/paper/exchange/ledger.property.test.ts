@@ -6,7 +6,7 @@
  * - per user: held == Σ cash held by the user's resting orders, and balance ≥ 0;
  * - system: Σ (balance + held) + Σ fees + $1 × outstanding YES+NO pairs == Σ deposits, and in each
  *   market Σ long YES == Σ long NO == open interest;
- * - every order's fees == ceil_to_cent(S) recomputed independently from its fills (§4);
+ * - every order's fees == its fills' fees recomputed independently (kalshi-api-notes.md);
  * - books are never crossed and each level equals the sum of its resting orders.
  * At the end every market settles at a fixed result: each user's cash grows by exactly the value
  * of their positions at that result and equals deposits − fees + realised P&L.
@@ -138,17 +138,32 @@ function apply(f: Fixture, groups: Map<string, string>, op: Op): void {
   } else unwrap(f.ex.decreaseOrder(u, o.orderId, { reduceByHundredths: op.by }));
 }
 
-/** Independent fee recomputation from an order's fills (kalshi-api-notes.md). */
+/**
+ * Independent fee recomputation from an order's fills (kalshi-api-notes.md): per fill, in order,
+ * the trade fee rounded up to $0.0001, the rounding fee that floors −cost − trade fee to $0.0001,
+ * and a cent back whenever the order's rounding fees pass $0.01 (if the fill's fee covers it).
+ */
 function expectedFeeMicros(f: Fixture, u: string, o: OrderView): number {
   const makerFees = o.ticker === "MAKER";
-  let s = 0n;
-  for (const fill of f.ex.listFills(u, { orderId: o.orderId })) {
+  let total = 0n;
+  let rounding = 0n;
+  for (const fill of f.ex.listFills(u, { orderId: o.orderId }).reverse()) {
     const rate = fill.isTaker ? 700n : makerFees ? 175n : 0n; // ×1e-4
     const p = BigInt(fill.yesPriceTicks);
-    s += rate * BigInt(fill.countHundredths) * p * (10_000n - p); // 1e-4 × 1e-2 × 1e-8 = 1e-14 $
+    const term = rate * BigInt(fill.countHundredths) * p * (10_000n - p); // 1e-4 × 1e-2 × 1e-8 = 1e-14 $
+    const trade = ((term + 10n ** 10n - 1n) / 10n ** 10n) * 100n; // up to $0.0001, in micros
+    const leg = fill.side === "bid" ? p : 10_000n - p;
+    const debit = leg * BigInt(fill.countHundredths) + trade; // micros
+    const r = (100n - (debit % 100n)) % 100n;
+    rounding += r;
+    let fee = trade + r;
+    if (rounding > 10_000n && fee >= 10_000n) {
+      rounding -= 10_000n;
+      fee -= 10_000n;
+    }
+    total += fee;
   }
-  const cents = (s + 10n ** 12n - 1n) / 10n ** 12n;
-  return Number(cents) * 10_000;
+  return Number(total);
 }
 
 function checkInvariants(f: Fixture): void {

@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DOLLAR, type Fixture, makeExchange, place, req, unwrap } from "./helpers.js";
 
-const CENT = 10_000;
-
 /** balance + held == deposits − fees − Σ basis + Σ realised, for one user. */
 function assertIdentity(f: Fixture, user: string): void {
   const b = unwrap(f.ex.balance(user));
@@ -123,7 +121,7 @@ describe("paper exchange ledger", () => {
     const f = makeExchange();
     place(f, "b", req("MAKER", "ask", 5000, 10));
     place(f, "a", req("MAKER", "bid", 5000, 10));
-    assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 995 * DOLLAR - 18 * CENT);
+    assert.equal(unwrap(f.ex.balance("a")).balanceMicros, 995 * DOLLAR - 175_000); // fee 0.175
     assertIdentity(f, "a");
     assertIdentity(f, "b");
   });

@@ -27,14 +27,15 @@ describe("paper exchange renderers and accounts", () => {
       [json.status, json.fill_count_fp, json.remaining_count_fp, json.initial_count_fp],
       ["resting", "4.00", "6.00", "10.00"],
     );
-    // a sold YES at 0.56 = bought NO at 0.44 as taker: cost 4 × 0.44, fee ceil(0.07·4·0.44·0.56) = $0.07.
-    assert.deepEqual([json.taker_fill_cost_dollars, json.taker_fees_dollars], ["1.7600", "0.0700"]);
+    // a sold YES at 0.56 = bought NO at 0.44 as taker: cost 4 × 0.44, fee 0.07·4·0.44·0.56 =
+    // 0.068992 → $0.0690 (up to $0.0001).
+    assert.deepEqual([json.taker_fill_cost_dollars, json.taker_fees_dollars], ["1.7600", "0.0690"]);
     assert.equal(json.last_update_reason, "PartiallyFilled");
     assert.equal(json.created_time, new Date(f.now.ms).toISOString());
     const created = renderCreateOrderResponse(o);
     assert.deepEqual(
       [created.fill_count, created.remaining_count, created.average_fill_price, created.average_fee_paid],
-      ["4.00", "6.00", "0.5600", "0.0175"],
+      ["4.00", "6.00", "0.5600", "0.017250"],
     );
   });
 
@@ -52,16 +53,16 @@ describe("paper exchange renderers and accounts", () => {
         fill.fee_cost,
         fill.post_position_fp,
       ],
-      ["3.00", "0.4000", "0.6000", true, "0.0600", "3.00"],
+      ["3.00", "0.4000", "0.6000", true, "0.0504", "3.00"],
     );
     const pos = renderPosition(f.ex.positions("a")[0]!);
     assert.deepEqual(
       [pos.position_fp, pos.market_exposure_dollars, pos.total_traded_dollars, pos.fees_paid_dollars],
-      ["3.00", "1.2000", "1.2000", "0.0600"],
+      ["3.00", "1.2000", "1.2000", "0.0504"],
     );
-    // $1000 − 1.20 − 0.06 − held 2 × 0.42 = $997.90
+    // $1000 − 1.20 − 0.0504 − held 2 × 0.42 = $997.9096
     const bal = renderBalance(unwrap(f.ex.balance("a")));
-    assert.deepEqual([bal.balance, bal.balance_dollars], [99_790, "997.9000"]);
+    assert.deepEqual([bal.balance_dollars], ["997.9096"]);
     const market = renderMarket(unwrap(f.ex.market("LIN")));
     assert.deepEqual(
       [market.yes_bid_dollars, market.last_price_dollars, market.volume_fp, market.open_interest_fp],
