@@ -120,5 +120,20 @@ describe("features from logs", () => {
     ).catch((e: { code: number; stderr: string }) => e);
     assert.equal((again as { code: number }).code, 2);
     assert.match((again as { stderr: string }).stderr, /add --force/);
+    // nothing was touched by the refusal; --force replaces the dataset
+    assert.equal(JSON.parse(readFileSync(join(dir, "pq", "meta.json"), "utf8")).sources.length, 2);
+    const forced = await cli(
+      "features",
+      "export",
+      "--log",
+      logs[0]!,
+      "--out",
+      join(dir, "pq"),
+      "--format",
+      "parquet",
+      "--force",
+    );
+    assert.match(forced.stderr, /rows → .* \(parquet\)/);
+    assert.equal(JSON.parse(readFileSync(join(dir, "pq", "meta.json"), "utf8")).sources.length, 1);
   });
 });
