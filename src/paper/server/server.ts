@@ -72,10 +72,13 @@ export function listenPaperServer(opts: PaperServerOptions): Promise<PaperServer
       const conn = ws.getUserData().conn;
       if (conn !== undefined) hub.message(conn, Buffer.from(message).toString("utf8"));
     },
+    drain: (ws) => {
+      const conn = ws.getUserData().conn;
+      if (conn !== undefined) hub.drained(conn);
+    },
     close: (ws) => {
       const conn = ws.getUserData().conn;
-      if (conn !== undefined && !conn.closed) hub.closed(conn);
-      else if (conn !== undefined) conn.closed = true;
+      if (conn !== undefined) hub.socketClosed(conn);
     },
   });
 

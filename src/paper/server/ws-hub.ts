@@ -93,7 +93,18 @@ export class WsHub implements ExchangeListener {
     return conn;
   }
 
-  /** Called from the socket's close handler; forgets everything about it. */
+  /** Called from the socket's drain handler: a cut-off reader's close may go now. */
+  drained(conn: Connection): void {
+    this.out.drained(conn);
+  }
+
+  /** Called from the socket's close handler, whoever closed it: the socket is gone. */
+  socketClosed(conn: Connection): void {
+    this.out.socketClosed(conn);
+    if (!conn.closed) this.closed(conn);
+  }
+
+  /** Forgets everything about a connection (its socket closed, or the hub cut it off). */
   closed(conn: Connection): void {
     conn.closed = true;
     this.out.forget(conn);

@@ -7,7 +7,11 @@
  * Invariants:
  * - A socket whose unsent bytes exceed `maxBufferedBytes` gets error 25 and is closed: a slow
  *   reader never costs unbounded memory.
- * - Socket access after close is never attempted (`conn.closed`).
+ * - Socket access after close is never attempted (`conn.closed`; `conn.socketGone` once uWS has
+ *   closed it).
+ * - The close frame of a cut-off reader is sent once uWS's own buffer has drained into the kernel
+ *   (or after `CLOSE_AFTER_MS`): uWS drops the socket 2 s after `end()`, and a close frame still in
+ *   its buffer then would be lost with the error 25 before it (the reader would see 1006).
  * - Control replies (subscribed/ok/error) go through the same queue, so socket order = causal
  *   order, but they are never faulted.
  */
@@ -50,11 +54,18 @@ export class Connection {
   /** data frames sent, for the fault plan's periodic disconnect */
   dataFrames = 0;
   disconnectAfterFlush = false;
+  /** the socket has been closed (by either side): never touch it again */
+  socketGone = false;
+  /** cut off: the close to send once uWS's buffer has drained */
+  endOnDrain: { code: number; reason: string; timer: NodeJS.Timeout } | undefined;
   constructor(
     readonly socket: HubSocket,
     readonly userId: string,
   ) {}
 }
+
+/** A cut-off reader whose buffer never drains is closed anyway after this long. */
+export const CLOSE_AFTER_MS = 10_000;
 
 export interface OutboxOptions {
   faults: FaultInjector;
@@ -153,11 +164,47 @@ export class Outbox {
     conn.closed = true;
     try {
       socket.send(errorFrame(0, WS_ERRORS.bufferOverflow));
-      socket.end(1008, "subscription buffer overflow");
     } catch {
       // already gone
     }
+    const reason = "subscription buffer overflow";
+    const timer = setTimeout(() => this.endNow(conn, 1008, reason), CLOSE_AFTER_MS);
+    timer.unref();
+    conn.endOnDrain = { code: 1008, reason, timer };
+    this.drained(conn);
     this.opts.onClosed(conn);
+  }
+
+  /** uWS wrote some of a socket's buffer out: a pending close goes once nothing is left. */
+  drained(conn: Connection): void {
+    const e = conn.endOnDrain;
+    if (e === undefined || conn.socketGone) return;
+    let empty = true;
+    try {
+      empty = conn.socket.getBufferedAmount() === 0;
+    } catch {
+      // already gone
+    }
+    if (empty) this.endNow(conn, e.code, e.reason);
+  }
+
+  /** uWS closed the socket: nothing may touch it again. */
+  socketClosed(conn: Connection): void {
+    conn.socketGone = true;
+    if (conn.endOnDrain) clearTimeout(conn.endOnDrain.timer);
+    conn.endOnDrain = undefined;
+  }
+
+  private endNow(conn: Connection, code: number, reason: string): void {
+    if (conn.endOnDrain) clearTimeout(conn.endOnDrain.timer);
+    conn.endOnDrain = undefined;
+    if (conn.socketGone) return;
+    conn.socketGone = true;
+    try {
+      conn.socket.end(code, reason);
+    } catch {
+      // already gone
+    }
   }
 
   /**
