@@ -81,8 +81,13 @@ describe("engine over three exchange shards, under faults, settlements and a pau
     assert.deepEqual(new Set(shardOf.values()), new Set([0, 1, 2]), "markets on all three shards");
     const journalDir = mkdtempSync(join(tmpdir(), "shards-e2e-"));
     dirs.push(journalDir);
-    const engine = await Engine.start(
-      inProcessEngineOptions(px, {
+    const settlementsAudited: string[] = [];
+    const audit = (fields: object) => {
+      const f = fields as { audit?: string; market?: string };
+      if (f.audit === "settlement") settlementsAudited.push(String(f.market));
+    };
+    const engine = await Engine.start({
+      ...inProcessEngineOptions(px, {
         batchSize: 16,
         controlToken: "shards-e2e-control",
         orders: {
@@ -100,7 +105,8 @@ describe("engine over three exchange shards, under faults, settlements and a pau
           },
         },
       }),
-    );
+      log: { info: audit, warn: audit, error: audit },
+    });
     let stopped = false;
     cleanups.push(async () => {
       if (!stopped) await engine.stop("test end");
@@ -164,6 +170,10 @@ describe("engine over three exchange shards, under faults, settlements and a pau
       "no resting order on any shard after the kill switch",
     );
     // reconciliation passes until one changes nothing and leaves nothing unsettled (faults stay on)
+    const settledBefore = px.core
+      .markets()
+      .filter((m) => m.settledTsMs !== undefined)
+      .map((m) => m.ticker);
     await until(async () => {
       try {
         return isSettledPass(await engine.orders.reconcile()) ? true : undefined;
@@ -199,5 +209,17 @@ describe("engine over three exchange shards, under faults, settlements and a pau
         .map((q) => [q.ticker, q.positionHundredths] as const),
     );
     assert.deepEqual(positions, exchangePositions);
+
+    // the audit trail: one settlement line per market settled, each settled on the exchange
+    assert.ok(settledBefore.length > 0);
+    assert.equal(new Set(settlementsAudited).size, settlementsAudited.length, "one line per market");
+    for (const t of settledBefore) assert.ok(settlementsAudited.includes(t), `settlement of ${t} audited`);
+    const settledNow = new Set(
+      px.core
+        .markets()
+        .filter((m) => m.settledTsMs !== undefined)
+        .map((m) => m.ticker),
+    );
+    for (const t of settlementsAudited) assert.ok(settledNow.has(t), `${t} settled on the exchange`);
   });
 });
