@@ -286,6 +286,12 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.ok(audited("order", "status", "acked").length > 0, "order acked audited");
     for (const a of audited("order"))
       assert.ok(["sent", "acked", "rejected", "refused", "canceled", "amended"].includes(String(a.status)));
+    // the kill switch, and one canceled line per order it canceled (and any canceled before it)
+    // (resume released it first: engaged false)
+    const killSwitch = audited("kill_switch").find((a) => a.engaged === true);
+    assert.ok(killSwitch, "the kill switch is audited");
+    const killCancels = Number(/^cancels: (\d+)$/.exec(String(killSwitch?.reason))?.[1]);
+    assert.ok(audited("order", "status", "canceled").length >= killCancels, `${killCancels} cancels audited`);
     for (const action of ["pause", "resume", "kill", "reconcile"]) {
       const [c] = audited("control", "action", action);
       assert.ok(c, `control ${action} audited`);
