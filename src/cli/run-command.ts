@@ -175,6 +175,7 @@ export function registerRunCommand(program: Command): void {
         await paper?.stop();
         if (json === true || !process.stdout.isTTY) process.stdout.write(`${JSON.stringify({ summary })}\n`);
         else process.stdout.write(summaryTable(summary));
+        if (exitCode !== 0) process.stderr.write(`kalshi-engine: ${reason}\n`);
         process.exit(exitCode);
       };
       // the orders thread died: io has canceled what rests over REST; stop and say so
@@ -182,6 +183,9 @@ export function registerRunCommand(program: Command): void {
         log.error({ reason }, "engine cannot trade safely any more; stopping");
         void finish(`failed: ${reason}`, 1);
       });
+      // fault injection for the end-to-end tests: the orders thread ends after this many seconds
+      const ordersExitS = Number(process.env.KALSHI_INJECT_ORDERS_EXIT_S ?? 0) || 0;
+      if (ordersExitS > 0) setTimeout(() => void engine.orders.worker.terminate(), ordersExitS * 1000);
       process.on("SIGINT", () => void finish("SIGINT"));
       process.on("SIGTERM", () => void finish("SIGTERM"));
       if (cfg.duration !== undefined) setTimeout(() => void finish("duration"), cfg.duration * 1000);

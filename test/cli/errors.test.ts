@@ -22,12 +22,12 @@ interface Result {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<Result> {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ["--import", "tsx", "src/cli/main.ts", ...args],
-      { cwd: root, timeout: 90_000, env: { ...process.env, KALSHI_ENGINE_LOG_LEVEL: "warn" } },
+      { cwd: root, timeout: 90_000, env: { ...process.env, KALSHI_ENGINE_LOG_LEVEL: "warn", ...env } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
         resolve({ code, stdout, stderr });
@@ -146,6 +146,23 @@ describe("CLI runtime failures: one line, exit 1", () => {
     const debug = await cli([...args, "--debug"]);
     assert.equal(debug.code, 1);
     assert.ok(debug.stderr.includes("    at "), "--debug prints the stack");
+  });
+});
+
+describe("run when its orders thread dies", () => {
+  it("cancels what rests from io, prints the summary with the halt, says why in one line, exits 1", async () => {
+    const args = ["run", "--policy", "rules", "--stats-port", "0", "--duration", "80", "--json"];
+    args.push("--journal-dir", join(tmp, "orders-death-journal"));
+    const r = await cli(args, { KALSHI_INJECT_ORDERS_EXIT_S: "6" });
+    assertOneLine(r, 1, /^kalshi-engine: failed: orders thread exited/);
+    const line = r.stdout.split("\n").find((l) => l.startsWith('{"summary"'));
+    assert.ok(line, `a summary: ${r.stdout}`);
+    const summary = JSON.parse(line).summary as {
+      halted: string | null;
+      emergency_cancel: { stillResting: number } | null;
+    };
+    assert.match(String(summary.halted), /^orders_thread: orders thread exited/);
+    assert.equal(summary.emergency_cancel?.stillResting, 0, line);
   });
 });
 
