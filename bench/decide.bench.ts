@@ -14,7 +14,7 @@ import { DecisionDispatcher, type DispatcherHooks } from "../src/decide/dispatch
 import { IoFeed } from "../src/engine/io-feed.js";
 import { FeatureState } from "../src/features/feature-state.js";
 import { ObservationBuilder } from "../src/features/observation.js";
-import { PortfolioTable } from "../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../src/orders/accounts/portfolio-table.js";
 import { createPolicy } from "../src/policy/create-policy.js";
 import { nowMs } from "../src/runtime/clock.js";
 import { BytesRing } from "../src/shm/bytes-ring.js";

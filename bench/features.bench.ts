@@ -10,7 +10,7 @@ import { OBSERVATION_SIZE } from "../src/features/names.js";
 import { ObservationBuilder } from "../src/features/observation.js";
 import { applyPortfolio, parsePortfolio } from "../src/features/portfolio-file.js";
 import { ReplaySession } from "../src/features/replay.js";
-import { PortfolioTable } from "../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../src/orders/accounts/portfolio-table.js";
 import { mulberry32 } from "./lib/prng.js";
 import type { BenchOptions, BenchRow, BenchSection } from "./types.js";
 

@@ -16,7 +16,7 @@ import { TemporalTable } from "../src/book/temporal-table.js";
 import { DecisionDispatcher } from "../src/decide/dispatcher.js";
 import { IoFeed } from "../src/engine/io-feed.js";
 import { FeatureState } from "../src/features/feature-state.js";
-import { PortfolioTable } from "../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../src/orders/accounts/portfolio-table.js";
 import { BytesRing } from "../src/shm/bytes-ring.js";
 import { Counters } from "../src/stats/counters.js";
 import { ENGINE_METRICS } from "../src/stats/engine-metrics.js";

@@ -4,7 +4,7 @@
  * shared table, and the engine's ObservationBuilder reads it.
  */
 import type { OrderSummary, PortfolioReader, PortfolioWriter } from "../../src/features/portfolio-reader.js";
-import { noOpenOrders } from "../../src/orders/portfolio-table.js";
+import { noOpenOrders } from "../../src/orders/accounts/portfolio-table.js";
 import type { ConsistentRead } from "../../src/shm/seqlock.js";
 
 const NO_ORDERS: OrderSummary = Object.freeze(noOpenOrders());

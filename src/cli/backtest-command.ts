@@ -19,7 +19,7 @@ import {
   wallJson,
   wallTable,
 } from "../backtest/report.js";
-import type { PriceStrategy } from "../orders/limit-price.js";
+import type { PriceStrategy } from "../orders/execution/limit-price.js";
 import type { FeeType } from "../paper/exchange/api.js";
 import { createPolicy, DEFAULT_MODEL_PATH } from "../policy/create-policy.js";
 import type { Policy } from "../policy/policy.js";

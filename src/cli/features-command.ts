@@ -25,7 +25,7 @@ import { float32ToShortestString } from "../features/float32-format.js";
 import { OBSERVATION_SIZE } from "../features/names.js";
 import { loadPortfolioFile } from "../features/portfolio-file.js";
 import { ReplaySession } from "../features/replay.js";
-import { PortfolioTable } from "../orders/portfolio-table.js";
+import { PortfolioTable } from "../orders/accounts/portfolio-table.js";
 import { readCapture } from "../record/capture-reader.js";
 import { type LogReadStats, logFrames, tornTailLines } from "../record/log-reader.js";
 import { intFlag, requireInputFile, UsageError } from "./errors.js";

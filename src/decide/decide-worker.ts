@@ -26,7 +26,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
 import { TemporalTable, type TemporalTableShared } from "../book/temporal-table.js";
 import { ObservationBuilder } from "../features/observation.js";
-import { PortfolioTable, type PortfolioTableShared } from "../orders/portfolio-table.js";
+import { PortfolioTable, type PortfolioTableShared } from "../orders/accounts/portfolio-table.js";
 import { ActionKind, decodeAction, packedKind, packedSizeHundredths } from "../policy/action-space.js";
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { OBSERVATION_V1_SIZE, type Policy } from "../policy/policy.js";

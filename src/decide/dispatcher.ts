@@ -23,7 +23,7 @@
 import { Piscina } from "piscina";
 import type { BookTableShared } from "../book/book-table.js";
 import type { TemporalTableShared } from "../book/temporal-table.js";
-import type { PortfolioTableShared } from "../orders/portfolio-table.js";
+import type { PortfolioTableShared } from "../orders/accounts/portfolio-table.js";
 import type { PolicyConfig } from "../policy/create-policy.js";
 import type { FrameRingShared } from "../record/frame-ring.js";
 import { nowMs } from "../runtime/clock.js";

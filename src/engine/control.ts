@@ -4,7 +4,7 @@
  * or the orders thread, and each is audited with who asked and what came of it (an error too).
  */
 
-import type { OrdersThread } from "../orders/orders-thread.js";
+import type { OrdersThread } from "../orders/thread/orders-thread.js";
 import type { ControlAction, ControlCaller } from "../server/types.js";
 import type { AuditTrail } from "./audit.js";
 import type { Supervisor } from "./supervisor.js";

@@ -9,10 +9,10 @@
 import type { MarketDirectory } from "../book/market-directory.js";
 import type { DecideWorkerStats } from "../decide/decide-worker.js";
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
-import type { OrdersThread } from "../orders/orders-thread.js";
-import type { OrdersStats } from "../orders/orders-worker.js";
-import type { PnlReport } from "../orders/pnl.js";
-import type { PortfolioTable } from "../orders/portfolio-table.js";
+import type { PnlReport } from "../orders/accounts/pnl.js";
+import type { PortfolioTable } from "../orders/accounts/portfolio-table.js";
+import type { OrdersThread } from "../orders/thread/orders-thread.js";
+import type { OrdersStats } from "../orders/thread/orders-worker.js";
 import type { Counters } from "../stats/counters.js";
 import { pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
 import type { StageHistograms } from "../stats/stage-histograms.js";

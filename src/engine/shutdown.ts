@@ -14,8 +14,8 @@
 
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { KalshiWsClient } from "../kalshi/ws-client.js";
-import type { OrdersThread } from "../orders/orders-thread.js";
-import { isSettledPass } from "../orders/reconciler.js";
+import { isSettledPass } from "../orders/reconcile/reconciler.js";
+import type { OrdersThread } from "../orders/thread/orders-thread.js";
 import type { FeedRecorder, RecorderSummary } from "../record/recorder.js";
 import type { LimitedLog } from "../runtime/limited-log.js";
 import type { EngineServer } from "../server/types.js";

@@ -8,7 +8,7 @@
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { EngineEvent } from "../events/engine-event.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
-import type { OrdersThread } from "../orders/orders-thread.js";
+import type { OrdersThread } from "../orders/thread/orders-thread.js";
 import type { HealthReport } from "../server/types.js";
 import type { Counters } from "../stats/counters.js";
 import { cancelAllResting, type EmergencyCancelReport } from "./emergency-cancel.js";

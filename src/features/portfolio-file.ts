@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { MarketDirectory } from "../book/market-directory.js";
 import { countToHundredths, dollarsToMicros, dollarsToTicks, TICKS_PER_DOLLAR } from "../kalshi/units.js";
-import { noOpenOrders } from "../orders/portfolio-table.js";
+import { noOpenOrders } from "../orders/accounts/portfolio-table.js";
 import type { OrderSummary, PortfolioWriter } from "./portfolio-reader.js";
 
 export interface PortfolioPosition {

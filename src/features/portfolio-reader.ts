@@ -1,6 +1,6 @@
 /**
  * The PortfolioTable surface the features read and the portfolio file writes (contract of
- * `src/orders/portfolio-table.ts`, written at run time by the orders thread only). Declared here
+ * `src/orders/accounts/portfolio-table.ts`, written at run time by the orders thread only). Declared here
  * structurally so the feature code depends on the contract, not on the module's internals.
  */
 
@@ -27,4 +27,7 @@ export interface PortfolioReader {
   newestSellPlacedMs(m: number): number;
 }
 
-export type { PortfolioOrderSummary as OrderSummary, PortfolioWriter } from "../orders/portfolio-table.js";
+export type {
+  PortfolioOrderSummary as OrderSummary,
+  PortfolioWriter,
+} from "../orders/accounts/portfolio-table.js";

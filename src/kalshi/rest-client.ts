@@ -121,7 +121,7 @@ export class KalshiRestClient extends RestTransport {
    * `POST /portfolio/intra_exchange_instance_transfer`: moves available cash between exchange
    * shards at once (kalshi-api-notes.md). `amount` is in centi-cents ($0.0001 = 100 micros), so
    * `amountMicros` must be a positive multiple of 100. The request has no client id: a lost
-   * answer is never resent, the balance breakdown settles it (src/orders/transfers.ts).
+   * answer is never resent, the balance breakdown settles it (src/orders/execution/transfers.ts).
    */
   transferBetweenShards(
     fromShard: number,

@@ -16,7 +16,7 @@ import { MarketDirectory } from "../book/market-directory.js";
 import { scanEventLog } from "../events/feed-log-codec.js";
 import { FEATURE_NAMES, OBSERVATION_SIZE, PORTFOLIO_OFFSET } from "../features/names.js";
 import { ReplaySession } from "../features/replay.js";
-import { PortfolioTable } from "../orders/portfolio-table.js";
+import { PortfolioTable } from "../orders/accounts/portfolio-table.js";
 import { createPolicy, type PolicyConfig } from "../policy/create-policy.js";
 import { decodeDecisionRecord, type LoggedDecision } from "./decision-log.js";
 import { type LogReadStats, logFrames } from "./log-reader.js";

@@ -53,7 +53,7 @@ export const FEED_REJECT_REASONS = [
 
 export const RINGS = ["decision", "fill", "event"] as const;
 
-/** Outcomes of a transfer between exchange shards (src/orders/transfers.ts). */
+/** Outcomes of a transfer between exchange shards (src/orders/execution/transfers.ts). */
 export const TRANSFER_RESULTS = ["ok", "refused", "unknown"] as const;
 
 /** Why a private frame (fill, user_order) did not become a FillRing record (ring full: ring_overflows). */

@@ -10,7 +10,7 @@ import { TemporalTable } from "../../src/book/temporal-table.js";
 import { DecisionRecord, readDecision } from "../../src/decide/decision-ring.js";
 import { DecisionDispatcher, type DispatcherHooks } from "../../src/decide/dispatcher.js";
 import { FeatureState } from "../../src/features/feature-state.js";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 import { ActionKind } from "../../src/policy/action-space.js";
 import { writeMlpOnnx } from "../../src/policy/onnx-writer.js";
 import { nowMs } from "../../src/runtime/clock.js";

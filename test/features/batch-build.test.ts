@@ -11,7 +11,7 @@ import { TemporalTable } from "../../src/book/temporal-table.js";
 import { OBSERVATION_SIZE } from "../../src/features/names.js";
 import { ObservationBuilder } from "../../src/features/observation.js";
 import { ReplaySession } from "../../src/features/replay.js";
-import { noOpenOrders, PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { noOpenOrders, PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 import { delta, snapshot } from "./frames.js";
 import { T0 } from "./helpers.js";
 

@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../../src/book/book-table.js";
 import { TemporalTable, type TemporalTableShared } from "../../src/book/temporal-table.js";
 import { ObservationBuilder } from "../../src/features/observation.js";
-import { PortfolioTable, type PortfolioTableShared } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable, type PortfolioTableShared } from "../../src/orders/accounts/portfolio-table.js";
 
 interface Data {
   book: BookTableShared;

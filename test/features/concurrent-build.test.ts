@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { loadPortfolioFile } from "../../src/features/portfolio-file.js";
 import { ReplaySession } from "../../src/features/replay.js";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { startModuleWorker } from "../shm/ts-worker.js";
 import { delta, type Frame, snapshot } from "./frames.js";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { loadPortfolioFile } from "../../src/features/portfolio-file.js";
 import { ReplaySession } from "../../src/features/replay.js";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 
 export const T0 = 1773153000000;
 

@@ -9,7 +9,7 @@ import { FeatureState } from "../../src/features/feature-state.js";
 import { ObservationBuilder } from "../../src/features/observation.js";
 import { applyPortfolio, parsePortfolio } from "../../src/features/portfolio-file.js";
 import { ReplaySession } from "../../src/features/replay.js";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 import { delta, type Frame, snapshot } from "./frames.js";
 import { T0 } from "./helpers.js";
 import { ReferenceModel, type RefPortfolio } from "./reference-model.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MarketDirectory } from "../../src/book/market-directory.js";
 import { applyPortfolio, defaultPortfolio, parsePortfolio } from "../../src/features/portfolio-file.js";
-import { PortfolioTable } from "../../src/orders/portfolio-table.js";
+import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 
 describe("portfolio file (observation-v1.md §7.1)", () => {
   it("converts dollars to micros and contracts to hundredths exactly", () => {

@@ -4,9 +4,9 @@ import { fillReportOfRest, ledgerFillOf } from "../../src/kalshi/adapter/reports
 import { loadPrivateKey } from "../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../src/kalshi/rest-client.js";
 import type { V2CreateOrderBody } from "../../src/kalshi/rest-types.js";
-import { Ledger, type LedgerEvent } from "../../src/orders/ledger.js";
-import { limitPriceTicks } from "../../src/orders/limit-price.js";
-import { toV2CreateBody } from "../../src/orders/order-mapping.js";
+import { Ledger, type LedgerEvent } from "../../src/orders/accounts/ledger.js";
+import { limitPriceTicks } from "../../src/orders/execution/limit-price.js";
+import { toV2CreateBody } from "../../src/orders/execution/order-mapping.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 import { withRestFault } from "./faulty-paper.js";
 

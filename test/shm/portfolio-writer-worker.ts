@@ -8,7 +8,11 @@
  * Writes are spread over several fields so a reader without the seqlock would see them torn.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { noOpenOrders, PortfolioTable, type PortfolioTableShared } from "../../src/orders/portfolio-table.js";
+import {
+  noOpenOrders,
+  PortfolioTable,
+  type PortfolioTableShared,
+} from "../../src/orders/accounts/portfolio-table.js";
 import { prng } from "./prng.js";
 
 export const TOTAL_MICROS = 2 ** 40 + 12_345; // beyond 2^32: exercises the Float64 cash words

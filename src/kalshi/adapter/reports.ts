@@ -5,7 +5,7 @@
  * mapping per report whatever wire it came from, and one mapping from a fill report to the
  * ledger's fill, so the WS fill channel, REST reconciliation and the tests cannot disagree.
  */
-import type { LedgerFill } from "../../orders/ledger-types.js";
+import type { LedgerFill } from "../../orders/accounts/ledger-types.js";
 import type {
   FillMessage,
   MarketLifecycleMessage,

@@ -1,11 +1,11 @@
 /**
- * The paper exchange's fee accumulator and the engine ledger's (src/orders/fees.ts) implement
+ * The paper exchange's fee accumulator and the engine ledger's (src/orders/accounts/fees.ts) implement
  * kalshi-api-notes.md independently; they must charge the same fee on every fill.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { OrderFeeAccumulator } from "../../../src/orders/fees.js";
+import { OrderFeeAccumulator } from "../../../src/orders/accounts/fees.js";
 import { chargeFillFee } from "../../../src/paper/exchange/fees.js";
 import { DEFAULT_MAKER_RATE_PPM, DEFAULT_TAKER_RATE_PPM } from "../../../src/paper/exchange/index.js";
 
