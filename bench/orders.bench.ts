@@ -214,7 +214,8 @@ async function managerRow(dir: string, quick: boolean): Promise<BenchRow> {
   for (let i = 0; i < n; i++) {
     const m = i % 256;
     const w = om.working.get(m, "bid");
-    if (w !== undefined) om.working.remove(w.clientOrderId); // fresh create each time
+    // fresh create each time: the last one is gone (its reservation released)
+    if (w !== undefined) om.orders.apply(w, { on: "exchange_canceled", keepHundredths: 0 });
     const t0 = process.hrtime.bigint();
     await om.onDecision({ market: m, action: "BUY_YES", sizeHundredths: 100, frameRecvMs: Date.now() });
     samples.push(Number(sentAt - t0));

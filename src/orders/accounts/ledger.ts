@@ -373,22 +373,52 @@ export class Ledger {
    */
   amend(clientOrderId: string, newOwnLimitTicks: number, newCountHundredths: number): boolean {
     const o = this.orders.get(clientOrderId);
-    if (o === undefined || !o.open || newCountHundredths < o.filledHundredths) return false;
-    if (!Number.isSafeInteger(newCountHundredths) || !Number.isInteger(newOwnLimitTicks)) return false;
-    if (newOwnLimitTicks < MIN_TICK || newOwnLimitTicks > MAX_TICK) return false;
+    const r = o === undefined ? null : this.amendedReservation(o, newOwnLimitTicks, newCountHundredths);
+    if (o === undefined || r === null) return false;
+    const delta = r.costMicros + r.feeMicros - (o.reservedCostMicros + o.reservedFeeMicros);
+    if (delta > this.cash.freeOn(o.shard)) return false;
+    this.cash.reserve(o.shard, delta);
+    o.reservedCostMicros = r.costMicros;
+    o.reservedFeeMicros = r.feeMicros;
+    o.ownLimitTicks = newOwnLimitTicks;
+    o.countHundredths = newCountHundredths;
+    if (newCountHundredths === o.filledHundredths) this.closeOrder(o);
+    return true;
+  }
+
+  /**
+   * Why `amend` would refuse these terms, like `place`: `shard_cash_short` when the order's shard
+   * lacks the extra `needMicros` that the shards together have (move funds first, transfers.ts).
+   */
+  amendShortfall(
+    clientOrderId: string,
+    newOwnLimitTicks: number,
+    newCountHundredths: number,
+  ): { reason: "ok" | "bad_order" | "shard_cash_short" | "insufficient_cash"; needMicros: number } {
+    const o = this.orders.get(clientOrderId);
+    const r = o === undefined ? null : this.amendedReservation(o, newOwnLimitTicks, newCountHundredths);
+    if (o === undefined || r === null) return { reason: "bad_order", needMicros: 0 };
+    const need = r.costMicros + r.feeMicros - (o.reservedCostMicros + o.reservedFeeMicros);
+    if (need <= this.cash.freeOn(o.shard)) return { reason: "ok", needMicros: need };
+    return {
+      reason: need <= this.cash.freeTotalMicros ? "shard_cash_short" : "insufficient_cash",
+      needMicros: need,
+    };
+  }
+
+  /** An open order's reservation under new terms; null when the terms are not valid for it. */
+  private amendedReservation(
+    o: LedgerOrder,
+    newOwnLimitTicks: number,
+    newCountHundredths: number,
+  ): { costMicros: number; feeMicros: number } | null {
+    if (!o.open || newCountHundredths < o.filledHundredths) return null;
+    if (!Number.isSafeInteger(newCountHundredths) || !Number.isInteger(newOwnLimitTicks)) return null;
+    if (newOwnLimitTicks < MIN_TICK || newOwnLimitTicks > MAX_TICK) return null;
     const left = newCountHundredths - o.filledHundredths;
     const cost = isBuy(o.action) ? newOwnLimitTicks * left * MICROS_PER_TICK_HUNDREDTH : 0;
     const worst = worstCaseFeeMicros(this.feeScheduleOf(o.market), newOwnLimitTicks, newCountHundredths);
-    const fee = Math.max(0, worst - o.feesPaidMicros);
-    const delta = cost + fee - (o.reservedCostMicros + o.reservedFeeMicros);
-    if (delta > this.cash.freeOn(o.shard)) return false;
-    this.cash.reserve(o.shard, delta);
-    o.reservedCostMicros = cost;
-    o.reservedFeeMicros = fee;
-    o.ownLimitTicks = newOwnLimitTicks;
-    o.countHundredths = newCountHundredths;
-    if (left === 0) this.closeOrder(o);
-    return true;
+    return { costMicros: cost, feeMicros: Math.max(0, worst - o.feesPaidMicros) };
   }
 
   private closeOrder(o: LedgerOrder): void {

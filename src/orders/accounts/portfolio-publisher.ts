@@ -10,7 +10,7 @@
  * action, limits are on the YES scale (the V2 YES-leg price), "newest" = largest placed time.
  */
 
-import type { WorkingOrders } from "../execution/working-orders.js";
+import type { ReadonlyWorkingOrders } from "../execution/working-orders.js";
 import { isBuy, type Ledger } from "./ledger.js";
 import {
   MAX_SHARDS,
@@ -27,7 +27,7 @@ export class PortfolioPublisher {
 
   constructor(
     private readonly ledger: Ledger,
-    private readonly working: WorkingOrders,
+    private readonly working: ReadonlyWorkingOrders,
     private readonly writer: PortfolioWriter | undefined,
   ) {}
 

@@ -15,10 +15,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { OrderGroupReport, SettlementReport } from "../../kalshi/adapter/reports.js";
-import type { RestOrder } from "../../kalshi/rest-types.js";
 import { bookSideOf, type LedgerFill, yesLegTicks } from "../accounts/ledger.js";
 import { PortfolioPublisher } from "../accounts/portfolio-publisher.js";
 import { type BookTop, limitPriceTicks } from "./limit-price.js";
+import { OrderLifecycle } from "./order-lifecycle.js";
 import { decideSize } from "./order-mapping.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
@@ -30,7 +30,12 @@ import {
   type OrderStatKey,
 } from "./order-types.js";
 import { OrderWriter } from "./order-writer.js";
-import { type OrderOp, planOrderOps, type WorkingOrder, WorkingOrders } from "./working-orders.js";
+import {
+  type OrderOp,
+  planOrderOps,
+  type ReadonlyWorkingOrders,
+  type WorkingOrder,
+} from "./working-orders.js";
 
 export type {
   BookTopSource,
@@ -44,10 +49,11 @@ export type {
 export { DEFAULT_ORDER_MANAGER_CONFIG } from "./order-types.js";
 
 export class OrderManager {
-  readonly working = new WorkingOrders();
   readonly stats = newOrderStats();
   readonly publisher: PortfolioPublisher;
   private readonly writer: OrderWriter;
+  /** every order's reservation, working-set entry and journal records, moved together */
+  readonly orders: OrderLifecycle;
   private ready = false;
   private readonly busy = new Set<number>();
   private readonly top: BookTop = { bestYesBidTicks: 0, bestNoBidTicks: 0 };
@@ -60,18 +66,29 @@ export class OrderManager {
   ) {
     this.now = deps.now ?? Date.now;
     this.emit = deps.onEvent ?? (() => {});
+    this.orders = new OrderLifecycle({
+      ledger: deps.ledger,
+      journal: deps.journal,
+      emit: this.emit,
+      now: this.now,
+    });
     this.publisher = new PortfolioPublisher(deps.ledger, this.working, deps.portfolio);
     deps.breakers.onChange = (tripped, reason) => this.emit({ kind: "breaker", tripped, reason });
     this.writer = new OrderWriter(
       deps,
       config,
-      this.working,
+      this.orders,
       this.publisher,
       this.stats,
       this.emit,
       this.now,
       deps.newClientOrderId ?? randomUUID,
     );
+  }
+
+  /** The working orders (read-only for others: every change goes through the lifecycle). */
+  get working(): ReadonlyWorkingOrders {
+    return this.orders.working;
   }
 
   /** Trading starts only after the startup reconciliation (reconciler.ts) calls this. */
@@ -185,9 +202,8 @@ export class OrderManager {
   onSettlement(s: SettlementReport): boolean {
     const effect = this.deps.ledger.settle(s.market, s.yesPayoutMicros);
     if (effect === null) return false;
-    for (const { market, order } of [...this.working.all()]) {
-      if (market === s.market) this.working.remove(order.clientOrderId);
-    }
+    for (const { market, order } of [...this.working.all()])
+      if (market === s.market) this.orders.apply(order, { on: "settled" });
     this.emit({ kind: "settled", market: s.market, yesPayoutMicros: s.yesPayoutMicros, ...effect });
     this.publisher.publishMarket(s.market);
     return true;
@@ -216,7 +232,7 @@ export class OrderManager {
       const found = this.working.find(cid!) ?? this.working.find(lo.clientOrderId);
       if (found !== undefined) {
         found.order.filledHundredths = Math.max(found.order.filledHundredths, lo.filledHundredths);
-        if (!lo.open && found.order.state === "resting") this.working.remove(found.order.clientOrderId);
+        if (!lo.open) this.orders.apply(found.order, { on: "filled" });
       }
     }
     this.emit({
@@ -243,13 +259,10 @@ export class OrderManager {
     const cid =
       clientOrderId && ledger.order(clientOrderId) ? clientOrderId : ledger.clientOrderIdOf(exchangeOrderId);
     if (cid === undefined) return;
-    const lo = ledger.order(cid);
-    if (lo?.open) ledger.amend(cid, lo.ownLimitTicks, Math.max(lo.filledHundredths, fillCountHundredths));
-    const found = this.working.find(cid) ?? (lo ? this.working.find(lo.clientOrderId) : undefined);
-    if (found !== undefined && found.order.state === "resting") {
-      this.working.remove(found.order.clientOrderId);
-      this.publisher.publishMarket(found.market);
-    }
+    const market = ledger.order(cid)?.market;
+    const input = { on: "exchange_canceled", keepHundredths: fillCountHundredths } as const;
+    if (this.orders.applyByIds(cid, input) === "closed" && market !== undefined)
+      this.publisher.publishMarket(market);
   }
 
   /** Updates a market's mark (rule 12) without publishing; call publish on your own cadence. */
@@ -295,10 +308,6 @@ export class OrderManager {
   /** Resolves an amend / cancel of unknown outcome by its order id. */
   resolveByOrderId(m: number, w: WorkingOrder): Promise<void> {
     return this.writer.resolveByOrderId(m, w);
-  }
-
-  adoptExchangeOrder(m: number, w: WorkingOrder, o: RestOrder): void {
-    this.writer.adoptExchangeOrder(m, w, o);
   }
 
   /** Every working order whose outcome is still unknown (reconciler retries them). */

@@ -2,8 +2,10 @@
  * The write half of the order manager (orders thread): create, amend and cancel as journaled V2
  * requests, their outcomes, and the resolution of outcomes that are unknown.
  *
- * Every write: risk (correctness-rules.md rule 18) → ledger reservation (rule 8) → intent appended and
- * fsync'd (rule 15) → REST → outcome appended. A timeout, reset, 5xx or 409 leaves the order
+ * Every write: risk (correctness-rules.md rule 18) → ledger reservation (rule 8; a shard short of
+ * it is funded first, transfers.ts) → intent appended and fsync'd (rule 15) → REST → outcome
+ * appended. Each step moves the order through order-lifecycle.ts, which keeps its reservation,
+ * working-set entry and journal records together. A timeout, reset, 5xx or 409 leaves the order
  * "unknown": it is resolved by asking the exchange about that very client_order_id (create) or
  * order_id (amend / cancel), never by resending under a new id; until then the market waits.
  */
@@ -13,11 +15,12 @@ import type { OrderAck, RestOrder } from "../../kalshi/rest-types.js";
 import { formatHundredths, formatTicks } from "../../kalshi/units.js";
 import { bookSideOf, type EngineAction, yesLegTicks } from "../accounts/ledger.js";
 import type { PortfolioPublisher } from "../accounts/portfolio-publisher.js";
-import type { IntentRecord, OutcomeRecord } from "./journal.js";
+import type { IntentRecord } from "./journal.js";
 import { isOrderGroupLimitCode } from "./order-group.js";
+import type { OrderLifecycle } from "./order-lifecycle.js";
 import { type CreateOrderOptions, toV2CreateBody } from "./order-mapping.js";
 import type { OrderEvent, OrderManagerConfig, OrderManagerDeps, OrderStats } from "./order-types.js";
-import type { OrderOp, WorkingOrder, WorkingOrders } from "./working-orders.js";
+import type { OrderOp, WorkingOrder } from "./working-orders.js";
 
 export class OrderWriter {
   private readonly orderOptions: CreateOrderOptions;
@@ -29,7 +32,7 @@ export class OrderWriter {
   constructor(
     readonly deps: OrderManagerDeps,
     config: Readonly<OrderManagerConfig>,
-    private readonly working: WorkingOrders,
+    private readonly orders: OrderLifecycle,
     private readonly publisher: PortfolioPublisher,
     private readonly stats: OrderStats,
     private readonly emit: (e: OrderEvent) => void,
@@ -67,24 +70,6 @@ export class OrderWriter {
       this.stats.riskRefused++;
       return this.refuse(m, refusal, action, ownLimit, count);
     }
-    let placed = ledger.place(req);
-    if (!placed.ok && placed.reason === "shard_cash_short") {
-      // the market's shard cannot pay it, the shards together can: move funds first (transfers.ts)
-      const shard = this.deps.catalog.shardOf(m);
-      const funded = this.deps.transfers
-        ? await this.deps.transfers.fund(shard, ledger.reservationMicros(req))
-        : "shard_cash";
-      if (funded === "funded") placed = ledger.place(req);
-      if (!placed.ok && placed.reason === "shard_cash_short") {
-        const reason = funded === "transfer_failed" ? funded : "shard_cash";
-        this.stats[reason === "shard_cash" ? "shardCashRefused" : "transferFailed"]++;
-        return this.refuse(m, reason, action, ownLimit, count);
-      }
-    }
-    if (!placed.ok) {
-      this.stats.ledgerRefused++;
-      return this.refuse(m, placed.reason, action, ownLimit, count);
-    }
     const side = bookSideOf(action);
     const w: WorkingOrder = {
       clientOrderId: cid,
@@ -97,7 +82,18 @@ export class OrderWriter {
       placedMs: now,
       state: "pending",
     };
-    this.working.set(m, w);
+    let placed = this.orders.open(m, w, req);
+    if (!placed.ok && placed.reason === "shard_cash_short") {
+      const funded = await this.fundShard(m, ledger.reservationMicros(req));
+      if (funded !== "funded") return this.refuse(m, funded, action, ownLimit, count);
+      placed = this.orders.open(m, w, req);
+      if (!placed.ok && placed.reason === "shard_cash_short")
+        return this.refuseShardCash(m, action, ownLimit, count);
+    }
+    if (!placed.ok) {
+      this.stats.ledgerRefused++;
+      return this.refuse(m, placed.reason, action, ownLimit, count);
+    }
     const ticker = this.deps.catalog.tickerOf(m);
     const intent: IntentRecord = {
       t: "intent",
@@ -110,24 +106,19 @@ export class OrderWriter {
       yesPriceTicks,
       countHundredths: count,
     };
-    if (!(await this.journalIntent(m, intent))) {
-      ledger.reject(cid);
-      this.working.remove(cid);
-      return false;
-    }
+    if (!(await this.orders.journalIntent(m, w, intent))) return false;
     this.sent(m, "create", cid, now);
     const r = await this.deps.rest.createOrder(
       toV2CreateBody(ticker, cid, action, ownLimit, count, this.optionsFor(m)),
     );
     if (r.kind === "ok") {
       this.onAck(m, w, r.value);
-      this.outcome(m, cid, "accepted", undefined, r.value.orderId);
+      this.orders.record(m, cid, "accepted", undefined, r.value.orderId);
       this.deps.breakers.recordAccepted();
       return this.cancelIfKilled(m, w);
     }
     if (r.kind === "rejected" || r.kind === "rate_limited") {
-      ledger.reject(cid);
-      this.working.remove(cid);
+      this.orders.apply(w, { on: "refused" });
       this.failed(m, cid, r);
       return false;
     }
@@ -137,15 +128,33 @@ export class OrderWriter {
     return false;
   }
 
+  /**
+   * The market's shard cannot pay `needMicros` while the shards together can: move funds there
+   * first (transfers.ts). What stops it is counted and becomes the refusal's reason.
+   */
+  private async fundShard(
+    m: number,
+    needMicros: number,
+  ): Promise<"funded" | "shard_cash" | "transfer_failed"> {
+    const shard = this.deps.catalog.shardOf(m);
+    const funded = this.deps.transfers ? await this.deps.transfers.fund(shard, needMicros) : "shard_cash";
+    if (funded === "shard_cash") this.stats.shardCashRefused++;
+    else if (funded === "transfer_failed") this.stats.transferFailed++;
+    return funded;
+  }
+
+  private refuseShardCash(m: number, action: EngineAction, ownLimit: number, count: number): false {
+    this.stats.shardCashRefused++;
+    return this.refuse(m, "shard_cash", action, ownLimit, count);
+  }
+
   async amend(m: number, w: WorkingOrder, yesPriceTicks: number, total: number): Promise<boolean> {
     const { ledger, risk } = this.deps;
     const now = this.now();
     const lo = ledger.order(w.clientOrderId);
     if (lo === undefined || w.exchangeOrderId === "") return false;
-    const prevLimit = lo.ownLimitTicks;
-    const prevCount = lo.countHundredths;
     const ownLimit = yesLegTicks(w.action, yesPriceTicks);
-    const extra = Math.max(0, total - prevCount);
+    const extra = Math.max(0, total - lo.countHundredths);
     const refusal = risk.check(
       { market: m, action: w.action, ownLimitTicks: ownLimit, countHundredths: extra, reservationMicros: 0 },
       ledger,
@@ -155,9 +164,20 @@ export class OrderWriter {
       this.stats.riskRefused++;
       return this.refuse(m, refusal, w.action, ownLimit, total);
     }
-    if (!ledger.amend(w.clientOrderId, ownLimit, total)) {
-      this.stats.ledgerRefused++;
-      return this.refuse(m, "insufficient_cash", w.action, ownLimit, total);
+    const reservation = { ownLimitTicks: ownLimit, countHundredths: total };
+    if (!this.orders.beginChange(w, reservation)) {
+      // like a create: a shard short of what the amend adds is funded first, or refused
+      const short = ledger.amendShortfall(w.clientOrderId, ownLimit, total);
+      if (short.reason === "shard_cash_short") {
+        const funded = await this.fundShard(m, short.needMicros);
+        if (funded !== "funded") return this.refuse(m, funded, w.action, ownLimit, total);
+        if (w.state !== "resting") return false; // the market moved on while the transfer ran
+        if (!this.orders.beginChange(w, reservation))
+          return this.refuseShardCash(m, w.action, ownLimit, total);
+      } else {
+        this.stats.ledgerRefused++;
+        return this.refuse(m, "insufficient_cash", w.action, ownLimit, total);
+      }
     }
     const cid = w.clientOrderId;
     const newCid = this.newId();
@@ -174,12 +194,7 @@ export class OrderWriter {
       countHundredths: total,
       orderId: w.exchangeOrderId,
     };
-    w.state = "changing";
-    if (!(await this.journalIntent(m, intent))) {
-      ledger.amend(cid, prevLimit, prevCount);
-      w.state = "resting";
-      return false;
-    }
+    if (!(await this.orders.journalIntent(m, w, intent))) return false;
     this.sent(m, "amend", cid, now);
     const r = await this.deps.rest.amendOrder(w.exchangeOrderId, {
       ticker,
@@ -190,19 +205,17 @@ export class OrderWriter {
       updated_client_order_id: newCid,
     });
     if (r.kind === "ok") {
-      ledger.alias(newCid, cid);
-      this.working.rename(cid, newCid);
+      this.orders.rename(w, newCid);
       w.yesPriceTicks = yesPriceTicks;
       w.countHundredths = total;
       w.placedMs = now; // a price change or increase goes to the back of the queue (§3.3)
       this.onAck(m, w, r.value);
-      this.outcome(m, cid, "accepted", undefined, r.value.orderId);
+      this.orders.record(m, cid, "accepted", undefined, r.value.orderId);
       this.deps.breakers.recordAccepted();
       return this.cancelIfKilled(m, w);
     }
     if (r.kind === "rejected" || r.kind === "rate_limited") {
-      ledger.amend(cid, prevLimit, prevCount);
-      w.state = "resting";
+      this.orders.apply(w, { on: "refused" });
       this.failed(m, cid, r);
       return false;
     }
@@ -215,7 +228,7 @@ export class OrderWriter {
     const now = this.now();
     if (w.exchangeOrderId === "") return false;
     const cid = w.clientOrderId;
-    w.state = "changing";
+    this.orders.beginChange(w);
     const ticker = this.deps.catalog.tickerOf(m);
     const intent: IntentRecord = {
       t: "intent",
@@ -225,10 +238,7 @@ export class OrderWriter {
       ticker,
       orderId: w.exchangeOrderId,
     };
-    if (!(await this.journalIntent(m, intent))) {
-      w.state = "resting";
-      return false;
-    }
+    if (!(await this.orders.journalIntent(m, w, intent))) return false;
     this.sent(m, "cancel", cid, now);
     const r = await this.deps.rest.cancelOrder(w.exchangeOrderId, this.deps.catalog.routeOf(m));
     if (r.kind === "ok" && !Number.isFinite(r.value.reducedByHundredths)) {
@@ -238,22 +248,16 @@ export class OrderWriter {
       return true;
     }
     if (r.kind === "ok") {
+      // what stays is what filled (fills may still be on their way)
       const lo = this.deps.ledger.order(cid);
-      if (lo !== undefined) {
-        // what stays is what filled (fills may still be on their way)
-        this.deps.ledger.amend(
-          cid,
-          lo.ownLimitTicks,
-          Math.max(lo.filledHundredths, lo.countHundredths - r.value.reducedByHundredths),
-        );
-      }
-      this.working.remove(cid);
-      this.outcome(m, cid, "accepted");
+      const keep = lo === undefined ? 0 : lo.countHundredths - r.value.reducedByHundredths;
+      this.orders.apply(w, { on: "canceled", keepHundredths: keep });
+      this.orders.record(m, cid, "accepted");
       this.deps.breakers.recordAccepted();
       return true;
     }
     if (r.kind === "rate_limited") {
-      w.state = "resting";
+      this.orders.apply(w, { on: "refused" });
       this.failed(m, cid, r);
       return false;
     }
@@ -277,63 +281,22 @@ export class OrderWriter {
   // ---- outcomes and resolution ------------------------------------------------------------------
 
   private onAck(m: number, w: WorkingOrder, ack: OrderAck): void {
-    const { ledger } = this.deps;
-    if (ack.orderId !== "") {
-      w.exchangeOrderId = ack.orderId;
-      ledger.setExchangeOrderId(w.clientOrderId, ack.orderId);
-    }
+    this.orders.link(w, ack.orderId);
     w.filledHundredths = Math.max(w.filledHundredths, ack.fillCountHundredths);
-    if (Number.isNaN(ack.remainingCountHundredths)) {
-      // no `remaining_count`: assume it rests; reconciliation corrects it if it does not
-      w.state = "resting";
-    } else if (!(ack.remainingCountHundredths > 0)) {
-      // nothing rests (filled, or an IOC remainder canceled): keep reserving only what filled
-      const lo = ledger.order(w.clientOrderId);
-      if (lo?.open)
-        ledger.amend(
-          w.clientOrderId,
-          lo.ownLimitTicks,
-          Math.max(lo.filledHundredths, ack.fillCountHundredths),
-        );
-      this.working.remove(w.clientOrderId);
-    } else {
-      w.state = "resting";
-    }
+    // no `remaining_count`: assume it rests; reconciliation corrects it if it does not. Nothing
+    // rests (filled, or an IOC remainder canceled): keep reserving only what filled.
+    if (Number.isNaN(ack.remainingCountHundredths) || ack.remainingCountHundredths > 0)
+      this.orders.apply(w, { on: "rests" });
+    else this.orders.apply(w, { on: "done", keepHundredths: ack.fillCountHundredths });
     this.publisher.publishMarket(m);
   }
 
   /** Adopts the exchange's view of one of our orders (after an unknown outcome). */
   adoptExchangeOrder(m: number, w: WorkingOrder, o: RestOrder): void {
-    const { ledger } = this.deps;
-    if (
-      o.clientOrderId !== "" &&
-      o.clientOrderId !== w.clientOrderId &&
-      ledger.order(o.clientOrderId) === undefined
-    ) {
-      ledger.alias(o.clientOrderId, w.clientOrderId);
-      this.working.rename(w.clientOrderId, o.clientOrderId);
-    }
-    w.exchangeOrderId = o.orderId;
-    ledger.setExchangeOrderId(w.clientOrderId, o.orderId);
-    const total = o.fillCountHundredths + (o.status === "resting" ? o.remainingCountHundredths : 0);
-    const lo = ledger.order(w.clientOrderId);
-    if (lo?.open)
-      ledger.amend(
-        w.clientOrderId,
-        yesLegTicks(w.action, o.yesPriceTicks),
-        Math.max(lo.filledHundredths, total),
-      );
-    w.filledHundredths = Math.max(w.filledHundredths, o.fillCountHundredths);
-    if (o.status === "resting" && o.remainingCountHundredths > 0) {
-      w.state = "resting";
-      w.yesPriceTicks = o.yesPriceTicks;
-      w.countHundredths = total;
-    } else {
-      this.working.remove(w.clientOrderId);
-    }
+    this.orders.apply(w, { on: "found", order: o });
     this.stats.resolved++;
     this.emit({ kind: "outcome_resolved", market: m, clientOrderId: w.clientOrderId, status: o.status });
-    this.outcome(m, w.clientOrderId, "resolved", o.status, o.orderId);
+    this.orders.record(m, w.clientOrderId, "resolved", o.status, o.orderId);
     this.publisher.publishMarket(m);
   }
 
@@ -347,11 +310,10 @@ export class OrderWriter {
     }
     if (o !== null) return this.adoptExchangeOrder(m, w, o);
     // the exchange never took it: release everything
-    this.deps.ledger.reject(w.clientOrderId);
-    this.working.remove(w.clientOrderId);
+    this.orders.apply(w, { on: "not_found" });
     this.stats.resolved++;
     this.emit({ kind: "outcome_resolved", market: m, clientOrderId: w.clientOrderId, status: "not_found" });
-    this.outcome(m, w.clientOrderId, "resolved", "not_found");
+    this.orders.record(m, w.clientOrderId, "resolved", "not_found");
     this.publisher.publishMarket(m);
   }
 
@@ -365,18 +327,17 @@ export class OrderWriter {
     }
     if (o !== null) return this.adoptExchangeOrder(m, w, o);
     // unknown to the exchange now: nothing rests; fills still on their way pay from free cash
-    this.deps.ledger.cancelRemainder(w.clientOrderId);
-    this.working.remove(w.clientOrderId);
+    this.orders.apply(w, { on: "not_found" });
     this.stats.resolved++;
-    this.outcome(m, w.clientOrderId, "resolved", "not_found");
+    this.orders.record(m, w.clientOrderId, "resolved", "not_found");
     this.publisher.publishMarket(m);
   }
 
   private markUnknown(m: number, w: WorkingOrder, reason: string): void {
-    w.state = "unknown";
+    this.orders.apply(w, { on: "lost" });
     this.stats.unknown++;
     this.deps.breakers.recordError(this.now());
-    this.outcome(m, w.clientOrderId, "unknown", reason);
+    this.orders.record(m, w.clientOrderId, "unknown", reason);
   }
 
   private failed(
@@ -395,7 +356,7 @@ export class OrderWriter {
       this.refusedMarkets.set(m, reason);
       this.emit({ kind: "market_disabled", market: m, reason });
     }
-    this.outcome(m, cid, "rejected", r.error.code || String(r.error.status));
+    this.orders.record(m, cid, "rejected", r.error.code || String(r.error.status));
   }
 
   private sent(m: number, op: OrderOp["op"], cid: string, now: number): void {
@@ -403,30 +364,5 @@ export class OrderWriter {
     this.deps.throttle.record(m, now);
     this.deps.risk.recordSent(now);
     this.emit({ kind: "order_sent", market: m, op, clientOrderId: cid });
-  }
-
-  private async journalIntent(m: number, intent: IntentRecord): Promise<boolean> {
-    try {
-      await this.deps.journal.append(intent);
-      return true;
-    } catch {
-      // not durable → not sent (rule 15)
-      this.refuse(m, "journal_error");
-      return false;
-    }
-  }
-
-  private outcome(
-    m: number,
-    cid: string,
-    result: OutcomeRecord["result"],
-    code?: string,
-    orderId?: string,
-  ): void {
-    const rec: OutcomeRecord = { t: "outcome", cid, tsMs: this.now(), result };
-    if (code !== undefined) rec.code = code;
-    if (orderId !== undefined) rec.orderId = orderId;
-    this.deps.journal.append(rec).catch(() => this.refuse(m, "journal_error"));
-    this.emit({ kind: "order_outcome", market: m, clientOrderId: cid, result, ...(code ? { code } : {}) });
   }
 }

@@ -11,16 +11,7 @@
 
 import type { BookSide } from "../../kalshi/vocabulary.js";
 import type { EngineAction } from "../accounts/ledger.js";
-
-export type WorkingState =
-  /** create sent, no answer yet */
-  | "pending"
-  /** acknowledged and on the book */
-  | "resting"
-  /** cancel or amend sent, no answer yet */
-  | "changing"
-  /** a write timed out or the connection reset: must be resolved by client_order_id */
-  | "unknown";
+import type { OrderState } from "./order-states.js";
 
 export interface WorkingOrder {
   clientOrderId: string;
@@ -33,7 +24,8 @@ export interface WorkingOrder {
   countHundredths: number;
   filledHundredths: number;
   placedMs: number;
-  state: WorkingState;
+  /** moved only by order-lifecycle.ts, along the table of order-states.ts */
+  state: OrderState;
 }
 
 export interface DesiredOrder {
@@ -92,6 +84,9 @@ export function planOrderOps(
   });
   return ops;
 }
+
+/** What others may read of the working orders (changes go through order-lifecycle.ts). */
+export type ReadonlyWorkingOrders = Pick<WorkingOrders, "get" | "find" | "hasUnknown" | "all" | "size">;
 
 /** Working orders of every market, keyed by market index and side. */
 export class WorkingOrders {

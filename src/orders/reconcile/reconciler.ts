@@ -29,6 +29,7 @@ import type { EngineAction, LedgerOrder } from "../accounts/ledger.js";
 import { yesLegTicks } from "../accounts/ledger-types.js";
 import type { JournalReplay } from "../execution/journal.js";
 import type { OrderManager } from "../execution/order-manager.js";
+import type { WorkingOrder } from "../execution/working-orders.js";
 
 export interface ReconcileOptions {
   /** how far back startup reads fills to mark them as already reflected (s) */
@@ -187,31 +188,9 @@ export class Reconciler {
       return;
     }
     const cid = o.clientOrderId || o.orderId;
-    let action = actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths);
-    const place = (a: EngineAction) =>
-      ledger.place({
-        clientOrderId: cid,
-        market: m,
-        action: a,
-        ownLimitTicks: yesLegTicks(a, o.yesPriceTicks),
-        countHundredths: o.remainingCountHundredths,
-      });
-    let placed = place(action);
-    if (!placed.ok && placed.reason === "nothing_to_sell") {
-      // a resting ask/bid larger than the holding opens the other side: reserve it as a buy
-      action = o.side === "bid" ? "BUY_YES" : "BUY_NO";
-      placed = place(action);
-    }
-    if (!placed.ok) {
-      this.event(`resting order ${cid} not adoptable: ${placed.reason}`, m);
-      return;
-    }
-    ledger.setExchangeOrderId(cid, o.orderId);
-    if (this.om.working.get(m, o.side) !== undefined) {
-      this.event(`second resting ${o.side} in market ${o.ticker}: ${cid} (will be canceled as orphan)`, m);
-      return;
-    }
-    this.om.working.set(m, {
+    // one working order per market and side: a second one is reserved for, and canceled as orphan
+    const second = this.om.working.get(m, o.side) !== undefined;
+    const found = (action: EngineAction): WorkingOrder => ({
       clientOrderId: cid,
       exchangeOrderId: o.orderId,
       side: o.side,
@@ -222,6 +201,25 @@ export class Reconciler {
       placedMs: Date.parse(o.createdTime) || 0,
       state: "resting",
     });
+    const open = (action: EngineAction) => {
+      const w = found(action);
+      const placed = this.om.orders.open(m, second ? null : w, {
+        clientOrderId: cid,
+        market: m,
+        action,
+        ownLimitTicks: yesLegTicks(action, o.yesPriceTicks),
+        countHundredths: o.remainingCountHundredths,
+      });
+      if (placed.ok) this.om.orders.link(w, o.orderId);
+      return placed;
+    };
+    let placed = open(actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths));
+    // a resting ask/bid larger than the holding opens the other side: reserve it as a buy
+    if (!placed.ok && placed.reason === "nothing_to_sell")
+      placed = open(o.side === "bid" ? "BUY_YES" : "BUY_NO");
+    if (!placed.ok) this.event(`resting order ${cid} not adoptable: ${placed.reason}`, m);
+    else if (second)
+      this.event(`second resting ${o.side} in market ${o.ticker}: ${cid} (will be canceled as orphan)`, m);
   }
 
   /** One periodic pass. Safe to run while decisions flow (all state changes are idempotent). */

@@ -19,6 +19,7 @@ import {
   OrderManager,
   type OrdersRestApi,
 } from "../../../src/orders/execution/order-manager.js";
+import type { WorkingOrder } from "../../../src/orders/execution/working-orders.js";
 import { actionOfRestingOrder, isSettledPass, Reconciler } from "../../../src/orders/reconcile/reconciler.js";
 import { CircuitBreakers } from "../../../src/orders/risk/breakers.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../../src/orders/risk/risk.js";
@@ -295,16 +296,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     const ex = new FakeExchange();
     const { rec, ledger, om } = await setup(ex);
     // a create in flight: reserved in the ledger (4.00 + fee), pending in the working set
-    assert.ok(
-      ledger.place({
-        clientOrderId: "c1",
-        market: 0,
-        action: "BUY_YES",
-        ownLimitTicks: 4000,
-        countHundredths: 1000,
-      }).ok,
-    );
-    om.working.set(0, {
+    const w: WorkingOrder = {
       clientOrderId: "c1",
       exchangeOrderId: "",
       side: "bid",
@@ -314,14 +306,22 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
       filledHundredths: 0,
       placedMs: 0,
       state: "pending",
-    });
+    };
+    const req = {
+      clientOrderId: "c1",
+      market: 0,
+      action: "BUY_YES",
+      ownLimitTicks: 4000,
+      countHundredths: 1000,
+    } as const;
+    assert.ok(om.orders.open(0, w, req).ok);
     ex.balanceMicros = 96_000_000; // the exchange holds the cost of the resting buy
     const r1 = await rec.periodic();
     assert.equal(r1.unsettled, 1, "the create has no answer yet");
 
     // its answer: executed in full (nothing rests); the fill is not on REST yet
-    om.working.remove("c1");
-    ledger.setExchangeOrderId("c1", "o1");
+    om.orders.link(w, "o1");
+    om.orders.apply(w, { on: "done", keepHundredths: 1000 });
     ex.positions = [
       {
         ticker: "KX-A",
