@@ -14,7 +14,7 @@
 
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { KalshiWsClient } from "../kalshi/ws-client.js";
-import { isSettledPass } from "../orders/reconcile/reconciler.js";
+import { isSettledPass } from "../orders/reconcile/reconcile-target.js";
 import type { OrdersThread } from "../orders/thread/orders-thread.js";
 import type { FeedRecorder, RecorderSummary } from "../record/recorder.js";
 import type { LimitedLog } from "../runtime/limited-log.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Engine } from "../../src/engine/engine.js";
-import { isSettledPass } from "../../src/orders/reconcile/reconciler.js";
+import { isSettledPass } from "../../src/orders/reconcile/reconcile-target.js";
 import { TRADING_PAUSED } from "../../src/paper/exchange/pauses.js";
 import { startPaperExchange } from "../../src/paper/index.js";
 import { inProcessEngineOptions } from "./helpers.js";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { loadPrivateKey, signRequest } from "../../src/kalshi/auth-signer.js";
-import { isSettledPass, type ReconcileReport } from "../../src/orders/reconcile/reconciler.js";
+import { isSettledPass, type ReconcileReport } from "../../src/orders/reconcile/reconcile-target.js";
 import type { RestFaultKind } from "../../src/paper/faults/fault-plan.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../src/paper/index.js";
 

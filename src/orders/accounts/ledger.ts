@@ -156,8 +156,12 @@ export class Ledger {
     return cost + fee;
   }
 
-  /** Reserves cash for a new order before it is sent (rule 8); refuses what cannot be paid or sold. */
-  place(req: PlaceRequest): PlaceResult {
+  /**
+   * Reserves cash for a new order before it is sent (rule 8); refuses what cannot be paid or sold.
+   * `resting`: an order the exchange already rests (startup) is reserved whatever free cash says —
+   * the shard's free cash is set from the exchange's balance afterwards.
+   */
+  place(req: PlaceRequest, resting = false): PlaceResult {
     if (this.orders.has(req.clientOrderId)) return { ok: false, reason: "duplicate_client_order_id" };
     if (
       !Number.isInteger(req.ownLimitTicks) ||
@@ -176,7 +180,7 @@ export class Ledger {
     const fee = worstCaseFeeMicros(schedule, req.ownLimitTicks, req.countHundredths);
     const cost = isBuy(req.action) ? req.ownLimitTicks * req.countHundredths * MICROS_PER_TICK_HUNDREDTH : 0;
     const shard = this.shardOfMarket(req.market);
-    if (cost + fee > this.cash.freeOn(shard)) {
+    if (!resting && cost + fee > this.cash.freeOn(shard)) {
       const short = cost + fee <= this.cash.freeTotalMicros;
       return { ok: false, reason: short ? "shard_cash_short" : "insufficient_cash" };
     }

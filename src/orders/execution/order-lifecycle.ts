@@ -41,13 +41,21 @@ export class OrderLifecycle {
 
   constructor(private readonly deps: LifecycleDeps) {}
 
-  /**
-   * A new order: its reservation and its working-set entry together (in the order's own state:
-   * `pending` for a create, `resting` for one the exchange already rests). `w` null reserves an
-   * order that will not be worked (a second resting order found at startup: canceled as orphan).
-   */
-  open(m: number, w: WorkingOrder | null, req: PlaceRequest): PlaceResult {
+  /** A create: its reservation (refused when it cannot be paid) and its `pending` working order together. */
+  open(m: number, w: WorkingOrder, req: PlaceRequest): PlaceResult {
     const placed = this.deps.ledger.place(req);
+    if (placed.ok) this.working.set(m, w);
+    return placed;
+  }
+
+  /**
+   * An order the exchange already rests (startup): reserved whatever free cash says — the
+   * exchange holds its cost, and free cash is set from the balance afterwards — and worked as
+   * `resting`. `w` null reserves one that will not be worked (a second resting order of the same
+   * market and side: canceled as an orphan).
+   */
+  adoptResting(m: number, w: WorkingOrder | null, req: PlaceRequest): PlaceResult {
+    const placed = this.deps.ledger.place(req, true);
     if (placed.ok && w !== null) this.working.set(m, w);
     return placed;
   }

@@ -17,17 +17,23 @@ import { randomUUID } from "node:crypto";
 import type { OrderGroupReport, SettlementReport } from "../../kalshi/adapter/reports.js";
 import { bookSideOf, type LedgerFill, yesLegTicks } from "../accounts/ledger.js";
 import { PortfolioPublisher } from "../accounts/portfolio-publisher.js";
+import type { Correction } from "../reconcile/corrections.js";
+import type { LedgerView, ReconcileTarget } from "../reconcile/reconcile-target.js";
+import { type Applied, applyCorrections } from "./apply-corrections.js";
+import type { OrderJournal } from "./journal.js";
 import { type BookTop, limitPriceTicks } from "./limit-price.js";
 import { OrderLifecycle } from "./order-lifecycle.js";
 import { decideSize } from "./order-mapping.js";
 import {
   DEFAULT_ORDER_MANAGER_CONFIG,
+  type MarketCatalog,
   newOrderStats,
   type OrderDecision,
   type OrderEvent,
   type OrderManagerConfig,
   type OrderManagerDeps,
   type OrderStatKey,
+  type OrdersRestApi,
 } from "./order-types.js";
 import { OrderWriter } from "./order-writer.js";
 import {
@@ -48,7 +54,7 @@ export type {
 } from "./order-types.js";
 export { DEFAULT_ORDER_MANAGER_CONFIG } from "./order-types.js";
 
-export class OrderManager {
+export class OrderManager implements ReconcileTarget {
   readonly stats = newOrderStats();
   readonly publisher: PortfolioPublisher;
   private readonly writer: OrderWriter;
@@ -89,6 +95,42 @@ export class OrderManager {
   /** The working orders (read-only for others: every change goes through the lifecycle). */
   get working(): ReadonlyWorkingOrders {
     return this.orders.working;
+  }
+
+  // ---- what reconciliation reads and asks (reconcile/reconciler.ts) -------------------------------
+
+  get rest(): OrdersRestApi {
+    return this.deps.rest;
+  }
+  get catalog(): MarketCatalog {
+    return this.deps.catalog;
+  }
+  get journal(): OrderJournal {
+    return this.deps.journal;
+  }
+  /** The ledger, to read: every change goes through this manager. */
+  get accounts(): LedgerView {
+    return this.deps.ledger;
+  }
+  get killSwitchEngaged(): boolean {
+    return this.deps.risk.killSwitchEngaged;
+  }
+  /** The manager's clock. */
+  timeNow(): number {
+    return this.now();
+  }
+  /** Tells an event the way the manager's own are told. */
+  tell(e: OrderEvent): void {
+    this.emit(e);
+  }
+  /** Applies reconciliation's corrections: the one place they change the ledger and working orders. */
+  applyCorrections(corrections: readonly Correction[]): Applied {
+    return applyCorrections(corrections, this.deps.ledger, this.orders, (detail, market) =>
+      this.emit({ kind: "reconcile", detail, ...(market === undefined ? {} : { market }) }),
+    );
+  }
+  publishAll(): void {
+    this.publisher.publishAll();
   }
 
   /** Trading starts only after the startup reconciliation (reconciler.ts) calls this. */

@@ -1,6 +1,8 @@
 /**
- * Reconciliation of the orders thread against the exchange (correctness-rules.md rules 13, 15; kalshi-api-notes.md
- * ). Differences become events and resolve toward the exchange.
+ * Reconciliation of the orders thread against the exchange (correctness-rules.md rules 13, 15;
+ * kalshi-api-notes.md). Differences become events and resolve toward the exchange. This class
+ * reads the exchange; what to correct is decided by the pure functions of corrections.ts, and
+ * the order manager applies it (its one owner of orders and cash, through `ReconcileTarget`).
  *
  * Startup (trading starts only after it): balance, resting orders (paginated, status filter),
  * positions and recent fills from REST rebuild the ledger; journal intents without a final
@@ -18,99 +20,55 @@
  * without a breakdown is all shard 0's). A transfer whose outcome was lost settles here too: its
  * source shard was debited when it was sent, and the breakdown says where the money is now.
  */
+
 import {
   fillReportOfRest,
   ledgerFillOf,
   restFillKey,
   settlementReportOfRest,
 } from "../../kalshi/adapter/reports.js";
-import type { RestBalance, RestFill, RestOrder, RestSettlement } from "../../kalshi/rest-types.js";
-import type { EngineAction, LedgerOrder } from "../accounts/ledger.js";
-import { yesLegTicks } from "../accounts/ledger-types.js";
+import type { RestFill, RestOrder, RestSettlement } from "../../kalshi/rest-types.js";
 import type { JournalReplay } from "../execution/journal.js";
-import type { OrderManager } from "../execution/order-manager.js";
-import type { WorkingOrder } from "../execution/working-orders.js";
-
-export interface ReconcileOptions {
-  /** how far back startup reads fills to mark them as already reflected (s) */
-  startupFillLookbackSec?: number;
-  maxPages?: number;
-}
-
-export interface ReconcileReport {
-  fillsApplied: number;
-  /** settlements of our markets applied from `GET /portfolio/settlements` (the WS lifecycle missed) */
-  settlementsApplied: number;
-  unknownResolved: number;
-  /**
-   * orphan exchange orders canceled + stale ledger orders released (the exchange no longer rests
-   * them) + our resting orders canceled because the kill switch is engaged
-   */
-  orphansCanceled: number;
-  positionCorrections: number;
-  /** Σ of the signed corrections applied to shards' free cash */
-  cashCorrectionMicros: number;
-  /** shards whose free cash was corrected (corrections of opposite sign may sum to 0) */
-  cashCorrections: number;
-  /**
-   * What this pass could not settle yet: writes in flight or of unknown outcome, open ledger
-   * orders no resting working order stands for (their fills or cancel still to come), orphans
-   * whose cancel failed, resting orders while the kill switch is engaged, and differences seen
-   * once (corrected only when a second pass sees them too). Zero, with nothing corrected, means
-   * the ledger is the exchange's state.
-   */
-  unsettled: number;
-}
-
-/** A pass that changed nothing and left nothing unsettled: the ledger is the exchange's state. */
-export function isSettledPass(r: ReconcileReport): boolean {
-  return (
-    r.unsettled === 0 &&
-    r.fillsApplied === 0 &&
-    r.settlementsApplied === 0 &&
-    r.unknownResolved === 0 &&
-    r.orphansCanceled === 0 &&
-    r.positionCorrections === 0 &&
-    r.cashCorrectionMicros === 0 &&
-    r.cashCorrections === 0
-  );
-}
-
-/** The engine action a resting exchange order stands for, given the position (rule 9). */
-export function actionOfRestingOrder(side: "bid" | "ask", positionHundredths: number): EngineAction {
-  if (side === "bid") return positionHundredths < 0 ? "SELL_NO" : "BUY_YES";
-  return positionHundredths > 0 ? "SELL_YES" : "BUY_NO";
-}
+import type { OrdersRestApi } from "../execution/order-types.js";
+import {
+  type Correction,
+  cashCorrections,
+  goneOf,
+  type OpenLedgerOrder,
+  orphansOf,
+  positionCorrections,
+  shardBalancesOf,
+  staleLedgerOrders,
+  startupCash,
+} from "./corrections.js";
+import type { ReconcileOptions, ReconcileReport, ReconcileTarget } from "./reconcile-target.js";
 
 export class Reconciler {
   private lastFillTsMs = 0;
   private lastSettlementTsMs = 0;
-  private readonly suspectPositions = new Map<number, number>();
+  /** per market: the exchange's position a pass saw differ from ours (corrected if a second pass agrees) */
+  private suspectPositions: ReadonlyMap<number, number> = new Map();
   /** per shard: the exchange's balance a pass saw differ from ours (corrected if a second pass agrees) */
-  private readonly suspectCash = new Map<number, number>();
+  private suspectCash: ReadonlyMap<number, number> = new Map();
   /** orphan resting orders whose cancel failed in this pass */
   private orphansLeft = 0;
   private readonly maxPages: number;
 
   constructor(
-    private readonly om: OrderManager,
+    private readonly om: ReconcileTarget,
     private readonly options: ReconcileOptions = {},
   ) {
     this.maxPages = options.maxPages ?? 50;
   }
 
-  private get deps() {
-    return this.om.deps;
-  }
-
   private event(detail: string, market?: number): void {
-    this.deps.onEvent?.({ kind: "reconcile", detail, ...(market === undefined ? {} : { market }) });
+    this.om.tell({ kind: "reconcile", detail, ...(market === undefined ? {} : { market }) });
   }
 
   /** Rebuilds state from the exchange and the journal, then lets the order manager trade. */
   async startup(replay: JournalReplay): Promise<void> {
-    const { rest, ledger, catalog, journal } = this.deps;
-    const now = (this.deps.now ?? Date.now)();
+    const { rest, catalog, journal } = this.om;
+    const now = this.om.timeNow();
     const balance = await rest.getBalance();
     const positions = await rest.collectAll(
       (cursor) => rest.getPositions({ cursor, limit: 200 }),
@@ -125,33 +83,41 @@ export class Reconciler {
       (cursor) => rest.getFills({ minTs: Math.floor(now / 1000) - lookback, cursor, limit: 200 }),
       this.maxPages,
     );
+    const corrections: Correction[] = [];
     for (const f of fills) {
-      ledger.markFillSeen(restFillKey(f));
+      corrections.push({ kind: "fill_seen", fillId: restFillKey(f) });
       if (f.tsMs > this.lastFillTsMs) this.lastFillTsMs = f.tsMs;
     }
     // markets already settled: the balance read above has their payout, and they trade no more
     for (const st of await this.settlementsSince(Math.floor(now / 1000) - lookback)) {
       const m = catalog.indexOf(st.ticker);
-      if (m >= 0) ledger.markSettled(m);
+      if (m >= 0) corrections.push({ kind: "settled_before", market: m });
     }
     for (const p of positions) {
       const m = catalog.indexOf(p.ticker);
-      if (m < 0) {
-        this.event(`position in unknown market ${p.ticker}`);
-        continue;
-      }
-      // REST has no entry cost; market exposure is the closest number it gives (§3.5)
-      ledger.setPositionFromExchange(m, p.positionHundredths, p.marketExposureMicros);
+      if (m < 0) this.event(`position in unknown market ${p.ticker}`);
+      else
+        corrections.push({
+          kind: "position",
+          market: m,
+          contractsHundredths: p.positionHundredths,
+          // REST has no entry cost; market exposure is the closest number it gives (§3.5)
+          costBasisMicros: p.marketExposureMicros,
+        });
     }
-    // place resting orders into the ledger with ample cash, then set each shard's free cash from
-    // its balance (an unresolved transfer of a previous run is in these numbers already)
-    const shardBalances = shardBalancesOf(balance);
-    let shards = Math.max(shardBalances.length, ledger.shardCount);
+    for (const o of resting) {
+      const m = catalog.indexOf(o.ticker);
+      if (m < 0) this.event(`resting order in unknown market ${o.ticker}`);
+      else corrections.push({ kind: "adopt_resting", market: m, order: o });
+    }
+    this.om.applyCorrections(corrections);
+    // each shard's free cash from its balance, less the fees its adopted orders reserve (an
+    // unresolved transfer of a previous run is in these numbers already)
+    const accounts = this.om.accounts;
+    let shards = accounts.shardCount;
     for (let m = 0; m < (catalog.size ?? 0); m++) shards = Math.max(shards, catalog.shardOf(m) + 1);
-    for (let k = 0; k < shards; k++) ledger.correctFreeCash(2 ** 50, k);
-    for (const o of resting) this.adoptResting(o);
-    for (let k = 0; k < shards; k++)
-      ledger.correctFreeCash((shardBalances[k] ?? 0) - ledger.reservedFeesOn(k), k);
+    const fees = Array.from({ length: shards }, (_, k) => accounts.reservedFeesOn(k));
+    this.om.applyCorrections(startupCash(fees, shardBalancesOf(balance)));
     for (const [cid, intent] of replay.unresolved) {
       if (intent.op === "transfer") {
         // never sent again: the balances read above already show whether it moved the money
@@ -159,8 +125,8 @@ export class Reconciler {
         this.event(`transfer ${cid} of unknown outcome settled from balance_breakdown`);
         continue;
       }
-      if (intent.op !== "create" || ledger.order(cid) !== undefined) continue;
-      let o: RestOrder | null = null;
+      if (intent.op !== "create" || accounts.order(cid) !== undefined) continue;
+      let o: Awaited<ReturnType<OrdersRestApi["findOrderByClientId"]>> = null;
       try {
         o = await rest.findOrderByClientId(intent.ticker, cid);
       } catch {
@@ -180,48 +146,6 @@ export class Reconciler {
     this.om.markReady();
   }
 
-  private adoptResting(o: RestOrder): void {
-    const { ledger, catalog } = this.deps;
-    const m = catalog.indexOf(o.ticker);
-    if (m < 0) {
-      this.event(`resting order in unknown market ${o.ticker}`);
-      return;
-    }
-    const cid = o.clientOrderId || o.orderId;
-    // one working order per market and side: a second one is reserved for, and canceled as orphan
-    const second = this.om.working.get(m, o.side) !== undefined;
-    const found = (action: EngineAction): WorkingOrder => ({
-      clientOrderId: cid,
-      exchangeOrderId: o.orderId,
-      side: o.side,
-      action,
-      yesPriceTicks: o.yesPriceTicks,
-      countHundredths: o.remainingCountHundredths,
-      filledHundredths: 0,
-      placedMs: Date.parse(o.createdTime) || 0,
-      state: "resting",
-    });
-    const open = (action: EngineAction) => {
-      const w = found(action);
-      const placed = this.om.orders.open(m, second ? null : w, {
-        clientOrderId: cid,
-        market: m,
-        action,
-        ownLimitTicks: yesLegTicks(action, o.yesPriceTicks),
-        countHundredths: o.remainingCountHundredths,
-      });
-      if (placed.ok) this.om.orders.link(w, o.orderId);
-      return placed;
-    };
-    let placed = open(actionOfRestingOrder(o.side, ledger.position(m).contractsHundredths));
-    // a resting ask/bid larger than the holding opens the other side: reserve it as a buy
-    if (!placed.ok && placed.reason === "nothing_to_sell")
-      placed = open(o.side === "bid" ? "BUY_YES" : "BUY_NO");
-    if (!placed.ok) this.event(`resting order ${cid} not adoptable: ${placed.reason}`, m);
-    else if (second)
-      this.event(`second resting ${o.side} in market ${o.ticker}: ${cid} (will be canceled as orphan)`, m);
-  }
-
   /** One periodic pass. Safe to run while decisions flow (all state changes are idempotent). */
   async periodic(): Promise<ReconcileReport> {
     const report: ReconcileReport = {
@@ -235,20 +159,21 @@ export class Reconciler {
       unsettled: 0,
     };
     report.fillsApplied = await this.catchUpFills();
-    for (const { market, order } of this.om.unknownOrders()) {
+    for (const { market, order } of [...this.om.working.all()]) {
+      if (order.state !== "unknown") continue;
       if (order.exchangeOrderId === "") await this.om.resolveCreate(market, order);
       else await this.om.resolveByOrderId(market, order);
       if (order.state !== "unknown") report.unknownResolved++;
     }
     // an order that came to rest after the kill switch (its answer or resolution arrived later)
-    if (this.deps.risk.killSwitchEngaged) report.orphansCanceled += await this.om.cancelResting();
+    if (this.om.killSwitchEngaged) report.orphansCanceled += await this.om.cancelResting();
     report.orphansCanceled += await this.compareResting();
     // a settlement the lifecycle channel did not bring is applied as one, never as a correction
     report.settlementsApplied = await this.catchUpSettlements();
     report.positionCorrections = await this.comparePositions();
     await this.compareCash(report);
     report.unsettled = this.unsettledCount();
-    this.om.publisher.publishAll();
+    this.om.publishAll();
     return report;
   }
 
@@ -256,26 +181,37 @@ export class Reconciler {
   private unsettledCount(): number {
     let n = this.suspectPositions.size + this.suspectCash.size + this.orphansLeft;
     // with the kill switch engaged nothing may rest: a resting order is a cancel still to do
-    const killed = this.deps.risk.killSwitchEngaged;
+    const killed = this.om.killSwitchEngaged;
     for (const { order } of this.om.working.all()) if (killed || order.state !== "resting") n++;
-    const tracked = this.trackedLedgerOrders();
-    for (const lo of this.deps.ledger.openOrders()) if (!tracked.has(lo)) n++;
+    for (const lo of this.openLedgerOrders()) if (!lo.worked) n++;
     return n;
   }
 
   /** Ledger orders a working order stands for (by any of their ids: an amend renames). */
-  private trackedLedgerOrders(): Set<LedgerOrder> {
-    const tracked = new Set<LedgerOrder>();
-    for (const { order } of this.om.working.all()) {
-      const lo = this.deps.ledger.order(order.clientOrderId);
-      if (lo !== undefined) tracked.add(lo);
+  private workedLedgerOrders(): Set<object> {
+    const { accounts, working } = this.om;
+    const worked = new Set<object>();
+    for (const { order } of working.all()) {
+      const lo = accounts.order(order.clientOrderId);
+      if (lo !== undefined) worked.add(lo);
     }
-    return tracked;
+    return worked;
+  }
+
+  /** Open ledger orders, each marked whether a working order stands for it. */
+  private openLedgerOrders(): OpenLedgerOrder[] {
+    const worked = this.workedLedgerOrders();
+    return this.om.accounts.openOrders().map((lo) => ({
+      clientOrderId: lo.clientOrderId,
+      exchangeOrderId: lo.exchangeOrderId,
+      market: lo.market,
+      worked: worked.has(lo),
+    }));
   }
 
   /** Fills since the last seen one (minus a margin), oldest first, each applied once. */
   private async catchUpFills(): Promise<number> {
-    const { rest, catalog } = this.deps;
+    const { rest, catalog } = this.om;
     const minTs = Math.max(0, Math.floor(this.lastFillTsMs / 1000) - 5);
     const fills = await rest.collectAll(
       (cursor) => rest.getFills({ minTs, cursor, limit: 200 }),
@@ -294,7 +230,7 @@ export class Reconciler {
 
   /** Settlements since `minTsSec` (seconds), remembering the newest seen. */
   private async settlementsSince(minTsSec: number): Promise<RestSettlement[]> {
-    const { rest } = this.deps;
+    const { rest } = this.om;
     const list = await rest.collectAll(
       (cursor) => rest.getSettlements({ minTs: Math.max(0, minTsSec), cursor, limit: 200 }),
       this.maxPages,
@@ -306,7 +242,7 @@ export class Reconciler {
 
   /** Settlements of our markets not yet applied (each market pays out once, whichever path first). */
   private async catchUpSettlements(): Promise<number> {
-    const { catalog } = this.deps;
+    const { catalog } = this.om;
     let applied = 0;
     const since = Math.floor(this.lastSettlementTsMs / 1000) - 5;
     for (const st of await this.settlementsSince(since)) {
@@ -321,118 +257,97 @@ export class Reconciler {
 
   /** One REST fill into the order manager (applied once by id, rule 13); false if not applied. */
   private applyRestFill(f: RestFill): boolean {
-    const report = fillReportOfRest(f, (ticker) => this.deps.catalog.indexOf(ticker));
+    const report = fillReportOfRest(f, (ticker) => this.om.catalog.indexOf(ticker));
     const fill = report === null ? null : ledgerFillOf(report);
     return fill !== null && this.om.onFill(fill);
   }
 
   /**
-   * Ledger orders that no working order tracks any more and that the exchange no longer rests —
-   * e.g. the kill switch dropped the working order while a fill or cancel answer was lost. Their
-   * own fills are fetched (applied once by id, whatever time window the fill catch-up uses), then
-   * what the ledger still reserves for them is released: the exchange holds nothing for them.
+   * Resting orders the engine does not track are canceled; worked ones gone are resolved; ledger
+   * orders nothing works and the exchange no longer rests get their own fills (applied once by
+   * id, whatever window the fill catch-up uses), then what the ledger still reserves is released.
    */
-  private async closeStaleLedgerOrders(onExchange: ReadonlySet<string>): Promise<number> {
-    const { rest, ledger } = this.deps;
-    let closed = 0;
-    const tracked = this.trackedLedgerOrders();
-    for (const lo of ledger.openOrders()) {
-      if (lo.exchangeOrderId === "" || onExchange.has(lo.exchangeOrderId) || tracked.has(lo)) continue;
-      const fills = await rest.collectAll(
-        (cursor) => rest.getFills({ orderId: lo.exchangeOrderId, cursor, limit: 200 }),
-        this.maxPages,
-      );
-      for (const f of fills) this.applyRestFill(f);
-      if (ledger.order(lo.clientOrderId)?.open && ledger.cancelRemainder(lo.clientOrderId)) {
-        this.event(`ledger order ${lo.clientOrderId} no longer rests on the exchange: released`, lo.market);
-        closed++;
-      }
-    }
-    return closed;
-  }
-
-  /** Resting orders the engine does not track are canceled; tracked ones gone are resolved. */
   private async compareResting(): Promise<number> {
-    const { rest, ledger } = this.deps;
+    const { rest, accounts, working } = this.om;
     const resting = await rest.collectAll(
       (cursor) => rest.getOrders({ status: "resting", cursor, limit: 200 }),
       this.maxPages,
     );
-    const onExchange = new Set<string>();
-    const tracked = this.trackedLedgerOrders();
+    const worked = this.workedLedgerOrders();
+    const tracked = (o: RestOrder) => {
+      const cid = accounts.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
+      const lo = accounts.order(cid);
+      return (lo !== undefined && worked.has(lo)) || working.find(cid) !== undefined;
+    };
     let canceled = 0;
     this.orphansLeft = 0;
-    for (const o of resting) {
-      onExchange.add(o.orderId);
-      const cid = ledger.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
-      const lo = ledger.order(cid);
-      if ((lo !== undefined && tracked.has(lo)) || this.om.working.find(cid) !== undefined) continue;
+    for (const o of orphansOf(resting, tracked)) {
       this.event(`orphan resting order ${o.orderId} (${o.ticker}) canceled`);
       const r = await rest.cancelOrder(o.orderId, { marketTicker: o.ticker });
       if (r.kind === "ok") canceled++;
       else this.orphansLeft++;
     }
-    for (const { market, order } of [...this.om.working.all()]) {
-      if (order.state === "resting" && !onExchange.has(order.exchangeOrderId)) {
-        this.event(`working order ${order.clientOrderId} no longer rests`, market);
-        await this.om.resolveByOrderId(market, order);
-      }
+    for (const { market, order } of [...working.all()]) {
+      if (goneOf(resting, [order]).length === 0) continue;
+      this.event(`working order ${order.clientOrderId} no longer rests`, market);
+      await this.om.resolveByOrderId(market, order);
     }
-    return canceled + (await this.closeStaleLedgerOrders(onExchange));
+    const stale = staleLedgerOrders(resting, this.openLedgerOrders());
+    for (const lo of stale) {
+      const fills = await rest.collectAll(
+        (cursor) => rest.getFills({ orderId: lo.exchangeOrderId, cursor, limit: 200 }),
+        this.maxPages,
+      );
+      for (const f of fills) this.applyRestFill(f);
+    }
+    const releases = stale.map((lo): Correction => ({ kind: "release", ...lo }));
+    return canceled + this.om.applyCorrections(releases).released;
   }
 
   private async comparePositions(): Promise<number> {
-    const { rest, ledger, catalog } = this.deps;
+    const { rest, accounts, catalog } = this.om;
     const positions = await rest.collectAll(
       (cursor) => rest.getPositions({ cursor, limit: 200 }),
       this.maxPages,
     );
-    const seen = new Set<number>();
-    let corrections = 0;
-    const check = (m: number, exchangeH: number, basis: number) => {
-      seen.add(m);
-      const ours = ledger.position(m).contractsHundredths;
-      if (ours === exchangeH) return void this.suspectPositions.delete(m);
-      if (this.suspectPositions.get(m) !== exchangeH) return void this.suspectPositions.set(m, exchangeH);
-      this.event(`position ${catalog.tickerOf(m)}: ours ${ours}, exchange ${exchangeH} → exchange`, m);
-      ledger.setPositionFromExchange(m, exchangeH, basis);
-      this.suspectPositions.delete(m);
-      corrections++;
-    };
-    for (const p of positions) {
+    const exchange = positions.flatMap((p) => {
       const m = catalog.indexOf(p.ticker);
-      if (m >= 0) check(m, p.positionHundredths, p.marketExposureMicros);
-    }
-    for (const m of [...ledger.markets()]) if (!seen.has(m)) check(m, 0, 0);
-    return corrections;
+      return m < 0
+        ? []
+        : [{ market: m, contractsHundredths: p.positionHundredths, costBasisMicros: p.marketExposureMicros }];
+    });
+    const ours = (m: number) => accounts.position(m).contractsHundredths;
+    const { corrections, suspects } = positionCorrections(
+      ours,
+      accounts.markets(),
+      exchange,
+      this.suspectPositions,
+    );
+    this.suspectPositions = suspects;
+    for (const c of corrections)
+      this.event(
+        `position ${catalog.tickerOf(c.market)}: ours ${ours(c.market)}, exchange ${c.contractsHundredths} → exchange`,
+        c.market,
+      );
+    this.om.applyCorrections(corrections);
+    return corrections.length;
   }
 
   /** Each shard's balance against its free cash + reserved fees; a difference seen twice → exchange. */
   private async compareCash(report: ReconcileReport): Promise<void> {
-    const { rest, ledger } = this.deps;
+    const { rest, accounts } = this.om;
     const balances = shardBalancesOf(await rest.getBalance());
-    const shards = Math.max(balances.length, ledger.shardCount);
-    for (let k = 0; k < shards; k++) {
-      const exchange = balances[k] ?? 0;
-      const reservedFees = ledger.reservedFeesOn(k);
-      if (ledger.freeCashOn(k) + reservedFees === exchange) {
-        this.suspectCash.delete(k);
-        continue;
-      }
-      if (this.suspectCash.get(k) !== exchange) {
-        this.suspectCash.set(k, exchange);
-        continue;
-      }
-      const correction = ledger.correctFreeCash(exchange - reservedFees, k);
-      this.event(`cash of shard ${k} differs from the exchange by ${-correction} micros → exchange`);
-      this.suspectCash.delete(k);
-      report.cashCorrectionMicros += correction;
+    const ours = Array.from({ length: accounts.shardCount }, (_, k) => ({
+      freeCashMicros: accounts.freeCashOn(k),
+      reservedFeesMicros: accounts.reservedFeesOn(k),
+    }));
+    const { corrections, suspects } = cashCorrections(ours, balances, this.suspectCash);
+    this.suspectCash = suspects;
+    for (const c of corrections) {
+      const change = this.om.applyCorrections([c]).cashChangeMicros;
+      this.event(`cash of shard ${c.shard} differs from the exchange by ${-change} micros → exchange`);
+      report.cashCorrectionMicros += change;
       report.cashCorrections++;
     }
   }
-}
-
-/** Each shard's balance from `balance_breakdown`; without one, the whole balance is shard 0's. */
-export function shardBalancesOf(b: RestBalance): number[] {
-  return b.shardBalanceMicros.length > 0 ? b.shardBalanceMicros : [b.balanceMicros];
 }

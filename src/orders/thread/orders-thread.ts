@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { OpenOrder } from "../../events/engine-event.js";
 import { workerModuleUrl } from "../../runtime/module-file.js";
 import { RequestChannel } from "../../runtime/request-channel.js";
-import type { ReconcileReport } from "../reconcile/reconciler.js";
+import type { ReconcileReport } from "../reconcile/reconcile-target.js";
 import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-worker.js";
 
 export interface OrdersThread {

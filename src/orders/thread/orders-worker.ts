@@ -55,7 +55,8 @@ import { openOrderGroups } from "../execution/order-group.js";
 import { OrderManager } from "../execution/order-manager.js";
 import type { OrderEvent } from "../execution/order-types.js";
 import { ShardTransfers, type TransferPolicy } from "../execution/transfers.js";
-import { type ReconcileReport, Reconciler } from "../reconcile/reconciler.js";
+import type { ReconcileReport } from "../reconcile/reconcile-target.js";
+import { Reconciler } from "../reconcile/reconciler.js";
 import { type BreakerConfig, CircuitBreakers } from "../risk/breakers.js";
 import { ExchangeStatusWatch, STATUS_REFRESH_MS } from "../risk/exchange-status.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "../risk/risk.js";
@@ -458,8 +459,8 @@ async function main(init: OrdersWorkerInit): Promise<void> {
 /** Marks every held position from the current book (a stale or empty book keeps its last mark). */
 export function markPositions(om: OrderManager, books: BookTableTopSource): void {
   const top = { bestYesBidTicks: 0, bestNoBidTicks: 0 };
-  for (const m of om.deps.ledger.markets()) {
-    if (om.deps.ledger.position(m).contractsHundredths === 0) continue;
+  for (const m of om.accounts.markets()) {
+    if (om.accounts.position(m).contractsHundredths === 0) continue;
     if (books.readTop(m, top)) om.onBookTop(m, top.bestYesBidTicks, top.bestNoBidTicks);
   }
 }

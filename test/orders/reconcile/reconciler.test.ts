@@ -12,6 +12,7 @@ import type {
 } from "../../../src/kalshi/rest-types.js";
 import { MICROS_PER_TICK_HUNDREDTH } from "../../../src/kalshi/units.js";
 import { Ledger } from "../../../src/orders/accounts/ledger.js";
+import { actionOfRestingOrder } from "../../../src/orders/execution/apply-corrections.js";
 import { OrderJournal } from "../../../src/orders/execution/journal.js";
 import { StaticMarketCatalog } from "../../../src/orders/execution/market-catalog.js";
 import {
@@ -20,7 +21,8 @@ import {
   type OrdersRestApi,
 } from "../../../src/orders/execution/order-manager.js";
 import type { WorkingOrder } from "../../../src/orders/execution/working-orders.js";
-import { actionOfRestingOrder, isSettledPass, Reconciler } from "../../../src/orders/reconcile/reconciler.js";
+import { isSettledPass } from "../../../src/orders/reconcile/reconcile-target.js";
+import { Reconciler } from "../../../src/orders/reconcile/reconciler.js";
 import { CircuitBreakers } from "../../../src/orders/risk/breakers.js";
 import { FreshnessGate, MarketThrottle, RiskGate } from "../../../src/orders/risk/risk.js";
 
