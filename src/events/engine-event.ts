@@ -131,8 +131,26 @@ export interface SettlementEvent extends EventHeader {
   realisedMicros: number;
 }
 
+export const TRANSFER_RESULTS = ["ok", "refused", "unknown"] as const;
+export type TransferResult = (typeof TRANSFER_RESULTS)[number];
+
+/** Funds moved between exchange shards before an order whose shard lacked free cash. */
+export interface TransferEvent extends EventHeader {
+  kind: "transfer";
+  /** the engine's own id of the transfer (its order-journal record) */
+  id: string;
+  fromShard: number;
+  toShard: number;
+  amountMicros: number;
+  /** unknown: never resent; the balance breakdown settles where the money is */
+  result: TransferResult;
+  /** ok: the exchange's transfer id; refused: its code; unknown: why */
+  detail: string;
+}
+
 export type EngineEvent =
   | SettlementEvent
+  | TransferEvent
   | DecisionEvent
   | OrderEvent
   | FillEvent

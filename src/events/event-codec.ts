@@ -14,6 +14,7 @@ import {
   ORDER_ACTIONS,
   ORDER_STATUSES,
   SIDES,
+  type TransferResult,
 } from "./engine-event.js";
 import {
   Breaker,
@@ -28,6 +29,7 @@ import {
   Pnl,
   Position,
   Settlement,
+  Transfer,
 } from "./generated/events_generated.js";
 
 export class EventCodec {
@@ -195,6 +197,19 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
         realisedMicros: Number(st.realisedMicros()),
       };
     }
+    case EventBody.Transfer: {
+      const tr = e.body(new Transfer()) as Transfer;
+      return {
+        kind: "transfer",
+        ...header,
+        id: tr.id() ?? "",
+        fromShard: tr.fromShard(),
+        toShard: tr.toShard(),
+        amountMicros: Number(tr.amountMicros()),
+        result: (tr.result() ?? "") as TransferResult,
+        detail: tr.detail() ?? "",
+      };
+    }
     default:
       throw new Error(`events: unknown event body type ${e.bodyType()}`);
   }
@@ -303,6 +318,23 @@ function encodeBody(
           long(ev.closedHundredths, "closedHundredths"),
           long(ev.proceedsMicros, "proceedsMicros"),
           long(ev.realisedMicros, "realisedMicros"),
+        ),
+      ];
+    }
+    case "transfer": {
+      const id = str(ev.id);
+      const result = str(ev.result);
+      const detail = str(ev.detail);
+      return [
+        EventBody.Transfer,
+        Transfer.createTransfer(
+          b,
+          id,
+          int(ev.fromShard, "fromShard"),
+          int(ev.toShard, "toShard"),
+          long(ev.amountMicros, "amountMicros"),
+          result,
+          detail,
         ),
       ];
     }

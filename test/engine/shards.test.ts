@@ -82,9 +82,12 @@ describe("engine over three exchange shards, under faults, settlements and a pau
     const journalDir = mkdtempSync(join(tmpdir(), "shards-e2e-"));
     dirs.push(journalDir);
     const settlementsAudited: string[] = [];
+    // the audit trail's transfer lines (one per transfer event on /events)
+    const transferAudits: Array<Record<string, unknown>> = [];
     const audit = (fields: object) => {
       const f = fields as { audit?: string; market?: string };
       if (f.audit === "settlement") settlementsAudited.push(String(f.market));
+      if (f.audit === "transfer") transferAudits.push({ ...fields });
     };
     const engine = await Engine.start({
       ...inProcessEngineOptions(px, {
@@ -152,6 +155,18 @@ describe("engine over three exchange shards, under faults, settlements and a pau
       px.core.transferCount() <=
         counter("transfers", { result: "ok" }) + counter("transfers", { result: "unknown" }),
       "every transfer the exchange made was answered ok, or its answer was lost",
+    );
+    assert.ok(transferAudits.length >= 1, "a transfer event reached /events and the audit trail");
+    for (const a of transferAudits) {
+      assert.ok(["ok", "refused", "unknown"].includes(String(a.result)), JSON.stringify(a));
+      assert.notEqual(a.fromShard, a.toShard, JSON.stringify(a));
+    }
+    assert.ok(
+      transferAudits.length <=
+        counter("transfers", { result: "ok" }) +
+          counter("transfers", { result: "refused" }) +
+          counter("transfers", { result: "unknown" }),
+      "one audit line per transfer, no more",
     );
     assert.ok(
       counter("drops", { reason: "exchange_paused" }) > 0,

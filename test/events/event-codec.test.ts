@@ -9,6 +9,7 @@ import {
   ORDER_ACTIONS,
   ORDER_STATUSES,
   SIDES,
+  TRANSFER_RESULTS,
 } from "../../src/events/engine-event.js";
 import { decodeEvent, EventCodec, encodeEventJson } from "../../src/events/event-codec.js";
 import { SAMPLE_EVENTS } from "./fixtures/sample-events.js";
@@ -78,6 +79,16 @@ const arbEvent: fc.Arbitrary<EngineEvent> = fc.oneof(
     closedHundredths: safe,
     proceedsMicros: safe,
     realisedMicros: safe,
+  }),
+  fc.record({
+    kind: fc.constant("transfer" as const),
+    ...header,
+    id: fc.string(),
+    fromShard: int32,
+    toShard: int32,
+    amountMicros: safe,
+    result: fc.constantFrom(...TRANSFER_RESULTS),
+    detail: fc.string(),
   }),
   fc.record({
     kind: fc.constant("breaker" as const),

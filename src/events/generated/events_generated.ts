@@ -54,13 +54,14 @@ export enum EventBody {
   Kill = 7,
   Feed = 8,
   Holds = 9,
-  Settlement = 10
+  Settlement = 10,
+  Transfer = 11
 }
 
 export function unionToEventBody(
   type: EventBody,
-  accessor: (obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null
-): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null {
+  accessor: (obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer|null
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(new Decision())! as Decision;
@@ -73,15 +74,16 @@ export function unionToEventBody(
     case 'Feed': return accessor(new Feed())! as Feed;
     case 'Holds': return accessor(new Holds())! as Holds;
     case 'Settlement': return accessor(new Settlement())! as Settlement;
+    case 'Transfer': return accessor(new Transfer())! as Transfer;
     default: return null;
   }
 }
 
 export function unionListToEventBody(
   type: EventBody, 
-  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null, 
+  accessor: (index: number, obj:Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer) => Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer|null, 
   index: number
-): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|null {
+): Breaker|Decision|Feed|Fill|Holds|Kill|Order|Pnl|Position|Settlement|Transfer|null {
   switch(EventBody[type]) {
     case 'NONE': return null; 
     case 'Decision': return accessor(index, new Decision())! as Decision;
@@ -94,6 +96,7 @@ export function unionListToEventBody(
     case 'Feed': return accessor(index, new Feed())! as Feed;
     case 'Holds': return accessor(index, new Holds())! as Holds;
     case 'Settlement': return accessor(index, new Settlement())! as Settlement;
+    case 'Transfer': return accessor(index, new Transfer())! as Transfer;
     default: return null;
   }
 }
@@ -935,6 +938,105 @@ static createSettlement(builder:flatbuffers.Builder, marketOffset:flatbuffers.Of
   Settlement.addProceedsMicros(builder, proceedsMicros);
   Settlement.addRealisedMicros(builder, realisedMicros);
   return Settlement.endSettlement(builder);
+}
+}
+
+export class Transfer {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Transfer {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsTransfer(bb:flatbuffers.ByteBuffer, obj?:Transfer):Transfer {
+  return (obj || new Transfer()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsTransfer(bb:flatbuffers.ByteBuffer, obj?:Transfer):Transfer {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Transfer()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+id():string|null
+id(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+id(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+fromShard():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+toShard():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+amountMicros():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
+result():string|null
+result(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+result(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+detail():string|null
+detail(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+detail(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+static startTransfer(builder:flatbuffers.Builder) {
+  builder.startObject(6);
+}
+
+static addId(builder:flatbuffers.Builder, idOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, idOffset, 0);
+}
+
+static addFromShard(builder:flatbuffers.Builder, fromShard:number) {
+  builder.addFieldInt32(1, fromShard, 0);
+}
+
+static addToShard(builder:flatbuffers.Builder, toShard:number) {
+  builder.addFieldInt32(2, toShard, 0);
+}
+
+static addAmountMicros(builder:flatbuffers.Builder, amountMicros:bigint) {
+  builder.addFieldInt64(3, amountMicros, BigInt('0'));
+}
+
+static addResult(builder:flatbuffers.Builder, resultOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(4, resultOffset, 0);
+}
+
+static addDetail(builder:flatbuffers.Builder, detailOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(5, detailOffset, 0);
+}
+
+static endTransfer(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createTransfer(builder:flatbuffers.Builder, idOffset:flatbuffers.Offset, fromShard:number, toShard:number, amountMicros:bigint, resultOffset:flatbuffers.Offset, detailOffset:flatbuffers.Offset):flatbuffers.Offset {
+  Transfer.startTransfer(builder);
+  Transfer.addId(builder, idOffset);
+  Transfer.addFromShard(builder, fromShard);
+  Transfer.addToShard(builder, toShard);
+  Transfer.addAmountMicros(builder, amountMicros);
+  Transfer.addResult(builder, resultOffset);
+  Transfer.addDetail(builder, detailOffset);
+  return Transfer.endTransfer(builder);
 }
 }
 

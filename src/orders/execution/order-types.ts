@@ -124,6 +124,17 @@ export type OrderEvent =
       market: number;
       reason: string;
     }
+  | {
+      /** funds moved between exchange shards before an order (transfers.ts), whatever the outcome */
+      kind: "transfer";
+      id: string;
+      fromShard: number;
+      toShard: number;
+      amountMicros: number;
+      result: "ok" | "refused" | "unknown";
+      /** ok: the exchange's transfer id; refused: its code; unknown: why */
+      detail: string;
+    }
   | { kind: "breaker"; tripped: boolean; reason: string }
   | { kind: "kill_switch"; engaged: boolean; cancels: number }
   | { kind: "reconcile"; detail: string; market?: number };

@@ -14,11 +14,13 @@
  *     per-shard comparison with `balance_breakdown` (reconciler.ts) settles where it is, and
  *     after a crash between request and answer the startup reconciliation reads the balances
  *     that already include it and closes the intent in the journal.
- * Every transfer is one structured log line and counted by outcome (transfers{result}).
+ * Every transfer is one structured log line, one `transfer` event on `/events` (audited like
+ * every event, engine/audit.ts) and counted by outcome (transfers{result}).
  */
 import type { WriteResult } from "../../kalshi/rest-client.js";
 import type { Ledger } from "../accounts/ledger.js";
 import type { OrderJournal } from "./journal.js";
+import type { OrderEvent } from "./order-types.js";
 
 /** config `orders.transferPolicy` (src/config/schema.ts) */
 export type TransferPolicy = "auto" | "off";
@@ -28,6 +30,9 @@ export type TransferPolicy = "auto" | "off";
  * need no transfer of their own (each transfer is a write against the account's rate budget).
  */
 export const TRANSFER_TOP_UP_MICROS = 100_000_000;
+
+/** The log line's name of a transfer event's `detail`, by result. */
+const DETAIL_FIELD = { ok: "transfer_id", refused: "code", unknown: "reason" } as const;
 
 /** Kalshi's transfer `amount` is in centi-cents: whole multiples of 100 micros. */
 const AMOUNT_UNIT_MICROS = 100;
@@ -65,6 +70,7 @@ export class ShardTransfers {
     private readonly log: (line: TransferLogLine) => void,
     private readonly now: () => number,
     private readonly newId: () => string,
+    private readonly emit: (e: Extract<OrderEvent, { kind: "transfer" }>) => void = () => {},
   ) {}
 
   /** Makes `needMicros` free on `shard`, moving funds there if the policy allows. */
@@ -102,17 +108,37 @@ export class ShardTransfers {
     }
     if (!ledger.transferOut(from, amount)) return "transfer_failed";
     const r = await this.rest.transferBetweenShards(from, shard, amount);
-    const fields = { transfer: id, from_shard: from, to_shard: shard, amount_micros: amount };
+    const tell = (
+      result: "ok" | "refused" | "unknown",
+      detail: string,
+      level: "info" | "warn",
+      msg: string,
+    ) => {
+      const fields = { transfer: id, from_shard: from, to_shard: shard, amount_micros: amount, result };
+      this.log({
+        level,
+        msg,
+        fields: {
+          ...fields,
+          [DETAIL_FIELD[result]]: detail,
+        },
+      });
+      this.emit({
+        kind: "transfer",
+        id,
+        fromShard: from,
+        toShard: shard,
+        amountMicros: amount,
+        result,
+        detail,
+      });
+    };
     if (r.kind === "ok") {
       ledger.transferIn(shard, amount);
       this.stats.ok++;
       this.stats.movedMicros += amount;
       this.outcome(id, "accepted", undefined, r.value.transferId);
-      this.log({
-        level: "info",
-        msg: "transfer between exchange shards",
-        fields: { ...fields, result: "ok", transfer_id: r.value.transferId },
-      });
+      tell("ok", r.value.transferId, "info", "transfer between exchange shards");
       return ledger.freeCashOn(shard) >= needMicros ? "funded" : "shard_cash";
     }
     if (r.kind === "rejected" || r.kind === "rate_limited" || r.kind === "conflict") {
@@ -120,20 +146,17 @@ export class ShardTransfers {
       this.stats.refused++;
       const code = r.error.code || String(r.error.status);
       this.outcome(id, "rejected", code);
-      this.log({
-        level: "warn",
-        msg: "transfer between exchange shards refused",
-        fields: { ...fields, result: "refused", code },
-      });
+      tell("refused", code, "warn", "transfer between exchange shards refused");
       return "transfer_failed";
     }
     this.stats.unknown++;
     this.outcome(id, "unknown", r.reason);
-    this.log({
-      level: "warn",
-      msg: "transfer between exchange shards of unknown outcome: not resent, settled by the balance breakdown",
-      fields: { ...fields, result: "unknown", reason: r.reason },
-    });
+    tell(
+      "unknown",
+      r.reason,
+      "warn",
+      "transfer between exchange shards of unknown outcome: not resent, settled by the balance breakdown",
+    );
     return "transfer_failed";
   }
 

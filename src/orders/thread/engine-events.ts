@@ -167,6 +167,10 @@ export class EngineEventMapper {
         ];
       case "kill_switch":
         return [{ kind: "kill", seq: 0, tsUs, engaged: e.engaged, reason: `cancels: ${e.cancels}` }];
+      case "transfer": {
+        const { kind: _kind, ...transfer } = e;
+        return [{ kind: "transfer", seq: 0, tsUs, ...transfer }];
+      }
       case "reconcile":
         return [];
     }

@@ -238,6 +238,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     (line) => log[line.level](line.fields, line.msg),
     Date.now,
     randomUUID,
+    publish,
   );
   // per-series fees into the fee model (the fills' fee_cost stays authoritative)
   const feeReport = await feeSchedules.load(rest, init.markets);

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { WriteResult } from "../../../src/kalshi/rest-client.js";
 import { Ledger } from "../../../src/orders/accounts/ledger.js";
 import type { JournalRecord } from "../../../src/orders/execution/journal.js";
+import type { OrderEvent } from "../../../src/orders/execution/order-types.js";
 import {
   ShardTransfers,
   TRANSFER_TOP_UP_MICROS,
@@ -20,6 +21,7 @@ function setup(answers: Answer[], policy: TransferPolicy = "auto") {
   const journal: JournalRecord[] = [];
   const sent: Array<{ from: number; to: number; amount: number; journaled: number }> = [];
   const logs: TransferLogLine[] = [];
+  const events: OrderEvent[] = [];
   let id = 0;
   const rest = {
     async transferBetweenShards(from: number, to: number, amount: number): Promise<Answer> {
@@ -35,16 +37,28 @@ function setup(answers: Answer[], policy: TransferPolicy = "auto") {
     (l) => logs.push(l),
     () => 1_000,
     () => String(++id),
+    (e) => events.push(e),
   );
-  return { ledger, journal, sent, logs, transfers };
+  return { ledger, journal, sent, logs, events, transfers };
 }
 
 const OK: Answer = { kind: "ok", status: 200, value: { transferId: "T1" } };
 
 describe("transfers between exchange shards", () => {
   it("moves what the order needs plus the top-up from the richest shard, journaled before it is sent", async () => {
-    const { ledger, journal, sent, logs, transfers } = setup([OK]);
+    const { ledger, journal, sent, logs, events, transfers } = setup([OK]);
     assert.equal(await transfers.fund(1, 12_345_678), "funded");
+    assert.deepEqual(events, [
+      {
+        kind: "transfer",
+        id: "transfer-1",
+        fromShard: 0,
+        toShard: 1,
+        amountMicros: 112_345_700,
+        result: "ok",
+        detail: "T1",
+      },
+    ]);
     assert.deepEqual(sent, [{ from: 0, to: 1, amount: 12_345_700 + TRANSFER_TOP_UP_MICROS, journaled: 1 }]);
     assert.equal(journal[0]!.t === "intent" && journal[0]!.op, "transfer");
     assert.equal(ledger.freeCashOn(1), 12_345_700 + TRANSFER_TOP_UP_MICROS);
@@ -65,10 +79,14 @@ describe("transfers between exchange shards", () => {
   });
 
   it("gives a refused or rate-limited transfer back to its source and fails the order", async () => {
-    const { ledger, journal, transfers } = setup([
+    const { ledger, journal, events, transfers } = setup([
       { kind: "rate_limited", error: { status: 429, code: "", message: "too many requests", details: "" } },
     ]);
     assert.equal(await transfers.fund(1, 10_000_000), "transfer_failed");
+    assert.deepEqual(
+      events.map((e) => e.kind === "transfer" && `${e.result} ${e.detail}`),
+      ["refused 429"],
+    );
     assert.equal(ledger.freeCashOn(0), 500_000_000);
     assert.equal(ledger.freeCashOn(1), 0);
     assert.deepEqual(transfers.stats, { ok: 0, refused: 1, unknown: 0, movedMicros: 0 });
@@ -78,8 +96,12 @@ describe("transfers between exchange shards", () => {
   });
 
   it("never resends a transfer of unknown outcome: the amount stays out of both shards", async () => {
-    const { ledger, sent, transfers, logs } = setup([{ kind: "unknown", reason: "timeout" }]);
+    const { ledger, sent, transfers, logs, events } = setup([{ kind: "unknown", reason: "timeout" }]);
     assert.equal(await transfers.fund(1, 10_000_000), "transfer_failed");
+    assert.deepEqual(
+      events.map((e) => e.kind === "transfer" && `${e.result} ${e.detail}`),
+      ["unknown timeout"],
+    );
     assert.equal(sent.length, 1);
     assert.equal(ledger.freeCashOn(0), 500_000_000 - sent[0]!.amount);
     assert.equal(ledger.freeCashOn(1), 0);
@@ -91,6 +113,7 @@ describe("transfers between exchange shards", () => {
     const off = setup([OK], "off");
     assert.equal(await off.transfers.fund(1, 10_000_000), "shard_cash");
     assert.equal(off.sent.length, 0);
+    assert.equal(off.events.length, 0, "no transfer, no event");
     const poor = setup([OK]);
     assert.equal(
       await poor.transfers.fund(1, 520_000_000),

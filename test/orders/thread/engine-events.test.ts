@@ -161,6 +161,21 @@ describe("order-manager events → engine events", () => {
     ]);
   });
 
+  it("a transfer between shards is one transfer event, whatever its outcome", () => {
+    const { mapper } = setup();
+    const transfer = {
+      id: "transfer-3",
+      fromShard: 0,
+      toShard: 1,
+      amountMicros: 5_000_000,
+      result: "unknown",
+      detail: "timeout",
+    } as const;
+    assert.deepEqual(mapper.map({ kind: "transfer", ...transfer }), [
+      { kind: "transfer", seq: 0, tsUs: 7, ...transfer },
+    ]);
+  });
+
   it("breaker trips and re-arms become breaker events", () => {
     const { mapper } = setup();
     assert.deepEqual(mapper.map({ kind: "breaker", tripped: true, reason: "reject_rate" }), [
