@@ -111,7 +111,25 @@ export class OrderWriter {
     const r = await this.deps.rest.createOrder(
       toV2CreateBody(ticker, cid, action, ownLimit, count, this.optionsFor(m)),
     );
+    return this.answered(m, w, cid, r, () => this.resolveCreate(m, w));
+  }
+
+  /**
+   * A create's or amend's answer: accepted (`accepted` first brings the order to its new terms),
+   * refused, or of unknown outcome — a timeout, reset, 5xx, or 409 (the id exists) — resolved by
+   * asking the exchange about this very order (rule 15). False unless accepted (and not canceled
+   * at once because the kill switch engaged meanwhile).
+   */
+  private async answered(
+    m: number,
+    w: WorkingOrder,
+    cid: string,
+    r: WriteResult<OrderAck>,
+    resolve: () => Promise<void>,
+    accepted?: () => void,
+  ): Promise<boolean> {
     if (r.kind === "ok") {
+      accepted?.();
       this.onAck(m, w, r.value);
       this.orders.record(m, cid, "accepted", undefined, r.value.orderId);
       this.deps.breakers.recordAccepted();
@@ -122,9 +140,8 @@ export class OrderWriter {
       this.failed(m, cid, r);
       return false;
     }
-    // unknown or 409 (the id exists): ask the exchange about this very id (rule 15)
     this.markUnknown(m, w, r.kind === "unknown" ? r.reason : "conflict");
-    await this.resolveCreate(m, w);
+    await resolve();
     return false;
   }
 
@@ -204,24 +221,19 @@ export class OrderWriter {
       client_order_id: cid,
       updated_client_order_id: newCid,
     });
-    if (r.kind === "ok") {
-      this.orders.rename(w, newCid);
-      w.yesPriceTicks = yesPriceTicks;
-      w.countHundredths = total;
-      w.placedMs = now; // a price change or increase goes to the back of the queue (§3.3)
-      this.onAck(m, w, r.value);
-      this.orders.record(m, cid, "accepted", undefined, r.value.orderId);
-      this.deps.breakers.recordAccepted();
-      return this.cancelIfKilled(m, w);
-    }
-    if (r.kind === "rejected" || r.kind === "rate_limited") {
-      this.orders.apply(w, { on: "refused" });
-      this.failed(m, cid, r);
-      return false;
-    }
-    this.markUnknown(m, w, r.kind === "unknown" ? r.reason : "conflict");
-    await this.resolveByOrderId(m, w);
-    return false;
+    return this.answered(
+      m,
+      w,
+      cid,
+      r,
+      () => this.resolveByOrderId(m, w),
+      () => {
+        this.orders.rename(w, newCid);
+        w.yesPriceTicks = yesPriceTicks;
+        w.countHundredths = total;
+        w.placedMs = now; // a price change or increase goes to the back of the queue (§3.3)
+      },
+    );
   }
 
   async cancel(m: number, w: WorkingOrder): Promise<boolean> {

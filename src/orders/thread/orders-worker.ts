@@ -58,7 +58,7 @@ import { ShardTransfers, type TransferPolicy } from "../execution/transfers.js";
 import type { ReconcileReport } from "../reconcile/reconcile-target.js";
 import { Reconciler } from "../reconcile/reconciler.js";
 import { type BreakerConfig, CircuitBreakers } from "../risk/breakers.js";
-import { ExchangeStatusWatch, STATUS_REFRESH_MS } from "../risk/exchange-status.js";
+import { ExchangeStatusWatch, PAUSED_STATUS_REFRESH_MS } from "../risk/exchange-status.js";
 import { FreshnessGate, MarketThrottle, RiskGate, type RiskLimits } from "../risk/risk.js";
 import { EngineEventMapper } from "./engine-events.js";
 import { OrdersMetrics } from "./orders-metrics.js";
@@ -228,7 +228,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         breakers,
       )
     : undefined;
-  // Exchange status and schedule: read now and every minute (exchange-status.ts).
+  // Exchange status and schedule: read now, every minute, every 5 s while a shard says paused.
   const log = createLogger({ level: init.logLevel ?? "info", bindings: { thread: "orders" } });
   const transfers = new ShardTransfers(
     rest,
@@ -251,7 +251,9 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   const exchangeStatus = new ExchangeStatusWatch(rest);
   const shardsInUse = (): number[] => init.markets.map((mk) => mk.exchangeIndex ?? 0);
   await exchangeStatus.refresh(shardsInUse());
-  const statusTimer = setInterval(() => void exchangeStatus.refresh(shardsInUse()), STATUS_REFRESH_MS);
+  const statusTimer = setInterval(() => {
+    if (exchangeStatus.refreshDue()) void exchangeStatus.refresh(shardsInUse());
+  }, PAUSED_STATUS_REFRESH_MS);
   const distinctShards = [...new Set(shardsInUse())].sort((a, b) => a - b);
   statusTimer.unref();
   const om = new OrderManager(

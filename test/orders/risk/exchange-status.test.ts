@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { loadPrivateKey } from "../../../src/kalshi/auth-signer.js";
 import { KalshiRestClient } from "../../../src/kalshi/rest-client.js";
-import { ExchangeStatusWatch } from "../../../src/orders/risk/exchange-status.js";
+import {
+  ExchangeStatusWatch,
+  PAUSED_STATUS_REFRESH_MS,
+  STATUS_REFRESH_MS,
+} from "../../../src/orders/risk/exchange-status.js";
 import { type PaperExchangeHandle, startPaperExchange } from "../../../src/paper/index.js";
 
 const HOUR = 3_600_000;
@@ -59,5 +63,41 @@ describe("exchange status watch against the paper exchange", () => {
     await broken.refresh([0]);
     assert.equal(broken.failures, 2);
     assert.equal(broken.isPaused(0), false);
+  });
+
+  test("read every minute, and every few seconds while a shard says paused", async () => {
+    let wall = now;
+    let active = true;
+    let reads = 0;
+    let release = (): void => {};
+    const watch = new ExchangeStatusWatch(
+      {
+        getExchangeStatus: async () => {
+          reads++;
+          return { tradingActive: active, exchangeActive: true };
+        },
+        getMaintenanceWindows: () => new Promise((resolve) => (release = () => resolve([]))),
+      },
+      () => wall,
+    );
+    assert.equal(watch.refreshDue(), true, "never read");
+    const first = watch.refresh([0]);
+    assert.equal(watch.refreshDue(), false, "not while a read is in flight");
+    release();
+    await first;
+    wall += PAUSED_STATUS_REFRESH_MS;
+    assert.equal(watch.refreshDue(), false, "trading: a minute between reads");
+    wall = now + STATUS_REFRESH_MS;
+    assert.equal(watch.refreshDue(), true);
+    active = false;
+    const paused = watch.refresh([0]);
+    release();
+    await paused;
+    assert.equal(watch.isPaused(0), true);
+    wall += PAUSED_STATUS_REFRESH_MS - 1;
+    assert.equal(watch.refreshDue(), false);
+    wall += 1;
+    assert.equal(watch.refreshDue(), true, "paused: read again after a few seconds");
+    assert.equal(reads, 2);
   });
 });
