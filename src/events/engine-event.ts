@@ -46,6 +46,8 @@ export interface DecisionEvent extends EventHeader {
   priceTicks: number;
   /** rows in the policy run that produced it */
   batchSize: number;
+  /** the market's applied-update count the observation saw (with bookSeq: the book it decided on) */
+  appliedCount: number;
 }
 
 /** HOLD decisions are counted, not streamed: one event per interval with their number. */

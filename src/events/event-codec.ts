@@ -103,6 +103,7 @@ export function decodeEvent(bytes: Uint8Array): EngineEvent {
         skippedReason: d.skippedReason() ?? "",
         priceTicks: d.priceTicks(),
         batchSize: d.batchSize(),
+        appliedCount: Number(d.appliedCount()),
       };
     }
     case EventBody.Order: {
@@ -237,6 +238,7 @@ function encodeBody(
           skipped,
           int(ev.priceTicks, "priceTicks"),
           int(ev.batchSize, "batchSize"),
+          long(ev.appliedCount, "appliedCount"),
         ),
       ];
     }

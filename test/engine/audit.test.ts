@@ -37,6 +37,7 @@ describe("audit trail", () => {
         skippedReason: "",
         priceTicks: 4500,
         batchSize: 1,
+        appliedCount: 0,
       },
       {
         kind: "order",

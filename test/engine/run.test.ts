@@ -141,6 +141,7 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.notEqual(d.action, "hold");
     assert.ok(Number(d.priceTicks) > 0 && Number(d.sizeHundredths) > 0, JSON.stringify(d));
     assert.ok(Number(d.bookSeq) > 0 && Number(d.batchSize) > 0, JSON.stringify(d));
+    assert.ok(Number(d.appliedCount) > 0, `the book the decision saw: ${JSON.stringify(d)}`);
     await waitFor(async () => events.some((e) => e.kind === "holds"), "a holds event on /events");
 
     const metrics = await (await fetch(`${base}/metrics`)).text();

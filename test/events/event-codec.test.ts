@@ -30,6 +30,7 @@ const arbEvent: fc.Arbitrary<EngineEvent> = fc.oneof(
     skippedReason: fc.string(),
     priceTicks: int32,
     batchSize: int32,
+    appliedCount: safe,
   }),
   fc.record({
     kind: fc.constant("order" as const),

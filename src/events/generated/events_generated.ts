@@ -168,8 +168,13 @@ batchSize():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
+appliedCount():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+}
+
 static startDecision(builder:flatbuffers.Builder) {
-  builder.startObject(9);
+  builder.startObject(10);
 }
 
 static addMarket(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset) {
@@ -208,12 +213,16 @@ static addBatchSize(builder:flatbuffers.Builder, batchSize:number) {
   builder.addFieldInt32(8, batchSize, 0);
 }
 
+static addAppliedCount(builder:flatbuffers.Builder, appliedCount:bigint) {
+  builder.addFieldInt64(9, appliedCount, BigInt('0'));
+}
+
 static endDecision(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset, action:Action, sizeHundredths:number, bookSeq:bigint, recvTsUs:bigint, decisionTsUs:bigint, skippedReasonOffset:flatbuffers.Offset, priceTicks:number, batchSize:number):flatbuffers.Offset {
+static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offset, action:Action, sizeHundredths:number, bookSeq:bigint, recvTsUs:bigint, decisionTsUs:bigint, skippedReasonOffset:flatbuffers.Offset, priceTicks:number, batchSize:number, appliedCount:bigint):flatbuffers.Offset {
   Decision.startDecision(builder);
   Decision.addMarket(builder, marketOffset);
   Decision.addAction(builder, action);
@@ -224,6 +233,7 @@ static createDecision(builder:flatbuffers.Builder, marketOffset:flatbuffers.Offs
   Decision.addSkippedReason(builder, skippedReasonOffset);
   Decision.addPriceTicks(builder, priceTicks);
   Decision.addBatchSize(builder, batchSize);
+  Decision.addAppliedCount(builder, appliedCount);
   return Decision.endDecision(builder);
 }
 }

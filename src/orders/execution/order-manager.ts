@@ -211,6 +211,7 @@ export class OrderManager implements ReconcileTarget {
       ownLimitTicks,
       bookSeq: d.bookSeq ?? 0,
       batchSize: d.batchSize ?? 0,
+      appliedCount: d.appliedCount ?? 0,
       frameRecvMs: d.frameRecvMs,
       decidedMs: d.decidedMs ?? 0,
       skipped,

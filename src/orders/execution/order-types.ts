@@ -63,6 +63,8 @@ export interface OrderDecision {
   bookSeq?: number;
   /** rows in the policy run that produced it (DecisionRing word 7) */
   batchSize?: number;
+  /** the market's applied-update count the observation saw (DecisionRing word 6) */
+  appliedCount?: number;
   /** when the policy returned (DecisionRing word 5) */
   decidedMs?: number;
 }
@@ -78,6 +80,7 @@ export type OrderEvent =
       ownLimitTicks: number;
       bookSeq: number;
       batchSize: number;
+      appliedCount: number;
       /** receive time of the triggering frame and when the policy returned (runtime/clock.ts ms) */
       frameRecvMs: number;
       decidedMs: number;

@@ -70,6 +70,7 @@ export class EngineEventMapper {
             skippedReason: e.skipped,
             priceTicks: e.ownLimitTicks,
             batchSize: e.batchSize,
+            appliedCount: e.appliedCount,
           },
         ];
       case "order_refused": {

@@ -372,6 +372,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     frameRecvMs: 0,
     bookSeq: 0,
     batchSize: 0,
+    appliedCount: 0,
     decidedMs: 0,
   };
   const onFailure = (e: unknown) => {
@@ -399,6 +400,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
         decision.frameRecvMs = record.frameRecvMs;
         decision.bookSeq = record.bookSeq;
         decision.batchSize = record.batchSize;
+        decision.appliedCount = record.appliedCount;
         decision.decidedMs = record.decidedMs;
         const pickup = nowMs();
         hist.record(Stage.decision_to_orders, (pickup - record.decidedMs) * 1e6);

@@ -212,10 +212,10 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
     assert.equal(om.working.get(0, "ask")?.state, "resting");
   });
 
-  it("reports every non-HOLD decision once, before its writes, with price, book seq, batch and why not", async () => {
+  it("reports every non-HOLD decision once, before its writes, with price, book seq and applied count, batch and why not", async () => {
     const { om, events, clock } = await setup();
-    await om.onDecision({ ...buy(clock.t), bookSeq: 41, batchSize: 7, decidedMs: clock.t });
-    await om.onDecision({ ...buy(clock.t), bookSeq: 42, batchSize: 3, decidedMs: clock.t }); // throttled
+    await om.onDecision({ ...buy(clock.t), bookSeq: 41, appliedCount: 9, batchSize: 7, decidedMs: clock.t });
+    await om.onDecision({ ...buy(clock.t), bookSeq: 42, appliedCount: 10, batchSize: 3, decidedMs: clock.t }); // throttled
     await om.onDecision({ market: 0, action: "HOLD", sizeHundredths: 0, frameRecvMs: clock.t });
     const decisions = events.filter((e) => e.kind === "decision");
     assert.deepEqual(decisions, [
@@ -226,6 +226,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
         sizeHundredths: 1000,
         ownLimitTicks: 4500,
         bookSeq: 41,
+        appliedCount: 9,
         batchSize: 7,
         frameRecvMs: clock.t,
         decidedMs: clock.t,
@@ -238,6 +239,7 @@ describe("order manager (correctness-rules.md rules 8, 14, 15, 18, 23)", () => {
         sizeHundredths: 1000,
         ownLimitTicks: 0,
         bookSeq: 42,
+        appliedCount: 10,
         batchSize: 3,
         frameRecvMs: clock.t,
         decidedMs: clock.t,

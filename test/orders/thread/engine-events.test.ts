@@ -22,6 +22,7 @@ describe("order-manager events → engine events", () => {
       ownLimitTicks: 380,
       bookSeq: 99,
       batchSize: 12,
+      appliedCount: 321,
       frameRecvMs: 1_000.5,
       decidedMs: 1_001.25,
       skipped: "",
@@ -39,6 +40,7 @@ describe("order-manager events → engine events", () => {
       skippedReason: "",
       priceTicks: 380,
       batchSize: 12,
+      appliedCount: 321,
     });
   });
 
