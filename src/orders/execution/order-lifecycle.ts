@@ -107,7 +107,7 @@ export class OrderLifecycle {
     const t = transitionOf(w.state, trigger);
     if (t === undefined) return w.state;
     if (input.on === "found") this.adopt(w, input.order, t);
-    this.reserve(w, t, input);
+    this.reserveFor(w.clientOrderId, t, input, w);
     if (t.to !== "changing") this.beforeChange.delete(w);
     w.state = t.to;
     if (t.to === "closed") this.working.remove(w.clientOrderId);
@@ -160,10 +160,6 @@ export class OrderLifecycle {
       w.yesPriceTicks = o.yesPriceTicks;
       w.countHundredths = o.fillCountHundredths + o.remainingCountHundredths;
     }
-  }
-
-  private reserve(w: WorkingOrder, t: Transition, input: OrderInput): void {
-    this.reserveFor(w.clientOrderId, t, input, w);
   }
 
   private reserveFor(cid: string, t: Transition, input: OrderInput, w: WorkingOrder | undefined): void {

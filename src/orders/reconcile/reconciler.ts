@@ -29,7 +29,6 @@ import {
 } from "../../kalshi/adapter/reports.js";
 import type { RestFill, RestOrder, RestSettlement } from "../../kalshi/rest-types.js";
 import type { JournalReplay } from "../execution/journal.js";
-import type { OrdersRestApi } from "../execution/order-types.js";
 import {
   type Correction,
   cashCorrections,
@@ -126,7 +125,7 @@ export class Reconciler {
         continue;
       }
       if (intent.op !== "create" || accounts.order(cid) !== undefined) continue;
-      let o: Awaited<ReturnType<OrdersRestApi["findOrderByClientId"]>> = null;
+      let o: RestOrder | null = null;
       try {
         o = await rest.findOrderByClientId(intent.ticker, cid);
       } catch {
