@@ -69,6 +69,12 @@ export class PortfolioPublisher {
     for (let k = 0; k < shards; k++) w.setShardCash(k, l.freeCashOn(k), l.reservedCashOn(k));
   }
 
+  private writeMarket(w: PortfolioWriter, m: number): void {
+    const p = this.ledger.position(m);
+    w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
+    w.setOrderSummary(m, this.summarize(m));
+  }
+
   /** Cash + one market's position and orders. */
   publishMarket(m: number): void {
     const w = this.writer;
@@ -76,9 +82,7 @@ export class PortfolioPublisher {
     w.beginWrite();
     try {
       this.writeCash(w);
-      const p = this.ledger.position(m);
-      w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
-      w.setOrderSummary(m, this.summarize(m));
+      this.writeMarket(w, m);
     } finally {
       w.endWrite();
     }
@@ -94,11 +98,7 @@ export class PortfolioPublisher {
     w.beginWrite();
     try {
       this.writeCash(w);
-      for (const m of markets) {
-        const p = this.ledger.position(m);
-        w.setPosition(m, p.contractsHundredths, p.costBasisMicros);
-        w.setOrderSummary(m, this.summarize(m));
-      }
+      for (const m of markets) this.writeMarket(w, m);
     } finally {
       w.endWrite();
     }
