@@ -3,8 +3,9 @@
  * cash, positions, open orders and fills; it turns decisions into Kalshi V2 writes and publishes
  * the portfolio. Its loop, top to bottom, for one decision:
  *
- *   ready? → fresh (≤ budget from frame receive, rule 23) → not HOLD → breakers armed → market not
- *   busy → throttle → book top (not stale) → limit price (rule 16) → size (sells ≤ held, rule 9)
+ *   ready? → fresh (≤ budget from frame receive, rule 23) → not HOLD → shard not paused → breakers
+ *   armed → market not busy → throttle → book top (not stale) → limit price (rule 16) → size
+ *   (sells ≤ held, rule 9)
  *   → plan vs working orders (rule 14; wait on unknown outcomes, rule 15) → per write: risk
  *   (rule 18) → ledger reservation (rule 8) → journal fsync (rule 15) → REST → outcome.
  *
@@ -155,17 +156,18 @@ export class OrderManager implements ReconcileTarget {
     if (!this.deps.freshness.accept(d.frameRecvMs, now)) return this.skip(d, "stale", "stale_book");
     if (d.action === "HOLD" || d.sizeHundredths <= 0) return void this.stats.hold++;
     if (this.deps.risk.killSwitchEngaged) return this.skip(d, "killBlocked", "kill");
-    if (!this.deps.breakers.canTrade(now)) return this.skip(d, "breakerBlocked", "breaker");
     const m = d.market;
+    // A paused shard refuses creates and amends (cancels go out elsewhere and are not gated): the
+    // exchange's pause is the reason, whatever the engine's own breakers say meanwhile.
+    if (this.deps.exchangeStatus?.isPaused(this.deps.catalog.shardOf(m)))
+      return this.skip(d, "exchangePaused", "exchange_paused");
+    if (!this.deps.breakers.canTrade(now)) return this.skip(d, "breakerBlocked", "breaker");
     const group = this.deps.orderGroups?.of(this.deps.catalog.shardOf(m));
     if (group?.triggered && !(await group.rearm(now))) return this.skip(d, "breakerBlocked", "order_group");
     if (this.busy.has(m)) return this.skip(d, "busy", "busy");
     if (this.deps.catalog.tickerOf(m) === "") return this.skip(d, "unknownMarket", "unknown_market");
     if (this.deps.ledger.isSettled(m)) return this.skip(d, "marketSettled", "market_settled");
     if (this.writer.refusedMarkets.has(m)) return this.skip(d, "marketRefused", "market_refused");
-    // A paused shard refuses creates and amends; cancels go out elsewhere and are not gated.
-    if (this.deps.exchangeStatus?.isPaused(this.deps.catalog.shardOf(m)))
-      return this.skip(d, "exchangePaused", "exchange_paused");
     if (!this.deps.throttle.allow(m, now)) return this.skip(d, "throttled", "throttle");
     if (!this.deps.book.readTop(m, this.top)) return this.skip(d, "bookStale", "stale_book");
     const ownLimit = limitPriceTicks(this.config.strategy, d.action, this.top, this.deps.catalog.gridOf(m));
