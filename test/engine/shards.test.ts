@@ -225,7 +225,13 @@ describe("engine over three exchange shards, under faults, settlements and a pau
     );
     assert.deepEqual(positions, exchangePositions);
 
-    // the audit trail: one settlement line per market settled, each settled on the exchange
+    // the audit trail: one line per transfer (all events drained now), one settlement line per
+    // market settled, each settled on the exchange
+    assert.equal(
+      transferAudits.length,
+      ["ok", "refused", "unknown"].reduce((sum, result) => sum + counter("transfers", { result }), 0),
+      "one audit line per transfer counted",
+    );
     assert.ok(settledBefore.length > 0);
     assert.equal(new Set(settlementsAudited).size, settlementsAudited.length, "one line per market");
     for (const t of settledBefore) assert.ok(settlementsAudited.includes(t), `settlement of ${t} audited`);
