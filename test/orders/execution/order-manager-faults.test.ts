@@ -56,8 +56,8 @@ before(async () => {
     key: { keyId: px.keyId, privateKey: loadPrivateKey(px.keyFile) },
     readBucket: { refillPerSec: 1000, capacity: 1000 },
     writeBucket: { refillPerSec: 1000, capacity: 2000 },
-    readTimeoutMs: 400,
-    writeTimeoutMs: 400,
+    readTimeoutMs: 1_000,
+    writeTimeoutMs: 1_000,
   });
   for (const m of px.core.markets()) catalog.add(m.ticker, gridOfStructure(m.priceLevelStructure));
 });
