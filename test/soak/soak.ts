@@ -33,6 +33,11 @@ export interface SoakOptions {
   /** paper exchange: a market settles every this many seconds (0 = none) */
   settleEverySeconds: number;
   seed: number;
+  /**
+   * lives killed before the last one, whatever the clock says: on a loaded machine start-ups eat
+   * the minutes, and a short soak must still restart the engine this many times
+   */
+  minKills?: number;
   log?: (line: string) => void;
 }
 
@@ -214,7 +219,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     for (;;) {
       lives++;
       const lifeMs = nextLifeMs();
-      const isLast = Date.now() + lifeMs + o.lifeSeconds[1] * 1000 > deadline;
+      const isLast = kills >= (o.minKills ?? 0) && Date.now() + lifeMs + o.lifeSeconds[1] * 1000 > deadline;
       const crash = lives === 2;
       const env = crash ? { ...process.env, KALSHI_INJECT_DECIDE_FAULTS: "1" } : process.env;
       // a start can fail on an injected fault (its startup reconciliation gave up): start again,
