@@ -31,6 +31,13 @@ const dir = mkdtempSync(join(tmpdir(), "orders-worker-"));
 const CAPACITY = 8;
 const book = BookTable.create(CAPACITY, { grid: PriceGrid.full() });
 const portfolio = PortfolioTable.create(CAPACITY);
+
+/** Reads the PortfolioTable until no write of the orders thread overlapped the read. */
+function readPortfolio<T>(read: () => T): T {
+  let value: T | undefined;
+  portfolio.readConsistent({ read: () => void (value = read()) });
+  return value as T;
+}
 const decisions = createDecisionRing(64);
 const fills = BytesRing.create(2048, 64);
 const events = BytesRing.create(1024, 1024);
@@ -128,11 +135,12 @@ describe("orders worker thread on the paper exchange", () => {
     const acked = await waitForEvent((e) => e.kind === "order" && e.status === "acked");
     assert.equal(acked.kind === "order" && acked.market, px.markets[0]);
     assert.equal(acked.kind === "order" && acked.priceTicks, bestYes, "passive buy joins the best YES bid");
-    const v = portfolio.readBegin();
-    const hasBuy = portfolio.hasOpenBuy(0);
-    const limit = portfolio.newestBuyYesLimitTicks(0);
-    const reserved = portfolio.reservedCashMicros();
-    assert.ok(portfolio.readValid(v));
+    // the thread may publish again while the test reads: read until no write overlapped
+    const { hasBuy, limit, reserved } = readPortfolio(() => ({
+      hasBuy: portfolio.hasOpenBuy(0),
+      limit: portfolio.newestBuyYesLimitTicks(0),
+      reserved: portfolio.reservedCashMicros(),
+    }));
     assert.equal(hasBuy, true);
     assert.equal(limit, bestYes);
     assert.ok(reserved > 0);
@@ -194,12 +202,12 @@ describe("orders worker thread on the paper exchange", () => {
     assert.equal(counters.get("transfers", { result: "ok" }), 1);
     // the shard's cash in the PortfolioTable is the exchange's: balance = free + reserved fees
     const balance = await client.getBalance();
-    const v = portfolio.readBegin();
-    const free = portfolio.shardFreeCashMicros(k);
-    const reserved = portfolio.shardReservedCashMicros(k);
-    const total = portfolio.freeCashMicros();
-    const shards = portfolio.shardCount();
-    assert.ok(portfolio.readValid(v));
+    const { free, reserved, total, shards } = readPortfolio(() => ({
+      free: portfolio.shardFreeCashMicros(k),
+      reserved: portfolio.shardReservedCashMicros(k),
+      total: portfolio.freeCashMicros(),
+      shards: portfolio.shardCount(),
+    }));
     assert.ok(shards > k);
     assert.ok(reserved > 0, "the order reserves on its own shard");
     assert.ok(free > 0);
