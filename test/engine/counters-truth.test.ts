@@ -27,6 +27,9 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The drop reasons whose decisions become an order event with status "refused". */
+const REFUSED_REASONS = ["risk", "cash", "shard_cash", "transfer_failed"];
+
 async function until(probe: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!(await probe())) {
@@ -87,10 +90,16 @@ describe("engine metrics after a faulty paper run", () => {
     };
     const counter = (name: string, labels?: Record<string, string>) => engine.counters.get(name, labels);
     try {
+      // (a refusal by risk or cash comes only as positions build: on a loaded machine that can take
+      // longer than the orders, throttles and 429s, and the audit check below needs one)
+      const refused = () => REFUSED_REASONS.reduce((sum, reason) => sum + counter("drops", { reason }), 0);
       await until(
         () =>
-          counter("orders") >= 12 && counter("drops", { reason: "throttle" }) > 0 && counter("http_429") > 0,
-        "orders, throttles and 429s",
+          counter("orders") >= 12 &&
+          counter("drops", { reason: "throttle" }) > 0 &&
+          counter("http_429") > 0 &&
+          refused() > 0,
+        "orders, throttles, 429s and a refused order",
       );
       // stop deciding; let every decision already made reach the orders thread and be counted
       await engine.control("pause");
@@ -143,9 +152,8 @@ describe("engine metrics after a faulty paper run", () => {
     assert.equal(counter("fills"), fills.length);
     // the event stream as witness of refusals, breaker trips and exchange rejects
     const refusals = events.filter((e) => e.kind === "order" && e.status === "refused").length;
-    const refusedReasons = ["risk", "cash", "shard_cash", "transfer_failed"];
     assert.equal(
-      refusedReasons.reduce((sum, reason) => sum + counter("drops", { reason }), 0),
+      REFUSED_REASONS.reduce((sum, reason) => sum + counter("drops", { reason }), 0),
       refusals,
     );
     // transfers between shards (the deposit is on shard 0, markets on 3 shards; how many depends
