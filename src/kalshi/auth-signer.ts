@@ -126,7 +126,7 @@ export function signMessage(privateKey: KeyObject, message: Buffer): string {
 
 /**
  * The three `KALSHI-ACCESS-*` headers for one request. `path` is the full URL path (query string
- * allowed, it is stripped before signing). Sign immediately before sending (§1.4 skew).
+ * allowed, it is stripped before signing). Sign immediately before sending.
  */
 export function signRequest(
   key: SigningKey,

@@ -329,7 +329,7 @@ export class KalshiRestClient extends RestTransport {
     );
   }
 
-  /** Follows `cursor` until it comes back empty (§3.1), at most `maxPages` pages. */
+  /** Follows `cursor` until it comes back empty, at most `maxPages` pages. */
   async collectAll<T>(
     fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
     maxPages = 100,

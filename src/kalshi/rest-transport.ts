@@ -7,7 +7,7 @@
  *   logged or put in errors.
  * - Node's global `fetch` (undici) keeps connections alive by default; every request carries its
  *   own `AbortSignal.timeout`.
- * - Token buckets for reads and writes with the §3.7 costs; a 429 empties the bucket (rule 17).
+ * - Token buckets for reads and writes with Kalshi's per-request costs; a 429 empties the bucket (rule 17).
  * - READS retry on 429 / 5xx / network errors with exponential backoff + full jitter.
  * - WRITES are never retried here: a timeout, reset or 5xx returns `{ kind: "unknown" }` and the
  *   order manager resolves it with `findOrderByClientId` — never by resending under a new id
@@ -172,7 +172,7 @@ export class RestTransport {
     this.stats.requests++;
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.options.key !== undefined) {
-      // sign the full path, query string dropped (§1.2), immediately before sending (§1.4)
+      // sign the full path, query string dropped, immediately before sending
       Object.assign(headers, signRequest(this.options.key, method, url.pathname, this.now()));
     }
     const init: RequestInit = { method, headers, signal: AbortSignal.timeout(timeoutMs) };

@@ -186,7 +186,7 @@ export interface RestOrderbook {
   no: Array<[number, number]>;
 }
 
-/** A page of a cursor-paginated list; `cursor` is "" on the last page (§3.1). */
+/** A page of a cursor-paginated list; `cursor` is "" on the last page. */
 export interface Page<T> {
   items: T[];
   cursor: string;

@@ -10,9 +10,9 @@
  * subscription replies it parsed go back through `handleReply` (so the client can map sids to
  * markets), and the snapshots a gap needs through `requestSnapshot`.
  *
- * Protocol: kalshi-api-notes.md (WS handshake signs `GET /trade-api/ws/v2`), §2.1–2.3
- * (commands, one `subscribed` reply per channel with distinct sids, error codes), §2.6 (gap
- * handling; after a reconnect every sid is new and every book must be rebuilt from snapshots).
+ * Protocol: kalshi-api-notes.md (WS handshake signs `GET /trade-api/ws/v2`): commands, one
+ * `subscribed` reply per channel with distinct sids, error codes, and gap
+ * handling (after a reconnect every sid is new and every book must be rebuilt from snapshots).
  */
 import type { KeyObject } from "node:crypto";
 import WebSocket from "ws";

@@ -56,7 +56,7 @@ const SPEC = {
         "ts":1671899397,"ts_ms":1671899397000}}`,
 };
 
-// §2.7 lists fields without a JSON example for these; values here are illustrative.
+// The docs list fields without a JSON example for these; values here are illustrative.
 const BUILT = {
   userOrder: `{"type":"user_order","sid":21,"msg":{"order_id":"o-1","client_order_id":"c-1",
     "ticker":"KXBTCD-26OCT2717-T99999.99","status":"canceled","side":"yes","outcome_side":"yes",

@@ -9,7 +9,7 @@ import type { FeeSchedule, OrderFeeAccumulator } from "./fees.js";
 
 export type EngineAction = "BUY_YES" | "SELL_YES" | "BUY_NO" | "SELL_NO";
 
-/** The V2 book side of an engine action (kalshi-api-notes.md mapping table). */
+/** The V2 book side of an engine action (kalshi-api-notes.md, "V2 orders"). */
 export function bookSideOf(action: EngineAction): BookSide {
   return action === "BUY_YES" || action === "SELL_NO" ? "bid" : "ask";
 }

@@ -231,7 +231,7 @@ export class OrderWriter {
         this.orders.rename(w, newCid);
         w.yesPriceTicks = yesPriceTicks;
         w.countHundredths = total;
-        w.placedMs = now; // a price change or increase goes to the back of the queue (§3.3)
+        w.placedMs = now; // a price change or increase goes to the back of the queue
       },
     );
   }

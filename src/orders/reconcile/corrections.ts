@@ -4,7 +4,7 @@
  * the order manager applies what they return (execution/apply-corrections.ts), the one owner of
  * orders and cash.
  *
- * REST lags the fill channel by ~1 s (kalshi-api-notes.md item 15), so a position or a shard's
+ * REST lags the fill channel by ~1 s (kalshi-api-notes.md, "Positions"), so a position or a shard's
  * cash that differs is corrected only when a second pass sees the same exchange number: the
  * first sighting is returned as a suspect for the caller to keep until the next pass.
  */
@@ -50,7 +50,7 @@ function secondSighting(
 export interface ExchangePosition {
   market: number;
   contractsHundredths: number;
-  /** REST has no entry cost; market exposure is the closest number it gives (§3.5) */
+  /** REST has no entry cost; market exposure is the closest number it gives */
   costBasisMicros: number;
 }
 

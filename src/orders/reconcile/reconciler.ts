@@ -9,7 +9,7 @@
  * outcome are looked up by client_order_id and closed in the journal. Periodic: fills since the
  * last seen are applied (idempotent by id), unknown outcomes are retried, resting orders are
  * compared with the working set (orphans are canceled), and positions / cash that differ on two
- * consecutive passes — REST lags the fill channel by ~1 s (kalshi-api-notes.md item 15) — are
+ * consecutive passes — REST lags the fill channel by ~1 s (kalshi-api-notes.md, "Positions") — are
  * set to the exchange's numbers.
  *
  * Cash mapping (checked against the paper exchange): the exchange's `balance` already excludes
@@ -100,7 +100,7 @@ export class Reconciler {
           kind: "position",
           market: m,
           contractsHundredths: p.positionHundredths,
-          // REST has no entry cost; market exposure is the closest number it gives (§3.5)
+          // REST has no entry cost; market exposure is the closest number it gives
           costBasisMicros: p.marketExposureMicros,
         });
     }

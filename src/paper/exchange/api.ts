@@ -17,7 +17,7 @@
  *
  * Ledger model (documented deviations from Kalshi):
  * - Balances stay exact in micros; Kalshi's sub-cent "rounding fee" flooring is not simulated
- *   (kalshi-api-notes.md). The fee itself follows the §4 per-order accumulator exactly.
+ *   (kalshi-api-notes.md). The fee itself follows the per-order accumulator exactly.
  * - Placing an order holds (removes from the available balance) the cost of its *opening*
  *   part at its limit on its own leg: bid → p, ask → $1 − p per contract. The part that closes
  *   the user's current opposite position at placement time holds nothing (selling held
@@ -185,7 +185,7 @@ export interface CreateOrderRequest {
   orderGroupId?: string;
 }
 
-/** Read-only view of an order; carries every field of Kalshi's Order object (§3.5). */
+/** Read-only view of an order; carries every field of Kalshi's Order object. */
 export interface OrderView {
   readonly orderId: string;
   readonly userId: string;
@@ -505,7 +505,7 @@ export interface PaperExchangeApi {
   /** The scheduled maintenance pauses. */
   pauses(): readonly PauseWindow[];
 
-  // Writes (V2 semantics, kalshi-api-notes.md, §5).
+  // Writes (V2 semantics, kalshi-api-notes.md).
   /**
    * An order that is accepted but cannot rest or fill (post-only cross, FOK short of volume, IOC
    * remainder, STP) is still a success (HTTP 201) returning the order with status `canceled` and

@@ -242,7 +242,7 @@ export function renderMarket(m: MarketView): Record<string, unknown> {
   };
 }
 
-/** `GET /markets/{ticker}/orderbook` body: bids only, ascending, NO on the NO scale (§3.2). */
+/** `GET /markets/{ticker}/orderbook` body: bids only, ascending, NO on the NO scale. */
 export function renderOrderbook(b: OrderbookView): Record<string, unknown> {
   const levels = (side: [number, number][]) => side.map(([p, s]) => [formatTicks(p), formatHundredths(s)]);
   return { orderbook_fp: { yes_dollars: levels(b.yes), no_dollars: levels(b.no) } };

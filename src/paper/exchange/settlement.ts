@@ -1,7 +1,7 @@
 /**
  * Market lifecycle: pauses, closes and settlement (kalshi-api-notes.md).
  * Settlement at a chosen result pays $1 per winning contract, realises P&L against the cost
- * basis and clears positions; plain yes/no settlement carries no fee (§4).
+ * basis and clears positions; plain yes/no settlement carries no fee.
  */
 import type { LifecycleEvent, MarketResult, MarketStatus, SettlementView } from "./api.js";
 import { addCash } from "./cash.js";

@@ -31,7 +31,7 @@ export interface FaultPlan {
   feedFaultKinds?: { drop: number; duplicate: number };
   /** close a WS connection after this many data frames sent on it (undefined = never) */
   feedDisconnectEvery?: number;
-  /** probability that an orderbook snapshot is sent empty, as demo often does (§2.5, §7) */
+  /** probability that an orderbook snapshot is sent empty, as demo often does */
   emptySnapshotRate?: number;
   /** delay of a slow ack (default 2,000 ms) */
   slowAckMs?: number;

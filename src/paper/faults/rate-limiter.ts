@@ -14,7 +14,7 @@ export interface BucketSpec {
   bucketCapacity: number;
 }
 
-/** Per-second budgets (read / write); write holds 2 s of budget except Basic (1 s) — §3.7. */
+/** Per-second budgets (read / write); write holds 2 s of budget except Basic (1 s). */
 export const TIER_LIMITS: Readonly<Record<UsageTier, { read: BucketSpec; write: BucketSpec }>> =
   Object.freeze({
     basic: {
@@ -81,7 +81,7 @@ export interface RequestCost {
 }
 
 /**
- * The bucket and cost of one request (§3.7): writes are order create/amend/decrease/cancel and
+ * The bucket and cost of one request: writes are order create/amend/decrease/cancel and
  * order groups; V2 cancel 2, V2 batch cancel 2/item, V2 batch create 10/item, GET one order 2,
  * legacy V1 writes 100. `path` is relative to `/trade-api/v2`.
  */
@@ -119,7 +119,7 @@ export class RateLimiter {
     return b[cost.bucket].take(cost.cost, nowMs);
   }
 
-  /** `GET /account/limits` body (§3.7). */
+  /** `GET /account/limits` body. */
   limitsBody(): string {
     const tier = this.tier === "off" ? "prime" : this.tier;
     const s = TIER_LIMITS[tier];

@@ -1,13 +1,13 @@
 /**
  * Public market-data routes (kalshi-api-notes.md): exchange status, markets, one market,
- * orderbooks. They work without auth headers (§1.5).
+ * orderbooks. They work without auth headers.
  */
 import type { MarketStatus, MarketView, PaperExchangeApi, PauseWindow } from "../exchange/index.js";
 import { renderMarket, renderOrderbook } from "../exchange/index.js";
 import { badRequest, coreError, guarded, pageByOffset, parseIntParam } from "./rest-params.js";
 import { json, type Router } from "./rest-router.js";
 
-/** The `status` query filter has its own vocabulary (§3.2); `active` is invalid there. */
+/** The `status` query filter has its own vocabulary; `active` is invalid there. */
 const STATUS_FILTER: Record<string, readonly MarketStatus[]> = {
   unopened: ["initialized"],
   open: ["active"],

@@ -174,7 +174,7 @@ export interface BatchCancelItem {
 
 /**
  * Batch cancel: `{"orders":[{"order_id","market_ticker"?,"exchange_index"?}]}` or the legacy
- * `{"ids":[...]}` (§3.3, §3.4).
+ * `{"ids":[...]}`.
  */
 export function parseBatchCancel(body: unknown, maxItems: number): Parsed<BatchCancelItem[]> {
   if (!isRecord(body)) return bad("invalid_parameters", "request body must be a JSON object");

@@ -1,6 +1,6 @@
 /**
  * V2 order entry (kalshi-api-notes.md), order groups, and the V1 write paths that now answer
- * "Please switch to the V2 endpoints" (§3.4).
+ * "Please switch to the V2 endpoints".
  */
 import { countToHundredths } from "../../kalshi/units.js";
 import type { CreateOrderRequest, PaperExchangeApi } from "../exchange/index.js";
@@ -64,7 +64,7 @@ export function addOrderRoutes(router: Router, core: PaperExchangeApi): void {
     if (items.length === 0 || items.length > MAX_BATCH_ITEMS) {
       return badRequest("invalid_parameters", `a batch holds 1..${MAX_BATCH_ITEMS} orders`);
     }
-    // Items are independent: a malformed item fails alone (§3.3 per-item `error`).
+    // Items are independent: a malformed item fails alone (a per-item `error`).
     const out: unknown[] = new Array(items.length);
     const valid: CreateOrderRequest[] = [];
     const slots: number[] = [];

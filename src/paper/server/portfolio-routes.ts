@@ -1,5 +1,5 @@
 /**
- * Authenticated portfolio reads (kalshi-api-notes.md) and account limits (§3.7): balance,
+ * Authenticated portfolio reads (kalshi-api-notes.md) and account limits: balance,
  * positions, orders, one order, fills, settlements — cursor-paginated, `cursor:""` on the last
  * page.
  */
@@ -39,7 +39,7 @@ export function addPortfolioRoutes(router: Router, core: PaperExchangeApi, limit
       if (event) list = list.filter((p) => p.eventTicker === event);
       const filter = query.get("count_filter");
       if (filter) {
-        // Keep positions with any of the named fields non-zero (§3.5).
+        // Keep positions with any of the named fields non-zero.
         const fields = filter.split(",");
         list = list.filter(
           (p) =>

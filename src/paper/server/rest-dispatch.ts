@@ -1,6 +1,6 @@
 /**
- * One REST request through the paper exchange, in Kalshi's order: auth (kalshi-api-notes.md,
- * §7) → fault plan → token bucket (§3.7) → route handler. The handler runs synchronously against
+ * One REST request through the paper exchange, in Kalshi's order: auth (kalshi-api-notes.md)
+ * → fault plan → token bucket → route handler. The handler runs synchronously against
  * the core; the fault plan then decides how (or whether) the client hears about it:
  *  - 429 / 5xx / timeout: the request is NOT applied;
  *  - reset_after_accept: applied, then the connection is destroyed without a response;
@@ -59,7 +59,7 @@ export function dispatch(
   let keyId = "";
   const signed = req.headers.has("kalshi-access-key") || req.headers.has("kalshi-access-signature");
   if (!match.route.public || signed) {
-    // Clients sign with wall-clock time, whatever clock the exchange runs on (§1.4).
+    // Clients sign with wall-clock time, whatever clock the exchange runs on.
     const v = verifyRequest(deps.publicKeys, req.method, req.fullPath, (h) => req.headers.get(h), Date.now());
     if (!v.ok) {
       handle.send(v.status, v.body);

@@ -1,7 +1,7 @@
 /**
  * Query-string helpers shared by the REST routes: `limit` (default 100, max 1000) and cursor
  * pagination where the last page returns `cursor: ""` (kalshi-api-notes.md), plus error
- * replies in Kalshi's nested shape (§3.6).
+ * replies in Kalshi's nested shape.
  */
 import { type ExchangeError, renderError } from "../exchange/index.js";
 import { json, type RestReply } from "./rest-router.js";
@@ -66,7 +66,7 @@ export function pageByOffset<T>(items: readonly T[], q: URLSearchParams): { page
   return { page, cursor: start + limit < items.length ? String(start + limit) : "" };
 }
 
-/** `min_ts` / `max_ts` in Unix seconds (§3.1) → inclusive ms bounds. */
+/** `min_ts` / `max_ts` in Unix seconds → inclusive ms bounds. */
 export function timeBounds(q: URLSearchParams): { minTsMs?: number; maxTsMs?: number } {
   const min = parseIntParam(q, "min_ts");
   const max = parseIntParam(q, "max_ts");

@@ -1,7 +1,7 @@
 /**
  * The paper exchange's uWS app: REST under `/trade-api/v2`, WebSocket at `/trade-api/ws/v2`.
  * The WS upgrade is verified before it is accepted (HTTP 401 otherwise, kalshi-api-notes.md),
- * pings carry `heartbeat` (§2.1), and every HTTP response is corked.
+ * pings carry `heartbeat`, and every HTTP response is corked.
  */
 
 import uWS from "uWebSockets.js";

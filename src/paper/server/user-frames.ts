@@ -34,14 +34,14 @@ export function fillFrame(sid: number, f: FillView, legacy: boolean): string {
   return `{"type":"fill","sid":${sid},"msg":${JSON.stringify(msg)}}`;
 }
 
-/** `user_order` (§2.7): the core's Order rendering, which carries every field seen on the wire. */
+/** `user_order`: the core's Order rendering, which carries every field seen on the wire. */
 export function userOrderFrame(sid: number, o: OrderView): string {
   const msg = { ...renderOrder(o), last_update_ts_ms: o.lastUpdateTsMs };
   return `{"type":"user_order","sid":${sid},"msg":${JSON.stringify(msg)}}`;
 }
 
 export function marketPositionFrame(sid: number, userId: string, p: PositionView, legacy: boolean): string {
-  // Legacy money fields were centi-cents (1/10,000 $) = micros / 100 (§2.7).
+  // Legacy money fields were centi-cents (1/10,000 $) = micros / 100.
   const msg = legacy
     ? {
         user_id: userId,

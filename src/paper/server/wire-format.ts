@@ -7,7 +7,7 @@
  * Current wire (kalshi-api-notes.md): levels `[price_dollars, count_fp]` strings, bids only,
  * ascending with the best bid last; NO levels on the NO-leg scale unless `use_yes_price`, in which
  * case a NO bid at q is reported at 1 − q and the array keeps best-last order (descending YES
- * price). Legacy wire (§2.5 "Legacy wire"): `yes`/`no` `[[price_cents, qty]]`, delta `price`
+ * price). Legacy wire: `yes`/`no` `[[price_cents, qty]]`, delta `price`
  * (cents) and `delta` (contracts) — meant for cent markets; sub-cent ticks print as decimals.
  */
 import { formatHundredths, formatTicks, TICKS_PER_CENT, TICKS_PER_DOLLAR } from "../../kalshi/units.js";
@@ -40,7 +40,7 @@ export function countLegacy(hundredths: number): string {
 
 let isoCacheSec = -1;
 let isoCache = "";
-/** RFC3339 second-resolution time; cached per second (the deprecated `ts` field, §2.5). */
+/** RFC3339 second-resolution time; cached per second (the deprecated `ts` field). */
 export function isoSeconds(tsMs: number): string {
   const sec = Math.floor(tsMs / 1000);
   if (sec !== isoCacheSec) {

@@ -1,6 +1,6 @@
 /**
  * Parsing and validation of WS commands (kalshi-api-notes.md) into typed requests, with
- * Kalshi's error codes (§2.3 table). Pure: no sockets, no state; the hub applies the result.
+ * Kalshi's error codes. Pure: no sockets, no state; the hub applies the result.
  */
 
 export const CHANNELS = [
@@ -173,7 +173,7 @@ export function parseCommand(text: string, isKnownMarket: (ticker: string) => bo
   return { ok: true, command: { cmd, id, sid, action, tickers } };
 }
 
-/** `{"id":…,"type":"error","msg":{"code":…,"msg":…}}` (§2.3). */
+/** `{"id":…,"type":"error","msg":{"code":…,"msg":…}}`. */
 export function errorFrame(id: number, error: WsError, ticker?: string, sid?: number): string {
   const sidPart = sid === undefined ? "" : `"sid":${sid},`;
   const tickerPart = ticker === undefined ? "" : `,"market_ticker":${JSON.stringify(ticker)}`;

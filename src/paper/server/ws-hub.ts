@@ -6,7 +6,7 @@
  * microtask, which batches a whole simulator step into one write per socket.
  *
  * Invariants:
- * - `seq` is per subscription, starts at 1, shared by snapshots and deltas (§2.6). A dropped
+ * - `seq` is per subscription, starts at 1, shared by snapshots and deltas. A dropped
  *   frame (fault plan) still consumes its seq: that is the gap the client must detect.
  * - Only the subscriber that owns the causing order sees `client_order_id` on a delta.
  * Queues, flushing, backpressure (error 25) and feed faults live in ws-outbox.ts.
@@ -173,7 +173,7 @@ export class WsHub implements ExchangeListener {
       conn.subs.set(sid, sub);
       this.byChannel.get(channel)!.push(sub);
       created.push(sub);
-      // One `subscribed` per channel, same id, distinct sids (§2.3).
+      // One `subscribed` per channel, same id, distinct sids.
       this.control(conn, `{"id":${c.id},"type":"subscribed","msg":{"channel":"${channel}","sid":${sid}}}`);
     }
     for (const sub of created) {
@@ -233,7 +233,7 @@ export class WsHub implements ExchangeListener {
     const seq = ++sub.seq;
     const fault = this.feedFault(sub.conn);
     if (fault === "drop") return;
-    // Demo often sends empty snapshots (§2.5); the fault plan can make us do the same.
+    // Demo often sends empty snapshots; the fault plan can make us do the same.
     const empty = this.opts.faults.drawEmptySnapshot();
     const id = this.marketId(ticker);
     const frame = snapshotFrame(

@@ -30,7 +30,7 @@ export interface HubSocket {
 }
 
 export class Subscription {
-  /** per-sid sequence; starts at 1 with the first snapshot/delta (§2.6) */
+  /** per-sid sequence; starts at 1 with the first snapshot/delta */
   seq = 0;
   constructor(
     readonly sid: number,

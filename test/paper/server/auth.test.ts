@@ -41,7 +41,7 @@ describe("paper exchange auth (kalshi-api-notes.md)", () => {
     assert.equal(r.json.error.details, "INCORRECT_API_KEY_SIGNATURE");
   });
 
-  test("signing without the /trade-api/v2 prefix fails (§6 pitfall 1)", async () => {
+  test("signing without the /trade-api/v2 prefix fails", async () => {
     const h = signRequest(ex.key, "GET", "/portfolio/balance");
     assert.equal((await raw("/portfolio/balance", h)).status, 401);
   });
@@ -99,7 +99,7 @@ describe("paper exchange auth (kalshi-api-notes.md)", () => {
     const cases: Array<Record<string, string>> = [
       {},
       signRequest({ keyId: ex.key.keyId, privateKey: other.privateKey }, "GET", "/trade-api/ws/v2"),
-      signRequest(ex.key, "GET", "/trade-api/v2/ws/v2"), // the wrong signing path of §6 pitfall 3
+      signRequest(ex.key, "GET", "/trade-api/v2/ws/v2"), // the wrong signing path
       signRequest(ex.key, "GET", "/trade-api/ws/v2", Date.now() - 120_000),
     ];
     for (const headers of cases) {

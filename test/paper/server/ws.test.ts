@@ -96,7 +96,7 @@ describe("paper WebSocket (kalshi-api-notes.md)", () => {
     assert.equal(deltas[0].msg.delta_fp, "3.00");
     assert.equal(deltas[0].msg.side, "yes");
     assert.equal(typeof deltas[0].msg.ts_ms, "number");
-    // An ask at YES 0.98 is a NO bid at 0.02 on the NO scale by default (§2.5).
+    // An ask at YES 0.98 is a NO bid at 0.02 on the NO scale by default.
     assert.equal(deltas[2].msg.side, "no");
     assert.equal(deltas[2].msg.price_dollars, "0.0200");
     assert.equal(deltas[2].msg.client_order_id, undefined);
