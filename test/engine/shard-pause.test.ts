@@ -23,8 +23,11 @@ after(async () => {
 
 /** Time for the engine to start and rest orders on every shard before the pause (loaded machine). */
 const PAUSE_AT_MS = 45_000;
-/** Long enough for the other shards to trade meanwhile, with time left for the kill switch. */
-const PAUSE_FOR_MS = 40_000;
+/**
+ * Long enough for the other shards to trade meanwhile and for the rule policy to want a trade on a
+ * paused market (on a loaded machine 25 s once passed without one), with time left for the kill switch.
+ */
+const PAUSE_FOR_MS = 60_000;
 /** A request the engine sent just before the pause began may arrive just after it. */
 const GRACE_MS = 3_000;
 /** the shard the deposit lands on: the busiest, with orders resting when its pause begins */
