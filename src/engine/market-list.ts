@@ -10,7 +10,7 @@ import { MarketDirectory } from "../book/market-directory.js";
 import { PriceGrid } from "../kalshi/price-grid.js";
 import type { KalshiRestClient } from "../kalshi/rest-client.js";
 import type { RestMarket } from "../kalshi/rest-types.js";
-import type { OrdersWorkerMarket } from "../orders/thread/orders-worker.js";
+import type { OrdersWorkerMarket } from "../orders/thread/orders-protocol.js";
 
 export interface ResolvedMarket {
   ticker: string;

@@ -10,7 +10,7 @@ import type { OpenOrder } from "../../events/engine-event.js";
 import { workerModuleUrl } from "../../runtime/module-file.js";
 import { RequestChannel } from "../../runtime/request-channel.js";
 import type { ReconcileReport } from "../reconcile/reconcile-target.js";
-import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-worker.js";
+import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-protocol.js";
 
 export interface OrdersThread {
   worker: Worker;
