@@ -19,9 +19,10 @@
  *
  * Same protocol as a single ring (spsc-ring.ts): the consumer sets `consumerWaiting`, reads
  * `rings`, re-checks every ring, and only then waits on `rings`; a producer publishes its tail,
- * then pays for `Atomics.add` + `Atomics.notify` only if `consumerWaiting` is set. With SC atomics
- * either the producer sees the flag (and the wait returns, or never sleeps because `rings`
- * moved) or the consumer's re-check sees the new record. No wake-up is lost.
+ * then pays for `Atomics.add` + `Atomics.notify` only if `consumerWaiting` is set, clearing it as
+ * it does. With SC atomics either the producer sees the flag (and the wait returns, or never
+ * sleeps because `rings` moved) or the consumer's re-check sees the new record. No wake-up is
+ * lost, and a sleeping consumer is woken once however many commits follow before it runs.
  */
 import { waitWhileEqual } from "./wait-async.js";
 
@@ -59,10 +60,16 @@ export class Doorbell {
     return new Doorbell(shared);
   }
 
-  /** Producer side, after publishing: wakes the consumer only if it declared it is waiting. */
+  /**
+   * Producer side, after publishing: wakes the consumer only if it declared it is waiting, and
+   * clears the flag as it does (`Atomics.exchange`, so of two producers racing to wake it one
+   * notifies). Until the woken thread runs — tens of µs on a busy machine — further commits from
+   * any ring of the group find the flag clear and publish without another futex wake: one wake-up
+   * per consumer sleep, not one per commit.
+   */
   ring(): void {
     const words = this.words;
-    if (Atomics.load(words, CONSUMER_WAITING) !== 0) {
+    if (Atomics.load(words, CONSUMER_WAITING) !== 0 && Atomics.exchange(words, CONSUMER_WAITING, 0) !== 0) {
       Atomics.add(words, RINGS, 1);
       Atomics.notify(words, RINGS);
     }

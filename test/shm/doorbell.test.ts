@@ -42,6 +42,23 @@ describe("Doorbell: one consumer waiting on several rings", () => {
     assert.equal(doorbell.ringCount(), 0, "nobody was asleep, so no producer paid for a notify");
   });
 
+  it("wakes a sleeping consumer once, however many commits to its rings come before it runs", async () => {
+    const { doorbell, rings } = group(3);
+    const woke = doorbell.waitForAnyAsync(rings, 60_000); // declares waiting synchronously
+    assert.equal(doorbell.consumerWaiting(), true);
+    for (const k of [0, 2, 2, 1]) {
+      writeTestRecord(rings[k], rings[k].tryClaim(), 0);
+      rings[k].commit();
+    }
+    assert.equal(doorbell.ringCount(), 1, "one futex wake for four commits on three rings");
+    assert.equal(doorbell.consumerWaiting(), false);
+    assert.equal(await woke, true);
+    assert.deepEqual(
+      rings.map((r) => r.available()),
+      [1, 1, 2],
+    );
+  });
+
   it("the descriptor of a ring carries its doorbell through attach", () => {
     const { rings } = group(1);
     const copy = structuredClone(rings[0].shared);
