@@ -12,13 +12,16 @@
  * - a probe run on 2 rows must return float32 logits of dims [2, A].
  * Every violation throws `PolicyContractError` naming the model, what it has and what is needed.
  *
- * `run` does ONE `session.run` per batch. Input and output tensors are cached per batch size over
- * two long-lived Float32Arrays (onnxruntime-node writes into a pre-allocated output), so a steady
- * stream of batches allocates only what onnxruntime itself allocates per run.
+ * `run` does ONE run per batch. Input and output tensors are cached per batch size over two
+ * long-lived Float32Arrays (onnxruntime-node writes into a pre-allocated output), so a steady
+ * stream of batches allocates only what onnxruntime itself allocates per run. The run is the
+ * native session's synchronous one (ort-inline.ts) when it loads and agrees with the public
+ * session on the probe; otherwise the public `session.run`, which waits an event-loop turn.
  */
 import ort from "onnxruntime-node";
 import { type ActionSpace, actionSpaceForCount } from "./action-space.js";
 import { argmaxRows } from "./mlp.js";
+import { type InlineRunner, loadInlineRunner } from "./ort-inline.js";
 import { OBSERVATION_V1_SIZE, type Policy } from "./policy.js";
 
 export class PolicyContractError extends Error {
@@ -32,6 +35,8 @@ export interface PolicySessionOptions {
   expectedActionCount?: 5 | 21;
   /** initial capacity in rows of the reused buffers; they grow on demand (default 256) */
   initialBatchRows?: number;
+  /** run batches on the native session synchronously when it loads (default true; ort-inline.ts) */
+  inline?: boolean;
 }
 
 const EXPORT_HINT =
@@ -44,6 +49,9 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   executionMode: "sequential",
   graphOptimizationLevel: "all",
 };
+
+/** The probe's input: a fixed, non-trivial [2,52] batch (the inline session must agree on it). */
+const PROBE_INPUT = Float32Array.from({ length: 2 * 52 }, (_, i) => ((i * 37) % 19) / 9 - 1);
 
 function shapeText(shape: ReadonlyArray<number | string>): string {
   return `[${shape.join(",")}]`;
@@ -114,6 +122,8 @@ export class PolicySession implements Policy {
   private feedsByRows: (Record<string, ort.Tensor> | undefined)[] = [];
   private fetchesByRows: (Record<string, ort.Tensor> | undefined)[] = [];
   private running = false;
+  /** the synchronous native run, when loaded and checked against the public session */
+  private inline: InlineRunner | null = null;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -141,7 +151,7 @@ export class PolicySession implements Policy {
         `model ${modelPath}: onnxruntime cannot load it (${String(err)}); ${EXPORT_HINT}`,
       );
     }
-    return PolicySession.validated(session, modelPath, options);
+    return PolicySession.validated(session, modelPath, modelPath, options);
   }
 
   /** Same as `load` for model bytes already in memory; `label` names it in errors. */
@@ -158,18 +168,20 @@ export class PolicySession implements Policy {
         `model ${label}: onnxruntime cannot load it (${String(err)}); ${EXPORT_HINT}`,
       );
     }
-    return PolicySession.validated(session, label, options);
+    return PolicySession.validated(session, bytes, label, options);
   }
 
   private static async validated(
     session: ort.InferenceSession,
+    model: string | Uint8Array,
     label: string,
     options: PolicySessionOptions,
   ): Promise<PolicySession> {
     try {
       const actionCount = validateMetadata(label, session, options.expectedActionCount);
       const policy = new PolicySession(session, label, actionCount, options);
-      await policy.probe();
+      const probeLogits = await policy.probe();
+      if (options.inline ?? true) policy.attachInline(model, probeLogits);
       return policy;
     } catch (err) {
       await session.release();
@@ -177,10 +189,18 @@ export class PolicySession implements Policy {
     }
   }
 
-  /** A real 2-row run: the metadata can be right while the graph itself disagrees. */
-  private async probe(): Promise<void> {
+  /** True when batches run on the native session synchronously (ort-inline.ts). */
+  get runsInline(): boolean {
+    return this.inline !== null;
+  }
+
+  /**
+   * A real 2-row run: the metadata can be right while the graph itself disagrees. Returns the
+   * logits, for the inline session's check.
+   */
+  private async probe(): Promise<Float32Array> {
     const rows = 2;
-    const feeds = { [this.inputName]: new ort.Tensor("float32", new Float32Array(rows * 52), [rows, 52]) };
+    const feeds = { [this.inputName]: new ort.Tensor("float32", PROBE_INPUT, [rows, 52]) };
     let result: ort.InferenceSession.ReturnType;
     try {
       result = await this.session.run(feeds);
@@ -197,6 +217,26 @@ export class PolicySession implements Policy {
           `engine needs float32 [2,${this.actionCount}]; ${EXPORT_HINT}`,
       );
     }
+    return logits.data as Float32Array;
+  }
+
+  /** Keeps the native session only if its probe run gives the public session's logits exactly. */
+  private attachInline(model: string | Uint8Array, probeLogits: Float32Array): void {
+    const inline = loadInlineRunner(model, SESSION_OPTIONS);
+    if (inline === null) return;
+    const rows = 2;
+    const logits = new Float32Array(rows * this.actionCount);
+    try {
+      inline.run(
+        { [this.inputName]: new ort.Tensor("float32", PROBE_INPUT, [rows, 52]) },
+        { [this.outputName]: new ort.Tensor("float32", logits, [rows, this.actionCount]) },
+      );
+    } catch {
+      inline.release();
+      return;
+    }
+    if (logits.every((v, i) => Object.is(v, probeLogits[i]))) this.inline = inline;
+    else inline.release();
   }
 
   private ensureRows(n: number): void {
@@ -254,11 +294,14 @@ export class PolicySession implements Policy {
       this.feedsByRows[n] = feeds;
       this.fetchesByRows[n] = fetches;
     }
-    this.running = true;
-    try {
-      await this.session.run(feeds, fetches);
-    } finally {
-      this.running = false;
+    if (this.inline !== null) this.inline.run(feeds, fetches);
+    else {
+      this.running = true;
+      try {
+        await this.session.run(feeds, fetches);
+      } finally {
+        this.running = false;
+      }
     }
     argmaxRows(this.logitsData, n, this.actionCount, actionsOut);
   }
@@ -268,6 +311,8 @@ export class PolicySession implements Policy {
   }
 
   async release(): Promise<void> {
+    this.inline?.release();
+    this.inline = null;
     await this.session.release();
   }
 }

@@ -214,8 +214,11 @@ test("argmax picks the lowest index on ties and never picks NaN over a number", 
   assert.deepEqual([...out], [1, 0, 2, 0]);
 });
 
-test("an overlapping run is refused instead of overwriting the pending batch", async () => {
-  const policy = await PolicySession.fromBytes(writeMlpOnnx(randomMlp(13, [52, 8, 5])), "overlap.onnx");
+test("an overlapping deferred run is refused instead of overwriting the pending batch", async () => {
+  const policy = await PolicySession.fromBytes(writeMlpOnnx(randomMlp(13, [52, 8, 5])), "overlap.onnx", {
+    inline: false,
+  });
+  assert.equal(policy.runsInline, false);
   try {
     const obs = randomObservations(9, 2);
     const first = policy.run(obs, 2, new Int32Array(2));
@@ -224,5 +227,32 @@ test("an overlapping run is refused instead of overwriting the pending batch", a
     await policy.run(obs, 2, new Int32Array(2));
   } finally {
     await policy.release();
+  }
+});
+
+test("the inline run has its actions when run returns, and agrees with the deferred run", async () => {
+  const bytes = writeMlpOnnx(randomMlp(14, [52, 16, 21]));
+  const inline = await PolicySession.fromBytes(bytes, "inline.onnx");
+  const deferred = await PolicySession.fromBytes(bytes, "deferred.onnx", { inline: false });
+  try {
+    assert.equal(inline.runsInline, true, "onnxruntime-node's native session loads");
+    for (const n of [1, 3, 40]) {
+      const obs = randomObservations(200 + n, n);
+      const a = new Int32Array(n).fill(-1);
+      const pending = inline.run(obs, n, a);
+      assert.equal(
+        a.every((v) => v >= 0),
+        true,
+        "actions written before the promise is awaited",
+      );
+      await pending;
+      const b = new Int32Array(n);
+      await deferred.run(obs, n, b);
+      assert.deepEqual([...a], [...b]);
+      assert.deepEqual([...inline.lastLogits(n)], [...deferred.lastLogits(n)]);
+    }
+  } finally {
+    await inline.release();
+    await deferred.release();
   }
 });
