@@ -10,13 +10,18 @@
  *   policy.decide(batch) once → decode → non-HOLD decisions into the DecisionRing → finish each
  *   market (MarketStates) → nothing queued: when work is expected (a batch ended less than 2 ms
  *   ago) and the machine has a core to spare, poll the queue for up to 50 µs first
- *   (runtime/spin.ts), else (or then) sleep on the queue (Atomics.waitAsync).
+ *   (runtime/spin.ts), else (or then) sleep on the queue (a blocking Atomics.wait of at most
+ *   IDLE_WAIT_MS) → every YIELD_EVERY_MS, and after a sleep that timed out, one event-loop turn.
  *
  * Why batch everything queued: the policy costs ~16 µs per call at batch 1 and ~0.5 µs per row at
  * batch 32 (ONNX Runtime), so one run over the whole queue is what lets decide keep up with io in
  * a burst. Why spin briefly: at a live feed's rates the next market is usually queued within tens
- * of µs, and a waitAsync wake-up goes through the event loop (tens of µs, more on a busy core);
- * the spin is bounded and only follows work, so an idle engine does not burn a core.
+ * of µs, and a wake-up costs tens of µs (more on a busy core); the spin is bounded and only
+ * follows work, so an idle engine does not burn a core. Why a blocking wait: nothing on the
+ * decide path needs this thread's event loop (the policy runs synchronously, the queue, rings and
+ * counters are shared memory, reports are posted), and a futex wake goes straight back into the
+ * loop where `Atomics.waitAsync` resolves through an event-loop turn first. The loop still gives
+ * its event loop a turn every YIELD_EVERY_MS and when idle, for the pool's messages and timers.
  *
  * Pulling work from shared memory, instead of io posting a task per batch, keeps io's event loop
  * out of the decision path: a batch starts as soon as a market is queued and io never waits for a
@@ -85,7 +90,12 @@ export interface DecideWorkerStats {
   histograms: EncodedStageHistograms | null;
 }
 
+/** Longest blocking sleep on the queue: bounds how late the stop flag is seen when idle. */
 const IDLE_WAIT_MS = 50;
+/** Longest run of the loop without an event-loop turn (the pool's messages, timers). */
+const YIELD_EVERY_MS = 20;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 class DecideWorker {
   private readonly book: BookTable;
@@ -154,6 +164,7 @@ class DecideWorker {
     const control = this.states.control;
     let batches = 0;
     const beat = decideHeartbeatSlot(this.index);
+    let lastTurnMs = nowMs();
     while (Atomics.load(control, CONTROL_STOP) === 0) {
       this.heartbeats.beat(beat);
       if (Atomics.load(control, CONTROL_PAUSED) === 1) {
@@ -166,8 +177,12 @@ class DecideWorker {
         this.maybeReport();
         if (pollBriefly(this.queueSources, this.lastBatchEndMs, this.spinMs)) continue;
         const w0 = nowMs();
-        await this.queue.waitForRecordsAsync(IDLE_WAIT_MS);
+        const woke = this.queue.waitForRecords(IDLE_WAIT_MS);
         this.report.idleMs += nowMs() - w0;
+        if (!woke) {
+          await nextTurn();
+          lastTurnMs = nowMs();
+        }
         continue;
       }
       if (takeInjectedFault(control)) throw new Error(`decide worker ${this.index}: injected fault`);
@@ -177,6 +192,10 @@ class DecideWorker {
       this.report.busyMs += this.lastBatchEndMs - b0;
       batches++;
       this.maybeReport();
+      if (this.lastBatchEndMs - lastTurnMs >= YIELD_EVERY_MS) {
+        await nextTurn();
+        lastTurnMs = nowMs();
+      }
     }
     this.sendReport();
     return batches;
