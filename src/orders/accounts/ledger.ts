@@ -1,6 +1,8 @@
 /**
- * The cash ledger of the orders thread: free and reserved cash, open-order reservations, positions
- * per market, fills applied exactly once. Only the orders thread owns one (docs/architecture.md).
+ * The cash ledger of the orders thread: free and reserved cash per shard, open-order reservations,
+ * positions per market, fills applied exactly once. Only the orders thread owns one
+ * (docs/architecture.md). The orders it reserves for are kept, found and retired by its order
+ * registry (order-registry.ts): the ledger moves the money, the registry knows the orders.
  *
  * Option B of correctness-rules.md rule 8, exact integer micros:
  *   - a BUY reserves limit × count + the worst-case fee (fees.ts) from free cash at placement;
@@ -39,6 +41,7 @@ import {
   type PlaceRequest,
   type PlaceResult,
 } from "./ledger-types.js";
+import { OrderRegistry } from "./order-registry.js";
 import { MarketPosition } from "./position.js";
 import { ShardCash } from "./shard-cash.js";
 
@@ -54,20 +57,15 @@ export type {
 export { bookSideOf, isBuy, yesLegTicks } from "./ledger-types.js";
 
 export class Ledger {
+  /** the orders this ledger reserved for: everyone reads them here, the ledger alone adds and retires */
+  readonly orders: OrderRegistry;
   private readonly cash = new ShardCash();
   private readonly positions = new Map<number, MarketPosition>();
-  private readonly orders = new Map<string, LedgerOrder>();
-  /** open orders only (an amended order is in `orders` under two ids but here once) */
-  private readonly open = new Set<LedgerOrder>();
-  private readonly byExchangeId = new Map<string, string>();
   /** insertion-ordered, so the first entry is the oldest (bounded memory over a long session) */
   private readonly seenFills = new Set<string>();
-  private readonly closed = new Map<LedgerOrder, true>();
-  private readonly aliases = new WeakMap<LedgerOrder, string[]>();
   /** markets that settled: each pays out once, whichever path (WS or REST) reports it first */
   private readonly settled = new Set<number>();
   private readonly maxSeenFills: number;
-  private readonly maxClosedOrders: number;
   private readonly feeScheduleOf: (market: number) => FeeSchedule;
   private readonly shardOfMarket: (market: number) => number;
   private readonly onEvent: (event: LedgerEvent) => void;
@@ -80,7 +78,7 @@ export class Ledger {
     this.feeScheduleOf = options.feeScheduleOf ?? (() => STANDARD_FEE_SCHEDULE);
     this.onEvent = options.onEvent ?? (() => {});
     this.maxSeenFills = options.maxSeenFills ?? 1_000_000;
-    this.maxClosedOrders = options.maxClosedOrders ?? 100_000;
+    this.orders = new OrderRegistry(options.maxClosedOrders ?? 100_000);
   }
 
   private rememberFill(fillId: string): void {
@@ -131,19 +129,11 @@ export class Ledger {
     return this.positions.keys();
   }
 
-  order(clientOrderId: string): LedgerOrder | undefined {
-    return this.orders.get(clientOrderId);
-  }
-
-  openOrders(): LedgerOrder[] {
-    return [...this.open];
-  }
-
   /** Held contracts on the action's side not yet committed to open sell orders (rule 9). */
   sellableHundredths(market: number, action: "SELL_YES" | "SELL_NO"): number {
     const h = this.positions.get(market)?.contractsHundredths ?? 0;
     let held = action === "SELL_YES" ? Math.max(0, h) : Math.max(0, -h);
-    for (const o of this.open) {
+    for (const o of this.orders.eachOpen()) {
       if (o.market === market && o.action === action) held -= o.countHundredths - o.filledHundredths;
     }
     return Math.max(0, held);
@@ -201,27 +191,8 @@ export class Ledger {
       open: true,
       fees: new OrderFeeAccumulator(schedule),
     };
-    this.orders.set(req.clientOrderId, order);
-    this.open.add(order);
+    this.orders.add(order);
     return { ok: true, reservedMicros: cost + fee };
-  }
-
-  /** Links the exchange's order_id (fills from REST carry only that). */
-  setExchangeOrderId(clientOrderId: string, exchangeOrderId: string): void {
-    const o = this.orders.get(clientOrderId);
-    if (o === undefined || exchangeOrderId === "") return;
-    o.exchangeOrderId = exchangeOrderId;
-    this.byExchangeId.set(exchangeOrderId, clientOrderId);
-  }
-
-  /** An amend renames the order (`updated_client_order_id`); both ids then find it. */
-  alias(newClientOrderId: string, clientOrderId: string): void {
-    const o = this.orders.get(clientOrderId);
-    if (o === undefined) return;
-    this.orders.set(newClientOrderId, o);
-    const list = this.aliases.get(o);
-    if (list === undefined) this.aliases.set(o, [newClientOrderId]);
-    else list.push(newClientOrderId);
   }
 
   /** Records a fill id as already reflected (startup: positions from REST already include it). */
@@ -246,7 +217,7 @@ export class Ledger {
   settle(market: number, yesPayoutMicros: number): ReturnType<MarketPosition["settle"]> | null {
     if (this.settled.has(market)) return null;
     this.settled.add(market);
-    for (const o of [...this.open]) if (o.market === market) this.closeOrder(o);
+    for (const o of this.orders.openOrders()) if (o.market === market) this.closeOrder(o);
     const effect = this.position(market).settle(yesPayoutMicros);
     this.cash.addFree(this.shardOfMarket(market), effect.proceedsMicros);
     return effect;
@@ -261,10 +232,6 @@ export class Ledger {
     return this.settled.has(market);
   }
 
-  clientOrderIdOf(exchangeOrderId: string): string | undefined {
-    return this.byExchangeId.get(exchangeOrderId);
-  }
-
   hasFill(fillId: string): boolean {
     return this.seenFills.has(fillId);
   }
@@ -273,12 +240,7 @@ export class Ledger {
   applyFill(fill: LedgerFill): boolean {
     if (this.seenFills.has(fill.fillId)) return false;
     this.rememberFill(fill.fillId);
-    const cid =
-      fill.clientOrderId !== undefined && this.orders.has(fill.clientOrderId)
-        ? fill.clientOrderId
-        : fill.exchangeOrderId !== undefined
-          ? this.byExchangeId.get(fill.exchangeOrderId)
-          : undefined;
+    const cid = this.orders.resolve(fill.clientOrderId, fill.exchangeOrderId);
     const order = cid === undefined ? undefined : this.orders.get(cid);
     const pos = this.position(fill.market);
     const effect = pos.applyFill(fill.side, fill.yesPriceTicks, fill.sizeHundredths);
@@ -425,29 +387,12 @@ export class Ledger {
     return { costMicros: cost, feeMicros: Math.max(0, worst - o.feesPaidMicros) };
   }
 
+  /** Returns what the order still reserves and retires it from the registry. */
   private closeOrder(o: LedgerOrder): void {
     this.cash.reserve(o.shard, -(o.reservedCostMicros + o.reservedFeeMicros));
     o.reservedCostMicros = 0;
     o.reservedFeeMicros = 0;
-    o.open = false;
-    this.open.delete(o);
-    this.closed.set(o, true);
-    if (this.closed.size > this.maxClosedOrders) this.forgetOldestClosed();
-  }
-
-  /** Drops the oldest finished order and every id that finds it. */
-  private forgetOldestClosed(): void {
-    const oldest = this.closed.keys().next().value as LedgerOrder;
-    this.closed.delete(oldest);
-    if (oldest.open) return; // re-opened by an amend after closing: keep it
-    for (const [id, o] of [[oldest.clientOrderId, oldest] as const, ...this.aliasesOf(oldest)]) {
-      if (this.orders.get(id) === o) this.orders.delete(id);
-    }
-    if (oldest.exchangeOrderId !== "") this.byExchangeId.delete(oldest.exchangeOrderId);
-  }
-
-  private aliasesOf(o: LedgerOrder): Array<readonly [string, LedgerOrder]> {
-    return (this.aliases.get(o) ?? []).map((id) => [id, o] as const);
+    this.orders.retire(o);
   }
 
   /** Updates a market's mark from its top of book (0 = side empty; rule 12 keeps the last). */
@@ -478,7 +423,7 @@ export class Ledger {
   /** Σ worst-case fees still reserved by open orders on one shard (the exchange does not hold them). */
   reservedFeesOn(shard: number): number {
     let fees = 0;
-    for (const o of this.open) if (o.shard === shard) fees += o.reservedFeeMicros;
+    for (const o of this.orders.eachOpen()) if (o.shard === shard) fees += o.reservedFeeMicros;
     return fees;
   }
 

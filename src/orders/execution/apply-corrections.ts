@@ -48,7 +48,7 @@ export function applyCorrections(
         adoptResting(c.market, c.order, ledger, orders, say);
         break;
       case "release":
-        if (ledger.order(c.clientOrderId)?.open && ledger.cancelRemainder(c.clientOrderId)) {
+        if (ledger.orders.get(c.clientOrderId)?.open && ledger.cancelRemainder(c.clientOrderId)) {
           say(`ledger order ${c.clientOrderId} no longer rests on the exchange: released`, c.market);
           applied.released++;
         }

@@ -65,7 +65,7 @@ export class OrderLifecycle {
    * when free cash cannot take it), then `changing`.
    */
   beginChange(w: WorkingOrder, reservation?: { ownLimitTicks: number; countHundredths: number }): boolean {
-    const lo = this.deps.ledger.order(w.clientOrderId);
+    const lo = this.deps.ledger.orders.get(w.clientOrderId);
     if (lo !== undefined && reservation !== undefined) {
       const before = { ownLimitTicks: lo.ownLimitTicks, countHundredths: lo.countHundredths };
       if (!this.deps.ledger.amend(w.clientOrderId, reservation.ownLimitTicks, reservation.countHundredths))
@@ -92,12 +92,12 @@ export class OrderLifecycle {
   link(w: WorkingOrder, exchangeOrderId: string): void {
     if (exchangeOrderId === "") return;
     w.exchangeOrderId = exchangeOrderId;
-    this.deps.ledger.setExchangeOrderId(w.clientOrderId, exchangeOrderId);
+    this.deps.ledger.orders.linkExchangeId(w.clientOrderId, exchangeOrderId);
   }
 
   /** An amend renamed the order (`updated_client_order_id`): both ids find it from now on. */
   rename(w: WorkingOrder, newClientOrderId: string): void {
-    this.deps.ledger.alias(newClientOrderId, w.clientOrderId);
+    this.deps.ledger.orders.alias(newClientOrderId, w.clientOrderId);
     this.working.rename(w.clientOrderId, newClientOrderId);
   }
 
@@ -119,7 +119,7 @@ export class OrderLifecycle {
    * it any more — to what the ledger still reserves for it (as a `closed` order).
    */
   applyByIds(clientOrderId: string, input: OrderInput): OrderState | undefined {
-    const lo = this.deps.ledger.order(clientOrderId);
+    const lo = this.deps.ledger.orders.get(clientOrderId);
     const found = this.working.find(clientOrderId) ?? (lo ? this.working.find(lo.clientOrderId) : undefined);
     if (found !== undefined) return this.apply(found.order, input);
     if (lo === undefined) return undefined;
@@ -151,7 +151,7 @@ export class OrderLifecycle {
     if (
       o.clientOrderId !== "" &&
       o.clientOrderId !== w.clientOrderId &&
-      ledger.order(o.clientOrderId) === undefined
+      ledger.orders.get(o.clientOrderId) === undefined
     )
       this.rename(w, o.clientOrderId);
     this.link(w, o.orderId);
@@ -171,7 +171,7 @@ export class OrderLifecycle {
         ledger.cancelRemainder(cid);
         return;
       case "keep": {
-        const lo = ledger.order(cid);
+        const lo = ledger.orders.get(cid);
         const keep = "keepHundredths" in input ? input.keepHundredths : 0;
         if (lo?.open) ledger.amend(cid, lo.ownLimitTicks, Math.max(lo.filledHundredths, keep));
         return;
@@ -184,7 +184,7 @@ export class OrderLifecycle {
       case "adopt": {
         if (input.on !== "found" || w === undefined) return;
         const o = input.order;
-        const lo = ledger.order(w.clientOrderId);
+        const lo = ledger.orders.get(w.clientOrderId);
         const total = o.fillCountHundredths + (o.status === "resting" ? o.remainingCountHundredths : 0);
         if (lo?.open)
           ledger.amend(

@@ -268,11 +268,8 @@ export class OrderManager implements ReconcileTarget {
       return false;
     }
     this.stats.fillsApplied++;
-    const cid =
-      (fill.clientOrderId !== undefined && ledger.order(fill.clientOrderId) !== undefined
-        ? fill.clientOrderId
-        : undefined) ?? (fill.exchangeOrderId ? ledger.clientOrderIdOf(fill.exchangeOrderId) : undefined);
-    const lo = cid === undefined ? undefined : ledger.order(cid);
+    const cid = ledger.orders.resolve(fill.clientOrderId, fill.exchangeOrderId);
+    const lo = cid === undefined ? undefined : ledger.orders.get(cid);
     if (lo !== undefined) {
       const found = this.working.find(cid!) ?? this.working.find(lo.clientOrderId);
       if (found !== undefined) {
@@ -301,10 +298,9 @@ export class OrderManager implements ReconcileTarget {
    */
   onExchangeCancel(clientOrderId: string, exchangeOrderId: string, fillCountHundredths: number): void {
     const { ledger } = this.deps;
-    const cid =
-      clientOrderId && ledger.order(clientOrderId) ? clientOrderId : ledger.clientOrderIdOf(exchangeOrderId);
+    const cid = ledger.orders.resolve(clientOrderId, exchangeOrderId);
     if (cid === undefined) return;
-    const market = ledger.order(cid)?.market;
+    const market = ledger.orders.get(cid)?.market;
     const input = { on: "exchange_canceled", keepHundredths: fillCountHundredths } as const;
     if (this.orders.applyByIds(cid, input) === "closed" && market !== undefined)
       this.publisher.publishMarket(market);

@@ -168,7 +168,7 @@ export class OrderWriter {
   async amend(m: number, w: WorkingOrder, yesPriceTicks: number, total: number): Promise<boolean> {
     const { ledger, risk } = this.deps;
     const now = this.now();
-    const lo = ledger.order(w.clientOrderId);
+    const lo = ledger.orders.get(w.clientOrderId);
     if (lo === undefined || w.exchangeOrderId === "") return false;
     const ownLimit = yesLegTicks(w.action, yesPriceTicks);
     const extra = Math.max(0, total - lo.countHundredths);
@@ -261,7 +261,7 @@ export class OrderWriter {
     }
     if (r.kind === "ok") {
       // what stays is what filled (fills may still be on their way)
-      const lo = this.deps.ledger.order(cid);
+      const lo = this.deps.ledger.orders.get(cid);
       const keep = lo === undefined ? 0 : lo.countHundredths - r.value.reducedByHundredths;
       this.orders.apply(w, { on: "canceled", keepHundredths: keep });
       this.orders.record(m, cid, "accepted");

@@ -4,6 +4,7 @@
  */
 import type { SettlementReport } from "../../kalshi/adapter/reports.js";
 import type { Ledger, LedgerFill } from "../accounts/ledger.js";
+import type { OrderLookup } from "../accounts/order-registry.js";
 import type { Applied } from "../execution/apply-corrections.js";
 import type { OrderJournal } from "../execution/journal.js";
 import type { MarketCatalog, OrderEvent, OrdersRestApi } from "../execution/order-types.js";
@@ -13,15 +14,10 @@ import type { Correction } from "./corrections.js";
 /** What reconciliation reads of the ledger. */
 export type LedgerView = Pick<
   Ledger,
-  | "position"
-  | "markets"
-  | "openOrders"
-  | "order"
-  | "clientOrderIdOf"
-  | "freeCashOn"
-  | "reservedFeesOn"
-  | "shardCount"
->;
+  "position" | "markets" | "freeCashOn" | "reservedFeesOn" | "shardCount"
+> & {
+  readonly orders: OrderLookup;
+};
 
 /** The order manager as reconciliation sees it: what it may read, and what it may ask of it. */
 export interface ReconcileTarget {

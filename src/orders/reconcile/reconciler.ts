@@ -124,7 +124,7 @@ export class Reconciler {
         this.event(`transfer ${cid} of unknown outcome settled from balance_breakdown`);
         continue;
       }
-      if (intent.op !== "create" || accounts.order(cid) !== undefined) continue;
+      if (intent.op !== "create" || accounts.orders.get(cid) !== undefined) continue;
       let o: RestOrder | null = null;
       try {
         o = await rest.findOrderByClientId(intent.ticker, cid);
@@ -191,7 +191,7 @@ export class Reconciler {
     const { accounts, working } = this.om;
     const worked = new Set<object>();
     for (const { order } of working.all()) {
-      const lo = accounts.order(order.clientOrderId);
+      const lo = accounts.orders.get(order.clientOrderId);
       if (lo !== undefined) worked.add(lo);
     }
     return worked;
@@ -200,7 +200,7 @@ export class Reconciler {
   /** Open ledger orders, each marked whether a working order stands for it. */
   private openLedgerOrders(): OpenLedgerOrder[] {
     const worked = this.workedLedgerOrders();
-    return this.om.accounts.openOrders().map((lo) => ({
+    return this.om.accounts.orders.openOrders().map((lo) => ({
       clientOrderId: lo.clientOrderId,
       exchangeOrderId: lo.exchangeOrderId,
       market: lo.market,
@@ -274,8 +274,8 @@ export class Reconciler {
     );
     const worked = this.workedLedgerOrders();
     const tracked = (o: RestOrder) => {
-      const cid = accounts.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
-      const lo = accounts.order(cid);
+      const cid = accounts.orders.clientOrderIdOf(o.orderId) ?? o.clientOrderId;
+      const lo = accounts.orders.get(cid);
       return (lo !== undefined && worked.has(lo)) || working.find(cid) !== undefined;
     };
     let canceled = 0;

@@ -84,7 +84,7 @@ export class RiskGate {
     if (!isBuy(order.action)) return null; // closing sells only reduce exposure
     const pos = ledger.position(order.market).contractsHundredths;
     let sameDirection = order.action === "BUY_YES" ? Math.max(0, pos) : Math.max(0, -pos);
-    for (const o of ledger.openOrders()) {
+    for (const o of ledger.orders.openOrders()) {
       if (o.market === order.market && o.action === order.action)
         sameDirection += o.countHundredths - o.filledHundredths;
     }

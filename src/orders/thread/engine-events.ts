@@ -95,7 +95,8 @@ export class EngineEventMapper {
       case "fill_applied": {
         const p = this.ledger.position(e.market);
         // a fill of an order we do not know: its book side is a YES buy (bid) or a NO buy (ask)
-        const a = this.ledger.order(e.clientOrderId)?.action ?? (e.side === "bid" ? "BUY_YES" : "BUY_NO");
+        const a =
+          this.ledger.orders.get(e.clientOrderId)?.action ?? (e.side === "bid" ? "BUY_YES" : "BUY_NO");
         return [
           {
             kind: "fill",
@@ -184,7 +185,7 @@ export class EngineEventMapper {
     status: "sent" | "acked" | "rejected" | "canceled" | "amended",
     reason: string,
   ): EngineEvent {
-    const o = this.ledger.order(cid);
+    const o = this.ledger.orders.get(cid);
     return {
       kind: "order",
       seq: 0,
@@ -203,7 +204,7 @@ export class EngineEventMapper {
 
   /** The ledger's open orders, in event vocabulary (a client's starting point before `/events`). */
   openOrders(): OpenOrder[] {
-    return this.ledger.openOrders().map((o) => ({
+    return this.ledger.orders.openOrders().map((o) => ({
       clientOrderId: o.clientOrderId,
       orderId: o.exchangeOrderId,
       market: this.catalog.tickerOf(o.market),

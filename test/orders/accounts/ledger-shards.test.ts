@@ -35,7 +35,7 @@ describe("ledger cash per exchange shard", () => {
       countHundredths: 1000,
     };
     assert.deepEqual(l.place(req), { ok: false, reason: "shard_cash_short" });
-    assert.equal(l.order("a"), undefined, "nothing reserved");
+    assert.equal(l.orders.get("a"), undefined, "nothing reserved");
     // beyond every shard's cash together it is plain insufficient cash
     assert.deepEqual(l.place({ ...req, countHundredths: 1_000_000 }), {
       ok: false,
@@ -57,7 +57,7 @@ describe("ledger cash per exchange shard", () => {
       countHundredths: 1000,
     });
     assert.ok(placed.ok);
-    assert.equal(l.order("a")!.shard, 1);
+    assert.equal(l.orders.get("a")!.shard, 1);
     assert.equal(l.freeCashOn(0), 70_000_000, "shard 0 untouched");
     assert.equal(l.freeCashOn(1) + l.reservedCashOn(1), 30_000_000);
     assert.equal(l.reservedCashOn(1), placed.ok ? placed.reservedMicros : -1);

@@ -88,7 +88,7 @@ describe("ledger property: cash and marks reconcile with a no-netting reference"
             l.mark(M, op.bid, op.noBid);
             if (op.bid > 0 && op.noBid > 0) mark = op.bid + 10_000 - op.noBid;
           } else {
-            const open = l.openOrders();
+            const open = l.orders.openOrders();
             if (open.length === 0) continue;
             const o = open[op.pick % open.length]!;
             if (op.k === "cancel") {
@@ -136,7 +136,7 @@ describe("ledger property: cash and marks reconcile with a no-netting reference"
           const pos = l.position(M);
           assert.equal(pos.contractsHundredths, ref.yesH - ref.noH);
           assert.equal(l.equityMicros(), ref.equityMicros(mark));
-          const reservedSum = l
+          const reservedSum = l.orders
             .openOrders()
             .reduce((s, o) => s + o.reservedCostMicros + o.reservedFeeMicros, 0);
           assert.equal(l.reservedCashMicros, reservedSum);

@@ -61,7 +61,7 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
     assert.equal(l.position(M).contractsHundredths, 1000);
     assert.equal(l.position(M).costBasisMicros, 4_500_000);
     assert.equal(l.position(M).feesPaidMicros, 173_300);
-    assert.equal(l.order("a")?.open, false);
+    assert.equal(l.orders.get("a")?.open, false);
   });
 
   it("moves a partial fill from reserved to spent and returns the rest on cancel", () => {
@@ -191,7 +191,7 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
     const events: LedgerEvent[] = [];
     const l = ledger(events);
     place(l, "a", "BUY_YES", 5000, 1000);
-    l.setExchangeOrderId("a", "ex-1");
+    l.orders.linkExchangeId("a", "ex-1");
     l.applyFill({
       fillId: "t",
       market: M,
@@ -239,14 +239,14 @@ describe("ledger (correctness-rules.md rules 8–13)", () => {
   it("keeps memory bounded: forgets the oldest finished orders and fill ids", () => {
     const l = new Ledger(START, { maxClosedOrders: 1, maxSeenFills: 2 });
     place(l, "a", "BUY_YES", 5000, 100);
-    l.setExchangeOrderId("a", "ex-a");
+    l.orders.linkExchangeId("a", "ex-a");
     place(l, "b", "BUY_YES", 5000, 100);
     fill(l, "a", "bid", 5000, 100, { fillId: "fa" });
-    assert.ok(l.order("a") !== undefined, "one finished order is kept for late fills");
+    assert.ok(l.orders.get("a") !== undefined, "one finished order is kept for late fills");
     fill(l, "b", "bid", 5000, 100, { fillId: "fb" });
-    assert.equal(l.order("a"), undefined);
-    assert.equal(l.clientOrderIdOf("ex-a"), undefined);
-    assert.ok(l.order("b") !== undefined);
+    assert.equal(l.orders.get("a"), undefined);
+    assert.equal(l.orders.clientOrderIdOf("ex-a"), undefined);
+    assert.ok(l.orders.get("b") !== undefined);
     assert.equal(l.hasFill("fa"), true);
     l.markFillSeen("fc");
     assert.equal(l.hasFill("fa"), false, "the oldest fill id is forgotten first");

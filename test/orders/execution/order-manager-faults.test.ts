@@ -78,7 +78,7 @@ function assertSameAsExchange(ledger: Ledger, om: OrderManager, context: string)
   const balance = px.core.balance(px.keyId);
   assert.ok(balance.ok);
   let reservedFees = 0;
-  for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
+  for (const o of ledger.orders.openOrders()) reservedFees += o.reservedFeeMicros;
   // the exchange's balance excludes resting buys' cost; the ledger also holds their fee reserve
   assert.equal(ledger.freeCashMicros + reservedFees, balance.value.balanceMicros, `cash (${context})`);
   for (let m = 0; m < MARKETS; m++) {
@@ -101,7 +101,7 @@ function assertSameAsExchange(ledger: Ledger, om: OrderManager, context: string)
     `working orders = resting orders (${context})`,
   );
   assert.deepEqual(
-    ledger
+    ledger.orders
       .openOrders()
       .map((o) => o.exchangeOrderId)
       .sort(),
@@ -109,7 +109,7 @@ function assertSameAsExchange(ledger: Ledger, om: OrderManager, context: string)
     `ledger open orders = resting orders (${context})`,
   );
   for (const o of resting) {
-    const lo = ledger.order(ledger.clientOrderIdOf(o.orderId) ?? "");
+    const lo = ledger.orders.get(ledger.orders.clientOrderIdOf(o.orderId) ?? "");
     assert.equal(lo === undefined ? -1 : lo.countHundredths - lo.filledHundredths, o.remainingHundredths);
   }
 }

@@ -117,7 +117,7 @@ async function exchangeCash(ledger: Ledger): Promise<{ ours: number; exchange: n
   const balance = (await client.getBalance()).balanceMicros;
   // the exchange's balance already excludes resting buys' cost; we also hold their fee reserve
   let reservedFees = 0;
-  for (const o of ledger.openOrders()) reservedFees += o.reservedFeeMicros;
+  for (const o of ledger.orders.openOrders()) reservedFees += o.reservedFeeMicros;
   return { ours: ledger.freeCashMicros + reservedFees, exchange: balance };
 }
 

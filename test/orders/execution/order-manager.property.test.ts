@@ -248,7 +248,7 @@ describe("order manager property: one order per market and side, whatever the ne
               assert.ok(ex.restingCount(ticker, "bid") <= 1, `${ticker}: one resting bid at most`);
               assert.ok(ex.restingCount(ticker, "ask") <= 1, `${ticker}: one resting ask at most`);
             }
-            const sum = ledger
+            const sum = ledger.orders
               .openOrders()
               .reduce((a, o) => a + o.reservedCostMicros + o.reservedFeeMicros, 0);
             assert.equal(ledger.reservedCashMicros, sum);

@@ -235,7 +235,7 @@ describe("order state machine: every state × every trigger", () => {
         if (reserve === "same") assert.equal(ledger.reservedCashMicros, reservedBefore);
         else if (reserve === "released") {
           assert.equal(ledger.reservedCashMicros, 0);
-          assert.equal(ledger.order("c1")?.open, false);
+          assert.equal(ledger.orders.get("c1")?.open, false);
         } else assert.equal(ledger.reservedCashMicros, reservationOf(ledger, reserve[0], reserve[1]));
         // reserving moves cash between free and reserved, never creates or destroys it
         assert.equal(ledger.freeCashMicros + ledger.reservedCashMicros, freeBefore + reservedBefore);
@@ -310,7 +310,7 @@ describe("order lifecycle: reservation, working order and journal move together"
     orders.apply(w, { on: "found", order: { ...restOrder("resting", COUNT), clientOrderId: "c2" } });
     assert.equal(w.clientOrderId, "c2");
     assert.equal(orders.working.find("c2")?.order, w);
-    assert.equal(ledger.order("c2"), ledger.order("c1"));
+    assert.equal(ledger.orders.get("c2"), ledger.orders.get("c1"));
   });
 
   it("an exchange cancel of an order no longer worked still frees what the ledger holds for it", () => {

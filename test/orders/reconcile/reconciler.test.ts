@@ -356,7 +356,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     ex.resting = [bid("o1", "c1"), bid("o2", "c2")]; // two bids in one market: the second is not tracked
     const { rec, ledger, om } = await setup(ex);
     assert.equal(om.working.size, 1);
-    assert.equal(ledger.openOrders().length, 2);
+    assert.equal(ledger.orders.openOrders().length, 2);
     ex.refuseCancels = 1;
     const r0 = await rec.periodic();
     assert.equal(r0.orphansCanceled, 0);
@@ -367,7 +367,7 @@ describe("reconciliation (correctness-rules.md rules 13, 15)", () => {
     const r2 = await rec.periodic();
     assert.equal(r2.orphansCanceled, 1);
     assert.equal(r2.unsettled, 0);
-    assert.equal(ledger.openOrders().length, 1);
+    assert.equal(ledger.orders.openOrders().length, 1);
   });
 
   it("cancels a tracked order that came to rest after the kill switch engaged", async () => {

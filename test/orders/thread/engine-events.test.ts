@@ -53,7 +53,7 @@ describe("order-manager events → engine events", () => {
       ownLimitTicks: 4100,
       countHundredths: 1000,
     });
-    ledger.setExchangeOrderId("c-1", "ex-1");
+    ledger.orders.linkExchangeId("c-1", "ex-1");
     ledger.place({
       clientOrderId: "c-2",
       market: 0,
