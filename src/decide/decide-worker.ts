@@ -25,7 +25,9 @@
  *
  * Pulling work from shared memory, instead of io posting a task per batch, keeps io's event loop
  * out of the decision path: a batch starts as soon as a market is queued and io never waits for a
- * task to come back. Counts and histograms go to io as messages every `statsIntervalMs`.
+ * task to come back. Counts go into the worker's own lane of the shared counters as they happen
+ * (decide-metrics.ts); its stage histograms and busy/idle time go to io as a message every
+ * `statsIntervalMs` (why a message for histograms: stats/stage-histograms.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { BookTable, type BookTableShared } from "../book/book-table.js";
@@ -43,6 +45,7 @@ import { SpscRing, type SpscRingShared } from "../shm/spsc-ring.js";
 import { decideHeartbeatSlot, Heartbeats, type HeartbeatsShared } from "../stats/heartbeats.js";
 import { type EncodedStageHistograms, StageHistograms } from "../stats/stage-histograms.js";
 import { Stage } from "../stats/stages.js";
+import { DecideMetrics } from "./decide-metrics.js";
 import { writeDecision } from "./decision-ring.js";
 import {
   CONTROL_INJECT_FAULTS,
@@ -69,20 +72,18 @@ export interface DecideWorkerData {
   decisionLogs?: FrameRingShared[];
   /** each loop stamps its slot every turn (io's watchdog) */
   heartbeats: HeartbeatsShared;
+  /** the engine's shared counters (engine-metrics.ts); each worker writes its own lane */
+  counters?: SharedArrayBuffer;
 }
 
-/** What a worker reports to io (as a message on the pool) every `statsIntervalMs`. */
+/**
+ * What a worker reports to io (as a message on the pool) every `statsIntervalMs`, since the
+ * previous report: not metrics (those the worker writes itself, decide-metrics.ts) but the
+ * dispatcher's busy/idle time and the stage histograms.
+ */
 export interface DecideWorkerStats {
   type: "decide-stats";
   worker: number;
-  /** since the previous report: decisions by ActionKind (index 0 = HOLD, never written) */
-  actions: number[];
-  stale: number;
-  overBudget: number;
-  ringFull: number;
-  /** decisions the decision log (recording) could not take */
-  decisionLogDropped: number;
-  batches: number;
   rows: number;
   /** milliseconds spent deciding batches / asleep waiting for work */
   busyMs: number;
@@ -110,7 +111,8 @@ class DecideWorker {
   private readonly rowSeq: Float64Array;
   private readonly rowApplied: Float64Array;
   private readonly decisionLog: DecisionLogWriter | null;
-  private decisionLogDroppedSent = 0;
+  private decisionLogDroppedCounted = 0;
+  private readonly metrics: DecideMetrics;
   /** markets to decide again (updated while their decision ran), with their stamps */
   private again: Int32Array;
   private againRecv: Float64Array;
@@ -143,6 +145,7 @@ class DecideWorker {
     this.spinMs = spinBudgetMs(data.queues.length + 2);
     this.heartbeats = Heartbeats.attach(data.heartbeats);
     this.hist = new StageHistograms({ budgetNs: data.loopBudgetMs * 1e6 });
+    this.metrics = new DecideMetrics(data.counters, index);
     // A market is queued at most once, so a worker never holds more than its share of markets.
     const rows = Math.max(1, Math.min(data.batchSize, Math.ceil(data.book.capacity / data.queues.length)));
     this.obs = new Float32Array(rows * OBSERVATION_V1_SIZE);
@@ -230,8 +233,8 @@ class DecideWorker {
       const m = this.batchMarket[k];
       const recv = this.batchRecv[k];
       this.hist.record(Stage.dispatch_wait, (t0 - recv) * 1e6);
-      if (!book.isTradable(m)) report.stale++;
-      else if (t0 - recv > budget) report.overBudget++;
+      if (!book.isTradable(m)) this.metrics.staleBook.inc();
+      else if (t0 - recv > budget) this.metrics.overBudget.inc();
       else {
         this.rowMarket[rows] = m;
         this.rowRecv[rows++] = recv;
@@ -254,7 +257,7 @@ class DecideWorker {
       for (let r = 0; r < rows; r++) {
         const packed = decodeAction(space, this.actionsOut[r]);
         const kind = packedKind(packed);
-        report.actions[kind]++;
+        this.metrics.decisions[kind]!.inc();
         this.hist.record(Stage.tick_to_decision, (t2 - this.rowRecv[r]) * 1e6);
         const m = this.rowMarket[r];
         // the book state the observation was built from (not the book now: io may have moved on)
@@ -282,10 +285,10 @@ class DecideWorker {
           this.rowApplied[r],
           rows,
         );
-        if (!ok) report.ringFull++;
+        if (!ok) this.metrics.ringFull.inc();
       }
     }
-    report.batches++;
+    this.metrics.batches.inc();
     report.rows += rows;
     // Release every market of the batch; one updated meanwhile is decided again next batch.
     for (let k = 0; k < n; k++) {
@@ -308,8 +311,8 @@ class DecideWorker {
   private sendReport(): void {
     this.report.histograms = this.hist.encode({ reset: true });
     if (this.decisionLog) {
-      this.report.decisionLogDropped = this.decisionLog.dropped - this.decisionLogDroppedSent;
-      this.decisionLogDroppedSent = this.decisionLog.dropped;
+      this.metrics.recordDropped.inc(this.decisionLog.dropped - this.decisionLogDroppedCounted);
+      this.decisionLogDroppedCounted = this.decisionLog.dropped;
     }
     parentPort?.postMessage(this.report);
     this.report = this.emptyReport();
@@ -319,12 +322,6 @@ class DecideWorker {
     return {
       type: "decide-stats",
       worker: this.index,
-      actions: [0, 0, 0, 0, 0],
-      stale: 0,
-      overBudget: 0,
-      ringFull: 0,
-      decisionLogDropped: 0,
-      batches: 0,
       rows: 0,
       busyMs: 0,
       idleMs: 0,

@@ -47,7 +47,7 @@ export interface DispatcherOptions {
   batchSize: number;
   policy: PolicyConfig;
   loopBudgetMs: number;
-  /** how often workers report counts and histograms (default 500 ms) */
+  /** how often workers report their histograms and busy/idle time (default 500 ms) */
   statsIntervalMs?: number;
   ringCapacity?: number;
   /** rings the orders thread's doorbell when a decision is committed */
@@ -59,6 +59,8 @@ export interface DispatcherOptions {
   restartWindowMs?: number;
   /** recording: one decision-log ring per worker (record/decision-log.ts) */
   decisionLogs?: FrameRingShared[];
+  /** the engine's shared counters, with a lane per worker (engine-metrics.ts `decideLane`) */
+  counters?: SharedArrayBuffer;
 }
 
 export interface DispatcherTables {
@@ -140,6 +142,7 @@ export class DecisionDispatcher {
       statsIntervalMs: options.statsIntervalMs ?? 500,
       heartbeats: options.heartbeats ?? Heartbeats.create(threads).shared,
       ...(options.decisionLogs ? { decisionLogs: options.decisionLogs } : {}),
+      ...(options.counters ? { counters: options.counters } : {}),
     };
     this.pool = new Piscina({
       filename: workerModuleUrl(import.meta.url, "./decide-worker").href,

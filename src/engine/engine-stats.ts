@@ -1,17 +1,18 @@
 /**
- * EngineStats — the /stats snapshot, aggregated on io from every thread's share: io's shared
- * counters (each thread writes the metrics it owns, engine-metrics.ts), the stage histograms
- * (io's own merged with what the decide and orders threads send), the PortfolioTable read under
- * its seqlock, the watchdog's heartbeat samples, and the orders thread's latest stats report
- * (its own counts, P&L, histograms). The decide workers' reports go into the counters as they
- * arrive (decideStatsInto).
+ * EngineStats — the /stats snapshot, read on io from what every thread writes itself: the shared
+ * counters (each thread writes the metrics it owns, each decide worker in its own lane;
+ * engine-metrics.ts), the orders thread's state counts block (orders/thread/orders-state.ts), the
+ * PortfolioTable read under its seqlock, the watchdog's heartbeat samples. Two things still come
+ * as messages, neither a counter: the stage histograms (io's own merged with the interval deltas
+ * the decide and orders threads send; why: stats/stage-histograms.ts) and the orders thread's P&L
+ * per market (a list, from its latest report).
  */
 import type { MarketDirectory } from "../book/market-directory.js";
 import type { DecideWorkerStats } from "../decide/decide-worker.js";
 import type { DecisionDispatcher } from "../decide/dispatcher.js";
 import type { PnlReport } from "../orders/accounts/pnl.js";
 import type { PortfolioTable } from "../orders/accounts/portfolio-table.js";
-import type { OrdersStats } from "../orders/thread/orders-protocol.js";
+import type { OrdersReport } from "../orders/thread/orders-protocol.js";
 import type { OrdersThread } from "../orders/thread/orders-thread.js";
 import type { Counters } from "../stats/counters.js";
 import { pnlSnapshot, portfolioSnapshot, type StatsSnapshot } from "../stats/snapshot.js";
@@ -38,8 +39,6 @@ export interface EngineStatsDeps {
 export type ProcessStats = { rss_mb: number; heap_used_mb: number; cpu_user_s: number; cpu_system_s: number };
 
 export class EngineStats {
-  /** the orders thread's own counts and cash from its latest report (`state.orders_*`) */
-  ordersStats: Record<string, number> = {};
   private pnl: PnlReport = { realisedMicros: 0, unrealisedMicros: 0, feesMicros: 0, markets: [] };
   private readonly started = Date.now();
 
@@ -49,19 +48,15 @@ export class EngineStats {
     return Math.round((Date.now() - this.started) / 1000);
   }
 
-  /** The orders thread's histograms and own counts (`state.orders_*`), as it sends them. */
-  applyOrdersStats(s: OrdersStats): void {
-    this.d.histograms.mergeEncoded(s.histograms);
-    this.ordersStats = {
-      ...s.stats,
-      free_cash_micros: s.freeCashMicros,
-      reserved_cash_micros: s.reservedCashMicros,
-    };
-    this.pnl = s.pnl;
-    const c = this.d.counters;
-    c.gauge("realised_pnl_micros").set(s.pnl.realisedMicros);
-    c.gauge("unrealised_pnl_micros").set(s.pnl.unrealisedMicros);
-    c.gauge("fees_paid_micros").set(s.pnl.feesMicros);
+  /** The orders thread's report, as it sends it: its histograms, its P&L per market. */
+  applyOrdersReport(r: OrdersReport): void {
+    this.d.histograms.mergeEncoded(r.histograms);
+    this.pnl = r.pnl;
+  }
+
+  /** The orders thread's state counts now (`state.orders_*`). */
+  ordersState(): Record<string, number> {
+    return this.d.orders.state.read();
   }
 
   snapshot(): StatsSnapshot {
@@ -115,7 +110,7 @@ export class EngineStats {
         conflated: d.dispatcher.stats.conflated,
         halted: d.supervisor.halted ?? "",
         ...prefixed("process_", processStats()),
-        ...prefixed("orders_", this.ordersStats),
+        ...prefixed("orders_", this.ordersState()),
         // replies from the orders thread that came after their request had timed out
         orders_unknown_replies: d.orders.unknownReplies,
       },
@@ -124,29 +119,12 @@ export class EngineStats {
 }
 
 /**
- * The decide workers' reports (each every `statsIntervalMs`, counts since the previous one) into
- * io's counters and stage histograms: io writes these metrics on the workers' behalf.
+ * The decide workers' stage histograms (each report an interval delta) into io's: their counts
+ * they write themselves, each in its own lane of the shared counters (decide/decide-metrics.ts).
  */
-export function decideStatsInto(
-  counters: Counters,
-  histograms: StageHistograms,
-): (r: DecideWorkerStats) => void {
-  const decisions = ["hold", "buy_yes", "sell_yes", "buy_no", "sell_no"].map((a) =>
-    counters.counter("decisions", { action: a }),
-  );
-  const tasks = counters.counter("decision_tasks");
-  const dropsStale = counters.counter("drops", { reason: "stale_book" });
-  const dropsBudget = counters.counter("drops", { reason: "over_budget" });
-  const ringOverflow = counters.counter("ring_overflows", { ring: "decision" });
-  const recordDropped = counters.counter("record_dropped");
+export function decideHistogramsInto(histograms: StageHistograms): (r: DecideWorkerStats) => void {
   return (r) => {
-    tasks.inc(r.batches);
     if (r.histograms) histograms.mergeEncoded(r.histograms);
-    for (let k = 0; k < r.actions.length; k++) decisions[k]?.inc(r.actions[k]);
-    dropsStale.inc(r.stale);
-    dropsBudget.inc(r.overBudget);
-    ringOverflow.inc(r.ringFull);
-    recordDropped.inc(r.decisionLogDropped);
   };
 }
 

@@ -34,13 +34,13 @@ import type { ControlAction, ControlCaller, EngineServer } from "../server/types
 import { BytesRing } from "../shm/bytes-ring.js";
 import { Doorbell } from "../shm/doorbell.js";
 import { Counters } from "../stats/counters.js";
-import { ENGINE_METRICS } from "../stats/engine-metrics.js";
+import { ENGINE_METRICS, engineCounterLanes } from "../stats/engine-metrics.js";
 import { Heartbeats } from "../stats/heartbeats.js";
 import type { StatsSnapshot } from "../stats/snapshot.js";
 import { StageHistograms } from "../stats/stage-histograms.js";
 import { AuditTrail } from "./audit.js";
 import { EngineControl } from "./control.js";
-import { decideStatsInto, EngineStats } from "./engine-stats.js";
+import { decideHistogramsInto, EngineStats } from "./engine-stats.js";
 import { EventPump } from "./event-pump.js";
 import { IoFeed } from "./io-feed.js";
 import { marketTables, ordersMarkets, resolveMarkets, selectionShortfall } from "./market-list.js";
@@ -124,7 +124,7 @@ export class Engine {
     this.events = new EventPump({
       eventRing,
       audit: this.audit,
-      holds: counters.counter("decisions", { action: "hold" }),
+      holds: counters.total("decisions", { action: "hold" }),
       ...(recorder ? { recorder } : {}),
     });
     this.supervisor = new Supervisor({
@@ -193,8 +193,9 @@ export class Engine {
     // the orders thread sleeps on all its input rings at once
     const doorbell = Doorbell.create();
     const portfolio = PortfolioTable.create(capacity);
-    // one shared registry: each thread writes the metrics it owns (engine-metrics.ts)
-    const countersSab = Counters.allocateShared(ENGINE_METRICS);
+    // one shared registry: each thread writes the metrics it owns, each decide worker in its own
+    // lane (engine-metrics.ts)
+    const countersSab = Counters.allocateShared(ENGINE_METRICS, engineCounterLanes(o.decideThreads));
     const counters = new Counters(ENGINE_METRICS, countersSab);
     const heartbeats = Heartbeats.create(o.decideThreads);
     const warnings = new LimitedLog({ write: (level, fields, msg) => o.log[level](fields, msg) });
@@ -230,12 +231,13 @@ export class Engine {
         loopBudgetMs: o.loopBudgetMs,
         doorbell: doorbell.shared,
         heartbeats: heartbeats.shared,
+        counters: countersSab,
         ...(recorder ? { decisionLogs: recorder.decisionRings.map((r) => r.shared) } : {}),
         maxRestarts: o.supervision?.maxRestarts,
         restartWindowMs: o.supervision?.restartWindowMs,
       },
       {
-        onStats: decideStatsInto(counters, histograms),
+        onStats: decideHistogramsInto(histograms),
         onError: (err) => o.log.error({ err: err.message }, "decide worker loop failed"),
         onRestart: (worker, err, requeued) => {
           decideRestarts.inc();
@@ -281,7 +283,7 @@ export class Engine {
       {
         onError: (message) => warnings.log("error", "orders_error", "orders thread error", { err: message }),
         onExit: (code, lastError) => void engineRef?.supervisor.ordersDied(code, lastError),
-        onStats: (s) => engineRef?.engineStats.applyOrdersStats(s),
+        onReport: (r) => engineRef?.engineStats.applyOrdersReport(r),
       },
     );
     await orders.ready.catch(async (e: unknown) => {

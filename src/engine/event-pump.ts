@@ -13,7 +13,7 @@ import { decodeEvent } from "../events/event-codec.js";
 import type { FeedRecorder } from "../record/recorder.js";
 import { nowMs } from "../runtime/clock.js";
 import type { BytesRing } from "../shm/bytes-ring.js";
-import type { CounterHandle } from "../stats/counters.js";
+import type { MetricTotal } from "../stats/counters.js";
 import type { AuditTrail } from "./audit.js";
 
 /** HOLD decisions are not streamed one by one: their count goes out once per this interval. */
@@ -25,8 +25,8 @@ export interface EventPumpDeps {
   eventRing: BytesRing;
   audit: AuditTrail;
   recorder?: FeedRecorder;
-  /** decisions{action=hold}: their count since the last `holds` event goes out each interval */
-  holds: CounterHandle;
+  /** decisions{action=hold} over every decide worker's lane: their count since the last `holds` event goes out each interval */
+  holds: MetricTotal;
 }
 
 export class EventPump {

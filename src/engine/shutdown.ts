@@ -102,7 +102,7 @@ export async function shutdownEngine(p: ShutdownParts, reason: string): Promise<
   const recording = recorder ? await steps.run("recorder", 30_000, () => recorder.close()) : undefined;
   p.server?.close();
   await p.audit.close();
-  const orders = p.stats.ordersStats;
+  const orders = p.stats.ordersState();
   return {
     reason,
     uptime_s: p.stats.uptimeS,

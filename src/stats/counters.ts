@@ -10,11 +10,19 @@
  * it), so a plain store is enough; readers (io's /stats) see monitoring-grade, possibly slightly
  * stale values, never torn across metrics that matter for money (those come from PortfolioTable).
  *
- * Layout (SharedArrayBuffer, 8 bytes per metric, in definition order):
- *   0        8        16             8·n
- *   +--------+--------+-- ... --+--------+
- *   | f64 m0 | f64 m1 |         | f64 mN |
- *   +--------+--------+-- ... --+--------+
+ * Lanes, for a metric that several threads of one kind count (every decide worker counts its
+ * decisions): `allocateShared(defs, lanes)` lays out one value array per lane, each thread writes
+ * through handles on its own lane only (`new Counters(defs, sab, lane)`), and reads — `get`,
+ * `snapshot`, `total` — sum the lanes. So every value still has one writer, and no thread counts
+ * for another. The engine's lanes: 0 for io and the orders thread, 1 + w for decide worker w
+ * (engine-metrics.ts `decideLane`).
+ *
+ * Layout (SharedArrayBuffer, 8 bytes per metric per lane, in definition order, lane after lane):
+ *   0        8             8·n      8·n+8          8·n·lanes
+ *   +--------+-- ... --+--------+--------+-- ... --+--------+
+ *   | f64 m0 |         | f64 mN | f64 m0 |         | f64 mN |
+ *   +--------+-- ... --+--------+--------+-- ... --+--------+
+ *   |<------ lane 0 ----------->|<------ lane 1 … ---------->|
  */
 
 export type MetricKind = "counter" | "gauge";
@@ -51,8 +59,24 @@ export class CounterHandle {
     if (total > this.values[this.index]!) this.values[this.index] = total;
   }
 
+  /** this handle's lane (the writer's own count); `Counters.total` reads every lane */
   get value(): number {
     return this.values[this.index]!;
+  }
+}
+
+/** A metric's value summed over every lane: a reader's handle, resolved once. */
+export class MetricTotal {
+  constructor(
+    private readonly values: Float64Array,
+    private readonly index: number,
+    private readonly stride: number,
+  ) {}
+
+  get value(): number {
+    let v = 0;
+    for (let i = this.index; i < this.values.length; i += this.stride) v += this.values[i]!;
+    return v;
   }
 }
 
@@ -78,22 +102,30 @@ export class GaugeHandle {
 export class Counters {
   private readonly values: Float64Array;
   private readonly indexByKey = new Map<string, number>();
+  /** where this registry's handles write: lane × definitions */
+  private readonly laneOffset: number;
 
-  static allocateShared(definitions: readonly MetricDefinition[]): SharedArrayBuffer {
-    return new SharedArrayBuffer(definitions.length * Float64Array.BYTES_PER_ELEMENT);
+  static allocateShared(definitions: readonly MetricDefinition[], lanes = 1): SharedArrayBuffer {
+    return new SharedArrayBuffer(definitions.length * lanes * Float64Array.BYTES_PER_ELEMENT);
   }
 
+  /** `lane`: the lane this thread's handles write (0 unless the buffer has several) */
   constructor(
     private readonly definitions: readonly MetricDefinition[],
     buffer?: SharedArrayBuffer | ArrayBuffer,
+    lane = 0,
   ) {
     const bytes = definitions.length * Float64Array.BYTES_PER_ELEMENT;
-    if (buffer !== undefined && buffer.byteLength !== bytes) {
+    const lanes = buffer === undefined || bytes === 0 ? 1 : buffer.byteLength / bytes;
+    if (!Number.isInteger(lanes) || lanes < 1) {
       throw new Error(
-        `stats: counters buffer is ${buffer.byteLength} bytes, expected ${bytes} for ${definitions.length} metrics (was it built from a different definition list?)`,
+        `stats: counters buffer is ${buffer!.byteLength} bytes, expected ${bytes} per lane for ${definitions.length} metrics (was it built from a different definition list?)`,
       );
     }
+    if (!Number.isInteger(lane) || lane < 0 || lane >= lanes)
+      throw new Error(`stats: lane ${lane} is not one of the buffer's ${lanes} lanes`);
     this.values = new Float64Array(buffer ?? new ArrayBuffer(bytes));
+    this.laneOffset = lane * definitions.length;
     definitions.forEach((d, i) => {
       const key = metricKey(d.name, d.labels);
       if (this.indexByKey.has(key)) throw new Error(`stats: metric ${key} is defined twice`);
@@ -101,19 +133,25 @@ export class Counters {
     });
   }
 
+  /** A handle that adds to the metric on this registry's lane. */
   counter(name: string, labels?: Readonly<Record<string, string>>): CounterHandle {
-    return new CounterHandle(this.values, this.resolve(name, labels, "counter"));
+    return new CounterHandle(this.values, this.laneOffset + this.resolve(name, labels, "counter"));
   }
 
   gauge(name: string, labels?: Readonly<Record<string, string>>): GaugeHandle {
-    return new GaugeHandle(this.values, this.resolve(name, labels, "gauge"));
+    return new GaugeHandle(this.values, this.laneOffset + this.resolve(name, labels, "gauge"));
   }
 
-  /** Cold path: current value of one metric (tests, dashboards). */
-  get(name: string, labels?: Readonly<Record<string, string>>): number {
+  /** A reader's handle on the metric's value over every lane. */
+  total(name: string, labels?: Readonly<Record<string, string>>): MetricTotal {
     const i = this.indexByKey.get(metricKey(name, labels));
     if (i === undefined) throw new Error(`stats: no metric ${metricKey(name, labels)}`);
-    return this.values[i]!;
+    return new MetricTotal(this.values, i, this.definitions.length);
+  }
+
+  /** Cold path: current value of one metric over every lane (tests, dashboards). */
+  get(name: string, labels?: Readonly<Record<string, string>>): number {
+    return this.total(name, labels).value;
   }
 
   snapshot(): MetricSample[] {
@@ -122,7 +160,7 @@ export class Counters {
       kind: d.kind,
       help: d.help,
       labels: d.labels ?? {},
-      value: this.values[i]!,
+      value: new MetricTotal(this.values, i, this.definitions.length).value,
     }));
   }
 

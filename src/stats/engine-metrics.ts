@@ -1,6 +1,8 @@
 /**
  * The engine's metric catalogue: one definition list shared by every thread so a SAB-backed
- * `Counters` has the same layout everywhere. Owner (single writer) per group in brackets.
+ * `Counters` has the same layout everywhere. Owner (single writer) per group in brackets; io and
+ * the orders thread write lane 0, each decide worker its own lane (counters.ts "Lanes"), so a
+ * metric marked [decide] is counted by every worker and read as their sum.
  * Components needing more metrics append definitions here (the layout is positional).
  */
 import { DECISION_ACTIONS } from "../events/engine-event.js";
@@ -11,7 +13,7 @@ import type { MetricDefinition } from "./counters.js";
 
 /**
  * Why a decision was dropped instead of executed. The decide workers drop before the policy runs
- * (counted by io from their reports); the orders thread drops the rest, one reason per gate of
+ * (each counts its own, in its lane); the orders thread drops the rest, one reason per gate of
  * `OrderManager.onDecision`, in its order. (A pause drops nothing: decisions wait.)
  */
 export const DECIDE_DROP_REASONS = ["stale_book", "over_budget"] as const;
@@ -64,6 +66,16 @@ export const PRIVATE_SKIP_REASONS = [
   "unencodable",
 ] as const;
 
+/** The engine's counter lanes: lane 0 for io and the orders thread, then one per decide worker. */
+export function engineCounterLanes(decideThreads: number): number {
+  return 1 + decideThreads;
+}
+
+/** The lane decide worker `worker` writes. */
+export function decideLane(worker: number): number {
+  return 1 + worker;
+}
+
 function each<T extends string>(
   values: readonly T[],
   label: string,
@@ -93,7 +105,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     help: "Frames or book updates the feed refused (counted and skipped), by reason",
   })),
   { name: "feed_skipped_levels", kind: "counter", help: "Snapshot levels skipped as unreadable" },
-  // [io] dispatch
+  // [decide] batches
   { name: "decision_tasks", kind: "counter", help: "Decision batches dispatched to decide workers" },
   // [decide] decisions by action
   ...each(DECISION_ACTIONS, "action", () => ({
@@ -101,7 +113,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
     kind: "counter",
     help: "Decisions by action",
   })),
-  // [decide, via io] and [orders] drops by reason
+  // [decide] and [orders] drops by reason
   ...each(DROP_REASONS, "reason", () => ({
     name: "drops",
     kind: "counter",
@@ -134,7 +146,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   },
   // [io] supervision
   { name: "decide_restarts", kind: "counter", help: "Decide worker loops started again after a failure" },
-  // [each ring's producer; decision: via io] overflows
+  // [each ring's producer: decide for decision, io for fill, orders for event] overflows
   ...each(RINGS, "ring", () => ({
     name: "ring_overflows",
     kind: "counter",
@@ -156,7 +168,7 @@ export const ENGINE_METRICS: readonly MetricDefinition[] = Object.freeze([
   { name: "realised_pnl_micros", kind: "gauge", help: "Realised P&L, micros of a dollar" },
   { name: "unrealised_pnl_micros", kind: "gauge", help: "Unrealised P&L at last marks, micros of a dollar" },
   { name: "fees_paid_micros", kind: "gauge", help: "Fees paid, micros of a dollar" },
-  // [io] recorder (run --record, record)
+  // [io] recorder (run --record, record); record_dropped also [decide]: decision-log records lost
   { name: "record_frames", kind: "counter", help: "Raw frames handed to the recorder" },
   {
     name: "record_dropped",

@@ -6,6 +6,15 @@
  * post `encode({ reset: true })` — an interval delta — to io, which `mergeEncoded`s it into the
  * engine-wide instance behind `/stats` (docs/architecture.md "The hot path").
  *
+ * Why histograms travel as a message while every counter is shared memory (stats/counters.ts):
+ * a stage's HdrHistogram is ~270 KiB of buckets at 3 significant digits, so a shared copy per
+ * writing thread would have io scan megabytes on every /stats and /metrics read, or give up
+ * precision for a coarse fixed layout; the interval delta lists only the buckets touched
+ * (microseconds to build and merge) and, being reset when sent, counts each value exactly once
+ * with no reader resetting a writer's memory. It is still written by the thread that measured it:
+ * io only adds the deltas up. The counts are tested against the values recorded
+ * (test/stats/stage-histograms.test.ts).
+ *
  * Why 64-bit (Float64Array) buckets by default rather than "packed": the counts array is
  * allocated once at construction (~270 KiB per stage), so `record` never allocates and io's
  * merged histograms cannot overflow a bucket (a 32-bit bucket throws after 2^32 values, days at

@@ -14,6 +14,8 @@ import { PortfolioTable } from "../../src/orders/accounts/portfolio-table.js";
 import { ActionKind } from "../../src/policy/action-space.js";
 import { writeMlpOnnx } from "../../src/policy/onnx-writer.js";
 import { nowMs } from "../../src/runtime/clock.js";
+import { Counters } from "../../src/stats/counters.js";
+import { ENGINE_METRICS, engineCounterLanes } from "../../src/stats/engine-metrics.js";
 
 /** A 52→5 model whose logits ignore the input: always `action`. */
 function constantModel(action: number): string {
@@ -55,6 +57,7 @@ function pipeline(model: string, hooks: DispatcherHooks = {}) {
   const temporal = TemporalTable.create(capacity);
   const portfolio = PortfolioTable.create(capacity);
   const features = new FeatureState(book, temporal);
+  const countersSab = Counters.allocateShared(ENGINE_METRICS, engineCounterLanes(1));
   const dispatcher = new DecisionDispatcher(
     { book: book.shared, temporal: temporal.shared, portfolio: portfolio.shared },
     {
@@ -64,6 +67,7 @@ function pipeline(model: string, hooks: DispatcherHooks = {}) {
       policy: { kind: "onnx", modelPath: model },
       loopBudgetMs: 60_000,
       maxRestarts: 3,
+      counters: countersSab,
     },
     hooks,
   );
@@ -82,7 +86,8 @@ function pipeline(model: string, hooks: DispatcherHooks = {}) {
       }
     }
   };
-  return { directory, book, dispatcher, applier, decisions, drain };
+  const counters = new Counters(ENGINE_METRICS, countersSab);
+  return { directory, book, dispatcher, applier, decisions, drain, counters, countersSab };
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -116,6 +121,17 @@ describe("DecisionDispatcher + decide workers", () => {
     assert.equal(rec.sizeHundredths, 1000);
     assert.equal(rec.bookSeq, 1);
     assert.ok(rec.decidedMs >= rec.frameRecvMs);
+    // the worker counts what it wrote itself, in its own lane of the shared counters (lane 0 is io's);
+    // it counts a decision just before writing it, so the two meet once the ring is drained
+    await until(() => {
+      p.drain();
+      return p.counters.get("decisions", { action: "buy_yes" }) === p.decisions.length;
+    }, "every decision counted");
+    assert.equal(p.counters.get("ring_overflows", { ring: "decision" }), 0);
+    assert.ok(p.counters.get("decision_tasks") >= 1);
+    const ioLane = new Counters(ENGINE_METRICS, p.countersSab, 0);
+    assert.equal(ioLane.counter("decisions", { action: "buy_yes" }).value, 0);
+    assert.equal(ioLane.counter("decision_tasks").value, 0);
   });
 
   it("never decides a stale market and conflates bursts into one decision per in-flight market", async () => {

@@ -43,6 +43,32 @@ describe("Counters", () => {
     assert.equal(reader.get("drops", { reason: "kill" }), 2);
   });
 
+  it("lanes: each writer adds to its own lane, readers see the sum", () => {
+    const sab = Counters.allocateShared(DEFS, 3);
+    const io = new Counters(DEFS, sab, 0);
+    const w0 = new Counters(DEFS, sab, 1);
+    const w1 = new Counters(DEFS, sab, 2);
+    io.counter("frames").inc(5);
+    w0.counter("drops", { reason: "risk" }).inc(2);
+    w1.counter("drops", { reason: "risk" }).inc(3);
+    const mine = w1.counter("drops", { reason: "risk" });
+    assert.equal(mine.value, 3, "a handle reads its own lane");
+    const total = io.total("drops", { reason: "risk" });
+    assert.equal(total.value, 5);
+    w0.counter("drops", { reason: "risk" }).inc();
+    assert.equal(total.value, 6, "a total follows every lane");
+    for (const reader of [io, w0, w1, new Counters(DEFS, sab)]) {
+      assert.equal(reader.get("drops", { reason: "risk" }), 6);
+      assert.equal(reader.get("frames"), 5);
+      assert.deepEqual(
+        reader.snapshot().map((m) => m.value),
+        [5, 0, 6, 0],
+      );
+    }
+    assert.throws(() => new Counters(DEFS, sab, 3), /lane 3 is not one of the buffer's 3 lanes/);
+    assert.throws(() => new Counters(DEFS, undefined, 1), /lane 1/);
+  });
+
   it("fails at resolve time for unknown metrics, wrong kinds and mismatched buffers", () => {
     const c = new Counters(DEFS);
     assert.throws(() => c.counter("nope"), /no metric nope/);

@@ -39,7 +39,7 @@ export function ordersRequestHandlers(c: OrdersControlParts): RequestHandlers<Or
     stats: () => {
       c.markPositions();
       c.stats.publishMetrics();
-      return c.stats.report();
+      return c.stats.reply();
     },
     openOrders: () => c.mapper.openOrders(),
     reconcile: () =>

@@ -5,7 +5,8 @@
  *     serialises per market)
  *   drain the FillRing (venue reports io parsed into fixed-layout records, worker-fills.ts; a
  *     fill is applied once by its trade id)
- *   its counts into io's shared metrics; every `statsEveryMs` its stats report to io
+ *   its counts into io's shared metrics; every `statsEveryMs` its state counts and P&L gauges,
+ *     and its report to io (P&L per market, stage histograms)
  *   every `reconcileEveryMs`: a periodic reconciliation pass, then P&L marks and event
  *   nothing done → wait for work (idle-wait.ts); work done → one setImmediate so REST callbacks
  *     run between batches
@@ -20,7 +21,7 @@ import type { Reconciler } from "../reconcile/reconciler.js";
 import type { DecisionIntake } from "./decision-intake.js";
 import type { IdleWait } from "./idle-wait.js";
 import type { InFlightWork } from "./in-flight.js";
-import type { OrdersStats } from "./orders-protocol.js";
+import type { OrdersReport } from "./orders-protocol.js";
 import type { OrdersStatsReport } from "./stats-report.js";
 import { drainReports } from "./worker-fills.js";
 
@@ -37,8 +38,8 @@ export interface OrdersLoopParts {
   afterReconcile(): void;
   /** a decision, report or pass that failed: counted and told to io */
   onFailure(e: unknown): void;
-  /** sends io the periodic stats report */
-  sendStats(report: OrdersStats): void;
+  /** sends io the periodic report */
+  sendReport(report: OrdersReport): void;
   reconcileEveryMs: number;
   statsEveryMs: number;
 }
@@ -77,7 +78,7 @@ export class OrdersLoop {
       const now = nowMs();
       if (now >= nextStatsMs) {
         nextStatsMs = now + p.statsEveryMs;
-        p.sendStats(p.stats.report());
+        p.sendReport(p.stats.report());
       }
       if (now >= nextReconcileMs && !this.reconciling) {
         nextReconcileMs = now + p.reconcileEveryMs;

@@ -1,14 +1,15 @@
 /**
  * The orders thread's metrics: its own counts — OrderManager's, its REST client's, its circuit
  * breakers' — written into io's shared Counters (stats/engine-metrics.ts) by this thread, their
- * only writer, once per loop turn. io reads the shared values for /stats and /metrics; nothing is
- * copied across threads by messages.
+ * only writer, once per loop turn; its P&L gauges on its stats schedule. io reads the shared
+ * values for /stats and /metrics; nothing is copied across threads by messages.
  *
  * Every gate of `OrderManager.onDecision` that drops a decision has its own drop reason, so the
  * drops add up: decisions = hold + drops by orders reason + decisions that wrote or planned nothing.
  */
 import type { CounterHandle, Counters, GaugeHandle } from "../../stats/counters.js";
 import { ORDER_DROP_REASONS, type OrderDropReason, TRANSFER_RESULTS } from "../../stats/engine-metrics.js";
+import type { PnlTotals } from "../accounts/pnl.js";
 import type { OrderStats } from "../execution/order-types.js";
 import type { newTransferStats } from "../execution/transfers.js";
 
@@ -58,6 +59,9 @@ export class OrdersMetrics {
   private readonly tripped: GaugeHandle;
   private readonly transfers: Array<[CounterHandle, keyof TransferStats]>;
   private readonly transferMicros: CounterHandle;
+  private readonly realised: GaugeHandle;
+  private readonly unrealised: GaugeHandle;
+  private readonly fees: GaugeHandle;
 
   constructor(counters: Counters) {
     this.drops = ORDER_DROP_REASONS.map((reason) => [
@@ -73,6 +77,16 @@ export class OrdersMetrics {
     this.tripped = counters.gauge("breakers_tripped");
     this.transfers = TRANSFER_RESULTS.map((result) => [counters.counter("transfers", { result }), result]);
     this.transferMicros = counters.counter("transfer_micros");
+    this.realised = counters.gauge("realised_pnl_micros");
+    this.unrealised = counters.gauge("unrealised_pnl_micros");
+    this.fees = counters.gauge("fees_paid_micros");
+  }
+
+  /** the P&L totals, on the thread's stats schedule (computing them walks every position) */
+  publishPnl(pnl: PnlTotals): void {
+    this.realised.set(pnl.realisedMicros);
+    this.unrealised.set(pnl.unrealisedMicros);
+    this.fees.set(pnl.feesMicros);
   }
 
   /** once per loop turn: a few stores, no allocation */

@@ -67,21 +67,31 @@ export interface OrdersWorkerInit {
   doorbell?: DoorbellShared;
   /** io's shared metrics (Counters over ENGINE_METRICS); this thread writes the ones it owns */
   counters?: SharedArrayBuffer;
-  /** how often the thread sends io its histograms and own counts (default 500 ms) */
+  /** the state counts block this thread writes for io's /stats (orders-state.ts; set by orders-thread.ts) */
+  state?: SharedArrayBuffer;
+  /** how often the thread writes its state counts and P&L gauges and sends io its report (default 500 ms) */
   statsEveryMs?: number;
   /** the loop stamps slot HEARTBEAT_ORDERS every turn (io's watchdog) */
   heartbeats?: HeartbeatsShared;
 }
 
-/** This thread's stats report: its own counts, cash, P&L and histograms since the last report. */
-export interface OrdersStats {
+/**
+ * What this thread sends io on its stats schedule. Not metrics — those it writes into shared
+ * memory itself (orders-metrics.ts, orders-state.ts) — but the P&L per market, a list for /stats,
+ * and its stage histograms since the last report (why a message: stats/stage-histograms.ts).
+ */
+export interface OrdersReport {
+  /** P&L with every position marked at its last book mid, per market and in total */
+  pnl: PnlReport;
+  /** this thread's stage histograms since the last report (then reset) */
+  histograms: EncodedStageHistograms;
+}
+
+/** The answer to a stats request: the report, and the thread's own counts and cash at that moment. */
+export interface OrdersStats extends OrdersReport {
   stats: Record<string, number>;
   freeCashMicros: number;
   reservedCashMicros: number;
-  /** P&L with every position marked at its current book mid */
-  pnl: PnlReport;
-  /** this thread's stage histograms since the last stats report (then reset) */
-  histograms: EncodedStageHistograms;
 }
 
 /** What io may ask this thread, over the request channel (runtime/request-channel.ts). */
@@ -101,5 +111,5 @@ export type OrdersRequests = {
 /** What this thread tells io unasked (beside the channel's replies). */
 export type OrdersNotice =
   | { type: "ready" }
-  | { type: "stats"; stats: OrdersStats }
+  | { type: "report"; report: OrdersReport }
   | { type: "error"; message: string };

@@ -3,14 +3,21 @@
  * request channel (runtime/request-channel.ts): kill switch, release, stats,
  * reconciliation, stop. The worker owns money; io only sends requests and reads the EventRing /
  * PortfolioTable. What the thread announces on its own — "ready", an error it counted, its
- * periodic stats — arrives as plain messages beside the replies.
+ * periodic report — arrives as plain messages beside the replies.
  */
 import { Worker } from "node:worker_threads";
 import type { OpenOrder } from "../../events/engine-event.js";
 import { workerModuleUrl } from "../../runtime/module-file.js";
 import { RequestChannel } from "../../runtime/request-channel.js";
 import type { ReconcileReport } from "../reconcile/reconcile-target.js";
-import type { OrdersNotice, OrdersRequests, OrdersStats, OrdersWorkerInit } from "./orders-protocol.js";
+import type {
+  OrdersNotice,
+  OrdersReport,
+  OrdersRequests,
+  OrdersStats,
+  OrdersWorkerInit,
+} from "./orders-protocol.js";
+import { OrdersState } from "./orders-state.js";
 
 export interface OrdersThread {
   worker: Worker;
@@ -30,6 +37,8 @@ export interface OrdersThread {
   readonly exited: boolean;
   /** replies that came after their request had timed out (or matched none) */
   readonly unknownReplies: number;
+  /** the thread's state counts, which it writes and io reads (orders-state.ts) */
+  readonly state: OrdersState;
 }
 
 export interface OrdersThreadHooks {
@@ -40,8 +49,8 @@ export interface OrdersThreadHooks {
    * engine can no longer trade or cancel through it. `lastError` is its last reported error.
    */
   onExit?(code: number, lastError: string | null): void;
-  /** every stats report (sent by the thread on its own schedule, or the answer to `stats()`) */
-  onStats?(stats: OrdersStats): void;
+  /** every report (sent by the thread on its own schedule, or within the answer to `stats()`) */
+  onReport?(report: OrdersReport): void;
 }
 
 /**
@@ -53,7 +62,9 @@ const KILL_TIMEOUT_MS = 60_000;
 const RECONCILE_TIMEOUT_MS = 120_000;
 
 export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHooks = {}): OrdersThread {
-  const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData: init });
+  const stateBlock = OrdersState.allocate();
+  const workerData: OrdersWorkerInit = { ...init, state: stateBlock };
+  const worker = new Worker(workerModuleUrl(import.meta.url, "./orders-worker"), { workerData });
   const channel = new RequestChannel<OrdersRequests>(worker, {
     peer: "orders thread",
     timeoutMs: REQUEST_TIMEOUT_MS,
@@ -87,12 +98,13 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
         lastError = r.message;
         if (!isReady) reject(new Error(`orders worker: ${r.message}`));
         else hooks.onError?.(r.message);
-      } else if (r.type === "stats") hooks.onStats?.(r.stats);
+      } else if (r.type === "report") hooks.onReport?.(r.report);
     });
   });
   return {
     worker,
     ready,
+    state: new OrdersState(stateBlock),
     get exited() {
       return exited;
     },
@@ -105,7 +117,7 @@ export function startOrdersWorker(init: OrdersWorkerInit, hooks: OrdersThreadHoo
     },
     stats: async () => {
       const stats = await channel.request("stats", null);
-      hooks.onStats?.(stats);
+      hooks.onReport?.(stats);
       return stats;
     },
     openOrders: () => channel.request("openOrders", null),

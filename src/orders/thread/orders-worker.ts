@@ -3,7 +3,7 @@
  * root: builds the order manager and what it needs from workerData (orders-protocol.ts), runs the
  * startup reconciliation, tells io "ready", answers io's requests (orders-control.ts) and runs
  * the loop (orders-loop.ts) until asked to stop. Unasked, the thread tells io each error it
- * counted and its periodic stats (stats-report.ts).
+ * counted and its periodic report (stats-report.ts).
  * Keys: the private key is loaded from `keyFile` here and never leaves this thread or a log.
  */
 
@@ -149,7 +149,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
     },
     { strategy: init.strategy ?? "aggressive", order: { timeInForce: "good_till_canceled" } },
   );
-  const stats = new OrdersStatsReport(counters, {
+  const stats = new OrdersStatsReport(counters, init.state, {
     om,
     ledger,
     rest,
@@ -185,7 +185,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
       if (!eventRing.tryWrite(ORDERS_EVENT_TAG, codec.encode(mapper.pnl()))) eventOverflows.inc();
     },
     onFailure,
-    sendStats: (report) => port.postMessage({ type: "stats", stats: report } satisfies OrdersNotice),
+    sendReport: (report) => port.postMessage({ type: "report", report } satisfies OrdersNotice),
     reconcileEveryMs: init.reconcileEveryMs ?? 5000,
     statsEveryMs: init.statsEveryMs ?? 500,
   });
@@ -212,6 +212,7 @@ async function main(init: OrdersWorkerInit): Promise<void> {
   clearInterval(statusTimer);
   await journal.close();
   stats.publishMetrics();
+  stats.publishState();
   stopped();
 }
 

@@ -182,6 +182,18 @@ describe("orders worker thread on the paper exchange", () => {
     }
     assert.equal(stats.stats.fillsApplied, 1);
     assert.equal(stats.stats.fillsDuplicate, 1);
+    // The thread writes its state counts and P&L gauges itself, before it answers: io reads the
+    // fill once, the duplicate once, and the fee the frame carried.
+    const state = thread.state.read();
+    for (const key of Object.keys(stats.stats)) assert.ok(key in state, `state block has ${key}`);
+    assert.equal(state.fillsApplied, 1);
+    assert.equal(state.fillsDuplicate, 1);
+    const m1 = stats.pnl.markets.find((mk) => mk.m === 1);
+    assert.equal(m1?.feesMicros, 20_000, "fee_cost 0.0200");
+    const counters = new Counters(ENGINE_METRICS, countersSab);
+    assert.equal(counters.get("fees_paid_micros"), stats.pnl.feesMicros);
+    assert.equal(counters.get("realised_pnl_micros"), stats.pnl.realisedMicros);
+    assert.equal(counters.get("unrealised_pnl_micros"), stats.pnl.unrealisedMicros);
   });
 
   it("rests an order on a market of another exchange shard, moving cash there first", async () => {
