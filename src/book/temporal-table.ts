@@ -31,10 +31,11 @@
  *   byte capacity·128           Float64 region: capacity × F64_STRIDE doubles
  *   ┌───────────────────────────────────────────────────────────────────────────────────────┐
  *   │ m·736  +0  tLastMs        effective time of the latest update (§3.5)                    │
- *   │        +8..+80  features[10]   indices 26–35 after the latest update                    │
- *   │       +88..+160 H.tMs[10]     +168..+240 H.volumeHundredths[10]                         │
- *   │      +248..+720 window[60]    effective times of the latest updates in (t − 60 s, t]    │
- *   │      +728  updateCount    applied updates advanced so far (= BookTable.appliedCount)     │
+ *   │        +8  updateCount    applied updates advanced so far (= BookTable.appliedCount)     │
+ *   │       +16..+88  features[10]   indices 26–35 after the latest update                    │
+ *   │       +96..+168 H.tMs[10]                                                                │
+ *   │      +176..+648 window[60]    effective times of the latest updates in (t − 60 s, t]    │
+ *   │      +656..+728 H.volumeHundredths[10]  (no v1 feature reads it)                       │
  *   └───────────────────────────────────────────────────────────────────────────────────────┘
  *
  * The 60 s window (§6.2 step 3). Effective times never decrease within a market, so the updates
@@ -45,6 +46,10 @@
  * length is exactly min(n, 60) — when the 60th newest time leaves the window, every dropped
  * (older) time has left it too. Memory is 480 bytes per market whatever the update rate
  * (1,000 updates/s on one market just keeps the FIFO full), and `H.cappedN` stores min(n, 60).
+ *
+ * Field order follows the writer: with 1,000 markets a market's lines are mostly out of cache when
+ * its update comes, so what every advance reads (time, count, features, H's times) shares the first
+ * lines, and H's volumes, which only the writer touches, sit after the window.
  */
 
 import {
@@ -77,11 +82,11 @@ const I_HISTORY_N = 22;
 
 const F64_STRIDE = 92;
 const F_T_LAST = 0;
-const F_FEATURES = 1;
-const F_HISTORY_T = 11;
-const F_HISTORY_VOLUME = 21;
-const F_WINDOW = 31;
-const F_UPDATE_COUNT = 91;
+const F_UPDATE_COUNT = 1;
+const F_FEATURES = 2;
+const F_HISTORY_T = 12;
+const F_WINDOW = 22;
+const F_HISTORY_VOLUME = 82;
 
 export interface TemporalTableShared {
   sab: SharedArrayBuffer;
@@ -167,7 +172,9 @@ export class TemporalTable {
 
     // M, the mid-change sequence: keep the last three entries, oldest first.
     let mCount = i32[ib + I_MID_CHANGE_COUNT];
-    if (midHalfTicks !== NO_MID && (mCount === 0 || i32[ib + I_MID_CHANGES + 2] !== midHalfTicks)) {
+    const midChanged =
+      midHalfTicks !== NO_MID && (mCount === 0 || i32[ib + I_MID_CHANGES + 2] !== midHalfTicks);
+    if (midChanged) {
       i32[ib + I_MID_CHANGES] = i32[ib + I_MID_CHANGES + 1];
       i32[ib + I_MID_CHANGES + 1] = i32[ib + I_MID_CHANGES + 2];
       i32[ib + I_MID_CHANGES + 2] = midHalfTicks;
@@ -191,6 +198,7 @@ export class TemporalTable {
     inp.midHalfTicks = midHalfTicks;
     inp.cappedN = wCount;
     inp.midChangeCount = mCount;
+    inp.midChanged = midChanged;
     inp.lastMidChangesHalfTicks[0] = i32[ib + I_MID_CHANGES];
     inp.lastMidChangesHalfTicks[1] = i32[ib + I_MID_CHANGES + 1];
     inp.lastMidChangesHalfTicks[2] = i32[ib + I_MID_CHANGES + 2];

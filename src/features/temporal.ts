@@ -39,9 +39,18 @@ export class TemporalInputs {
   readonly lastMidChangesHalfTicks = new Int32Array(3);
   /** America/New_York hour of tMs */
   newYorkHour = 0;
+  /**
+   * Whether M gained an entry with this update. When false, M is what it was at the previous
+   * evaluation into the same `out` block, which already holds feature 33 (a function of M alone):
+   * it is left as it is (one Math.tanh less for the many updates that do not move the mid).
+   */
+  midChanged = true;
 }
 
-/** Writes features 26–35 (§6.3) into out[offset .. offset + 9]. */
+/**
+ * Writes features 26–35 (§6.3) into out[offset .. offset + 9] (feature 33 only when
+ * `inp.midChanged`, see there).
+ */
 export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, offset: number): void {
   const h = inp.historyCount;
   const nc = inp.cappedN;
@@ -58,7 +67,9 @@ export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, 
 
   // 29 activity_change
   out[offset + 3] =
-    h === 0 ? 0 : Math.tanh(nc / ACTIVITY_COUNT_CAP - inp.historyCappedN[h - 1] / ACTIVITY_COUNT_CAP);
+    h === 0 || nc === inp.historyCappedN[h - 1]
+      ? 0 // tanh(+0), without the call: a market that keeps its activity count is the common case
+      : Math.tanh(nc / ACTIVITY_COUNT_CAP - inp.historyCappedN[h - 1] / ACTIVITY_COUNT_CAP);
 
   // 30 update_frequency over R = the last min(5, #H) records
   if (h < 2) out[offset + 4] = 0.1;
@@ -91,13 +102,14 @@ export function computeTemporalFeatures(inp: TemporalInputs, out: Float64Array, 
     // slope = (k·Σ i·a − Σ i · Σ a) / (k·Σ i² − (Σ i)²), in counts per update; ÷ 60 for activity.
     const sumI = (k * (k - 1)) / 2;
     const sumI2 = ((k - 1) * k * (2 * k - 1)) / 6;
-    const slopeCounts = (k * sumIndexed - sumI * sum) / (k * sumI2 - sumI * sumI);
-    out[offset + 6] = Math.tanh((10 * slopeCounts) / ACTIVITY_COUNT_CAP);
+    const slopeNumerator = k * sumIndexed - sumI * sum; // exact: integers far below 2^53
+    const slopeCounts = slopeNumerator / (k * sumI2 - sumI * sumI);
+    out[offset + 6] = slopeNumerator === 0 ? 0 : Math.tanh((10 * slopeCounts) / ACTIVITY_COUNT_CAP);
   }
 
   // 33 price_momentum over the last three entries of M (r − q)/|q| is scale-free: use half-ticks.
   if (inp.midChangeCount < 3) out[offset + 7] = 0;
-  else {
+  else if (inp.midChanged) {
     const m = inp.lastMidChangesHalfTicks;
     const r = m[2] - m[1];
     const q = m[1] - m[0];
