@@ -153,6 +153,16 @@ export class FeedApplier {
     return this.applyScanned(this.scanner.scanBytes(frame), recvMs, space);
   }
 
+  /**
+   * `applyFrameBytes` for a frame read in place at bytes[start, end), 4 zero bytes after it
+   * (FrameScanner.scanBytesAt): a frame io has just recorded is parsed from its FrameRing record.
+   */
+  applyFrameBytesAt(bytes: Uint8Array, view: DataView, start: number, end: number, recvMs: number): number {
+    this.stats.frames++;
+    this.lastMarket = -1;
+    return this.applyScanned(this.scanner.scanBytesAt(bytes, view, start, end), recvMs, SEQ_LIVE);
+  }
+
   private applyScanned(kind: number, recvMs: number, space: number): number {
     const sc = this.scanner;
     if (kind === FRAME_MALFORMED) {

@@ -9,7 +9,9 @@
  * How it stays exact and fast:
  * - The frame is copied once into a persistent scratch Uint8Array with 4 zero bytes after it, so
  *   every 4-byte read is in bounds and a read past the end meets a NUL (a control byte, which no
- *   accepted string may hold): the walk cannot run away.
+ *   accepted string may hold): the walk cannot run away. Or it is read in place (`loadAt`) where
+ *   it already lies with 4 zero bytes after it (a recorded frame in the FrameRing, which pads
+ *   every record so): indices are then absolute in that buffer, from `start` to `end`.
  * - Every fixed byte is checked: each fixed part of the template is compared as little-endian
  *   4-byte words (DataView reads) against constants generated from the template text at load,
  *   the last word overlapping the previous one instead of a byte tail.
@@ -86,13 +88,17 @@ function special(w: number): boolean {
 
 /** Scratch-reading state of one template (io thread only). */
 export class ByteDeltaTemplate {
-  /** the frame's bytes (valid up to `length`), then 4 NUL bytes */
+  /** the frame's bytes at [start, end), then 4 NUL bytes */
   bytes: Uint8Array;
-  length = 0;
+  start = 0;
+  end = 0;
   /** hash of the ticker's bytes, from its words (MarketDirectory.bytesHash) */
   tickerHash = 0;
   /** DataView over `bytes` (MarketDirectory.indexOfBytes reads the ticker's words through it) */
   view: DataView;
+  /** the persistent copy `load` fills (`bytes` is this or a buffer given to `loadAt`) */
+  private scratch: Uint8Array;
+  private scratchView: DataView;
   /** end index of the last integer / decimal / string read */
   private at = 0;
 
@@ -104,25 +110,43 @@ export class ByteDeltaTemplate {
     private readonly maxPriceTicks: number,
     initialBytes = 4096,
   ) {
-    this.bytes = new Uint8Array(initialBytes + 8);
-    this.view = new DataView(this.bytes.buffer);
+    this.scratch = new Uint8Array(initialBytes + 8);
+    this.scratchView = new DataView(this.scratch.buffer);
+    this.bytes = this.scratch;
+    this.view = this.scratchView;
   }
 
   /** Copies a frame into the scratch (growing it once for a larger frame) and NUL-pads it. */
   load(frame: Uint8Array): void {
     const n = frame.length;
-    if (n + 8 > this.bytes.length) {
-      this.bytes = new Uint8Array(Math.max(n + 8, this.bytes.length * 2));
-      this.view = new DataView(this.bytes.buffer);
+    if (n + 8 > this.scratch.length) {
+      this.scratch = new Uint8Array(Math.max(n + 8, this.scratch.length * 2));
+      this.scratchView = new DataView(this.scratch.buffer);
     }
-    this.bytes.set(frame);
-    this.view.setInt32(n, 0, true);
-    this.length = n;
+    this.scratch.set(frame);
+    this.scratchView.setInt32(n, 0, true);
+    this.bytes = this.scratch;
+    this.view = this.scratchView;
+    this.start = 0;
+    this.end = n;
+  }
+
+  /**
+   * Reads the frame at bytes[start, end) in place, without copying it. The caller guarantees 4
+   * zero bytes at bytes[end, end + 4) (FrameRing records carry them); `view` is a DataView over
+   * the same bytes with the same byte offset.
+   */
+  loadAt(bytes: Uint8Array, view: DataView, start: number, end: number): void {
+    this.bytes = bytes;
+    this.view = view;
+    this.start = start;
+    this.end = end;
   }
 
   /** The loaded frame's text (cold path: the validating scanner reads it). */
   decode(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString("utf8");
+    const b = this.bytes;
+    return Buffer.from(b.buffer, b.byteOffset + this.start, this.end - this.start).toString("utf8");
   }
 
   /** The ASCII text of bytes[start, end) (cold path: a ticker seen for the first time). */
@@ -158,8 +182,8 @@ export class ByteDeltaTemplate {
 
   /** `{"type":"orderbook_delta","sid":N,"seq":N,"msg":{"market_ticker":"…"`; `at` on its quote. */
   private head(): boolean {
-    if (!this.fixed(0, HEAD)) return false;
-    const sid = this.uint(HEAD.length);
+    if (!this.fixed(this.start, HEAD)) return false;
+    const sid = this.uint(this.start + HEAD.length);
     if (sid < 0 || !this.fixed(this.at, SEQ)) return false;
     const seq = this.uint(this.at + SEQ.length);
     if (seq < 0 || !this.fixed(this.at, MSG)) return false;
@@ -192,7 +216,7 @@ export class ByteDeltaTemplate {
     if (this.fixed(i, YES_Q)) {
       this.side = 0;
       this.at = i + 4;
-    } else if ((this.view.getInt32(i, true) & 0xffffff) === NO_Q && i + 3 <= this.length) {
+    } else if ((this.view.getInt32(i, true) & 0xffffff) === NO_Q && i + 3 <= this.end) {
       this.side = 1;
       this.at = i + 3;
     } else return false; // another side value: the validating scanner reports it
@@ -205,10 +229,10 @@ export class ByteDeltaTemplate {
   /** Optional `,"client_order_id"`, `,"subaccount"`, `,"ts"`, `,"ts_ms"`, then `}}` at the end. */
   private tail(): boolean {
     const bytes = this.bytes;
-    const len = this.length;
+    const end = this.end;
     let i = this.at;
     let tsMs = Number.NaN;
-    while (bytes[i] === 44 && i < len) {
+    while (bytes[i] === 44 && i < end) {
       i++;
       if (this.fixed(i, TS_MS)) {
         tsMs = this.uint(i + TS_MS.length);
@@ -226,12 +250,12 @@ export class ByteDeltaTemplate {
       } else return false;
     }
     this.tsMs = tsMs;
-    return i + 2 === len && bytes[i] === 125 && bytes[i + 1] === 125;
+    return i + 2 === end && bytes[i] === 125 && bytes[i + 1] === 125;
   }
 
   /** Whether the fixed part sits at byte i (every byte compared, as words). */
   private fixed(i: number, part: FixedPart): boolean {
-    if (i + part.length > this.length) return false;
+    if (i + part.length > this.end) return false;
     const words = part.words;
     const offsets = part.offsets;
     const view = this.view;
@@ -283,7 +307,7 @@ export class ByteDeltaTemplate {
       const c = bytes[k];
       if (c === 34) {
         this.at = k;
-        return k < this.length;
+        return k < this.end;
       }
       if (c < 32 || c > 127 || c === 92) return false;
     }
@@ -343,7 +367,7 @@ export class ByteDeltaTemplate {
       }
       if (frac === 0) digits = 0; // "5." : the validating scanner decides
     }
-    if (c !== 34 || digits === 0 || i - start > MAX_DECIMAL_CHARS || i >= this.length) {
+    if (c !== 34 || digits === 0 || i - start > MAX_DECIMAL_CHARS || i >= this.end) {
       this.at = -1;
       return Number.NaN;
     }

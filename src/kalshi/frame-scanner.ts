@@ -113,8 +113,9 @@ export class FrameScanner {
   skippedLevels = 0;
 
   /**
-   * Byte path (`scanBytes`): the frame's bytes in a scratch; when `fromBytes` the ticker range
-   * indexes `bytes.bytes` (validated printable ASCII, hash in `bytes.tickerHash`).
+   * Byte path (`scanBytes`, `scanBytesAt`): the frame's bytes in a scratch or in place; when
+   * `fromBytes` the ticker range indexes `bytes.bytes` (validated printable ASCII, hash in
+   * `bytes.tickerHash`).
    */
   readonly bytes = new ByteDeltaTemplate(Math.round(Math.log10(TICKS_PER_DOLLAR)), MIN_TICK, MAX_TICK);
   fromBytes = false;
@@ -134,8 +135,21 @@ export class FrameScanner {
    * text. Returns and stores its kind.
    */
   scanBytes(frame: Uint8Array): number {
+    this.bytes.load(frame);
+    return this.scanLoaded();
+  }
+
+  /**
+   * `scanBytes` for a frame read in place at bytes[start, end), with 4 zero bytes after it (a
+   * recorded frame in its FrameRing record: recording then costs io one copy, not two).
+   */
+  scanBytesAt(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+    this.bytes.loadAt(bytes, view, start, end);
+    return this.scanLoaded();
+  }
+
+  private scanLoaded(): number {
     const b = this.bytes;
-    b.load(frame);
     if (b.match(this)) {
       this.bytesFastCount++;
       this.fromBytes = true;

@@ -17,25 +17,38 @@ function reading(sc: FrameScanner, kind: number): unknown[] {
   return [...out, sc.tickerString(), sc.sid, sc.seq, sc.side, sc.priceTicks, sc.deltaHundredths, sc.tsMs];
 }
 
+/**
+ * Scans `frame` in place (scanBytesAt) as a recorded frame lies in its FrameRing record: at an
+ * offset that varies, in shared memory, 4 zero bytes after it and then bytes that would extend
+ * any frame (digits, `}`, quotes): a read past the 4 zero bytes would change the reading.
+ */
+const sharedFrames = new Uint8Array(new SharedArrayBuffer(64 * 1024));
+const sharedView = new DataView(sharedFrames.buffer);
+let placeAt = 0;
+function scanInPlace(sc: FrameScanner, frame: Uint8Array): number {
+  if (placeAt + frame.length + 64 > sharedFrames.length) placeAt = 0;
+  const start = placeAt;
+  sharedFrames.fill(0x7d, 0, sharedFrames.length); // `}`
+  sharedFrames.set(frame, start);
+  sharedView.setInt32(start + frame.length, 0, true);
+  sharedFrames.set(Buffer.from('0"}}0'), start + frame.length + 4);
+  placeAt = (placeAt + frame.length + 13) & ~3;
+  return sc.scanBytesAt(sharedFrames, sharedView, start, start + frame.length);
+}
+
 describe("byte path: scanBytes reads exactly what the text scanner reads", () => {
   it("on Kalshi's layout with every optional key, on the fast path", () => {
     const sc = new FrameScanner();
     const kind = sc.scanBytes(Buffer.from(CANONICAL));
     assert.equal(kind, FRAME_DELTA);
     assert.equal(sc.fromBytes, true);
-    assert.deepEqual(reading(sc, kind), [
-      FRAME_DELTA,
-      "FED-23DEC-T3.00",
-      2,
-      3,
-      0,
-      9600,
-      -5400,
-      1669149841000,
-    ]);
+    const expected = [FRAME_DELTA, "FED-23DEC-T3.00", 2, 3, 0, 9600, -5400, 1669149841000];
+    assert.deepEqual(reading(sc, kind), expected);
     const no = CANONICAL.replace('"side":"yes"', '"side":"no"').replace('"0.9600"', '"0.001"');
     assert.deepEqual(reading(sc, sc.scanBytes(Buffer.from(no))).slice(4, 6), [1, 10]); // $0.001 = 10 ticks
     assert.equal(sc.fromBytes, true);
+    assert.deepEqual(reading(sc, scanInPlace(sc, Buffer.from(CANONICAL))), expected);
+    assert.equal(sc.fromBytes, true, "in place, on the fast path too");
   });
 
   it("falls back (and agrees) on escapes, UTF-8, control bytes and other layouts", () => {
@@ -57,6 +70,7 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
     ]) {
       const kind = sc.scanBytes(Buffer.from(text));
       assert.deepEqual(reading(sc, kind), reading(ref, ref.scan(text)), text);
+      assert.deepEqual(reading(sc, scanInPlace(sc, Buffer.from(text))), reading(ref, ref.scan(text)), text);
     }
   });
 
@@ -81,12 +95,17 @@ describe("byte path: scanBytes reads exactly what the text scanner reads", () =>
         const kind = sc.scanBytes(bytes);
         if (sc.fromBytes) fast++;
         const text = Buffer.from(bytes).toString("utf8");
-        assert.deepEqual(reading(sc, kind), reading(ref, ref.scan(text)), text);
+        const expected = reading(ref, ref.scan(text));
+        assert.deepEqual(reading(sc, kind), expected, text);
+        const fastBefore = sc.fromBytes;
+        const inPlace = scanInPlace(sc, bytes);
+        assert.equal(sc.fromBytes, fastBefore, `in place takes the same path: ${text}`);
+        assert.deepEqual(reading(sc, inPlace), expected, `in place: ${text}`);
       }),
       { numRuns: 20_000, seed: 23 },
     );
     assert.ok(fast > 500, `only ${fast} frames took the byte fast path`);
-    assert.equal(sc.bytesFastCount, fast);
+    assert.equal(sc.bytesFastCount, 2 * fast);
   });
 
   it("grows its scratch for a frame larger than it", () => {
