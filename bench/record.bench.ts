@@ -1,7 +1,8 @@
 /**
  * Recorder bench (issue 14): what recording costs the io thread. The live path per frame — stamp,
- * `FeedRecorder.recordFrameBytes` (copy into the FrameRing), parse + apply of the WebSocket's
- * bytes (`FeedApplier.applyFrameBytes`) — over `orderbook_delta` frames for 1,000 markets,
+ * `FeedRecorder.recordFrameBytes` (copy into the FrameRing), parse + apply of the frame's copy in
+ * the ring (`FeedApplier.applyFrameBytesAt`; without recording, `applyFrameBytes` of the
+ * WebSocket's bytes) — over `orderbook_delta` frames for 1,000 markets,
  * alternately without and with recording while the writer thread encodes and writes segments to
  * a temporary directory. Frames arrive in turns of TURN_FRAMES (one socket read's worth) with a
  * microtask checkpoint between turns in both variants, as on io, so a sleeping writer is woken as
@@ -36,7 +37,13 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const stream = makeDeltaStream(MARKETS, blockFrames, 1);
   const deltas = stream.deltas.map((d) => Buffer.from(d, "utf8")); // as the ws client hands them
   const dir = mkdtempSync(join(tmpdir(), "kalshi-engine-record-bench-"));
-  const recorder = new FeedRecorder({ dir, session: { command: "bench" }, onLog: () => {} });
+  const hot = process.env.RECORD_HOT_BYTES;
+  const recorder = new FeedRecorder({
+    dir,
+    session: { command: "bench" },
+    hotRingBytes: hot ? Number(hot) : undefined,
+    onLog: () => {},
+  });
   await recorder.ready;
   const freshApplier = () => {
     const applier = new FeedApplier(new MarketDirectory(MARKETS), BookTable.create(MARKETS));
@@ -66,8 +73,16 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       if (record) {
         for (let i = turn; i < end; i++) {
           const now = performance.now(); // io stamps every frame either way (IoFeed.frameBegin)
-          recorder.recordFrameBytes(deltas[i]!, 1_773_153_000_000 + i, now, 1);
-          sink += applier.applyFrameBytes(deltas[i]!, i);
+          // as IoFeed.onFrameBytes: a recorded frame is parsed from its copy in the ring
+          if (recorder.recordFrameBytes(deltas[i]!, 1_773_153_000_000 + i, now, 1))
+            sink += applier.applyFrameBytesAt(
+              recorder.ringData,
+              recorder.ringView,
+              recorder.lastFrameStart,
+              recorder.lastFrameEnd,
+              i,
+            );
+          else sink += applier.applyFrameBytes(deltas[i]!, i);
         }
       } else {
         for (let i = turn; i < end; i++) {
@@ -98,7 +113,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const cpuOverhead = cpu ? cpu.record / cpu.plain - 1 : undefined;
   const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} %`;
   const framesRecorded = blocks * blockFrames;
-  const how = `median of ${blocks} alternating blocks of ${blockFrames} frames; ${summary.feed_records} frames written, ${summary.dropped} dropped; ${doorbells} doorbells rung for ${framesRecorded} frames`;
+  const how = `median of ${blocks} alternating blocks of ${blockFrames} frames; ${summary.feed_records} frames written, ${summary.dropped} dropped, ${recorder.overflowRecords} through the ring's overflow region; ${doorbells} doorbells rung for ${framesRecorded} frames`;
   const rows: BenchSection["rows"] = [
     {
       name: `parse+apply orderbook_delta bytes, ${MARKETS} markets, ${TURN_FRAMES} frames per turn, no recording (wall)`,
@@ -106,7 +121,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
       nsPerOp: plainNs,
     },
     {
-      name: "… recording (FrameRing copy; writer thread writes segments) (wall)",
+      name: "… recording (FrameRing copy, parsed there; writer thread writes segments) (wall)",
       opsPerSec: 1e9 / recordNs,
       nsPerOp: recordNs,
       note: `${pct(wallOverhead)}; counts the time io waited for a core; ${how}`,

@@ -51,7 +51,8 @@ export class DecisionLogWriter {
     w[6] = frameRecvMs;
     w[7] = decidedMs;
     this.obs.set(observation.subarray(offset, offset + OBSERVATION_SIZE));
-    if (!this.ring.tryWrite(RecordTag.decision, Math.round(decidedMs * 1000), this.bytes)) this.dropped++;
+    if (this.ring.tryWrite(RecordTag.decision, Math.round(decidedMs * 1000), this.bytes)) this.ring.publish();
+    else this.dropped++;
   }
 }
 

@@ -69,8 +69,16 @@ export class RecordSession {
       {
         onFrame: (data, recvMs) => {
           if (session) session.frames++;
-          recorder.recordFrameBytes(data, recvMs, nowMs(), client.connection);
-          applier.applyFrameBytes(data, recvMs);
+          // parsed from its copy in the ring when recorded (as io does, engine/io-feed.ts)
+          if (recorder.recordFrameBytes(data, recvMs, nowMs(), client.connection))
+            applier.applyFrameBytesAt(
+              recorder.ringData,
+              recorder.ringView,
+              recorder.lastFrameStart,
+              recorder.lastFrameEnd,
+              recvMs,
+            );
+          else applier.applyFrameBytes(data, recvMs);
         },
         onDisconnected: (code, reason) => {
           applier.onReconnect();

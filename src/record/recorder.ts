@@ -1,7 +1,8 @@
 /**
  * FeedRecorder — the io thread's side of recording (docs/recording.md). io calls `recordFrame`
  * for every raw frame before parsing it and `recordEvent` for every engine event; both copy the
- * bytes into a FrameRing, write its 16-byte header and return (no syscall, no allocation). A
+ * bytes into a FrameRing, write its 24-byte header and return (no syscall, no allocation); a
+ * frame recorded from bytes is then parsed in its ring record (one copy of it on io, not two). A
  * sleeping writer is woken at most once per io turn. The writer thread (recorder-worker.ts) does
  * the encoding and the file I/O.
  *
@@ -21,8 +22,10 @@ import { DEFAULT_SEGMENT_LIMITS, type SegmentLimits } from "./segments.js";
 export interface RecorderOptions {
   dir: string;
   limits?: SegmentLimits;
-  /** FrameRing size in bytes (power of two; default 64 MiB ≈ seconds of a busy feed) */
+  /** FrameRing overflow region in bytes (power of two; default 64 MiB ≈ seconds of a busy feed) */
   ringBytes?: number;
+  /** FrameRing hot region in bytes (power of two; default 1 MiB, small enough to stay in cache) */
+  hotRingBytes?: number;
   /** written as one line of DIR/sessions.ndjson (exchange, markets, model, …) */
   session: Record<string, unknown>;
   counters?: Counters;
@@ -46,6 +49,7 @@ export interface RecorderSummary {
 export const SESSIONS_FILE = "sessions.ndjson";
 /** per decide worker: ~15k decisions of room, drained every ≤ 50 ms */
 const DECISION_RING_BYTES = 4 * 2 ** 20;
+const DECISION_HOT_BYTES = 64 * 2 ** 10;
 
 /** Receive time in µs whose millisecond part is exactly `recvMs` (the time io used for the frame);
  * the sub-millisecond part comes from the monotonic stamp `stampMs`. */
@@ -57,6 +61,13 @@ export function recvMicros(recvMs: number, stampMs: number): number {
 
 export class FeedRecorder {
   private readonly ring: FrameRing;
+  /**
+   * The FrameRing's records (both regions) as bytes and a DataView: after `recordFrameBytes`
+   * returned true, the frame's copy lies at [lastFrameStart, lastFrameEnd) with 4 zero bytes
+   * after it, and io parses it there (FeedApplier.applyFrameBytesAt) instead of copying it again.
+   */
+  readonly ringData: Uint8Array;
+  readonly ringView: DataView;
   /** one per decide worker: hand `.shared` to the workers (decision-log.ts) */
   readonly decisionRings: FrameRing[];
   private readonly control: Int32Array;
@@ -70,11 +81,14 @@ export class FeedRecorder {
   private readonly recording: GaugeHandle | undefined;
   private droppedSeen = 0;
   private errors = 0;
-  private doorbellQueued = false;
+  /** a microtask is queued to publish this turn's records (and ring a sleeping writer's doorbell) */
+  private turnEndQueued = false;
 
   constructor(private readonly o: RecorderOptions) {
     mkdirSync(o.dir, { recursive: true });
-    this.ring = FrameRing.create(o.ringBytes ?? 64 * 2 ** 20);
+    this.ring = FrameRing.create(o.ringBytes ?? 64 * 2 ** 20, o.hotRingBytes ?? 2 ** 20);
+    this.ringData = this.ring.data;
+    this.ringView = this.ring.view;
     const control = new SharedArrayBuffer(4);
     this.control = new Int32Array(control);
     const limits = o.limits ?? DEFAULT_SEGMENT_LIMITS;
@@ -88,7 +102,7 @@ export class FeedRecorder {
     this.recording = o.counters?.gauge("recording");
     this.recording?.set(1);
     this.decisionRings = Array.from({ length: o.decideThreads ?? 0 }, () =>
-      FrameRing.create(DECISION_RING_BYTES),
+      FrameRing.create(DECISION_RING_BYTES, DECISION_HOT_BYTES),
     );
     const data: RecorderWorkerData = {
       ring: this.ring.shared,
@@ -129,27 +143,47 @@ export class FeedRecorder {
     o.onLog("info", "recording", { dir: o.dir, segment_limits: limits });
   }
 
-  /** Bytes queued for the writer thread and not yet taken. */
+  /** Bytes queued for the writer thread (published or still to be, after this turn) and not yet taken. */
   get queuedBytes(): number {
-    return this.ring.usedBytes;
+    return this.ring.usedBytes + this.ring.unpublishedBytes;
   }
 
   /** io: one raw frame as received (text), before it is parsed. */
   recordFrame(text: string, recvMs: number, stampMs: number, connection: number): void {
-    if (this.ring.tryWriteText(frameTag(connection), recvMicros(recvMs, stampMs), text)) this.published();
+    if (this.ring.tryWriteText(frameTag(connection), recvMicros(recvMs, stampMs), text)) this.written();
     else this.countDrop();
   }
 
-  /** io: one raw frame as received (bytes), before it is parsed. */
-  recordFrameBytes(bytes: Uint8Array, recvMs: number, stampMs: number, connection: number): void {
-    if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) this.published();
-    else this.countDrop();
+  /**
+   * io: one raw frame as received (bytes), before it is parsed. True when it was recorded: its
+   * copy is then at ringData[lastFrameStart, lastFrameEnd), to be parsed there.
+   */
+  recordFrameBytes(bytes: Uint8Array, recvMs: number, stampMs: number, connection: number): boolean {
+    if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) {
+      this.written();
+      return true;
+    }
+    this.countDrop();
+    return false;
+  }
+
+  get lastFrameStart(): number {
+    return this.ring.lastStart;
+  }
+
+  get lastFrameEnd(): number {
+    return this.ring.lastEnd;
   }
 
   /** io: one encoded engine event (EngineEvent FlatBuffer, schemas/events.fbs). */
   recordEvent(bytes: Uint8Array, tsUs: number): void {
-    if (this.ring.tryWrite(RecordTag.engineEvent, tsUs, bytes)) this.scheduleDoorbell();
+    if (this.ring.tryWrite(RecordTag.engineEvent, tsUs, bytes)) this.scheduleTurnEnd();
     else this.countDrop();
+  }
+
+  /** Records io wrote to the ring's overflow region so far (its hot region was full). */
+  get overflowRecords(): number {
+    return this.ring.overflowRecords;
   }
 
   /** Doorbells rung so far (at most one per io turn; none while the writer is busy). */
@@ -157,29 +191,32 @@ export class FeedRecorder {
     return this.ring.doorbells;
   }
 
-  private published(): void {
+  private written(): void {
     this.frames?.inc();
-    this.scheduleDoorbell();
+    this.scheduleTurnEnd();
   }
 
   /**
-   * A sleeping writer is woken once, after io's current turn (a socket read delivers several
-   * frames in one turn), not once per record: the wake-up is a syscall that cost more than the
-   * frame's whole parse + apply.
+   * The records of io's current turn (a socket read delivers several frames in one turn) are
+   * published once, after the turn, and a sleeping writer is woken then: a publish per record
+   * (a full memory barrier) and a wake-up per record (a syscall) each cost io more than the
+   * copy.
    */
-  private scheduleDoorbell(): void {
-    if (this.doorbellQueued || !this.ring.doorbellWanted) return;
-    this.doorbellQueued = true;
-    queueMicrotask(this.ringDoorbell);
+  private scheduleTurnEnd(): void {
+    if (this.turnEndQueued) return;
+    this.turnEndQueued = true;
+    queueMicrotask(this.turnEnd);
   }
 
-  private readonly ringDoorbell = (): void => {
-    this.doorbellQueued = false;
+  private readonly turnEnd = (): void => {
+    this.turnEndQueued = false;
+    this.ring.publish();
     this.ring.ringDoorbell();
   };
 
   /** Writes what is queued, closes the segments and stops the writer thread. */
   async close(): Promise<RecorderSummary> {
+    this.ring.publish();
     Atomics.store(this.control, 0, 1);
     this.ring.wake();
     try {

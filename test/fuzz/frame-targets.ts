@@ -1,7 +1,8 @@
 /**
  * Every parser a received frame can reach, behind one call (tests and `make fuzz` only):
- * the book path (FeedApplier = FrameScanner + BookTable) from text and from the WebSocket's bytes
- * (the byte template fast path), the typed message parser io uses for
+ * the book path (FeedApplier = FrameScanner + BookTable) from text, from the WebSocket's bytes
+ * (the byte template fast path) and from a recorded frame's copy in the recorder's FrameRing (the
+ * same template reading in place), the typed message parser io uses for
  * every other frame, and the capture-line reader. `check` returns why a frame broke a rule, or null.
  */
 import { BookTable } from "../../src/book/book-table.js";
@@ -10,6 +11,7 @@ import { MarketDirectory } from "../../src/book/market-directory.js";
 import { FRAME_MALFORMED, FrameScanner } from "../../src/kalshi/frame-scanner.js";
 import { tryParseServerMessage } from "../../src/kalshi/messages.js";
 import { parseCaptureLine } from "../../src/record/capture-reader.js";
+import { FrameRing } from "../../src/record/frame-ring.js";
 
 const MARKETS = 64;
 
@@ -47,6 +49,11 @@ export class FrameTargets {
   private byteDirectory = new MarketDirectory(MARKETS);
   private byteApplier = new FeedApplier(this.byteDirectory, BookTable.create(MARKETS));
   private byteScanner = new FrameScanner();
+  private ringDirectory = new MarketDirectory(MARKETS);
+  private ringApplier = new FeedApplier(this.ringDirectory, BookTable.create(MARKETS));
+  /** as io records a frame and parses it there; a consumer releases each record after it */
+  private readonly ring = FrameRing.create(1 << 20, 1 << 16);
+  private readonly ringConsumer = FrameRing.attach(this.ring.shared);
   private readonly encoder = new TextEncoder();
   private framesSinceReset = 0;
   recvMs = 1;
@@ -64,6 +71,8 @@ export class FrameTargets {
       this.applier = new FeedApplier(this.directory, BookTable.create(MARKETS));
       this.byteDirectory = new MarketDirectory(MARKETS);
       this.byteApplier = new FeedApplier(this.byteDirectory, BookTable.create(MARKETS));
+      this.ringDirectory = new MarketDirectory(MARKETS);
+      this.ringApplier = new FeedApplier(this.ringDirectory, BookTable.create(MARKETS));
     }
     // A WebSocket delivers UTF-8, which cannot carry a lone surrogate: such text has no byte form
     // (its encoding would be another frame), so it goes through the text scanner alone.
@@ -73,9 +82,24 @@ export class FrameTargets {
     } else {
       const bytes = this.encoder.encode(text);
       const fromText = this.applier.applyFrame(text, this.recvMs);
-      if (this.byteApplier.applyFrameBytes(bytes, this.recvMs++) !== fromText) {
+      if (this.byteApplier.applyFrameBytes(bytes, this.recvMs) !== fromText) {
         return "the byte path applies differently from the text path";
       }
+      const ring = this.ring;
+      if (ring.tryWrite(1, 0, bytes)) {
+        const inPlace = this.ringApplier.applyFrameBytesAt(
+          ring.data,
+          ring.view,
+          ring.lastStart,
+          ring.lastEnd,
+          this.recvMs,
+        );
+        ring.publish();
+        this.ringConsumer.drain(() => {});
+        if (inPlace !== fromText)
+          return "a recorded frame parsed in its ring record applies differently from its text";
+      }
+      this.recvMs++;
       if (deep && this.byteScanner.scanBytes(bytes) !== this.scanner.scan(text)) {
         return "the byte scanner reads a different kind of frame than the text scanner";
       }

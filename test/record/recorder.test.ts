@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -98,6 +98,44 @@ describe("FeedRecorder (io → writer thread → segments)", () => {
       feedEntries(dir).entries.map((e) => JSON.parse(new TextDecoder().decode(e.frame)).seq),
       Array.from({ length: turns * perTurn }, (_, k) => k + 1),
     );
+  });
+
+  it("a stalled writer: the hot region fills, then the overflow region, then frames are dropped and counted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rec-"));
+    const counters = new Counters(ENGINE_METRICS);
+    const hot = 4096;
+    const overflow = 8192;
+    const rec = new FeedRecorder({
+      dir,
+      ringBytes: overflow,
+      hotRingBytes: hot,
+      session: {},
+      counters,
+      onLog: quiet,
+    });
+    await rec.ready;
+    // One io turn: its records are published when it ends, so the writer takes none meanwhile —
+    // a writer that does not run at all, deterministically.
+    const frames = Array.from({ length: 300 }, (_, i) =>
+      Buffer.from(`{"seq":"${String(i).padStart(4, "0")}","pad":"${"x".repeat(80)}"}`),
+    );
+    const recorded = frames.filter((f, i) => rec.recordFrameBytes(f, 1_773_153_000_000 + i, 1000 + i, 1));
+    const size = (24 + frames[0]!.length + 4 + 7) & ~7; // a FrameRing record (frame-ring.ts)
+    assert.equal(recorded.length, Math.floor(hot / size) + Math.floor(overflow / size));
+    assert.ok(recorded.length > overflow / size, "more room than the overflow region alone");
+    assert.deepEqual(recorded, frames.slice(0, recorded.length), "the first frames, none skipped");
+    assert.equal(rec.overflowRecords, Math.floor(overflow / size));
+    assert.equal(counterValue(counters, "record_frames"), recorded.length);
+    assert.equal(counterValue(counters, "record_dropped"), frames.length - recorded.length);
+    const summary = await rec.close();
+    assert.equal(summary.dropped, frames.length - recorded.length);
+    assert.equal(summary.feed_records, recorded.length);
+    assert.deepEqual(
+      feedEntries(dir).entries.map((e) => Buffer.from(e.frame).toString()),
+      recorded.map((f) => f.toString()),
+    );
+    const onDisk = listSegments(dir, "feed").reduce((sum, s) => sum + statSync(s.path).size, 0);
+    assert.equal(summary.bytes, onDisk, "bytes counted = bytes in the segments");
   });
 
   it("a write error stops recording loudly and is counted; what was written still reads", async () => {
