@@ -35,7 +35,15 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
   const blockFrames = options.quick ? 50_000 : 200_000;
   const blocks = options.quick ? 4 : 10;
   const stream = makeDeltaStream(MARKETS, blockFrames, 1);
-  const deltas = stream.deltas.map((d) => Buffer.from(d, "utf8")); // as the ws client hands them
+  // as the ws client hands them: slices of the socket's reads, each after its frame header (4
+  // bytes for a 126..65535-byte frame), so at any alignment
+  const wire = Buffer.concat(stream.deltas.flatMap((d) => [Buffer.alloc(4), Buffer.from(d, "utf8")]));
+  const deltas: Buffer[] = [];
+  for (let at = 0; at < wire.length; ) {
+    const length = Buffer.byteLength(stream.deltas[deltas.length]!, "utf8");
+    deltas.push(wire.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
   const dir = mkdtempSync(join(tmpdir(), "kalshi-engine-record-bench-"));
   const hot = process.env.RECORD_HOT_BYTES;
   const recorder = new FeedRecorder({

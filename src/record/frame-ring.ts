@@ -34,13 +34,16 @@
  *       | overflow region: overflowCapacity bytes of records            |
  *       +--------------------------------------------------------------+
  *
- * Record (starts 8-byte aligned; size = align8(24 + n + 4)):
+ * Record (starts 8-byte aligned; size = align8(24 + s + n + 4)):
  *   bytes 0..3    Int32    payload length n (PAD_TAG records: see below)
  *   bytes 4..7    Int32    tag (RecordTag; PAD_TAG = -1 pads to the end of its region)
  *   bytes 8..15   Float64  receive time, µs since the epoch (an integer)
  *   bytes 16..19  Int32    sequence number (u32, wraps; consecutive over both regions)
- *   bytes 20..23  zero
- *   bytes 24..    payload (n bytes), then at least 4 zero bytes (NUL_TAIL)
+ *   bytes 20..23  Int32    payload shift s (0..7)
+ *   bytes 24+s..  payload (n bytes), then at least 4 zero bytes (NUL_TAIL)
+ * The shift puts the payload at the source's address modulo 8: V8 copies into shared memory
+ * word by word only between equally aligned addresses and byte by byte otherwise (3× slower for
+ * a 227-byte frame; a WebSocket frame is a slice of a socket read, at any offset).
  * The zero bytes after the payload let io parse a frame in place, from its record, with the byte
  * template's bounds argument (kalshi/byte-delta-template.ts: every 4-byte read ends within them):
  * io copies a frame once, into the ring, not once more into the parser's scratch. A record never
@@ -250,18 +253,20 @@ export class FrameRing {
     return base + RECORD_HEADER;
   }
 
-  private commit(payloadAt: number, length: number, tag: number, recvUs: number): void {
-    const at = payloadAt - RECORD_HEADER;
+  /** The record's header at recordAt − RECORD_HEADER; its payload at recordAt + shift. */
+  private commit(recordAt: number, shift: number, length: number, tag: number, recvUs: number): void {
+    const at = recordAt - RECORD_HEADER;
     const w = at >> 2;
     this.i32[w] = length;
     this.i32[w + 1] = tag;
     this.f64[(at >> 3) + 1] = recvUs;
     this.i32[w + 4] = this.nextSeq;
-    this.i32[w + 5] = 0;
-    this.view.setInt32(payloadAt + length, 0); // NUL_TAIL
+    this.i32[w + 5] = shift;
+    this.view.setInt32(recordAt + shift + length, 0); // NUL_TAIL
     this.nextSeq = (this.nextSeq + 1) | 0;
-    if (this.region === HOT) this.hotCursor = (this.hotCursor + recordBytes(length)) | 0;
-    else this.overCursor = (this.overCursor + recordBytes(length)) | 0;
+    const size = recordBytes(shift + length);
+    if (this.region === HOT) this.hotCursor = (this.hotCursor + size) | 0;
+    else this.overCursor = (this.overCursor + size) | 0;
   }
 
   /**
@@ -302,12 +307,13 @@ export class FrameRing {
    */
   tryWrite(tag: number, recvUs: number, bytes: Uint8Array): boolean {
     if (this.stopped) return false;
-    const p = this.reserve(bytes.length);
+    const shift = bytes.byteOffset & 7;
+    const p = this.reserve(shift + bytes.length);
     if (p < 0) return false;
-    this.data.set(bytes, p);
-    this.commit(p, bytes.length, tag, recvUs);
-    this.lastStart = p;
-    this.lastEnd = p + bytes.length;
+    this.data.set(bytes, p + shift);
+    this.commit(p, shift, bytes.length, tag, recvUs);
+    this.lastStart = p + shift;
+    this.lastEnd = p + shift + bytes.length;
     return true;
   }
 
@@ -319,7 +325,7 @@ export class FrameRing {
     const p = this.reserve(maxBytes);
     if (p < 0) return false;
     const { written } = this.encoder.encodeInto(text, this.data.subarray(p, p + maxBytes));
-    this.commit(p, written, tag, recvUs);
+    this.commit(p, 0, written, tag, recvUs);
     return true;
   }
 
@@ -368,10 +374,11 @@ export class FrameRing {
         continue;
       }
       const length = i32[at >> 2];
-      const p = at + RECORD_HEADER;
+      const shift = i32[(at >> 2) + 5];
+      const p = at + RECORD_HEADER + shift;
       handler(i32[(at >> 2) + 1], this.f64[(at >> 3) + 1], this.data.subarray(p, p + length));
-      if (at === hotAt) hotRead = (hotRead + recordBytes(length)) | 0;
-      else overRead = (overRead + recordBytes(length)) | 0;
+      if (at === hotAt) hotRead = (hotRead + recordBytes(shift + length)) | 0;
+      else overRead = (overRead + recordBytes(shift + length)) | 0;
       seq = (seq + 1) | 0;
       n++;
     }

@@ -51,7 +51,7 @@ export class FrameTargets {
   private byteScanner = new FrameScanner();
   private ringDirectory = new MarketDirectory(MARKETS);
   private ringApplier = new FeedApplier(this.ringDirectory, BookTable.create(MARKETS));
-  /** as io records a frame and parses it there; a consumer releases each record after it */
+  /** as io records a frame and parses it there; a consumer releases the records when it is full */
   private readonly ring = FrameRing.create(1 << 20, 1 << 16);
   private readonly ringConsumer = FrameRing.attach(this.ring.shared);
   private readonly encoder = new TextEncoder();
@@ -85,20 +85,25 @@ export class FrameTargets {
       if (this.byteApplier.applyFrameBytes(bytes, this.recvMs) !== fromText) {
         return "the byte path applies differently from the text path";
       }
+      // as io records a frame and parses it there (the ring is drained only when full)
       const ring = this.ring;
-      if (ring.tryWrite(1, 0, bytes)) {
-        const inPlace = this.ringApplier.applyFrameBytesAt(
+      let recorded = ring.tryWrite(1, 0, bytes);
+      if (!recorded) {
+        ring.publish();
+        this.ringConsumer.drain(() => {});
+        recorded = ring.tryWrite(1, 0, bytes);
+      }
+      if (
+        recorded &&
+        this.ringApplier.applyFrameBytesAt(
           ring.data,
           ring.view,
           ring.lastStart,
           ring.lastEnd,
           this.recvMs,
-        );
-        ring.publish();
-        this.ringConsumer.drain(() => {});
-        if (inPlace !== fromText)
-          return "a recorded frame parsed in its ring record applies differently from its text";
-      }
+        ) !== fromText
+      )
+        return "a recorded frame parsed in its ring record applies differently from its text";
       this.recvMs++;
       if (deep && this.byteScanner.scanBytes(bytes) !== this.scanner.scan(text)) {
         return "the byte scanner reads a different kind of frame than the text scanner";

@@ -9,7 +9,8 @@ function drainAll(ring: FrameRing): Array<[number, number, string]> {
   return out;
 }
 
-/** bytes a record of an n-byte payload takes (frame-ring.ts: 24-byte header, 4 zero bytes, 8-aligned) */
+/** bytes a record of an n-byte payload at an 8-aligned source takes (frame-ring.ts: 24-byte
+ * header, 4 zero bytes, 8-aligned) */
 const recordBytes = (n: number) => (24 + n + 4 + 7) & ~7;
 
 describe("FrameRing", () => {
@@ -120,8 +121,11 @@ describe("FrameRing", () => {
           let id = 0;
           let refused = 0;
           const write = (size: number) => {
-            const bytes = new Uint8Array(Math.max(4, size));
-            new DataView(bytes.buffer).setInt32(0, id, true);
+            const bytes = new Uint8Array(Math.max(4, size) + 8).subarray(
+              id % 8,
+              (id % 8) + Math.max(4, size),
+            );
+            new DataView(bytes.buffer, bytes.byteOffset).setInt32(0, id, true);
             if (ring.tryWrite(1, id, bytes)) accepted.push(id);
             else refused++;
             id++;
@@ -155,21 +159,28 @@ describe("FrameRing", () => {
     );
   });
 
-  it("leaves each byte record in one piece with 4 zero bytes after it, over stale bytes", () => {
+  it("leaves each byte record in one piece with 4 zero bytes after it, over stale bytes, aligned as its source", () => {
     const ring = FrameRing.create(4096, 4096);
     const consumer = FrameRing.attach(ring.shared);
+    const socketRead = new Uint8Array(2000);
     for (let i = 0; i < 300; i++) {
       const stale = new Uint8Array(1000 + (i % 50)).fill(0xff);
       assert.ok(ring.tryWrite(1, 0, stale));
       ring.publish();
       consumer.drain(() => {});
-      const frame = new Uint8Array(1 + ((i * 37) % 1500)).fill(0x61 + (i % 26));
+      // a frame as a WebSocket hands it: a slice of a socket read, at any offset
+      const frame = socketRead.subarray(i % 11, (i % 11) + 1 + ((i * 37) % 1500)).fill(0x61 + (i % 26));
       assert.ok(ring.tryWrite(1, 0, frame));
       assert.equal(ring.lastEnd - ring.lastStart, frame.length);
+      assert.equal(ring.lastStart & 7, frame.byteOffset & 7, "the copy is aligned as its source");
       assert.deepEqual(ring.data.subarray(ring.lastStart, ring.lastEnd), frame);
       assert.equal(ring.view.getInt32(ring.lastEnd, true), 0, `record ${i}: zero bytes after the frame`);
       ring.publish();
-      consumer.drain(() => {});
+      let read: Uint8Array | undefined;
+      consumer.drain((_t, _us, bytes) => {
+        read = bytes.slice();
+      });
+      assert.deepEqual(read, frame);
     }
   });
 

@@ -117,7 +117,10 @@ describe("FeedRecorder (io → writer thread → segments)", () => {
     // One io turn: its records are published when it ends, so the writer takes none meanwhile —
     // a writer that does not run at all, deterministically.
     const frames = Array.from({ length: 300 }, (_, i) =>
-      Buffer.from(`{"seq":"${String(i).padStart(4, "0")}","pad":"${"x".repeat(80)}"}`),
+      // each in its own buffer (offset 0): every record the same size
+      Buffer.from(
+        new TextEncoder().encode(`{"seq":"${String(i).padStart(4, "0")}","pad":"${"x".repeat(80)}"}`),
+      ),
     );
     const recorded = frames.filter((f, i) => rec.recordFrameBytes(f, 1_773_153_000_000 + i, 1000 + i, 1));
     const size = (24 + frames[0]!.length + 4 + 7) & ~7; // a FrameRing record (frame-ring.ts)
