@@ -5,11 +5,12 @@
  * WebSocket's bytes) — over `orderbook_delta` frames for 1,000 markets,
  * alternately without and with recording while the writer thread encodes and writes segments to
  * a temporary directory. Frames arrive in turns of TURN_FRAMES (one socket read's worth) with a
- * microtask checkpoint between turns in both variants, as on io, so a sleeping writer is woken as
- * it is live (at most once per turn). Before each timed block the writer has drained the ring, so
+ * microtask checkpoint between turns in both variants, as on io, so a turn's records are published
+ * and a sleeping writer is woken as live (at most once per turn). Before each timed block the writer has drained the ring, so
  * no record is dropped and the cost measured is the full copy. Median of the blocks, as wall
  * time and as the io thread's own CPU time (the machine is shared: wall time also counts the
  * time io waited for a core, which the writer thread — and every other process — takes).
+ * RECORD_HOT_BYTES=N sets the ring's hot region (FeedRecorder `hotRingBytes`) for a size sweep.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
