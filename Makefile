@@ -8,9 +8,11 @@ TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 FUZZ_SECONDS ?= 300
 
 # Recipes that `make run` depends on print to stderr: its stdout starts with the engine's URL line.
+# A node_modules that is a link (a git worktree sharing another checkout's install) is never
+# reinstalled through: npm ci would empty the install the link points to.
 node_modules: package-lock.json
-	@echo "npm ci" >&2
-	@ONNXRUNTIME_NODE_INSTALL=skip npm ci >&2
+	@if [ -L node_modules ]; then echo "node_modules is a link: not reinstalling through it" >&2; \
+	else echo "npm ci" >&2 && ONNXRUNTIME_NODE_INSTALL=skip npm ci >&2; fi
 	@touch node_modules
 
 install: node_modules
