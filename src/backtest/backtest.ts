@@ -162,7 +162,19 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const catalog = new StaticMarketCatalog();
   const fullGrid = PriceGrid.full();
   const ledger = new Ledger(0);
-  const journalDir = mkdtempSync(join(tmpdir(), "kalshi-backtest-"));
+  // Interrupted (Ctrl-C, SIGTERM), the process would die without running the `finally` below:
+  // the journal's temporary directory goes first, then the signal ends the process as before.
+  // Listening before the directory exists leaves no moment where a signal could skip it.
+  let journalDir = "";
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (journalDir !== "") rmSync(journalDir, { recursive: true, force: true });
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  journalDir = mkdtempSync(join(tmpdir(), "kalshi-backtest-"));
   const { journal, replay } = await OrderJournal.open(join(journalDir, "orders.journal"));
   const result: BacktestResult = {
     frames: 0,
@@ -374,6 +386,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   } finally {
     await journal.close();
     rmSync(journalDir, { recursive: true, force: true });
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
   const totals = pnlTotals(ledger);
   result.realisedMicros = totals.realisedMicros;
