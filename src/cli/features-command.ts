@@ -34,6 +34,30 @@ import { requireLog } from "./log-command.js";
 const DEFAULT_CAPACITY = 4096;
 const PROGRESS_LOG_MS = 5000;
 
+/**
+ * The export's progress when stderr is not a terminal (a batch job, a log file): one line at most
+ * every `everyMs` of `now()`, none before the first interval has passed.
+ */
+export class ProgressLines {
+  private last: number;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly now: () => number = Date.now,
+    private readonly everyMs = PROGRESS_LOG_MS,
+  ) {
+    this.last = now();
+  }
+
+  update(done: number, total: number): void {
+    const t = this.now();
+    if (t - this.last < this.everyMs) return;
+    this.last = t;
+    const pct = total > 0 ? Math.round((done / total) * 100) : 100;
+    this.write(`features export: ${pct}% (${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB)\n`);
+  }
+}
+
 interface PrintOptions {
   capture?: string;
   log?: string;
@@ -154,8 +178,7 @@ async function exportCommand(options: ExportCliOptions): Promise<void> {
       )
     : undefined;
   let started = false;
-  // Not a terminal (a batch job, a log file): one progress line every PROGRESS_LOG_MS instead.
-  let lastLine = Date.now();
+  const lines = new ProgressLines((line) => process.stderr.write(line));
   const summary = await exportDataset({
     sources,
     format,
@@ -165,12 +188,7 @@ async function exportCommand(options: ExportCliOptions): Promise<void> {
     createPortfolio: (c) => PortfolioTable.create(c),
     onProgress: (done, total) => {
       if (bar === undefined) {
-        if (Date.now() - lastLine < PROGRESS_LOG_MS) return;
-        lastLine = Date.now();
-        const pct = total > 0 ? Math.round((done / total) * 100) : 100;
-        process.stderr.write(
-          `features export: ${pct}% (${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB)\n`,
-        );
+        lines.update(done, total);
         return;
       }
       const mb = (b: number) => Math.round(b / 1e5) / 10;
