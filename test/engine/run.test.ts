@@ -155,7 +155,8 @@ describe("kalshi-engine run against kalshi-engine paper (separate processes)", (
     assert.deepEqual(grafanaProblems(metrics), []);
     const promtool = promtoolPath();
     if (promtool !== undefined) assert.equal(promtoolCheck(promtool, metrics).output, "");
-    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const health = await fetch(`${base}/healthz`);
+    assert.equal(health.status, 200, await health.text());
 
     // control needs the bearer token
     assert.equal((await fetch(`${base}/control/pause`, { method: "POST" })).status, 401);
