@@ -292,7 +292,22 @@ export class MarketSimulator {
     const offset = step * (1 + Math.floor(-Math.log(1 - this.rng.next()) * 3));
     const raw = bid ? m.fair - offset : m.fair + offset;
     const price = snapToGrid(m.structure, Math.round(raw), bid);
-    if (price < MIN_TICK || price > MAX_TICK) return;
+    const onScale = price >= MIN_TICK && price <= MAX_TICK;
+    if (onScale && this.quote(m, bid, price) !== "canceled") return;
+    // Off the price scale, or post-only with the fair value past the other side's touch (the
+    // exchange cancels such an order without a book change): quote one grid price inside that
+    // touch instead, as a maker chasing the move would, so every action changes the book (the
+    // action rate is the book-update rate the engine is measured at).
+    const view = this.opts.core.market(m.ticker);
+    if (!view.ok) return;
+    const touch = bid ? view.value.yesAskTicks : view.value.yesBidTicks;
+    if (touch === 0) return;
+    const inside = snapToGrid(m.structure, bid ? touch - 1 : touch + 1, bid);
+    if (inside >= MIN_TICK && inside <= MAX_TICK) this.quote(m, bid, inside);
+  }
+
+  /** One post-only maker order; its status, or "" when the exchange refused it. */
+  private quote(m: SimMarket, bid: boolean, price: number): string {
     const user = this.makers[this.rng.int(this.makers.length)]!;
     const r = this.opts.core.createOrder(user, {
       ticker: m.ticker,
@@ -306,13 +321,14 @@ export class MarketSimulator {
     });
     if (!r.ok) {
       this.stats.rejected++;
-      return;
+      return "";
     }
     this.stats.placed++;
     if (r.value.status === "resting") {
       m.resting.push(r.value.orderId);
       m.owners.push(user);
     }
+    return r.value.status;
   }
 
   private cancelOne(m: SimMarket): void {

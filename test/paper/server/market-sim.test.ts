@@ -83,11 +83,12 @@ test("the same seed replays the same books; another seed does not", () => {
   assert.notEqual(a.books, run(4, 3000).books);
 });
 
-test("flow places, cancels and takes through the core, about one book update per action", () => {
+test("flow places, cancels and takes through the core, at least one book update per action", () => {
+  // The action rate is the book-update rate the engine is measured at (bench/paper-sim.bench.ts).
   const { sim, deltas } = run(1, 5000);
   assert.equal(sim.stats.rejected, 0);
   assert.ok(sim.stats.placed > 0 && sim.stats.canceled > 0 && sim.stats.takes > 0, JSON.stringify(sim.stats));
-  assert.ok(deltas >= 4000, `deltas ${deltas}`);
+  assert.ok(deltas >= sim.stats.actions, `deltas ${deltas} for ${sim.stats.actions} actions`);
 });
 
 test("books stay two-sided, uncrossed and on each market's grid", () => {
