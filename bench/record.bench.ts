@@ -83,15 +83,7 @@ export async function run(options: BenchOptions): Promise<BenchSection> {
         for (let i = turn; i < end; i++) {
           const now = performance.now(); // io stamps every frame either way (IoFeed.frameBegin)
           // as IoFeed.onFrameBytes: a recorded frame is parsed from its copy in the ring
-          if (recorder.recordFrameBytes(deltas[i]!, 1_773_153_000_000 + i, now, 1))
-            sink += applier.applyFrameBytesAt(
-              recorder.ringData,
-              recorder.ringView,
-              recorder.lastFrameStart,
-              recorder.lastFrameEnd,
-              i,
-            );
-          else sink += applier.applyFrameBytes(deltas[i]!, i);
+          sink += recorder.recordAndApply(applier, deltas[i]!, 1_773_153_000_000 + i, now, 1);
         }
       } else {
         for (let i = turn; i < end; i++) {

@@ -142,17 +142,9 @@ export class IoFeed {
    */
   onFrameBytes(data: Uint8Array, recvMs: number): void {
     const t0 = this.frameBegin();
-    // the recorder keeps the raw bytes, before they are parsed; a recorded frame is parsed from
-    // its copy in the recorder's ring (one copy, not a second one into the parser's scratch)
+    // the recorder keeps the raw bytes, before they are parsed (and parses them from its copy)
     const rec = this.deps.recorder;
-    if (rec?.recordFrameBytes(data, recvMs, t0, this.deps.subscriptions?.connection ?? 0))
-      this.applier.applyFrameBytesAt(
-        rec.ringData,
-        rec.ringView,
-        rec.lastFrameStart,
-        rec.lastFrameEnd,
-        recvMs,
-      );
+    if (rec) rec.recordAndApply(this.applier, data, recvMs, t0, this.deps.subscriptions?.connection ?? 0);
     else this.applier.applyFrameBytes(data, recvMs);
     this.deps.histograms.record(Stage.parse_apply, (nowMs() - t0) * 1e6);
   }

@@ -108,11 +108,12 @@ export class FrameRing {
   readonly shared: FrameRingShared;
   /** bytes of the overflow region (the room a stalled consumer has besides the hot region) */
   readonly capacity: number;
+  /** bytes of the hot region (used whenever a record fits there) */
   readonly hotCapacity: number;
   /** producer-side counts of refused records */
   full = 0;
   tooLarge = 0;
-  /** producer-side count of records written to the overflow region (the hot one was full) */
+  /** producer-side count of records written to the overflow region (no room in the hot one) */
   overflowRecords = 0;
   /** producer-side count of doorbells rung (Atomics.notify calls) */
   doorbells = 0;
@@ -195,12 +196,6 @@ export class FrameRing {
       ((Atomics.load(h, W_HOT_WRITE) - Atomics.load(h, W_HOT_READ)) >>> 0) +
       ((Atomics.load(h, W_OVER_WRITE) - Atomics.load(h, W_OVER_READ)) >>> 0)
     );
-  }
-
-  /** Unread bytes in the overflow region (records io wrote there because the hot one was full). */
-  get overflowUsedBytes(): number {
-    const h = this.header;
-    return (Atomics.load(h, W_OVER_WRITE) - Atomics.load(h, W_OVER_READ)) >>> 0;
   }
 
   /**

@@ -69,16 +69,7 @@ export class RecordSession {
       {
         onFrame: (data, recvMs) => {
           if (session) session.frames++;
-          // parsed from its copy in the ring when recorded (as io does, engine/io-feed.ts)
-          if (recorder.recordFrameBytes(data, recvMs, nowMs(), client.connection))
-            applier.applyFrameBytesAt(
-              recorder.ringData,
-              recorder.ringView,
-              recorder.lastFrameStart,
-              recorder.lastFrameEnd,
-              recvMs,
-            );
-          else applier.applyFrameBytes(data, recvMs);
+          recorder.recordAndApply(applier, data, recvMs, nowMs(), client.connection);
         },
         onDisconnected: (code, reason) => {
           applier.onReconnect();

@@ -46,6 +46,12 @@ export interface RecorderSummary {
   segments: string[];
 }
 
+/** What `recordAndApply` parses with (FeedApplier). */
+export interface FrameBytesApplier {
+  applyFrameBytes(frame: Uint8Array, recvMs: number): number;
+  applyFrameBytesAt(bytes: Uint8Array, view: DataView, start: number, end: number, recvMs: number): number;
+}
+
 export const SESSIONS_FILE = "sessions.ndjson";
 /** per decide worker: ~15k decisions of room, drained every ≤ 50 ms */
 const DECISION_RING_BYTES = 4 * 2 ** 20;
@@ -61,13 +67,9 @@ export function recvMicros(recvMs: number, stampMs: number): number {
 
 export class FeedRecorder {
   private readonly ring: FrameRing;
-  /**
-   * The FrameRing's records (both regions) as bytes and a DataView: after `recordFrameBytes`
-   * returned true, the frame's copy lies at [lastFrameStart, lastFrameEnd) with 4 zero bytes
-   * after it, and io parses it there (FeedApplier.applyFrameBytesAt) instead of copying it again.
-   */
-  readonly ringData: Uint8Array;
-  readonly ringView: DataView;
+  /** the FrameRing's records (both regions) as bytes and a DataView, for `recordAndApply` */
+  private readonly ringData: Uint8Array;
+  private readonly ringView: DataView;
   /** one per decide worker: hand `.shared` to the workers (decision-log.ts) */
   readonly decisionRings: FrameRing[];
   private readonly control: Int32Array;
@@ -154,10 +156,7 @@ export class FeedRecorder {
     else this.countDrop();
   }
 
-  /**
-   * io: one raw frame as received (bytes), before it is parsed. True when it was recorded: its
-   * copy is then at ringData[lastFrameStart, lastFrameEnd), to be parsed there.
-   */
+  /** io: one raw frame as received (bytes), before it is parsed; true when it was recorded. */
   recordFrameBytes(bytes: Uint8Array, recvMs: number, stampMs: number, connection: number): boolean {
     if (this.ring.tryWrite(frameTag(connection), recvMicros(recvMs, stampMs), bytes)) {
       this.written();
@@ -167,12 +166,27 @@ export class FeedRecorder {
     return false;
   }
 
-  get lastFrameStart(): number {
-    return this.ring.lastStart;
-  }
-
-  get lastFrameEnd(): number {
-    return this.ring.lastEnd;
+  /**
+   * io: records one raw frame (bytes) and parses it — from its copy in the ring when recorded
+   * (one copy of the frame on io, not a second one into the parser's scratch), else from `bytes`.
+   * Returns what the applier returns.
+   */
+  recordAndApply(
+    applier: FrameBytesApplier,
+    bytes: Uint8Array,
+    recvMs: number,
+    stampMs: number,
+    connection: number,
+  ): number {
+    if (this.recordFrameBytes(bytes, recvMs, stampMs, connection))
+      return applier.applyFrameBytesAt(
+        this.ringData,
+        this.ringView,
+        this.ring.lastStart,
+        this.ring.lastEnd,
+        recvMs,
+      );
+    return applier.applyFrameBytes(bytes, recvMs);
   }
 
   /** io: one encoded engine event (EngineEvent FlatBuffer, schemas/events.fbs). */
