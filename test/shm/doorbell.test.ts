@@ -6,7 +6,7 @@ import { siblingModuleUrl } from "../../src/runtime/module-file.js";
 import { Doorbell } from "../../src/shm/doorbell.js";
 import { SpscRing } from "../../src/shm/spsc-ring.js";
 import { checkTestRecord, type RingJob, TEST_RECORD_WORDS, writeTestRecord } from "./ring-worker.js";
-import { startModuleWorker } from "./ts-worker.js";
+import { startModuleWorker, until } from "./ts-worker.js";
 
 const workerUrl = siblingModuleUrl(import.meta.url, "./ring-worker");
 
@@ -92,10 +92,7 @@ describe("Doorbell: one consumer waiting on several rings", () => {
       count: 1,
     });
     const result = nextMessage<{ woke: boolean; available: number[] }>(worker);
-    for (let i = 0; i < 100_000 && !doorbell.consumerWaiting(); i++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    assert.equal(doorbell.consumerWaiting(), true);
+    await until(() => doorbell.consumerWaiting(), "the worker waits");
     writeTestRecord(rings[1], rings[1].tryClaim(), 0);
     rings[1].commit();
     assert.deepEqual(await result, { woke: true, available: [0, 1, 0] });

@@ -12,7 +12,7 @@ import {
   TEST_RECORD_WORDS,
   writeTestRecord,
 } from "./ring-worker.js";
-import { startModuleWorker } from "./ts-worker.js";
+import { startModuleWorker, until } from "./ts-worker.js";
 
 const workerUrl = siblingModuleUrl(import.meta.url, "./ring-worker");
 const MILLION = 1_000_000;
@@ -215,10 +215,7 @@ describe("SpscRing across worker_threads", () => {
     const worker = startWorker({ job: "wait-blocking", shared: ring.shared, count: 1 });
     const result = nextMessage<{ woke: boolean; available: number }>(worker);
     // Publish only once the consumer has declared it is waiting, so the notify path is exercised.
-    for (let i = 0; i < 100_000 && !ring.consumerWaiting(); i++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    assert.equal(ring.consumerWaiting(), true);
+    await until(() => ring.consumerWaiting(), "the worker waits");
     writeTestRecord(ring, ring.tryClaim(), 0);
     ring.commit();
     assert.deepEqual(await result, { woke: true, available: 1 });
