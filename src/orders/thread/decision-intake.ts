@@ -13,16 +13,6 @@ const ACTIONS = ["HOLD", "BUY_YES", "SELL_YES", "BUY_NO", "SELL_NO"] as const;
 
 export class DecisionIntake {
   private readonly record = new DecisionRecord();
-  private readonly decision = {
-    market: 0,
-    action: "HOLD" as (typeof ACTIONS)[number],
-    sizeHundredths: 0,
-    frameRecvMs: 0,
-    bookSeq: 0,
-    batchSize: 0,
-    appliedCount: 0,
-    decidedMs: 0,
-  };
 
   constructor(
     private readonly rings: readonly SpscRing[],
@@ -40,23 +30,25 @@ export class DecisionIntake {
   }
 
   private start(ring: SpscRing, slot: number): void {
-    const { record, decision, om, timing, inFlight } = this;
+    const { record, om, timing, inFlight } = this;
     readDecision(ring, slot, record);
-    decision.market = record.market;
-    decision.action = ACTIONS[record.action] ?? "HOLD";
-    decision.sizeHundredths = record.sizeHundredths;
-    decision.frameRecvMs = record.frameRecvMs;
-    decision.bookSeq = record.bookSeq;
-    decision.batchSize = record.batchSize;
-    decision.appliedCount = record.appliedCount;
-    decision.decidedMs = record.decidedMs;
-    const m = decision.market;
+    const m = record.market;
     const pickup = timing.pickedUp(m, record.frameRecvMs, record.decidedMs);
     const staleBefore = om.stats.stale;
     // the freshness check runs synchronously, before the first await of onDecision; a decision
     // that sent nothing leaves no stamp behind for a later reconciliation write
     inFlight.started();
-    om.onDecision({ ...decision })
+    // a fresh object: the decision outlives this record (onDecision awaits the exchange)
+    om.onDecision({
+      market: m,
+      action: ACTIONS[record.action] ?? "HOLD",
+      sizeHundredths: record.sizeHundredths,
+      frameRecvMs: record.frameRecvMs,
+      bookSeq: record.bookSeq,
+      batchSize: record.batchSize,
+      appliedCount: record.appliedCount,
+      decidedMs: record.decidedMs,
+    })
       .then(() => timing.decisionSettled(m, pickup))
       .catch(this.onFailure)
       .finally(inFlight.settled);
